@@ -1,0 +1,70 @@
+/**
+ * createApp(deps) -> the Hono app, the same on Node and Workers. Only the entry files know the
+ * runtime; everything here reaches the database, mail and clock through deps.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import { cors } from 'hono/cors';
+import type { AppEnv, Deps } from './deps.js';
+import { AuthError } from './auth/errors.js';
+import { onError } from './http/on-error.js';
+import { authRateLimit } from './http/rate-limit.js';
+import { requestLog } from './http/request-log.js';
+import { limitBody, originCheck, requireJson, securityHeaders } from './http/security.js';
+import { meRoutes } from './routes/me.js';
+import { sessionRoutes } from './routes/sessions.js';
+import { wellKnownRoutes } from './routes/well-known.js';
+
+export const API_VERSION = '1.0.0';
+
+export interface AppOptions {
+  /** Serves the built front end (web/dist) for paths no route claims: Node's serveStatic or Workers assets. */
+  assets?: MiddlewareHandler<AppEnv>;
+}
+
+export function createApp(deps: Deps, { assets }: AppOptions = {}) {
+  const app = new OpenAPIHono<AppEnv>();
+  app.use('*', async (c, next) => {
+    c.set('deps', deps);
+    await next();
+  });
+  app.use('*', requestLog);
+  app.use('*', securityHeaders);
+  if (deps.config.corsOrigins.length > 0) {
+    app.use(
+      '*',
+      cors({
+        // Credentialed CORS only for the front ends named in CORS_ORIGINS, never a wildcard.
+        origin: (origin) => (deps.config.corsOrigins.includes(origin) ? origin : null),
+        credentials: true,
+        allowMethods: ['GET', 'POST', 'PATCH', 'DELETE'],
+        allowHeaders: ['Content-Type', 'Authorization'],
+        maxAge: 600,
+      }),
+    );
+  }
+  app.use('*', originCheck);
+  app.use('*', requireJson);
+  app.use('*', limitBody);
+  app.use('*', authRateLimit);
+
+  app.route('/', wellKnownRoutes());
+  app.route('/', sessionRoutes());
+  app.route('/', meRoutes());
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Sesame', version: API_VERSION, description: 'Passwordless sign-in: passkeys and emailed links. See README.md.' },
+  });
+
+  if (assets) app.get('*', assets);
+
+  app.notFound((c) => {
+    throw new AuthError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`);
+  });
+  app.onError(onError);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,52 @@
+/**
+ * Audit events: who did what, when, from where. Kept AUDIT_RETENTION, then pruned.
+ * `detail` never holds a secret.
+ */
+import type { Db } from '../db/db.js';
+import { auditEvents } from '../db/schema.js';
+
+export type AuditEventType =
+  | 'session.started'
+  | 'session.refresh_reuse_detected'
+  | 'session.logout'
+  | 'session.logout_all'
+  | 'session.revoked'
+  | 'key.rotated'
+  | 'email.sent'
+  | 'email.send_failed'
+  | 'email.verified'
+  | 'email.verify_failed'
+  | 'account.created'
+  | 'account.reclaimed'
+  | 'passkey.registered'
+  | 'passkey.deleted'
+  | 'passkey.renamed'
+  | 'passkey.sign_in_failed'
+  | 'passkey.counter_regression';
+
+export interface AuditEventInput {
+  at: number;
+  type: AuditEventType;
+  userId?: string | null;
+  sessionId?: string | null;
+  clientAddress?: string | null;
+  userAgent?: string | null;
+  detail?: Record<string, unknown>;
+}
+
+/** The insert as a statement, for callers that put it into a batch with the change it records. */
+export function auditInsert(db: Db, e: AuditEventInput) {
+  return db.orm.insert(auditEvents).values({
+    at: e.at,
+    type: e.type,
+    userId: e.userId ?? null,
+    sessionId: e.sessionId ?? null,
+    clientAddress: e.clientAddress ?? null,
+    userAgent: e.userAgent ? e.userAgent.slice(0, 512) : null,
+    detail: e.detail ? JSON.stringify(e.detail) : null,
+  });
+}
+
+export async function recordAuditEvent(db: Db, e: AuditEventInput): Promise<void> {
+  await auditInsert(db, e);
+}

@@ -1,0 +1,77 @@
+/**
+ * Secrets and hashes on WebCrypto (Node 20 and Workers alike).
+ *
+ * Every secret handed to a client has at least 128 random bits (we use 256); the database only
+ * ever sees its SHA-256. Comparisons of secrets run in constant time.
+ */
+import { base64UrlToBytes, bytesToBase64Url, utf8, type Base64URLString } from './encoding.js';
+
+export function randomBytes(length: number): Uint8Array {
+  return crypto.getRandomValues(new Uint8Array(length));
+}
+
+/** A 256-bit opaque token, base64url. */
+export function generateToken(): Base64URLString {
+  return bytesToBase64Url(randomBytes(32));
+}
+
+/** A random identifier for rows that are not secret but must not be guessable or ordered. */
+export function generateId(): string {
+  return bytesToBase64Url(randomBytes(16));
+}
+
+export async function sha256(input: string | Uint8Array): Promise<Base64URLString> {
+  const data = typeof input === 'string' ? utf8.encode(input) : input;
+  return bytesToBase64Url(new Uint8Array(await crypto.subtle.digest('SHA-256', data as BufferSource)));
+}
+
+/** Constant-time equality of two strings (length leaks, content does not). */
+export function timingSafeEqual(a: string, b: string): boolean {
+  const x = utf8.encode(a);
+  const y = utf8.encode(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  return diff === 0;
+}
+
+/** A uniformly random six-digit code (rejection sampling: no modulo bias). */
+export function generateCode(): string {
+  const buf = new Uint32Array(1);
+  for (;;) {
+    crypto.getRandomValues(buf);
+    if (buf[0]! < 4_294_000_000) return String(buf[0]! % 1_000_000).padStart(6, '0');
+  }
+}
+
+async function aesKey(secret: string, info: string): Promise<CryptoKey> {
+  const base = await crypto.subtle.importKey('raw', utf8.encode(secret) as BufferSource, 'HKDF', false, ['deriveKey']);
+  return crypto.subtle.deriveKey(
+    { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: utf8.encode(info) as BufferSource },
+    base,
+    { name: 'AES-GCM', length: 256 },
+    false,
+    ['encrypt', 'decrypt'],
+  );
+}
+
+/** AES-256-GCM under a key derived (HKDF-SHA-256) from `secret`, bound to `info`. Output: iv.ciphertext */
+export async function seal(secret: string, info: string, plaintext: string): Promise<string> {
+  const iv = randomBytes(12);
+  const key = await aesKey(secret, info);
+  const ct = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: iv as BufferSource }, key, utf8.encode(plaintext) as BufferSource));
+  return `${bytesToBase64Url(iv)}.${bytesToBase64Url(ct)}`;
+}
+
+/** The inverse of seal; null when the secret is wrong or the box was tampered with. */
+export async function unseal(secret: string, info: string, box: string): Promise<string | null> {
+  const [ivText, ctText] = box.split('.');
+  const iv = ivText ? base64UrlToBytes(ivText) : null;
+  const ct = ctText ? base64UrlToBytes(ctText) : null;
+  if (!iv || !ct) return null;
+  try {
+    const key = await aesKey(secret, info);
+    return utf8.decode(new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: iv as BufferSource }, key, ct as BufferSource)));
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Domain errors as data: a code from a closed union, mapped to HTTP only by app.onError.
+ */
+export type AuthErrorCode =
+  | 'INVALID_REQUEST'
+  | 'UNAUTHORIZED'
+  | 'INVALID_TOKEN'
+  | 'SESSION_EXPIRED'
+  | 'SESSION_REVOKED'
+  | 'REFRESH_TOKEN_REUSED'
+  | 'INVALID_LINK'
+  | 'INVALID_CODE'
+  | 'INVALID_CREDENTIAL'
+  | 'CHALLENGE_EXPIRED'
+  | 'COUNTER_REPLAY'
+  | 'REAUTH_REQUIRED'
+  | 'FORBIDDEN_ORIGIN'
+  | 'NOT_FOUND'
+  | 'EMAIL_TAKEN'
+  | 'CREDENTIAL_EXISTS'
+  | 'LAST_WAY_IN'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'RATE_LIMITED'
+  | 'SERVICE_BUSY'
+  | 'INTERNAL';
+
+const statusOf: Record<AuthErrorCode, number> = {
+  INVALID_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  INVALID_TOKEN: 401,
+  SESSION_EXPIRED: 401,
+  SESSION_REVOKED: 401,
+  REFRESH_TOKEN_REUSED: 401,
+  INVALID_LINK: 401,
+  INVALID_CODE: 401,
+  INVALID_CREDENTIAL: 401,
+  CHALLENGE_EXPIRED: 401,
+  COUNTER_REPLAY: 401,
+  REAUTH_REQUIRED: 401,
+  FORBIDDEN_ORIGIN: 403,
+  NOT_FOUND: 404,
+  EMAIL_TAKEN: 409,
+  CREDENTIAL_EXISTS: 409,
+  LAST_WAY_IN: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  SERVICE_BUSY: 503,
+  INTERNAL: 500,
+};
+
+export class AuthError extends Error {
+  readonly status: number;
+  /** Seconds, for 429 and 503. */
+  readonly retryAfter?: number;
+  constructor(
+    readonly code: AuthErrorCode,
+    message: string,
+    options: { cause?: unknown; retryAfter?: number } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'AuthError';
+    this.status = statusOf[code];
+    this.retryAfter = options.retryAfter;
+  }
+}

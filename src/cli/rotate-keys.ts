@@ -1,0 +1,11 @@
+/** npm run keys:rotate — a new signing key takes over; old keys stay in the JWKS until their tokens expire. */
+import { parseConfig } from '../config.js';
+import { openSqlite } from '../db/better-sqlite3.js';
+import { createJsonLogger } from '../log.js';
+import { rotateSigningKey } from '../auth/signing-keys.js';
+
+const config = parseConfig(process.env, 'node');
+const sqlite = openSqlite({ path: config.databasePath });
+const kid = await rotateSigningKey({ db: sqlite.db, config, clock: Date.now, logger: createJsonLogger() }, 'manual');
+sqlite.close();
+console.log(`New signing key ${kid} is active. Other instances pick it up within a minute.`);

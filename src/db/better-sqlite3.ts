@@ -1,0 +1,71 @@
+/**
+ * Node adapter: opens the SQLite file for several processes at once and applies migrations.
+ *
+ * WAL lets readers run beside the one writer; busy_timeout makes a writer wait instead of
+ * failing; batches run as BEGIN IMMEDIATE so a transaction takes the write lock up front and
+ * cannot deadlock on an upgrade from a read lock (the SQLITE_BUSY storm of deferred transactions).
+ * synchronous=NORMAL in WAL mode is durable against a process crash and keeps integrity on power
+ * loss (the last transactions may roll back); FULL costs several times more per write.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import type { BatchItem } from 'drizzle-orm/batch';
+import type { Db, Orm } from './db.js';
+import { schema } from './schema.js';
+
+export interface OpenSqliteOptions {
+  path: string;
+  migrationsFolder?: string;
+  busyTimeoutMs?: number;
+}
+
+export interface SqliteHandle {
+  db: Db;
+  sqlite: Database.Database;
+  close(): void;
+}
+
+const defaultMigrations = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../drizzle');
+
+export function openSqlite({ path: file, migrationsFolder = defaultMigrations, busyTimeoutMs = 5000 }: OpenSqliteOptions): SqliteHandle {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const sqlite = new Database(file);
+  sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  const orm = drizzle({ client: sqlite, schema });
+  migrateWithRetry(() => migrate(orm, { migrationsFolder }));
+
+  const runOne = (item: BatchItem<'sqlite'>): unknown => {
+    // Sync drizzle builders expose all()/run(); reads and RETURNING give rows, the rest a RunResult.
+    const q = item as unknown as { all(): unknown; run(): unknown; config: { returning?: unknown; fields?: unknown } };
+    return q.config.returning !== undefined || q.config.fields !== undefined ? q.all() : q.run();
+  };
+  const db: Db = {
+    driver: 'better-sqlite3',
+    orm: orm as unknown as Orm,
+    batch: async (items) => sqlite.transaction(() => items.map(runOne)).immediate() as never,
+  };
+  return { db, sqlite, close: () => sqlite.close() };
+}
+
+/**
+ * drizzle's migrator opens a deferred transaction; when several processes start at once on one
+ * file, the loser of the read-to-write upgrade gets SQLITE_BUSY at once (busy_timeout cannot help
+ * a deadlock). It then simply tries again: the winner's migration is visible by then.
+ */
+function migrateWithRetry(run: () => void, attempts = 50): void {
+  for (let i = 1; ; i++) {
+    try {
+      return run();
+    } catch (err) {
+      const busy = /SQLITE_BUSY|database is locked/.test(String((err as { cause?: unknown }).cause ?? err));
+      if (!busy || i >= attempts) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20 + Math.random() * 80);
+    }
+  }
+}

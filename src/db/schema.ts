@@ -1,0 +1,200 @@
+/**
+ * The drizzle sqlite-core schema, shared by better-sqlite3 (Node) and D1 (Workers).
+ *
+ * Invariants:
+ * - Times are integer milliseconds since the epoch (UTC); the API renders them as ISO 8601.
+ * - Secrets (refresh tokens, link tokens, codes, challenges) are stored only as SHA-256 hashes,
+ *   base64url text: the plaintext never touches the database.
+ * - A migration that has been applied is never edited: change this file, then `npm run db:generate`.
+ */
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+export const users = sqliteTable('users', {
+  /** Random UUIDv4: reveals neither order nor count. Also the WebAuthn user handle. */
+  id: text('id').primaryKey(),
+  /** Canonical form (see src/auth/email-address.ts); unique. */
+  email: text('email').notNull().unique(),
+  emailVerified: integer('email_verified', { mode: 'boolean' }).notNull().default(false),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    /** One row per sign-in; the `sid` claim. Stays the same across refreshes. */
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+    lastUsedAt: integer('last_used_at').notNull(),
+    idleExpiresAt: integer('idle_expires_at').notNull(),
+    absoluteExpiresAt: integer('absolute_expires_at').notNull(),
+    revokedAt: integer('revoked_at'),
+    revokedReason: text('revoked_reason'),
+    userAgent: text('user_agent'),
+    clientAddress: text('client_address'),
+    /** 'passkey' | 'email' */
+    method: text('method').notNull(),
+    /** JSON array of RFC 8176 values, copied into every access token of the session. */
+    amr: text('amr').notNull(),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId), index('sessions_expiry_idx').on(t.absoluteExpiresAt)],
+);
+
+export const refreshTokens = sqliteTable(
+  'refresh_tokens',
+  {
+    /** SHA-256 of the token, base64url. */
+    hash: text('hash').primaryKey(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+    rotatedAt: integer('rotated_at'),
+    successorHash: text('successor_hash'),
+    /**
+     * The successor token, AES-GCM encrypted under a key derived from *this* token: only a
+     * holder of this token can read it, so a replay inside the reuse window can be answered
+     * with the same successor (two tabs racing) without storing any token in plain text.
+     */
+    successorSealed: text('successor_sealed'),
+  },
+  (t) => [index('refresh_tokens_session_idx').on(t.sessionId)],
+);
+
+export const signingKeys = sqliteTable('signing_keys', {
+  kid: text('kid').primaryKey(),
+  alg: text('alg').notNull(),
+  publicJwk: text('public_jwk').notNull(),
+  /** `sealed:v1:...` (AES-256-GCM under SIGNING_KEY_SECRET) or `plain:...` in development. */
+  privateJwk: text('private_jwk').notNull(),
+  createdAt: integer('created_at').notNull(),
+  /** When a newer key took over signing; null for the active key. */
+  retiredAt: integer('retired_at'),
+});
+
+export const auditEvents = sqliteTable(
+  'audit_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    type: text('type').notNull(),
+    userId: text('user_id'),
+    sessionId: text('session_id'),
+    clientAddress: text('client_address'),
+    userAgent: text('user_agent'),
+    /** JSON object with event-specific details; never a secret. */
+    detail: text('detail'),
+  },
+  (t) => [index('audit_events_at_idx').on(t.at), index('audit_events_user_idx').on(t.userId)],
+);
+
+/** Fixed-window counters shared by every instance: `key` names the limit and the subject. */
+export const rateLimits = sqliteTable(
+  'rate_limits',
+  {
+    key: text('key').primaryKey(),
+    windowStart: integer('window_start').notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [index('rate_limits_window_idx').on(t.windowStart)],
+);
+
+/** Emailed sign-in links and codes: one live row per address (a new request kills the old). */
+export const emailTokens = sqliteTable(
+  'email_tokens',
+  {
+    id: text('id').primaryKey(),
+    email: text('email').notNull(),
+    tokenHash: text('token_hash').notNull().unique(),
+    codeHash: text('code_hash').notNull(),
+    failedAttempts: integer('failed_attempts').notNull().default(0),
+    /** 'sign_in' | 'confirm' (after a passkey sign-up: confirms the address of that account). */
+    purpose: text('purpose').notNull().default('sign_in'),
+    /** For purpose 'confirm': the account whose address is being confirmed. */
+    userId: text('user_id'),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    consumedAt: integer('consumed_at'),
+  },
+  (t) => [index('email_tokens_email_idx').on(t.email), index('email_tokens_expiry_idx').on(t.expiresAt)],
+);
+
+/**
+ * Mail waiting to be handed to a transport, retried with backoff, and (in development) the outbox.
+ * The body is wiped once sent; a message whose link expired is given up.
+ */
+export const mailQueue = sqliteTable(
+  'mail_queue',
+  {
+    id: text('id').primaryKey(),
+    to: text('to').notNull(),
+    subject: text('subject').notNull(),
+    text: text('text').notNull(),
+    html: text('html').notNull(),
+    createdAt: integer('created_at').notNull(),
+    /** 'pending' | 'sending' | 'sent' | 'failed' | 'outbox' */
+    status: text('status').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    lastError: text('last_error'),
+    sentAt: integer('sent_at'),
+  },
+  (t) => [index('mail_queue_due_idx').on(t.status, t.nextAttemptAt), index('mail_queue_created_idx').on(t.createdAt)],
+);
+
+export const passkeys = sqliteTable(
+  'passkeys',
+  {
+    /** Credential ID, base64url (at most 1023 bytes raw). */
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    publicKey: text('public_key').notNull(),
+    counter: integer('counter').notNull(),
+    transports: text('transports').notNull().default('[]'),
+    backupEligible: integer('backup_eligible', { mode: 'boolean' }).notNull(),
+    backedUp: integer('backed_up', { mode: 'boolean' }).notNull(),
+    deviceType: text('device_type').notNull(),
+    aaguid: text('aaguid').notNull(),
+    createdAt: integer('created_at').notNull(),
+    lastUsedAt: integer('last_used_at'),
+  },
+  (t) => [index('passkeys_user_idx').on(t.userId)],
+);
+
+export const webauthnChallenges = sqliteTable(
+  'webauthn_challenges',
+  {
+    /** SHA-256 of the challenge, base64url. */
+    hash: text('hash').primaryKey(),
+    /** 'registration' | 'authentication' */
+    ceremony: text('ceremony').notNull(),
+    /** Adding a passkey: the signed-in user. New account: null. */
+    userId: text('user_id'),
+    /** New account: the canonical address and the user id promised to the authenticator. */
+    email: text('email'),
+    pendingUserId: text('pending_user_id'),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('webauthn_challenges_expiry_idx').on(t.expiresAt)],
+);
+
+export const schema = {
+  users,
+  sessions,
+  refreshTokens,
+  signingKeys,
+  auditEvents,
+  rateLimits,
+  emailTokens,
+  mailQueue,
+  passkeys,
+  webauthnChallenges,
+};
+export type Schema = typeof schema;

@@ -1,0 +1,36 @@
+/**
+ * Everything a handler may touch, passed in by the runtime entry (Node or Workers). The domain
+ * never reaches for a module-level database, mailer or clock.
+ */
+import type { Context } from 'hono';
+import type { Config } from './config.js';
+import type { Db } from './db/db.js';
+import type { Logger } from './log.js';
+import type { KeyStore } from './auth/signing-keys.js';
+import type { Authenticated } from './auth/sessions.js';
+import type { Mailer } from './mail/mailer.js';
+
+export interface Deps {
+  config: Config;
+  db: Db;
+  /** Milliseconds since the epoch; tests move it instead of sleeping. */
+  clock: () => number;
+  keys: KeyStore;
+  logger: Logger;
+  /** The transport that hands mail over; null = the development outbox (kept, logged, never sent). */
+  mailer: Mailer | null;
+  /** The peer address of the connection, as the runtime sees it. */
+  socketAddress: (c: Context<AppEnv>) => string | undefined;
+  /** Keeps background work (mail delivery) alive after the response: Workers' waitUntil; Node: run. */
+  defer: (work: Promise<unknown>) => void;
+}
+
+export interface AppEnv {
+  Bindings: Record<string, unknown>;
+  Variables: {
+    deps: Deps;
+    auth: Authenticated;
+    clientAddress: string | undefined;
+    requestId: string;
+  };
+}

@@ -1,0 +1,140 @@
+/**
+ * Node entry: configuration from the environment (once, failing fast), SQLite with migrations,
+ * the mailer, the built front end, @hono/node-server on 127.0.0.1 by default, a pruning schedule,
+ * and a graceful stop on SIGTERM/SIGINT.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { serve } from '@hono/node-server';
+import { serveStatic } from '@hono/node-server/serve-static';
+import type { MiddlewareHandler } from 'hono';
+import { createApp } from '../app.js';
+import { ConfigError, parseConfig, type Config } from '../config.js';
+import type { AppEnv, Deps } from '../deps.js';
+import { openSqlite, type SqliteHandle } from '../db/better-sqlite3.js';
+import { createJsonLogger, type Logger } from '../log.js';
+import { KeyStore } from '../auth/signing-keys.js';
+import { pruneExpired } from '../auth/prune.js';
+
+const PRUNE_EVERY_MS = 10 * 60_000;
+const webDist = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../web/dist');
+
+/** The front end with an SPA fallback: unknown page paths get index.html, API paths get JSON 404s. */
+function frontEnd(): MiddlewareHandler<AppEnv> | undefined {
+  if (!fs.existsSync(path.join(webDist, 'index.html'))) return undefined;
+  const files = serveStatic<AppEnv>({ root: path.relative(process.cwd(), webDist) });
+  const index = serveStatic<AppEnv>({ path: path.relative(process.cwd(), path.join(webDist, 'index.html')) });
+  const apiPath = /^\/(auth|api|dev|\.well-known|openapi\.json|healthz)(\/|$)/;
+  return async (c, next) => {
+    if (apiPath.test(c.req.path)) return next();
+    return files(c, async () => {
+      await index(c, next);
+    });
+  };
+}
+
+export interface NodeServer {
+  url: string;
+  port: number;
+  deps: Deps;
+  sqlite: SqliteHandle;
+  stop(): Promise<void>;
+}
+
+/** Builds deps for Node; shared by the server below, the CLI and the tests. */
+export function createNodeDeps({
+  config,
+  logger = createJsonLogger(),
+  clock = Date.now,
+  sqlite = openSqlite({ path: config.databasePath }),
+}: {
+  config: Config;
+  logger?: Logger;
+  clock?: () => number;
+  sqlite?: SqliteHandle;
+}): { deps: Deps; sqlite: SqliteHandle } {
+  const db = sqlite.db;
+  const keys = new KeyStore({ db, config, clock, logger });
+  const deps: Deps = {
+    config,
+    db,
+    clock,
+    keys,
+    logger,
+    mailer: null,
+    socketAddress: (c) => (c.env as { incoming?: { socket?: { remoteAddress?: string } } })?.incoming?.socket?.remoteAddress,
+    defer: (work) => {
+      work.catch((err) => logger.log('error', 'background task failed', { error: String(err) }));
+    },
+  };
+  return { deps, sqlite };
+}
+
+export async function startNodeServer({
+  config,
+  logger = createJsonLogger(),
+  clock = Date.now,
+}: {
+  config: Config;
+  logger?: Logger;
+  clock?: () => number;
+}): Promise<NodeServer> {
+  const { deps, sqlite } = createNodeDeps({ config, logger, clock });
+  await deps.keys.signingKey();
+  const app = createApp(deps, { assets: frontEnd() });
+
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+
+  const prune = () =>
+    pruneExpired(deps)
+      .then((counts) => logger.log('info', 'pruned', counts))
+      .catch((err) => logger.log('error', 'prune failed', { error: String(err) }));
+  void prune();
+  const timer = setInterval(prune, PRUNE_EVERY_MS);
+  timer.unref();
+
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= new Promise<void>((resolve) => {
+      clearInterval(timer);
+      // Stop accepting; requests in flight finish; idle keep-alive sockets close now.
+      server.close(() => {
+        sqlite.close();
+        resolve();
+      });
+      (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    }));
+  return { url: `http://${config.host}:${port}`, port, deps, sqlite, stop };
+}
+
+async function main() {
+  const logger = createJsonLogger();
+  let config: Config;
+  try {
+    config = parseConfig(process.env, 'node');
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`Configuration error: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const server = await startNodeServer({ config, logger });
+  logger.log('info', 'listening', { url: server.url, publicUrl: config.publicUrl, database: config.databasePath });
+  console.log(`Sesame is serving ${config.publicUrl} (listening on ${server.url})`);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.log('info', 'stopping', { signal });
+      void server.stop().then(() => process.exit(0));
+      setTimeout(() => process.exit(1), 10_000).unref();
+    });
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
+  void main();
+}

@@ -1,0 +1,18 @@
+/** Bearer authentication for the service's own endpoints: a valid token whose session still lives. */
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../deps.js';
+import { verifyAccessToken } from '../auth/access-tokens.js';
+import { AuthError } from '../auth/errors.js';
+import { requireLiveSession } from '../auth/sessions.js';
+
+export const requireAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const header = c.req.header('authorization') ?? '';
+  const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(header);
+  // Only the Bearer scheme carries our tokens; Basic or anything else is refused.
+  if (!match) throw new AuthError('UNAUTHORIZED', 'Send an access token as Authorization: Bearer <token>');
+  const deps = c.var.deps;
+  const claims = await verifyAccessToken(deps, match[1]!);
+  c.set('auth', await requireLiveSession(deps, claims));
+  c.header('Cache-Control', 'no-store');
+  return next();
+};

@@ -1,0 +1,120 @@
+/** Refresh, logout and session management. */
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { AppEnv } from '../deps.js';
+import { AuthError } from '../auth/errors.js';
+import { listSessions, logoutByRefreshToken, revokeAllSessions, revokeSession, rotateRefreshToken } from '../auth/sessions.js';
+import { clearRefreshCookie, readCookie, REFRESH_COOKIE } from '../http/cookies.js';
+import { requireAuth } from '../http/require-auth.js';
+import {
+  bearerSecurity,
+  createRouter,
+  EmptyBody,
+  errorResponses,
+  jsonBody,
+  jsonContent,
+  SessionResponseSchema,
+} from '../http/router.js';
+import { sessionResponse } from '../http/session-response.js';
+
+const SessionInfo = z
+  .object({ id: z.string(), createdAt: z.string(), lastUsedAt: z.string(), userAgent: z.string().nullable(), current: z.boolean() })
+  .openapi('Session');
+
+const refresh = createRoute({
+  method: 'post',
+  path: '/auth/refresh',
+  summary: 'Rotate the refresh cookie and get a new access token',
+  request: jsonBody(EmptyBody),
+  responses: { 200: jsonContent(SessionResponseSchema, 'Session response; the cookie is rotated'), ...errorResponses(400, 401, 403, 415, 429) },
+});
+
+const logout = createRoute({
+  method: 'post',
+  path: '/auth/logout',
+  summary: 'Sign out this session',
+  request: jsonBody(EmptyBody),
+  responses: { 204: { description: 'Signed out; cookie cleared' }, ...errorResponses(400, 403, 415, 429) },
+});
+
+const logoutAll = createRoute({
+  method: 'post',
+  path: '/auth/logout-all',
+  summary: 'Sign out every session of the user',
+  security: bearerSecurity,
+  middleware: [requireAuth] as const,
+  request: jsonBody(EmptyBody),
+  responses: { 204: { description: 'Every session revoked' }, ...errorResponses(400, 401, 403, 415, 429) },
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/auth/sessions',
+  summary: "The user's live sessions",
+  security: bearerSecurity,
+  middleware: [requireAuth] as const,
+  responses: { 200: jsonContent(z.object({ sessions: z.array(SessionInfo) }), 'Sessions, most recently used first'), ...errorResponses(401, 429) },
+});
+
+const remove = createRoute({
+  method: 'delete',
+  path: '/auth/sessions/{id}',
+  summary: 'Revoke one session',
+  security: bearerSecurity,
+  middleware: [requireAuth] as const,
+  request: { params: z.object({ id: z.string().min(1).max(64) }) },
+  responses: { 204: { description: 'Revoked' }, ...errorResponses(401, 403, 404, 429) },
+});
+
+const contextOf = (c: Context<AppEnv>) => ({ userAgent: c.req.header('user-agent') ?? null, clientAddress: c.var.clientAddress ?? null });
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function sessionRoutes() {
+  return createRouter()
+    .openapi(refresh, async (c) => {
+      const token = readCookie(c.req.header('cookie'), REFRESH_COOKIE);
+      if (!token) throw new AuthError('UNAUTHORIZED', 'No refresh cookie');
+      try {
+        return sessionResponse(c, await rotateRefreshToken(c.var.deps, token, contextOf(c)), 200);
+      } catch (err) {
+        // A refresh that failed for good clears the cookie so the browser stops sending it.
+        if (err instanceof AuthError && err.status === 401) c.header('Set-Cookie', clearRefreshCookie());
+        throw err;
+      }
+    })
+    .openapi(logout, async (c) => {
+      const token = readCookie(c.req.header('cookie'), REFRESH_COOKIE);
+      if (token) await logoutByRefreshToken(c.var.deps, token, contextOf(c));
+      c.header('Set-Cookie', clearRefreshCookie());
+      c.header('Cache-Control', 'no-store');
+      return c.body(null, 204);
+    })
+    .openapi(logoutAll, async (c) => {
+      await revokeAllSessions(c.var.deps, { userId: c.var.auth.user.id, context: contextOf(c) });
+      c.header('Set-Cookie', clearRefreshCookie());
+      return c.body(null, 204);
+    })
+    .openapi(list, async (c) => {
+      const { user, session } = c.var.auth;
+      const rows = await listSessions(c.var.deps, user.id);
+      return c.json(
+        {
+          sessions: rows.map((s) => ({
+            id: s.id,
+            createdAt: iso(s.createdAt),
+            lastUsedAt: iso(s.lastUsedAt),
+            userAgent: s.userAgent,
+            current: s.id === session.id,
+          })),
+        },
+        200,
+      );
+    })
+    .openapi(remove, async (c) => {
+      const { id } = c.req.valid('param');
+      // Scoped to the caller's own sessions: another user's session id is simply not found.
+      const done = await revokeSession(c.var.deps, { sessionId: id, userId: c.var.auth.user.id, reason: 'revoked', context: contextOf(c) });
+      if (!done) throw new AuthError('NOT_FOUND', 'No such session');
+      return c.body(null, 204);
+    });
+}

@@ -1,0 +1,29 @@
+/** Health and the JWKS resource servers verify access tokens against. */
+import { createRoute, z } from '@hono/zod-openapi';
+import { createRouter, jsonContent } from '../http/router.js';
+
+const health = createRoute({
+  method: 'get',
+  path: '/healthz',
+  summary: 'Liveness',
+  responses: { 200: jsonContent(z.object({ ok: z.literal(true) }), 'The service is up') },
+});
+
+const jwks = createRoute({
+  method: 'get',
+  path: '/.well-known/jwks.json',
+  summary: 'Public keys that sign access tokens',
+  responses: {
+    200: jsonContent(z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).openapi('JWKS'), 'Every key that signed a still-valid token'),
+  },
+});
+
+export function wellKnownRoutes() {
+  return createRouter()
+    .openapi(health, (c) => c.json({ ok: true as const }, 200))
+    .openapi(jwks, async (c) => {
+      // Short cache: resource servers pick up a rotation within a minute, and refetch on an unknown kid.
+      c.header('Cache-Control', 'public, max-age=60');
+      return c.json(await c.var.deps.keys.jwks(), 200);
+    });
+}
