@@ -105,7 +105,7 @@ async function loadKeys({ db, config, clock, logger }: KeyStoreDeps): Promise<Lo
     .select()
     .from(signingKeys)
     .where(or(isNull(signingKeys.retiredAt), gt(signingKeys.retiredAt, publishedAfter)))
-    .orderBy(desc(signingKeys.createdAt));
+    .orderBy(sql`${signingKeys.retiredAt} IS NOT NULL`, desc(signingKeys.createdAt));
   const out: LoadedKey[] = [];
   for (const row of rows) {
     const publicJwk = JSON.parse(row.publicJwk) as JWK;

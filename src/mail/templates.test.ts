@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { PRODUCT_NAME } from './product.js';
+import { escapeHtml, renderConfirmAddressEmail, renderSignInEmail } from './templates.js';
+
+const base = {
+  link: 'https://sesame.example/auth/link#token=abc123',
+  code: '012345',
+  expiresInMinutes: 10,
+  email: 'ada@example.com',
+};
+
+const renderers = [
+  ['sign-in', renderSignInEmail],
+  ['confirm address', renderConfirmAddressEmail],
+] as const;
+
+/** Strips tags, leaving what a reader sees (entities are left as they are). */
+function visibleText(html: string): string {
+  return html.replace(/<[^>]*>/g, ' ');
+}
+
+describe('escapeHtml', () => {
+  it('escapes the five significant characters', () => {
+    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe(
+      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;',
+    );
+  });
+
+  it('escapes & first so entities are not double-decoded', () => {
+    expect(escapeHtml('&lt;')).toBe('&amp;lt;');
+  });
+
+  it('leaves other text alone', () => {
+    expect(escapeHtml('plain text, 123 ü')).toBe('plain text, 123 ü');
+  });
+});
+
+describe.each(renderers)('%s email', (_name, render) => {
+  it('uses the product name from product.ts by default', () => {
+    const mail = render(base);
+    expect(mail.subject).toContain(PRODUCT_NAME);
+    expect(mail.text).toContain(PRODUCT_NAME);
+    expect(mail.html).toContain(PRODUCT_NAME);
+  });
+
+  it('puts the code as six consecutive digits in the text part, leading zero kept', () => {
+    const mail = render(base);
+    expect(mail.text).toMatch(/(^|\D)012345(\D|$)/);
+    expect(mail.text.split('\n')).toContain('012345');
+    expect(mail.html).toContain('012345');
+  });
+
+  it('carries the link in both parts', () => {
+    const mail = render(base);
+    expect(mail.text.split('\n')).toContain(base.link);
+    expect(mail.html).toContain(`href="${base.link}"`);
+  });
+
+  it('shows the expiry', () => {
+    expect(render(base).text).toContain('expire in 10 minutes');
+    expect(render(base).html).toContain('expire in 10 minutes');
+    expect(render({ ...base, expiresInMinutes: 1 }).text).toContain('expire in 1 minute ');
+    expect(render({ ...base, expiresInMinutes: 1.5 }).text).toContain('expire in 1 minute ');
+    expect(render({ ...base, expiresInMinutes: 0.5 }).text).toContain('expire in 1 minute ');
+  });
+
+  it("says the message can be ignored when it wasn't asked for", () => {
+    const mail = render(base);
+    expect(mail.text).toContain("If this wasn't you, you can ignore this message.");
+    expect(mail.html).toContain('If this wasn&#39;t you, you can ignore this message.');
+  });
+
+  it('names the address the message is for', () => {
+    expect(render(base).text).toContain('ada@example.com');
+    expect(render(base).html).toContain('ada@example.com');
+  });
+
+  it('escapes <script>, quotes and & in the email address', () => {
+    const email = `"><script>alert('x')</script>&@example.com`;
+    const { html } = render({ ...base, email });
+    expect(html).not.toContain('<script>');
+    expect(html).not.toContain(`"><script`);
+    expect(html).toContain('&quot;&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;@example.com');
+  });
+
+  it('escapes quotes, & and <script> in the link, so it cannot leave its href', () => {
+    const link = `https://sesame.example/l?token=a&b="onmouseover='x'<script>`;
+    const { html } = render({ ...base, link });
+    expect(html).not.toContain('<script>');
+    expect(html).not.toContain(`="onmouseover`);
+    const escaped = 'https://sesame.example/l?token=a&amp;b=&quot;onmouseover=&#39;x&#39;&lt;script&gt;';
+    expect(html).toContain(`href="${escaped}"`);
+    // Every href holds exactly the escaped link and nothing else.
+    const hrefs = [...html.matchAll(/href="([^"]*)"/g)].map((match) => match[1]);
+    expect(hrefs.length).toBeGreaterThan(0);
+    expect(new Set(hrefs)).toEqual(new Set([escaped]));
+  });
+
+  it('escapes the product name', () => {
+    const { html, subject } = render({ ...base, productName: 'A&B <Co>' });
+    expect(html).toContain('A&amp;B &lt;Co&gt;');
+    expect(html).not.toContain('<Co>');
+    expect(subject).toContain('A&B <Co>');
+  });
+
+  it('has no unescaped markup in visible text for hostile input', () => {
+    const { html } = render({ ...base, email: '<img src=x onerror=alert(1)>@x.com' });
+    expect(visibleText(html)).not.toMatch(/[<>]/);
+    expect(html).not.toContain('<img');
+  });
+
+  it('refuses a code that is not six digits', () => {
+    for (const code of ['12345', '1234567', '12a456', '<b>12</b>', ' 123456', '１２３４５６']) {
+      expect(() => render({ ...base, code })).toThrow(TypeError);
+    }
+  });
+
+  it('refuses a link that is not an absolute http(s) URL', () => {
+    for (const link of [
+      'javascript:alert(1)',
+      'data:text/html,<script>alert(1)</script>',
+      '/relative/path?token=x',
+      'https://sesame.example/l?token=a\r\nBcc: x@y.com',
+      ' https://sesame.example/l?token=a',
+    ]) {
+      expect(() => render({ ...base, link })).toThrow(TypeError);
+    }
+  });
+
+  it('refuses a non-positive expiry', () => {
+    for (const expiresInMinutes of [0, -5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => render({ ...base, expiresInMinutes })).toThrow(RangeError);
+    }
+  });
+
+  it('renders a complete HTML document', () => {
+    const { html } = render(base);
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html).toContain('<meta charset="utf-8">');
+    expect(html.trimEnd().endsWith('</html>')).toBe(true);
+  });
+});
+
+describe('wording', () => {
+  it('the sign-in message talks about signing in', () => {
+    const mail = renderSignInEmail(base);
+    expect(mail.subject).toBe(`Sign in to ${PRODUCT_NAME}`);
+    expect(mail.text).toContain('to sign in');
+  });
+
+  it('the confirmation message asks to confirm the address', () => {
+    const mail = renderConfirmAddressEmail(base);
+    expect(mail.subject).toBe(`Confirm your address for ${PRODUCT_NAME}`);
+    expect(mail.text).toContain('confirm your address');
+    expect(mail.text).toContain('passkey');
+  });
+});
