@@ -12,6 +12,7 @@ import { authRateLimit } from './http/rate-limit.js';
 import { requestLog } from './http/request-log.js';
 import { limitBody, originCheck, requireJson, securityHeaders } from './http/security.js';
 import { meRoutes } from './routes/me.js';
+import { passkeyRoutes } from './routes/passkeys.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { wellKnownRoutes } from './routes/well-known.js';
 
@@ -25,7 +26,16 @@ export interface AppOptions {
 export function createApp(deps: Deps, { assets }: AppOptions = {}) {
   const app = new OpenAPIHono<AppEnv>();
   app.use('*', async (c, next) => {
-    c.set('deps', deps);
+    let ctx: { waitUntil(p: Promise<unknown>): void } | undefined;
+    try {
+      ctx = c.executionCtx;
+    } catch {
+      // Node: no ExecutionContext; deps.defer runs background work as it is.
+    }
+    // Workers: background work (mail) must be registered with this request's waitUntil.
+    const defer = (work: Promise<unknown>) =>
+      ctx!.waitUntil(work.catch((err) => deps.logger.log('error', 'background task failed', { error: String(err) })));
+    c.set('deps', ctx ? { ...deps, defer } : deps);
     await next();
   });
   app.use('*', requestLog);
@@ -51,6 +61,7 @@ export function createApp(deps: Deps, { assets }: AppOptions = {}) {
   app.route('/', wellKnownRoutes());
   app.route('/', sessionRoutes());
   app.route('/', meRoutes());
+  app.route('/', passkeyRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.doc31('/openapi.json', {

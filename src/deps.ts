@@ -6,7 +6,7 @@ import type { Context } from 'hono';
 import type { Config } from './config.js';
 import type { Db } from './db/db.js';
 import type { Logger } from './log.js';
-import type { KeyStore } from './auth/signing-keys.js';
+import { KeyStore } from './auth/signing-keys.js';
 import type { Authenticated } from './auth/sessions.js';
 import type { Mailer } from './mail/mailer.js';
 
@@ -32,5 +32,31 @@ export interface AppEnv {
     auth: Authenticated;
     clientAddress: string | undefined;
     requestId: string;
+  };
+}
+
+/** The runtime-neutral part of building Deps; each entry adds its database, mailer and address source. */
+export function buildDeps({
+  config,
+  db,
+  logger,
+  clock = Date.now,
+  mailer = null,
+  socketAddress,
+  defer,
+}: Omit<Deps, 'keys' | 'clock' | 'mailer' | 'defer'> & { clock?: () => number; mailer?: Mailer | null; defer?: Deps['defer'] }): Deps {
+  return {
+    config,
+    db,
+    clock,
+    logger,
+    mailer,
+    socketAddress,
+    keys: new KeyStore({ db, config, clock, logger }),
+    defer:
+      defer ??
+      ((work) => {
+        work.catch((err) => logger.log('error', 'background task failed', { error: String(err) }));
+      }),
   };
 }

@@ -22,3 +22,10 @@ export const utf8 = {
   encode: (text: string) => new TextEncoder().encode(text),
   decode: (bytes: Uint8Array) => new TextDecoder().decode(bytes),
 };
+
+/** Standard base64 with padding (MIME bodies). */
+export function bytesToBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]!);
+  return btoa(binary);
+}

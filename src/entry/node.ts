@@ -7,13 +7,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { createApp } from '../app.js';
 import { ConfigError, parseConfig, type Config } from '../config.js';
-import type { AppEnv, Deps } from '../deps.js';
+import { buildDeps, type AppEnv, type Deps } from '../deps.js';
 import { openSqlite, type SqliteHandle } from '../db/better-sqlite3.js';
 import { createJsonLogger, type Logger } from '../log.js';
-import { KeyStore } from '../auth/signing-keys.js';
 import { pruneExpired } from '../auth/prune.js';
 
 const PRUNE_EVERY_MS = 10 * 60_000;
@@ -53,22 +52,19 @@ export function createNodeDeps({
   clock?: () => number;
   sqlite?: SqliteHandle;
 }): { deps: Deps; sqlite: SqliteHandle } {
-  const db = sqlite.db;
-  const keys = new KeyStore({ db, config, clock, logger });
-  const deps: Deps = {
+  const deps = buildDeps({
     config,
-    db,
+    db: sqlite.db,
     clock,
-    keys,
     logger,
-    mailer: null,
-    socketAddress: (c) => (c.env as { incoming?: { socket?: { remoteAddress?: string } } })?.incoming?.socket?.remoteAddress,
-    defer: (work) => {
-      work.catch((err) => logger.log('error', 'background task failed', { error: String(err) }));
-    },
-  };
+    socketAddress: createNodeDeps.socketAddress,
+  });
   return { deps, sqlite };
 }
+
+/** @hono/node-server puts the Node request in c.env.incoming. */
+createNodeDeps.socketAddress = (c: Context<AppEnv>) =>
+  (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
 
 export async function startNodeServer({
   config,

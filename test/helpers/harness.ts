@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createApp, type AppOptions } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
-import type { Deps } from '../../src/deps.js';
+import { buildDeps, type Deps } from '../../src/deps.js';
+import { openTestD1 } from './d1.js';
 import { createNodeDeps } from '../../src/entry/node.js';
 import type { Logger, LogFields, LogLevel } from '../../src/log.js';
 import { startSession, type IssuedSession } from '../../src/auth/sessions.js';
@@ -19,6 +20,8 @@ import type { Amr } from '../../src/auth/access-tokens.js';
 export const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
 
 export interface HarnessOptions {
+  /** The database driver under test: the SQLite file (default) or a real D1 from workerd. */
+  driver?: 'better-sqlite3' | 'd1';
   env?: Record<string, string>;
   start?: number;
   deps?: Partial<Deps>;
@@ -37,14 +40,20 @@ export interface RequestOptions {
 
 export type Harness = Awaited<ReturnType<typeof createHarness>>;
 
-export async function createHarness({ env = {}, start = T0, deps: overrides = {}, appOptions }: HarnessOptions = {}) {
+export async function createHarness({ driver = 'better-sqlite3', env = {}, start = T0, deps: overrides = {}, appOptions }: HarnessOptions = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sesame-test-'));
   const config = parseConfig({ DATABASE_PATH: path.join(dir, 'sesame.db'), RATE_LIMIT_PER_MINUTE: '100000', ...env }, 'node');
   let now = start;
   const logs: { level: LogLevel; msg: string; fields: LogFields }[] = [];
   const logger: Logger = { log: (level, msg, fields = {}) => void logs.push({ level, msg, fields }) };
-  const built = createNodeDeps({ config, logger, clock: () => now });
+  const d1 = driver === 'd1' ? await openTestD1() : null;
+  const built = d1
+    ? { deps: buildDeps({ config, db: d1.db, logger, clock: () => now, socketAddress: createNodeDeps.socketAddress }), sqlite: null }
+    : createNodeDeps({ config, logger, clock: () => now });
   const deps: Deps = { ...built.deps, ...overrides };
+  /** Raw SQL on whichever driver runs, for assertions on stored state. */
+  const all = async (q: string, ...params: unknown[]): Promise<Record<string, unknown>[]> =>
+    d1 ? d1.all(q, ...params) : (built.sqlite!.sqlite.prepare(q).all(...params) as Record<string, unknown>[]);
   const app = createApp(deps, appOptions);
 
   async function request(pathname: string, { method, body, rawBody, headers = {}, token, cookie, ip = '127.0.0.1' }: RequestOptions = {}) {
@@ -74,7 +83,11 @@ export async function createHarness({ env = {}, start = T0, deps: overrides = {}
     app,
     deps,
     config,
-    sqlite: built.sqlite,
+    /** The better-sqlite3 handle (null on D1). */
+    sqlite: built.sqlite!,
+    driver,
+    all,
+    d1,
     logs,
     dir,
     now: () => now,
@@ -82,8 +95,9 @@ export async function createHarness({ env = {}, start = T0, deps: overrides = {}
     setNow: (ms: number) => void (now = ms),
     request,
     signIn,
-    close() {
-      built.sqlite.close();
+    async close() {
+      built.sqlite?.close();
+      await d1?.dispose();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

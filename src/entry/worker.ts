@@ -1,0 +1,92 @@
+/**
+ * Workers entry: the same createApp over D1, with a Workers mail transport. Nothing Node-only is
+ * reachable from here (a test bundles this file and scans what it pulls in).
+ *
+ * Deps are built once per isolate (signing keys are then cached per isolate and reloaded when they
+ * rotate); challenges, link tokens and rate-limit counters live in D1, never in isolate memory.
+ */
+import { createApp, type App } from '../app.js';
+import { ConfigError, parseConfig } from '../config.js';
+import { buildDeps, type Deps } from '../deps.js';
+import { createD1Db, type D1Binding } from '../db/d1.js';
+import { createJsonLogger } from '../log.js';
+import { pruneExpired } from '../auth/prune.js';
+import { createCloudflareEmailMailer, type SendEmailBinding } from '../mail/cloudflare-email.js';
+import { createHttpApiMailer } from '../mail/http-api.js';
+import type { Mailer } from '../mail/mailer.js';
+
+export interface WorkerEnv {
+  DB: D1Binding;
+  ASSETS?: { fetch(request: Request | string): Promise<Response> };
+  SEND_EMAIL?: SendEmailBinding;
+  [name: string]: unknown;
+}
+
+interface Ctx {
+  waitUntil(p: Promise<unknown>): void;
+  passThroughOnException?(): void;
+}
+
+function stringVars(env: WorkerEnv): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+}
+
+/** MAIL_TRANSPORT picks the transport: "send_email" (binding SEND_EMAIL), "http" (MAIL_HTTP_URL + MAIL_HTTP_API_KEY), or unset (outbox, development only). */
+function createWorkerMailer(env: WorkerEnv, vars: Record<string, string | undefined>, production: boolean, from: string): Mailer | null {
+  const transport = vars.MAIL_TRANSPORT;
+  if (transport === 'send_email') {
+    if (!env.SEND_EMAIL) throw new ConfigError('MAIL_TRANSPORT=send_email needs a [[send_email]] binding named SEND_EMAIL');
+    return createCloudflareEmailMailer({ binding: env.SEND_EMAIL, from });
+  }
+  if (transport === 'http') {
+    if (!vars.MAIL_HTTP_URL || !vars.MAIL_HTTP_API_KEY) throw new ConfigError('MAIL_TRANSPORT=http needs MAIL_HTTP_URL and the secret MAIL_HTTP_API_KEY');
+    return createHttpApiMailer({ url: vars.MAIL_HTTP_URL, apiKey: vars.MAIL_HTTP_API_KEY, from });
+  }
+  if (transport) throw new ConfigError(`MAIL_TRANSPORT must be send_email or http, got ${JSON.stringify(transport)}`);
+  if (production) throw new ConfigError('Set MAIL_TRANSPORT in production: the development outbox is off there');
+  return null;
+}
+
+let instance: { deps: Deps; app: App } | { error: Error } | undefined;
+
+function getInstance(env: WorkerEnv): { deps: Deps; app: App } {
+  if (!instance) {
+    try {
+      const vars = stringVars(env);
+      const config = parseConfig(vars, 'worker');
+      const logger = createJsonLogger();
+      const deps = buildDeps({
+        config,
+        db: createD1Db(env.DB),
+        logger,
+        mailer: createWorkerMailer(env, vars, config.production, config.mailFrom),
+        // Cloudflare sets CF-Connecting-IP at its edge; a client cannot forge it there.
+        socketAddress: (c) => c.req.header('cf-connecting-ip'),
+      });
+      instance = { deps, app: createApp(deps) };
+    } catch (err) {
+      instance = { error: err as Error };
+    }
+  }
+  if ('error' in instance) throw instance.error;
+  return instance;
+}
+
+export default {
+  async fetch(request: Request, env: WorkerEnv, ctx: Ctx): Promise<Response> {
+    let app: App;
+    try {
+      app = getInstance(env).app;
+    } catch (err) {
+      console.error(JSON.stringify({ level: 'error', msg: 'configuration error', error: String((err as Error).message) }));
+      return Response.json({ error: { code: 'INTERNAL', message: 'The service is misconfigured' } }, { status: 500 });
+    }
+    return app.fetch(request, env, ctx as never);
+  },
+
+  /** Cron trigger: housekeeping and mail retries. */
+  async scheduled(_event: unknown, env: WorkerEnv, ctx: Ctx): Promise<void> {
+    const { deps } = getInstance(env);
+    ctx.waitUntil(pruneExpired(deps));
+  },
+};

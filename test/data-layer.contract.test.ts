@@ -1,0 +1,99 @@
+/**
+ * One contract suite of the data layer, run against better-sqlite3 and against a real D1 (workerd
+ * via miniflare): the same domain code must be all-or-nothing on both, without interactive
+ * transactions.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { hitRateLimit } from '../src/auth/rate-limit.js';
+import { rotateRefreshToken, startSession } from '../src/auth/sessions.js';
+import { rotateSigningKey } from '../src/auth/signing-keys.js';
+import { newUser } from '../src/auth/users.js';
+import { users } from '../src/db/schema.js';
+import { createHarness, type Harness } from './helpers/harness.js';
+
+describe.each(['better-sqlite3', 'd1'] as const)('data layer on %s', (driver) => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await createHarness({ driver, env: { REFRESH_REUSE_WINDOW: '10' } });
+  });
+  afterEach(() => h.close());
+
+  const n = async (table: string) => Number((await h.all(`SELECT count(*) AS n FROM ${table}`))[0]!.n);
+
+  it('starts a session: user, session, refresh token and audit row', async () => {
+    const s = await h.signIn('c@example.com');
+    expect(await n('sessions')).toBe(1);
+    expect(await n('refresh_tokens')).toBe(1);
+    expect(await h.all("SELECT type FROM audit_events WHERE type = 'session.started'")).toHaveLength(1);
+    expect((await h.request('/api/me', { token: s.accessToken })).status).toBe(200);
+  });
+
+  it('writes nothing of a session whose guard fails', async () => {
+    const user = newUser({ email: 'g@example.com', emailVerified: true, now: h.now() });
+    await h.deps.db.orm.insert(users).values(user);
+    const started = await startSession(h.deps, { user, method: 'email', amr: ['otp'], guard: sql`0` });
+    expect(started).toBeNull();
+    expect(await n('sessions')).toBe(0);
+    expect(await n('refresh_tokens')).toBe(0);
+  });
+
+  it('rotates, answers a replay in the window with the same successor, and revokes on a late replay', async () => {
+    const s = await h.signIn();
+    const a = await rotateRefreshToken(h.deps, s.refreshToken);
+    const again = await rotateRefreshToken(h.deps, s.refreshToken);
+    expect(again.refreshToken).toBe(a.refreshToken);
+    h.advance(11_000);
+    await expect(rotateRefreshToken(h.deps, s.refreshToken)).rejects.toMatchObject({ code: 'REFRESH_TOKEN_REUSED' });
+    await expect(rotateRefreshToken(h.deps, a.refreshToken)).rejects.toMatchObject({ code: 'SESSION_REVOKED' });
+  });
+
+  it('gives parallel refreshes of one token a single successor', async () => {
+    const s = await h.signIn();
+    const results = await Promise.all(Array.from({ length: 10 }, () => rotateRefreshToken(h.deps, s.refreshToken)));
+    expect(new Set(results.map((r) => r.refreshToken)).size).toBe(1);
+    expect(await n('refresh_tokens')).toBe(2);
+  });
+
+  it('rolls a rotation back whole when its second statement fails', async () => {
+    const s = await h.signIn();
+    const failAt = h.now() + 5000;
+    // Make the insert of the successor (statement 2 of the rotation batch) fail.
+    const trigger = `CREATE TRIGGER fail_successor BEFORE INSERT ON refresh_tokens WHEN NEW.created_at = ${failAt}
+      BEGIN SELECT RAISE(ABORT, 'injected failure'); END`;
+    if (h.d1) await h.d1.exec(trigger);
+    else h.sqlite.sqlite.exec(trigger);
+    const before = await h.all('SELECT hash, rotated_at, successor_hash FROM refresh_tokens');
+    const sessionBefore = await h.all('SELECT last_used_at, idle_expires_at FROM sessions');
+    h.setNow(failAt);
+    await expect(rotateRefreshToken(h.deps, s.refreshToken)).rejects.toThrow();
+    // Nothing of the first statement (marking the old token rotated) remains.
+    expect(await h.all('SELECT hash, rotated_at, successor_hash FROM refresh_tokens')).toEqual(before);
+    expect(before[0]!.rotated_at).toBeNull();
+    expect(await h.all('SELECT last_used_at, idle_expires_at FROM sessions')).toEqual(sessionBefore);
+    h.advance(1);
+    expect((await rotateRefreshToken(h.deps, s.refreshToken)).refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('counts rate-limit hits atomically', async () => {
+    const results = await Promise.all(Array.from({ length: 12 }, () => hitRateLimit(h.deps.db, { key: 'k', limit: 5, windowMs: 60_000, now: h.now() })));
+    expect(results.map((r) => r.count).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(results.filter((r) => r.allowed)).toHaveLength(5);
+    h.advance(60_000);
+    expect((await hitRateLimit(h.deps.db, { key: 'k', limit: 5, windowMs: 60_000, now: h.now() })).count).toBe(1);
+  });
+
+  it('creates one signing key even when instances race on first start', async () => {
+    await Promise.all([rotateSigningKey(h.deps, 'first-start'), rotateSigningKey(h.deps, 'first-start'), h.deps.keys.signingKey()]);
+    expect(await h.all('SELECT count(*) AS n FROM signing_keys WHERE retired_at IS NULL')).toEqual([{ n: 1 }]);
+  });
+
+  it('logout and logout-all revoke on this driver too', async () => {
+    const a = await h.signIn('l@example.com');
+    const b = await h.signIn('l@example.com');
+    expect((await h.request('/auth/logout', { body: {}, cookie: a.refreshToken })).status).toBe(204);
+    expect((await h.request('/api/me', { token: a.accessToken })).status).toBe(401);
+    expect((await h.request('/auth/logout-all', { body: {}, token: b.accessToken })).status).toBe(204);
+    expect((await h.request('/api/me', { token: b.accessToken })).status).toBe(401);
+  });
+});
