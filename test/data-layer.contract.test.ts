@@ -36,6 +36,7 @@ describe.each(['better-sqlite3', 'd1'] as const)('data layer on %s', (driver) =>
     expect(started).toBeNull();
     expect(await n('sessions')).toBe(0);
     expect(await n('refresh_tokens')).toBe(0);
+    expect(await n('audit_events')).toBe(0);
   });
 
   it('rotates, answers a replay in the window with the same successor, and revokes on a late replay', async () => {

@@ -2,6 +2,7 @@
  * Audit events: who did what, when, from where. Kept AUDIT_RETENTION, then pruned.
  * `detail` never holds a secret.
  */
+import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/db.js';
 import { auditEvents } from '../db/schema.js';
 
@@ -45,6 +46,14 @@ export function auditInsert(db: Db, e: AuditEventInput) {
     userAgent: e.userAgent ? e.userAgent.slice(0, 512) : null,
     detail: e.detail ? JSON.stringify(e.detail) : null,
   });
+}
+
+/** The insert, written only when `cond` holds (the change it records took effect in the same batch). */
+export function auditInsertIf(db: Db, e: AuditEventInput, cond: SQL) {
+  return db.orm.insert(auditEvents).select(
+    sql`SELECT NULL, ${e.at}, ${e.type}, ${e.userId ?? null}, ${e.sessionId ?? null}, ${e.clientAddress ?? null},
+        ${e.userAgent ? e.userAgent.slice(0, 512) : null}, ${e.detail ? JSON.stringify(e.detail) : null} WHERE ${cond}`,
+  );
 }
 
 export async function recordAuditEvent(db: Db, e: AuditEventInput): Promise<void> {

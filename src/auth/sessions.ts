@@ -16,7 +16,7 @@ import type { Db } from '../db/db.js';
 import { refreshTokens, sessions, users } from '../db/schema.js';
 import type { Logger } from '../log.js';
 import { signAccessToken, type AccessTokenClaims, type Amr } from './access-tokens.js';
-import { auditInsert } from './audit.js';
+import { auditInsert, auditInsertIf } from './audit.js';
 import { generateId, generateToken, seal, sha256, unseal } from './crypto.js';
 import { AuthError } from './errors.js';
 import type { KeyStore } from './signing-keys.js';
@@ -106,19 +106,15 @@ export async function startSession(
     db.orm
       .insert(refreshTokens)
       .select(sql`SELECT ${tokenHash}, ${row.id}, ${now}, NULL, NULL, NULL WHERE EXISTS (SELECT 1 FROM sessions WHERE id = ${row.id})`),
-    auditInsert(db, {
-      at: now,
-      type: 'session.started',
-      userId: user.id,
-      sessionId: row.id,
-      clientAddress: row.clientAddress,
-      userAgent: row.userAgent,
-      detail: { method, amr },
-    }),
+    auditInsertIf(
+      db,
+      { at: now, type: 'session.started', userId: user.id, sessionId: row.id, clientAddress: row.clientAddress, userAgent: row.userAgent, detail: { method, amr } },
+      sql`EXISTS (SELECT 1 FROM sessions WHERE id = ${row.id})`,
+    ),
   ] as unknown as readonly [BatchItem<'sqlite'>]);
   const inserted = results[before.length] as unknown as { id: string }[];
   if (inserted.length !== 1) {
-    // The guard failed: nothing of the session was written. Drop the audit row we queued with it.
+    // The guard failed: nothing of the session (nor its audit row) was written.
     return null;
   }
   return issue(deps, user, row, refreshToken);
