@@ -12,6 +12,8 @@ import { authRateLimit } from './http/rate-limit.js';
 import { requestLog } from './http/request-log.js';
 import { limitBody, originCheck, requireJson, securityHeaders } from './http/security.js';
 import { meRoutes } from './routes/me.js';
+import { devOutboxRoutes } from './routes/dev-outbox.js';
+import { emailRoutes } from './routes/email.js';
 import { passkeyRoutes } from './routes/passkeys.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { wellKnownRoutes } from './routes/well-known.js';
@@ -21,9 +23,11 @@ export const API_VERSION = '1.0.0';
 export interface AppOptions {
   /** Serves the built front end (web/dist) for paths no route claims: Node's serveStatic or Workers assets. */
   assets?: MiddlewareHandler<AppEnv>;
+  /** The front end's index.html for the emailed link's page (GET /auth/email/verify); null or absent: the server's own page. */
+  linkPage?: () => Promise<string | null>;
 }
 
-export function createApp(deps: Deps, { assets }: AppOptions = {}) {
+export function createApp(deps: Deps, { assets, linkPage }: AppOptions = {}) {
   const app = new OpenAPIHono<AppEnv>();
   app.use('*', async (c, next) => {
     let ctx: { waitUntil(p: Promise<unknown>): void } | undefined;
@@ -61,6 +65,8 @@ export function createApp(deps: Deps, { assets }: AppOptions = {}) {
   app.route('/', wellKnownRoutes());
   app.route('/', sessionRoutes());
   app.route('/', meRoutes());
+  app.route('/', emailRoutes({ linkPage }));
+  app.route('/', devOutboxRoutes());
   app.route('/', passkeyRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });

@@ -117,6 +117,12 @@ export const emailTokens = sqliteTable(
     createdAt: integer('created_at').notNull(),
     expiresAt: integer('expires_at').notNull(),
     consumedAt: integer('consumed_at'),
+    /**
+     * A random nonce written by the request that consumed the row, in the same statement: later
+     * statements of that request's batch check it, so only the request that used a link or code up
+     * starts a session with it (consumed_at alone cannot tell two requests in the same millisecond apart).
+     */
+    consumedBy: text('consumed_by'),
   },
   (t) => [index('email_tokens_email_idx').on(t.email), index('email_tokens_expiry_idx').on(t.expiresAt)],
 );

@@ -14,22 +14,45 @@ import { buildDeps, type AppEnv, type Deps } from '../deps.js';
 import { openSqlite, type SqliteHandle } from '../db/better-sqlite3.js';
 import { createJsonLogger, type Logger } from '../log.js';
 import { pruneExpired } from '../auth/prune.js';
+import { deliverDueMail } from '../mail/queue.js';
+import { createSmtpMailer, type SmtpMailer } from '../mail/smtp.js';
 
 const PRUNE_EVERY_MS = 10 * 60_000;
+/** How often mail that could not be handed over yet is retried (see mail/queue.ts). */
+const MAIL_RETRY_EVERY_MS = 5_000;
 const webDist = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../web/dist');
 
 /** The front end with an SPA fallback: unknown page paths get index.html, API paths get JSON 404s. */
 function frontEnd(): MiddlewareHandler<AppEnv> | undefined {
-  if (!fs.existsSync(path.join(webDist, 'index.html'))) return undefined;
+  const indexFile = path.join(webDist, 'index.html');
+  if (!fs.existsSync(indexFile)) return undefined;
   const files = serveStatic<AppEnv>({ root: path.relative(process.cwd(), webDist) });
-  const index = serveStatic<AppEnv>({ path: path.relative(process.cwd(), path.join(webDist, 'index.html')) });
   const apiPath = /^\/(auth|api|dev|\.well-known|openapi\.json|healthz)(\/|$)/;
   return async (c, next) => {
     if (apiPath.test(c.req.path)) return next();
-    return files(c, async () => {
-      await index(c, next);
-    });
+    const file = await files(c, async () => {});
+    if (file) return file;
+    // Client-side routes (/account, ...) get the app shell; it never carries a token.
+    c.header('Cache-Control', 'no-cache');
+    return c.html(await fs.promises.readFile(indexFile, 'utf8'));
   };
+}
+
+function frontEndIndex(): (() => Promise<string | null>) | undefined {
+  const file = path.join(webDist, 'index.html');
+  if (!fs.existsSync(file)) return undefined;
+  return () => fs.promises.readFile(file, 'utf8').catch(() => null);
+}
+
+/** SMTP when SMTP_URL is set; otherwise null, the development outbox (production refuses that at parseConfig). */
+function createMailer(config: Config, logger: Logger): SmtpMailer | null {
+  if (!config.smtpUrl) return null;
+  try {
+    return createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom, logger });
+  } catch (err) {
+    // Its messages name the setting (SMTP_URL or MAIL_FROM) and never repeat the password.
+    throw new ConfigError((err as Error).message);
+  }
 }
 
 export interface NodeServer {
@@ -51,15 +74,17 @@ export function createNodeDeps({
   logger?: Logger;
   clock?: () => number;
   sqlite?: SqliteHandle;
-}): { deps: Deps; sqlite: SqliteHandle } {
+}): { deps: Deps; sqlite: SqliteHandle; smtp: SmtpMailer | null } {
+  const smtp = createMailer(config, logger);
   const deps = buildDeps({
     config,
     db: sqlite.db,
     clock,
     logger,
+    mailer: smtp,
     socketAddress: createNodeDeps.socketAddress,
   });
-  return { deps, sqlite };
+  return { deps, sqlite, smtp };
 }
 
 /** @hono/node-server puts the Node request in c.env.incoming. */
@@ -75,9 +100,9 @@ export async function startNodeServer({
   logger?: Logger;
   clock?: () => number;
 }): Promise<NodeServer> {
-  const { deps, sqlite } = createNodeDeps({ config, logger, clock });
+  const { deps, sqlite, smtp } = createNodeDeps({ config, logger, clock });
   await deps.keys.signingKey();
-  const app = createApp(deps, { assets: frontEnd() });
+  const app = createApp(deps, { assets: frontEnd(), linkPage: frontEndIndex() });
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
@@ -93,14 +118,31 @@ export async function startNodeServer({
   const timer = setInterval(prune, PRUNE_EVERY_MS);
   timer.unref();
 
+  // Mail that could not be handed over at once (or whose sender died) is retried here.
+  let delivering: Promise<void> | null = null;
+  const retryMail = () =>
+    (delivering ??= deliverDueMail(deps)
+      .then((report) => {
+        if (report.sent + report.retry + report.failed + report.expired > 0) logger.log('info', 'mail retried', { ...report });
+      })
+      .catch((err) => logger.log('error', 'mail retry failed', { error: String(err) }))
+      .finally(() => (delivering = null)));
+  void retryMail();
+  const mailTimer = setInterval(retryMail, MAIL_RETRY_EVERY_MS);
+  mailTimer.unref();
+
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= new Promise<void>((resolve) => {
       clearInterval(timer);
+      clearInterval(mailTimer);
       // Stop accepting; requests in flight finish; idle keep-alive sockets close now.
       server.close(() => {
-        sqlite.close();
-        resolve();
+        void Promise.resolve(delivering).then(() => {
+          smtp?.close();
+          sqlite.close();
+          resolve();
+        });
       });
       (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
     }));
@@ -119,7 +161,16 @@ async function main() {
     }
     throw err;
   }
-  const server = await startNodeServer({ config, logger });
+  let server: NodeServer;
+  try {
+    server = await startNodeServer({ config, logger });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`Configuration error: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
   logger.log('info', 'listening', { url: server.url, publicUrl: config.publicUrl, database: config.databasePath });
   console.log(`Sesame is serving ${config.publicUrl} (listening on ${server.url})`);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -1,0 +1,282 @@
+/**
+ * Sign-in and sign-up by emailed link or code (API.md: /auth/email/start, /auth/email/verify).
+ *
+ * Start: the address is canonicalized (a refusal is a 400 and sends nothing), counted against
+ * RATE_LIMIT_EMAILS_PER_HOUR, and one batch kills the older link and code of the address, stores
+ * the new ones (hashes only, see magic-links.ts) and queues the message (mail/queue.ts). The
+ * answer does not depend on whether the address has an account: start never even looks, so the
+ * body, headers and database work are the same for known and unknown addresses; delivery runs in
+ * the background.
+ *
+ * Verify: whoever shows the link token, or the address with its live code, has proved the address.
+ * The account is resolved from what we read, and one batch (startSession's `before` + `guard`)
+ * consumes the row, on the condition that the account is still as we read it, and applies the
+ * outcome; every statement after the consume checks the nonce it wrote, so only the request that
+ * used the row up changes anything or gets a session (20 parallel verifies of one token: one
+ * success). If the account changed in between, nothing happened and we read again.
+ *
+ * Outcomes (amr ["otp"] in every case):
+ * - no account for the address: one is created, verified (201, 'account.created');
+ * - a verified account: a session for it (200);
+ * - an UNVERIFIED account (made by a passkey sign-up, possibly by someone who does not own the
+ *   mailbox): pre-account-hijacking defence. That account is deleted (its passkeys and sessions go
+ *   with it by cascade; audited 'account.reclaimed') and a fresh verified account is created for the
+ *   prover (201), in the same batch as the consume. So a passkey registered before the address was
+ *   proved never opens the account of the person who proves it, and its holder's sessions end.
+ * - EXCEPTION, the confirmation sent after a passkey sign-up (purpose 'confirm', user_id = that
+ *   account): proved while presenting a Bearer access token of that same account, the person holds
+ *   both the passkey and the mailbox, so the account is just marked verified and keeps its passkeys
+ *   (200). Without that Bearer a confirm token is treated as a sign-in token (reclaim); a Bearer that
+ *   is present but not valid is refused (401) rather than ignored, so a stale token never turns a
+ *   confirmation into a reclaim.
+ * Wrong, used or expired: 401 INVALID_LINK / INVALID_CODE, audited 'email.verify_failed'.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
+import type { Deps } from '../deps.js';
+import { users } from '../db/schema.js';
+import { queueMail } from '../mail/queue.js';
+import { renderConfirmAddressEmail, renderSignInEmail, type EmailTemplateInput, type RenderedEmail } from '../mail/templates.js';
+import { auditInsert, auditInsertIf } from './audit.js';
+import { generateToken } from './crypto.js';
+import { canonicalizeEmail, type CanonicalEmail } from './email-address.js';
+import { AuthError } from './errors.js';
+import {
+  codeMatches,
+  consumedBy,
+  consumeStatement,
+  findById,
+  findByToken,
+  findLiveForEmail,
+  isLive,
+  issueMagicLink,
+  MAX_CODE_ATTEMPTS,
+  recordWrongCode,
+  type EmailTokenPurpose,
+  type EmailTokenRow,
+} from './magic-links.js';
+import { hitRateLimit } from './rate-limit.js';
+import { startSession, type Authenticated, type IssuedSession, type RequestContext, type UserRow } from './sessions.js';
+import { findUserByEmail, newUser } from './users.js';
+
+export type EmailDeps = Pick<Deps, 'db' | 'config' | 'clock' | 'keys' | 'logger' | 'mailer' | 'defer'>;
+
+const HOUR_MS = 3_600_000;
+/** Re-reads when the account changed between our read and our batch; more means heavy contention. */
+const MAX_RACES = 3;
+
+function canonicalOrRefuse(raw: string): CanonicalEmail {
+  const result = canonicalizeEmail(raw);
+  // A refused address is a 400 before anything is stored or sent.
+  if (!result.ok) throw new AuthError('INVALID_REQUEST', `email: ${result.reason}`);
+  return result.email;
+}
+
+/** Stores a fresh link and code for the address (killing older ones) and queues the message, in one batch. */
+async function sendLinkAndCode(
+  deps: EmailDeps,
+  { email, purpose, userId, render }: { email: CanonicalEmail; purpose: EmailTokenPurpose; userId: string | null; render: (input: EmailTemplateInput) => RenderedEmail },
+): Promise<void> {
+  const now = deps.clock();
+  const issued = await issueMagicLink(deps, { email, purpose, userId, now });
+  const message = { to: email, ...render({ link: issued.link, code: issued.code, expiresInMinutes: deps.config.magicLinkTtl / 60, email }) };
+  const mail = queueMail(deps, message, { expiresAt: issued.row.expiresAt });
+  await deps.db.batch([...issued.statements, ...mail.statements] as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
+  mail.afterCommit();
+}
+
+/** Counts one message to the address against RATE_LIMIT_EMAILS_PER_HOUR. */
+function hitMailLimit(deps: EmailDeps, email: CanonicalEmail) {
+  return hitRateLimit(deps.db, { key: `email:${email}`, limit: deps.config.rateLimitEmailsPerHour, windowMs: HOUR_MS, now: deps.clock() });
+}
+
+/** POST /auth/email/start: see the module header. Resolves once the message is stored, not sent. */
+export async function startEmailSignIn(deps: EmailDeps, { email: raw }: { email: string }): Promise<void> {
+  const email = canonicalOrRefuse(raw);
+  const limit = await hitMailLimit(deps, email);
+  // Caps mail to one mailbox whoever asks, so the service cannot be used to flood it.
+  if (!limit.allowed) throw new AuthError('RATE_LIMITED', 'Too many messages to this address; try again later', { retryAfter: limit.retryAfter });
+  await sendLinkAndCode(deps, { email, purpose: 'sign_in', userId: null, render: renderSignInEmail });
+}
+
+/**
+ * After a passkey sign-up: mails the new account's address a link and code that confirm it (see
+ * the module header for what proving it does with and without the account's Bearer token). Never
+ * throws for the mail limit: the sign-up has happened already; `queued: false` says nothing was sent.
+ */
+export async function sendAddressConfirmation(
+  deps: EmailDeps,
+  { user, context = {} }: { user: UserRow; context?: RequestContext },
+): Promise<{ queued: boolean }> {
+  const limit = await hitMailLimit(deps, user.email);
+  if (!limit.allowed) {
+    deps.logger.log('warn', 'address confirmation not sent: mail limit for the address reached', { userId: user.id, clientAddress: context.clientAddress });
+    return { queued: false };
+  }
+  await sendLinkAndCode(deps, { email: user.email, purpose: 'confirm', userId: user.id, render: renderConfirmAddressEmail });
+  return { queued: true };
+}
+
+/** For the link page: which address a live token signs in, and until when. Never consumes it. */
+export async function emailLinkInfo(deps: Pick<Deps, 'db' | 'clock'>, token: string): Promise<{ email: string; expiresAt: number } | null> {
+  const row = await findByToken(deps.db, token);
+  if (!row || !isLive(row, deps.clock())) return null;
+  return { email: row.email, expiresAt: row.expiresAt };
+}
+
+export interface EmailSignInResult {
+  issued: IssuedSession;
+  /** True when an account was created (new address, or a reclaimed unverified one): answer 201. */
+  created: boolean;
+}
+
+interface ProofInput {
+  /** The signed-in caller, when the request carried a valid Bearer token. */
+  auth?: Authenticated | null;
+  context?: RequestContext;
+}
+
+/** POST /auth/email/verify with {token}. */
+export async function verifyEmailLink(deps: EmailDeps, { token, auth = null, context = {} }: ProofInput & { token: string }): Promise<EmailSignInResult> {
+  const row = await findByToken(deps.db, token);
+  if (!row || !isLive(row, deps.clock())) {
+    await recordFailure(deps, { via: 'link', email: row?.email, reason: row ? 'used or expired' : 'unknown', context });
+    throw invalidLink();
+  }
+  return completeProof(deps, { row, byCode: false, auth, context });
+}
+
+/** POST /auth/email/verify with {email, code}. */
+export async function verifyEmailCode(
+  deps: EmailDeps,
+  { email: raw, code, auth = null, context = {} }: ProofInput & { email: string; code: string },
+): Promise<EmailSignInResult> {
+  const email = canonicalOrRefuse(raw);
+  const row = await findLiveForEmail(deps.db, email, deps.clock());
+  if (!row) {
+    await recordFailure(deps, { via: 'code', email, reason: 'no live code', context });
+    throw invalidCode();
+  }
+  // Compared even when the code is dead already, so both answers take the same time.
+  const matches = await codeMatches(row, code);
+  if (row.failedAttempts >= MAX_CODE_ATTEMPTS) {
+    await recordFailure(deps, { via: 'code', email, reason: 'too many wrong codes', context });
+    throw invalidCode();
+  }
+  if (!matches) {
+    // Counted atomically: parallel guesses cannot get more than MAX_CODE_ATTEMPTS tries between them.
+    const attempts = await recordWrongCode(deps.db, row);
+    await recordFailure(deps, { via: 'code', email, reason: 'wrong code', attempts, context });
+    throw invalidCode();
+  }
+  return completeProof(deps, { row, byCode: true, auth, context });
+}
+
+const invalidLink = () => new AuthError('INVALID_LINK', 'This link is invalid, expired or already used; ask for a new one');
+const invalidCode = () => new AuthError('INVALID_CODE', 'This code is wrong, expired or already used; ask for a new one if needed');
+
+async function recordFailure(
+  deps: EmailDeps,
+  { via, email, reason, attempts, context }: { via: 'link' | 'code'; email?: string; reason: string; attempts?: number; context: RequestContext },
+): Promise<void> {
+  await auditInsert(deps.db, {
+    at: deps.clock(),
+    type: 'email.verify_failed',
+    clientAddress: context.clientAddress,
+    userAgent: context.userAgent,
+    detail: { via, reason, ...(email ? { email } : {}), ...(attempts !== undefined ? { attempts } : {}) },
+  });
+}
+
+type Plan =
+  | { kind: 'create'; user: UserRow; precondition: SQL }
+  | { kind: 'sign_in'; user: UserRow; precondition: SQL }
+  | { kind: 'confirm'; user: UserRow; precondition: SQL }
+  | { kind: 'reclaim'; user: UserRow; old: UserRow; precondition: SQL };
+
+/** What proving `row`'s address does, given the account we read (see the module header). */
+function planFor(row: EmailTokenRow, existing: UserRow | null, auth: Authenticated | null, now: number): Plan {
+  if (!existing) {
+    return {
+      kind: 'create',
+      user: newUser({ email: row.email, emailVerified: true, now }),
+      precondition: sql`NOT EXISTS (SELECT 1 FROM users WHERE email = ${row.email})`,
+    };
+  }
+  if (existing.emailVerified) {
+    return { kind: 'sign_in', user: existing, precondition: sql`EXISTS (SELECT 1 FROM users WHERE id = ${existing.id} AND email_verified = 1)` };
+  }
+  // The one case an unverified account survives: its own confirmation, proved by its own holder.
+  if (row.purpose === 'confirm' && row.userId === existing.id && auth?.user.id === existing.id) {
+    return {
+      kind: 'confirm',
+      user: { ...existing, emailVerified: true },
+      precondition: sql`EXISTS (SELECT 1 FROM users WHERE id = ${existing.id} AND email = ${row.email})`,
+    };
+  }
+  return {
+    kind: 'reclaim',
+    user: newUser({ email: row.email, emailVerified: true, now }),
+    old: existing,
+    precondition: sql`EXISTS (SELECT 1 FROM users WHERE id = ${existing.id} AND email_verified = 0)`,
+  };
+}
+
+async function completeProof(
+  deps: EmailDeps,
+  { row: first, byCode, auth, context }: { row: EmailTokenRow; byCode: boolean; auth: Authenticated | null; context: RequestContext },
+): Promise<EmailSignInResult> {
+  const { db, clock } = deps;
+  let row = first;
+  for (let race = 0; race < MAX_RACES; race++) {
+    const now = clock();
+    const existing = await findUserByEmail(db, row.email);
+    const plan = planFor(row, existing, auth, now);
+    const nonce = generateToken();
+    const ours = consumedBy(row, nonce);
+    const who = { clientAddress: context.clientAddress, userAgent: context.userAgent };
+    const via = byCode ? 'code' : 'link';
+
+    const before: BatchItem<'sqlite'>[] = [consumeStatement(db, { row, nonce, now, byCode, also: plan.precondition })];
+    if (plan.kind === 'reclaim') {
+      // Cascade removes the unverified account's passkeys and sessions: whoever registered them loses the way in.
+      before.push(
+        db.orm.delete(users).where(sql`id = ${plan.old.id} AND email_verified = 0 AND ${ours}`),
+        auditInsertIf(db, { at: now, type: 'account.reclaimed', userId: plan.old.id, ...who, detail: { newUserId: plan.user.id, via } }, ours),
+      );
+    }
+    if (plan.kind === 'create' || plan.kind === 'reclaim') {
+      before.push(
+        db.orm.insert(users).select(sql`SELECT ${plan.user.id}, ${plan.user.email}, 1, ${plan.user.createdAt} WHERE ${ours}`),
+        auditInsertIf(db, { at: now, type: 'account.created', userId: plan.user.id, ...who, detail: { method: 'email', via } }, ours),
+      );
+    }
+    if (plan.kind === 'confirm') before.push(db.orm.update(users).set({ emailVerified: true }).where(sql`id = ${plan.user.id} AND ${ours}`));
+    before.push(
+      auditInsertIf(db, { at: now, type: 'email.verified', userId: plan.user.id, ...who, detail: { via, purpose: row.purpose, outcome: plan.kind } }, ours),
+    );
+
+    const issued = await startSession(deps, {
+      user: plan.user,
+      method: 'email',
+      amr: ['otp'],
+      context,
+      before,
+      // The session is written only by the request that used the row up, for an account that exists.
+      guard: sql`${ours} AND EXISTS (SELECT 1 FROM users WHERE id = ${plan.user.id})`,
+    });
+    if (issued) return { issued, created: plan.kind === 'create' || plan.kind === 'reclaim' };
+
+    // Nothing was written. Either someone else used the row up (or it expired): refuse; or the
+    // account changed between our read and our batch: read again and retry.
+    const again = await findById(db, row.id);
+    const stillUsable = again !== null && isLive(again, clock()) && (!byCode || again.failedAttempts < MAX_CODE_ATTEMPTS);
+    if (!stillUsable) {
+      await recordFailure(deps, { via, email: row.email, reason: 'used or expired', context });
+      throw byCode ? invalidCode() : invalidLink();
+    }
+    row = again;
+  }
+  throw new AuthError('SERVICE_BUSY', 'The account changed while signing in; try again', { retryAfter: 1 });
+}
+

@@ -1,0 +1,592 @@
+/**
+ * Passkeys: registration (a new account, or another passkey for the signed-in user), discoverable
+ * sign-in, and management. @simplewebauthn/server does the cryptography; this module does what
+ * WebAuthn Level 3 §7.1/§7.2 leaves to the Relying Party.
+ *
+ * Policy:
+ * - User verification is *preferred*, user presence is *required*: options ask for UV, verification
+ *   passes `requireUserVerification: false`, and the library refuses UP = 0. A sign-in whose UV flag
+ *   was set gets `user` in amr; without it, only `hwk` (single-device credential) or `swk` (synced).
+ * - Challenges: see webauthn-challenges.ts. One is consumed before the response is verified, so a
+ *   response can be verified once. Checks that need no secret and cost nothing (shape, encodings,
+ *   ceremony type, crossOrigin) run first and refuse without consuming anything.
+ * - Origin is exactly PUBLIC_URL, RP ID exactly RP_ID; clientData.crossOrigin = true is refused.
+ * - Credential ids: at most 1023 bytes, the id the client names must be the one in the
+ *   authenticator data, and an id already registered to anyone is refused (409).
+ * - The signature counter must grow whenever either stored or received value is non-zero; a
+ *   regression is refused and audited. The library's own counter check runs before it looks at the
+ *   signature, so we hand it counter 0 and compare ourselves afterwards: only authentic assertions
+ *   (a cloned authenticator) are reported as regressions.
+ * - Counter, last use and backup state are updated by one conditional UPDATE (WHERE counter = the
+ *   value we read) in the same batch as the session, guarded by that UPDATE having changed its row:
+ *   two parallel assertions carrying the same counter cannot both sign in. (Counters that are 0 on
+ *   both sides carry no order; there the single-use challenge is the replay defence.)
+ * - Backup eligibility (BE) is fixed at registration and may never change.
+ * - Nothing here marks an address verified: an account made by passkey starts with
+ *   emailVerified = false, and only proving the address (email-sign-in) changes that.
+ * - Deleting a passkey never removes the last way in: an account whose address is unproven keeps
+ *   at least one passkey (check and delete are one statement). Adding or deleting needs a sign-in
+ *   younger than REAUTH_WINDOW.
+ */
+import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
+import {
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+  type AuthenticationResponseJSON,
+  type CredentialDeviceType,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
+  type RegistrationResponseJSON,
+} from '@simplewebauthn/server';
+import { decodeAttestationObject, parseAuthenticatorData } from '@simplewebauthn/server/helpers';
+import type { Config } from '../config.js';
+import type { Db } from '../db/db.js';
+import { auditEvents, passkeys, users } from '../db/schema.js';
+import type { Amr } from './access-tokens.js';
+import { auditInsertIf, recordAuditEvent } from './audit.js';
+import { canonicalizeEmail } from './email-address.js';
+import { base64UrlToBytes, bytesToBase64Url, utf8, type Base64URLString } from './encoding.js';
+import { AuthError } from './errors.js';
+import { startSession, type IssuedSession, type RequestContext, type SessionDeps, type SessionRow, type UserRow } from './sessions.js';
+import { findUserByEmail } from './users.js';
+import { CHALLENGE_TTL_MS, consumeChallenge, issueChallenge, readClientData, type ClientData } from './webauthn-challenges.js';
+
+export type PasskeyRow = typeof passkeys.$inferSelect;
+
+/** ES256, EdDSA, RS256 (COSE ids), in the order offered. */
+export const SUPPORTED_ALGORITHM_IDS = [-7, -8, -257];
+/** WebAuthn L3 §7.1 step "credentialId ≤ 1023 bytes". */
+export const MAX_CREDENTIAL_ID_BYTES = 1023;
+export const PASSKEY_NAME_MAX = 64;
+export const DEFAULT_PASSKEY_NAME = 'Passkey';
+
+/** C0/C1 controls, DEL, line/paragraph separators and bidi overrides/isolates: nothing that can hide or reorder text. */
+export const PASSKEY_NAME_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+const refused = (message: string, cause?: unknown) => new AuthError('INVALID_CREDENTIAL', message, { cause });
+const malformed = (message: string) => new AuthError('INVALID_REQUEST', message);
+
+/** Bytes of a canonical base64url string, or null (non-canonical spellings of the same bytes are refused too). */
+function canonicalBytes(text: string): Uint8Array<ArrayBuffer> | null {
+  const bytes = base64UrlToBytes(text);
+  if (!bytes || bytesToBase64Url(bytes) !== text) return null;
+  return bytes as Uint8Array<ArrayBuffer>;
+}
+
+function parseTransports(json: string): string[] {
+  try {
+    const value: unknown = JSON.parse(json);
+    return Array.isArray(value) ? value.filter((t): t is string => typeof t === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+function amrFor(deviceType: string, userVerified: boolean): Amr[] {
+  // RFC 8176: a key bound to one device is "hwk"; a synced (multi-device) passkey is a software-held key, "swk".
+  const amr: Amr[] = [deviceType === 'singleDevice' ? 'hwk' : 'swk'];
+  if (userVerified) amr.push('user');
+  return amr;
+}
+
+/** An audit insert that only happens when `cond` holds at that point of its batch. */
+function insertPasskeyIf(db: Db, row: PasskeyRow, cond: SQL) {
+  return db.orm
+    .insert(passkeys)
+    .select(
+      sql`SELECT ${row.id}, ${row.userId}, ${row.name}, ${row.publicKey}, ${row.counter}, ${row.transports},
+          ${row.backupEligible ? 1 : 0}, ${row.backedUp ? 1 : 0}, ${row.deviceType}, ${row.aaguid}, ${row.createdAt}, NULL
+          WHERE ${cond}`,
+    )
+    .returning();
+}
+
+/**
+ * SQLite's changes(): rows changed by the statement just before, in this batch (same connection,
+ * same transaction on better-sqlite3 and D1). Used where a later statement must happen only if the
+ * previous conditional one took effect, and the resulting state alone cannot tell (a parallel
+ * request may have produced the same state).
+ */
+const previousStatementChangedARow = sql`changes() = 1`;
+
+async function findPasskey(db: Db, id: string, userId?: string): Promise<PasskeyRow | null> {
+  const [row] = await db.orm
+    .select()
+    .from(passkeys)
+    .where(userId === undefined ? eq(passkeys.id, id) : and(eq(passkeys.id, id), eq(passkeys.userId, userId)))
+    .limit(1);
+  return row ?? null;
+}
+
+export async function listPasskeys(db: Db, userId: string): Promise<PasskeyRow[]> {
+  return db.orm.select().from(passkeys).where(eq(passkeys.userId, userId)).orderBy(asc(passkeys.createdAt), asc(passkeys.id));
+}
+
+export function passkeyTransports(row: PasskeyRow): string[] {
+  return parseTransports(row.transports);
+}
+
+/** Adding or removing a way into the account needs a fresh sign-in, not merely a live token. */
+export function assertRecentSignIn({ config, clock }: { config: Config; clock: () => number }, session: SessionRow): void {
+  if (clock() - session.createdAt > config.reauthWindow * 1000)
+    throw new AuthError('REAUTH_REQUIRED', 'Sign in again to change your passkeys (your sign-in is too old for this)');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Registration
+
+async function creationOptions(
+  config: Config,
+  { challenge, userId, email, exclude }: { challenge: Uint8Array<ArrayBuffer>; userId: string; email: string; exclude: PasskeyRow[] },
+): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  return generateRegistrationOptions({
+    rpName: config.rpName,
+    rpID: config.rpId,
+    userName: email,
+    userDisplayName: email,
+    // The user handle is the bytes of our user id (a UUID, no personal data), so sign-in can check it.
+    userID: utf8.encode(userId),
+    challenge,
+    timeout: CHALLENGE_TTL_MS,
+    attestationType: 'none',
+    excludeCredentials: exclude.map((p) => ({ id: p.id, transports: parseTransports(p.transports) })),
+    authenticatorSelection: { residentKey: 'required', requireResidentKey: true, userVerification: 'preferred' },
+    supportedAlgorithmIDs: SUPPORTED_ALGORITHM_IDS,
+  });
+}
+
+/** Options for creating an account with a passkey. 409 EMAIL_TAKEN when the address has an account. */
+export async function startAccountRegistration(deps: SessionDeps, { email: rawEmail }: { email: string }): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  const canonical = canonicalizeEmail(rawEmail);
+  if (!canonical.ok) throw malformed(`email: ${canonical.reason}`);
+  const email = canonical.email;
+  if (await findUserByEmail(deps.db, email)) throw new AuthError('EMAIL_TAKEN', 'This address already has an account; sign in instead');
+  // The account's id is chosen now: the authenticator stores it as the user handle.
+  const pendingUserId = crypto.randomUUID();
+  const { bytes } = await issueChallenge(deps, { ceremony: 'registration', newAccount: { email, pendingUserId } });
+  return creationOptions(deps.config, { challenge: bytes, userId: pendingUserId, email, exclude: [] });
+}
+
+/** Options for adding a passkey to the signed-in user's account. */
+export async function startPasskeyAddition(deps: SessionDeps, { user, session }: { user: UserRow; session: SessionRow }): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  assertRecentSignIn(deps, session);
+  const { bytes } = await issueChallenge(deps, { ceremony: 'registration', userId: user.id });
+  // excludeCredentials: the authenticator refuses to make a second credential for this account.
+  return creationOptions(deps.config, { challenge: bytes, userId: user.id, email: user.email, exclude: await listPasskeys(deps.db, user.id) });
+}
+
+/** Refusals that need no secret: run before the challenge is consumed, so they change nothing. */
+function inspectRegistration(response: RegistrationResponseJSON): ClientData {
+  const clientData = readClientData(response.response.clientDataJSON);
+  if (response.id !== response.rawId) throw malformed('response: id and rawId differ');
+  const attestation = canonicalBytes(response.response.attestationObject);
+  if (!attestation) throw malformed('response.response.attestationObject: not base64url');
+  let decoded: Map<string, unknown>;
+  try {
+    decoded = decodeAttestationObject(attestation) as unknown as Map<string, unknown>;
+  } catch {
+    throw malformed('response.response.attestationObject: not valid CBOR');
+  }
+  const authData = decoded instanceof Map ? decoded.get('authData') : undefined;
+  if (!(authData instanceof Uint8Array) || typeof decoded.get('fmt') !== 'string' || !(decoded.get('attStmt') instanceof Map))
+    throw malformed('response.response.attestationObject: not an attestation object (fmt, attStmt, authData)');
+  let parsed: ReturnType<typeof parseAuthenticatorData>;
+  try {
+    parsed = parseAuthenticatorData(authData as Uint8Array<ArrayBuffer>);
+  } catch {
+    throw malformed('response.response.attestationObject: malformed authenticator data');
+  }
+  if (!parsed.credentialID || !parsed.credentialPublicKey || !parsed.aaguid)
+    throw malformed('response.response.attestationObject: no attested credential data');
+  // WebAuthn L3 §7.1: a credential id longer than 1023 bytes is refused.
+  if (parsed.credentialID.length > MAX_CREDENTIAL_ID_BYTES) throw malformed(`response: credential id longer than ${MAX_CREDENTIAL_ID_BYTES} bytes`);
+  // We key the passkey on response.id: it must name the credential the authenticator attested.
+  if (bytesToBase64Url(parsed.credentialID) !== response.id) throw malformed('response: id does not match the attested credential');
+  if (response.clientExtensionResults?.credProps?.rk === false)
+    throw malformed('response: the authenticator made a non-discoverable credential; sign-in needs a passkey it can offer by itself');
+  if (clientData.type !== 'webauthn.create') throw refused('This is not a registration response');
+  // Credentials created inside a cross-origin iframe are not ours to accept.
+  if (clientData.crossOrigin === true || clientData.topOrigin !== undefined) throw refused('Cross-origin registration is not allowed');
+  return clientData;
+}
+
+interface NewCredential {
+  id: Base64URLString;
+  publicKey: Base64URLString;
+  counter: number;
+  transports: string[];
+  backupEligible: boolean;
+  backedUp: boolean;
+  deviceType: CredentialDeviceType;
+  aaguid: string;
+  userVerified: boolean;
+}
+
+async function verifyNewCredential(deps: SessionDeps, response: RegistrationResponseJSON, clientData: ClientData): Promise<NewCredential> {
+  const { config, logger } = deps;
+  let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
+  try {
+    verification = await verifyRegistrationResponse({
+      response,
+      // The row we consumed was keyed by this very string's hash.
+      expectedChallenge: clientData.challenge,
+      expectedOrigin: config.publicUrl,
+      expectedRPID: config.rpId,
+      expectedType: 'webauthn.create',
+      requireUserPresence: true,
+      requireUserVerification: false,
+      supportedAlgorithmIDs: SUPPORTED_ALGORITHM_IDS,
+    });
+  } catch (cause) {
+    logger.log('info', 'passkey registration refused', { reason: String((cause as Error)?.message ?? cause).slice(0, 300) });
+    throw refused('The passkey could not be verified', cause);
+  }
+  // The library answers verified: false for attestation it could not verify; never trust anything else.
+  if (verification.verified !== true) throw refused('The passkey could not be verified');
+  const info = verification.registrationInfo;
+  if (info.credential.id !== response.id) throw refused('The passkey could not be verified');
+  return {
+    id: info.credential.id,
+    publicKey: bytesToBase64Url(info.credential.publicKey),
+    counter: info.credential.counter,
+    transports: (response.response.transports ?? []).slice(0, 8),
+    backupEligible: info.credentialDeviceType === 'multiDevice',
+    backedUp: info.credentialBackedUp,
+    deviceType: info.credentialDeviceType,
+    aaguid: info.aaguid,
+    userVerified: info.userVerified,
+  };
+}
+
+function passkeyRow(cred: NewCredential, { userId, name, now }: { userId: string; name: string | undefined; now: number }): PasskeyRow {
+  return {
+    id: cred.id,
+    userId,
+    name: name ?? DEFAULT_PASSKEY_NAME,
+    publicKey: cred.publicKey,
+    counter: cred.counter,
+    transports: JSON.stringify(cred.transports),
+    backupEligible: cred.backupEligible,
+    backedUp: cred.backedUp,
+    deviceType: cred.deviceType,
+    aaguid: cred.aaguid,
+    createdAt: now,
+    lastUsedAt: null,
+  };
+}
+
+async function credentialTaken(db: Db, id: string): Promise<boolean> {
+  return (await findPasskey(db, id)) !== null;
+}
+
+/**
+ * Finishes a passkey sign-up: the account (emailVerified false), its passkey and a session are
+ * written in one batch, or nothing is. The caller sends the address its confirmation message.
+ */
+export async function finishAccountRegistration(
+  deps: SessionDeps,
+  { response, name, context = {} }: { response: RegistrationResponseJSON; name?: string; context?: RequestContext },
+): Promise<IssuedSession> {
+  const { db, clock } = deps;
+  const clientData = inspectRegistration(response);
+  const challenge = await consumeChallenge(deps, { challenge: clientData.challenge, purpose: { ceremony: 'registration', newAccount: true } });
+  if (!challenge || !challenge.email || !challenge.pendingUserId)
+    throw new AuthError('CHALLENGE_EXPIRED', 'This passkey request is unknown, used or expired; start again');
+  const cred = await verifyNewCredential(deps, response, clientData);
+  if (await credentialTaken(db, cred.id)) throw new AuthError('CREDENTIAL_EXISTS', 'This passkey is already registered');
+
+  const now = clock();
+  const user: UserRow = { id: challenge.pendingUserId, email: challenge.email, emailVerified: false, createdAt: now };
+  const row = passkeyRow(cred, { userId: user.id, name, now });
+  const unusedCredential = sql`NOT EXISTS (SELECT 1 FROM passkeys WHERE id = ${row.id})`;
+  const owns = sql`EXISTS (SELECT 1 FROM passkeys WHERE id = ${row.id} AND user_id = ${user.id})`;
+  const audit = { at: now, userId: user.id, clientAddress: context.clientAddress, userAgent: context.userAgent };
+  const issued = await startSession(deps, {
+    user,
+    method: 'passkey',
+    amr: amrFor(cred.deviceType, cred.userVerified),
+    context,
+    before: [
+      // Each statement is conditional, so a taken address or credential id leaves no trace.
+      db.orm
+        .insert(users)
+        .select(sql`SELECT ${user.id}, ${user.email}, 0, ${now} WHERE NOT EXISTS (SELECT 1 FROM users WHERE email = ${user.email}) AND ${unusedCredential}`),
+      insertPasskeyIf(db, row, sql`EXISTS (SELECT 1 FROM users WHERE id = ${user.id} AND created_at = ${now}) AND ${unusedCredential}`),
+      auditInsertIf(db, { ...audit, type: 'account.created', detail: { method: 'passkey', emailVerified: false } }, owns),
+      auditInsertIf(db, { ...audit, type: 'passkey.registered', detail: { credentialId: row.id, deviceType: row.deviceType, aaguid: row.aaguid } }, owns),
+    ],
+    guard: owns,
+  });
+  if (issued) return issued;
+  if (await credentialTaken(db, row.id)) throw new AuthError('CREDENTIAL_EXISTS', 'This passkey is already registered');
+  if (await findUserByEmail(db, user.email)) throw new AuthError('EMAIL_TAKEN', 'This address already has an account; sign in instead');
+  throw refused('The account could not be created; start again');
+}
+
+/** Finishes adding a passkey to the signed-in user's account. */
+export async function finishPasskeyAddition(
+  deps: SessionDeps,
+  {
+    user,
+    session,
+    response,
+    name,
+    context = {},
+  }: { user: UserRow; session: SessionRow; response: RegistrationResponseJSON; name?: string; context?: RequestContext },
+): Promise<PasskeyRow> {
+  const { db, clock } = deps;
+  assertRecentSignIn(deps, session);
+  const clientData = inspectRegistration(response);
+  // Bound to this user: a challenge issued to someone else (or for a sign-up) does not match.
+  const challenge = await consumeChallenge(deps, { challenge: clientData.challenge, purpose: { ceremony: 'registration', userId: user.id } });
+  if (!challenge) throw new AuthError('CHALLENGE_EXPIRED', 'This passkey request is unknown, used or expired; start again');
+  const cred = await verifyNewCredential(deps, response, clientData);
+  if (await credentialTaken(db, cred.id)) throw new AuthError('CREDENTIAL_EXISTS', 'This passkey is already registered');
+
+  const now = clock();
+  const row = passkeyRow(cred, { userId: user.id, name, now });
+  const [inserted] = await db.batch([
+    insertPasskeyIf(
+      db,
+      row,
+      sql`EXISTS (SELECT 1 FROM users WHERE id = ${user.id}) AND NOT EXISTS (SELECT 1 FROM passkeys WHERE id = ${row.id})`,
+    ),
+    auditInsertIf(
+      db,
+      {
+        at: now,
+        type: 'passkey.registered',
+        userId: user.id,
+        sessionId: session.id,
+        clientAddress: context.clientAddress,
+        userAgent: context.userAgent,
+        detail: { credentialId: row.id, deviceType: row.deviceType, aaguid: row.aaguid },
+      },
+      previousStatementChangedARow,
+    ),
+  ]);
+  if (inserted[0]) return inserted[0];
+  if (await credentialTaken(db, row.id)) throw new AuthError('CREDENTIAL_EXISTS', 'This passkey is already registered');
+  throw new AuthError('SESSION_REVOKED', 'This account no longer exists');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sign-in
+
+/** Discoverable sign-in: no allowCredentials, so nothing about any account is revealed. */
+export async function startSignIn(deps: SessionDeps): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  const { bytes } = await issueChallenge(deps, { ceremony: 'authentication' });
+  return generateAuthenticationOptions({
+    rpID: deps.config.rpId,
+    allowCredentials: [],
+    challenge: bytes,
+    timeout: CHALLENGE_TTL_MS,
+    userVerification: 'preferred',
+  });
+}
+
+function inspectAssertion(response: AuthenticationResponseJSON): { clientData: ClientData; userHandle: Uint8Array | null } {
+  const clientData = readClientData(response.response.clientDataJSON);
+  if (response.id !== response.rawId) throw malformed('response: id and rawId differ');
+  const id = canonicalBytes(response.id);
+  if (!id || id.length === 0) throw malformed('response.id: not base64url');
+  if (id.length > MAX_CREDENTIAL_ID_BYTES) throw malformed(`response.id: longer than ${MAX_CREDENTIAL_ID_BYTES} bytes`);
+  const authData = canonicalBytes(response.response.authenticatorData);
+  if (!authData) throw malformed('response.response.authenticatorData: not base64url');
+  try {
+    parseAuthenticatorData(authData);
+  } catch {
+    throw malformed('response.response.authenticatorData: malformed');
+  }
+  const signature = canonicalBytes(response.response.signature);
+  if (!signature || signature.length === 0) throw malformed('response.response.signature: not base64url');
+  let userHandle: Uint8Array | null = null;
+  if (response.response.userHandle) {
+    userHandle = canonicalBytes(response.response.userHandle);
+    if (!userHandle) throw malformed('response.response.userHandle: not base64url');
+  }
+  if (clientData.type !== 'webauthn.get') throw refused('This is not a sign-in response');
+  // An assertion made inside a cross-origin iframe could be a framing attack on this origin.
+  if (clientData.crossOrigin === true || clientData.topOrigin !== undefined) throw refused('Cross-origin sign-in is not allowed');
+  return { clientData, userHandle };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+/** Verifies a discoverable assertion and starts a session; see the module header for the rules. */
+export async function finishSignIn(
+  deps: SessionDeps,
+  { response, context = {} }: { response: AuthenticationResponseJSON; context?: RequestContext },
+): Promise<IssuedSession> {
+  const { db, config, clock, logger } = deps;
+  const { clientData, userHandle } = inspectAssertion(response);
+  const challenge = await consumeChallenge(deps, { challenge: clientData.challenge, purpose: { ceremony: 'authentication' } });
+  if (!challenge) throw new AuthError('CHALLENGE_EXPIRED', 'This sign-in request is unknown, used or expired; start again');
+
+  const [found] = await db.orm
+    .select({ passkey: passkeys, user: users })
+    .from(passkeys)
+    .innerJoin(users, eq(users.id, passkeys.userId))
+    .where(eq(passkeys.id, response.id))
+    .limit(1);
+  // Same answer as a bad signature: probing credential ids teaches nothing.
+  if (!found) throw refused('This passkey could not be verified');
+  const { passkey, user } = found;
+  const audit = (type: 'passkey.sign_in_failed' | 'passkey.counter_regression', detail: Record<string, unknown>) =>
+    recordAuditEvent(db, {
+      at: clock(),
+      type,
+      userId: user.id,
+      clientAddress: context.clientAddress,
+      userAgent: context.userAgent,
+      detail: { credentialId: passkey.id, ...detail },
+    });
+
+  // WebAuthn L3 §7.2: the user handle the authenticator returns must be that credential's owner.
+  if (userHandle && !sameBytes(userHandle, utf8.encode(user.id))) {
+    await audit('passkey.sign_in_failed', { reason: 'user_handle_mismatch' });
+    throw refused('This passkey could not be verified');
+  }
+
+  let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
+  try {
+    verification = await verifyAuthenticationResponse({
+      response: { ...response, response: { ...response.response, userHandle: response.response.userHandle || undefined } },
+      expectedChallenge: clientData.challenge,
+      expectedOrigin: config.publicUrl,
+      expectedRPID: config.rpId,
+      expectedType: 'webauthn.get',
+      requireUserVerification: false,
+      // Counter 0 turns the library's pre-signature counter check off; ours runs after the signature.
+      credential: { id: passkey.id, publicKey: canonicalBytes(passkey.publicKey)!, counter: 0, transports: parseTransports(passkey.transports) },
+    });
+  } catch (cause) {
+    const reason = String((cause as Error)?.message ?? cause).slice(0, 300);
+    logger.log('info', 'passkey sign-in refused', { userId: user.id, reason });
+    await audit('passkey.sign_in_failed', { reason: 'verification_failed' });
+    throw refused('This passkey could not be verified', cause);
+  }
+  if (verification.verified !== true) {
+    await audit('passkey.sign_in_failed', { reason: 'bad_signature' });
+    throw refused('This passkey could not be verified');
+  }
+  const info = verification.authenticationInfo;
+
+  // Backup eligibility is a fixed property of a credential; a change means it is not the one we registered.
+  if ((info.credentialDeviceType === 'multiDevice') !== passkey.backupEligible) {
+    await audit('passkey.sign_in_failed', { reason: 'backup_eligibility_changed' });
+    throw refused('This passkey could not be verified');
+  }
+  // A counter that does not grow (when either side counts) means a cloned authenticator or a replay.
+  if ((info.newCounter > 0 || passkey.counter > 0) && info.newCounter <= passkey.counter) {
+    await audit('passkey.counter_regression', { stored: passkey.counter, received: info.newCounter });
+    throw new AuthError('COUNTER_REPLAY', 'This passkey reported a stale signature counter; it may have been cloned');
+  }
+
+  const now = clock();
+  const issued = await startSession(deps, {
+    user,
+    method: 'passkey',
+    amr: amrFor(passkey.deviceType, info.userVerified),
+    context,
+    before: [
+      db.orm
+        .update(passkeys)
+        .set({ counter: info.newCounter, lastUsedAt: now, backedUp: info.credentialBackedUp })
+        .where(
+          and(
+            eq(passkeys.id, passkey.id),
+            eq(passkeys.userId, user.id),
+            // The value we compared against: a parallel assertion that got here first wins alone.
+            eq(passkeys.counter, passkey.counter),
+            eq(passkeys.backupEligible, passkey.backupEligible),
+          ),
+        ),
+    ],
+    guard: previousStatementChangedARow,
+  });
+  if (issued) return issued;
+  // The guard failed: the passkey was deleted meanwhile, or a parallel assertion took this counter value.
+  const current = await findPasskey(db, passkey.id);
+  if (!current) throw refused('This passkey could not be verified');
+  await audit('passkey.counter_regression', { stored: current.counter, received: info.newCounter, concurrent: true });
+  throw new AuthError('COUNTER_REPLAY', 'This passkey reported a stale signature counter; it may have been cloned');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Management
+
+/** Renames one of the user's passkeys; null when the user has no passkey with that id. */
+export async function renamePasskey(
+  { db, clock }: SessionDeps,
+  { userId, sessionId, id, name, context = {} }: { userId: string; sessionId: string; id: string; name: string; context?: RequestContext },
+): Promise<PasskeyRow | null> {
+  const now = clock();
+  const [renamed] = await db.batch([
+    db.orm
+      .update(passkeys)
+      .set({ name })
+      .where(and(eq(passkeys.id, id), eq(passkeys.userId, userId)))
+      .returning(),
+    auditInsertIf(
+      db,
+      { at: now, type: 'passkey.renamed', userId, sessionId, clientAddress: context.clientAddress, userAgent: context.userAgent, detail: { credentialId: id } },
+      previousStatementChangedARow,
+    ),
+  ]);
+  return renamed[0] ?? null;
+}
+
+/**
+ * Deletes one of the user's passkeys. 404 when it is not theirs; 409 LAST_WAY_IN when it is the
+ * last passkey of an account whose address is unproven (decided inside the DELETE, so two parallel
+ * deletes cannot both pass the check).
+ */
+export async function deletePasskey(
+  deps: SessionDeps,
+  { user, session, id, context = {} }: { user: UserRow; session: SessionRow; id: string; context?: RequestContext },
+): Promise<void> {
+  const { db, clock } = deps;
+  assertRecentSignIn(deps, session);
+  const now = clock();
+  const [deleted] = await db.batch([
+    db.orm
+      .delete(passkeys)
+      .where(
+        and(
+          eq(passkeys.id, id),
+          eq(passkeys.userId, user.id),
+          sql`(EXISTS (SELECT 1 FROM users WHERE id = ${user.id} AND email_verified = 1)
+               OR (SELECT count(*) FROM passkeys WHERE user_id = ${user.id}) > 1)`,
+        ),
+      )
+      .returning({ id: passkeys.id }),
+    auditInsertIf(
+      db,
+      {
+        at: now,
+        type: 'passkey.deleted',
+        userId: user.id,
+        sessionId: session.id,
+        clientAddress: context.clientAddress,
+        userAgent: context.userAgent,
+        detail: { credentialId: id },
+      },
+      previousStatementChangedARow,
+    ),
+  ]);
+  if (deleted.length === 1) return;
+  // Another user's passkey is simply not found.
+  if (!(await findPasskey(db, id, user.id))) throw new AuthError('NOT_FOUND', 'No such passkey');
+  throw new AuthError('LAST_WAY_IN', 'This is the only way into your account until you confirm your address; add another passkey or confirm the address first');
+}

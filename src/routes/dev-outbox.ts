@@ -1,0 +1,33 @@
+/**
+ * GET /dev/outbox (API.md "Development outbox"): the mail kept instead of sent when SMTP_URL is
+ * unset outside production, newest first. It holds working sign-in links, so production answers
+ * 404 whatever the transport (and production refuses to start without one anyway).
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import { AuthError } from '../auth/errors.js';
+import { createRouter, errorResponses, jsonContent } from '../http/router.js';
+import { listOutbox } from '../mail/outbox.js';
+
+const OutboxMessage = z
+  .object({ to: z.string(), subject: z.string(), text: z.string(), html: z.string(), createdAt: z.string() })
+  .openapi('OutboxMessage');
+
+const outbox = createRoute({
+  method: 'get',
+  path: '/dev/outbox',
+  summary: 'Development only: the messages kept instead of sent (404 in production)',
+  responses: {
+    200: jsonContent(z.object({ messages: z.array(OutboxMessage) }), 'Kept messages, newest first'),
+    ...errorResponses(404),
+  },
+});
+
+export function devOutboxRoutes() {
+  return createRouter().openapi(outbox, async (c) => {
+    const { config, db } = c.var.deps;
+    // Sign-in links for anyone's address: never served in production.
+    if (config.production) throw new AuthError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`);
+    c.header('Cache-Control', 'no-store');
+    return c.json({ messages: await listOutbox(db) }, 200);
+  });
+}

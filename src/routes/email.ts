@@ -1,0 +1,236 @@
+/**
+ * Sign-in by emailed link or code: POST /auth/email/start and /auth/email/verify (API.md), the
+ * page the emailed link opens, its script, and GET /auth/email/link-info for the front end.
+ *
+ * The link page (GET and HEAD /auth/email/verify) never uses the token up: mail scanners open
+ * links too. It serves the front end's index.html when the app was given one (`linkPage`), whose
+ * own page for this path asks the person to confirm; otherwise a minimal server page with a
+ * confirm button, whose external script (the CSP allows no inline script) POSTs the token as JSON
+ * and then goes to `/`. Both send Referrer-Policy: no-referrer (the URL holds the token) and
+ * Cache-Control: no-store.
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { AppEnv } from '../deps.js';
+import { verifyAccessToken } from '../auth/access-tokens.js';
+import { emailLinkInfo, startEmailSignIn, verifyEmailCode, verifyEmailLink } from '../auth/email-sign-in.js';
+import { AuthError } from '../auth/errors.js';
+import { LINK_TOKEN_PATTERN } from '../auth/magic-links.js';
+import { requireLiveSession, type Authenticated } from '../auth/sessions.js';
+import { createRouter, errorResponses, jsonBody, jsonContent, SessionResponseSchema } from '../http/router.js';
+import { sessionResponse } from '../http/session-response.js';
+import { escapeHtml } from '../mail/templates.js';
+import { PRODUCT_NAME } from '../mail/product.js';
+
+export interface EmailRoutesOptions {
+  /** The front end's index.html, when there is one; null or absent: the server's own link page. */
+  linkPage?: () => Promise<string | null>;
+}
+
+const LinkToken = z
+  .string()
+  .regex(LINK_TOKEN_PATTERN, 'token must be the base64url token from the emailed link')
+  .openapi({ description: 'The `token` parameter of the emailed link (base64url)' });
+
+const StartBody = z
+  .object({ email: z.string().openapi({ example: 'ada@example.com' }) })
+  .strict()
+  .openapi('EmailStart');
+
+const VerifyBody = z
+  .union(
+    [
+      z.object({ token: LinkToken }).strict().openapi('EmailVerifyLink'),
+      z
+        .object({
+          email: z.string().openapi({ example: 'ada@example.com' }),
+          code: z.string().regex(/^\d{6}$/, 'code must be the six digits from the email'),
+        })
+        .strict()
+        .openapi('EmailVerifyCode'),
+    ],
+    { error: 'send {"token"} from the link, or {"email", "code"} with the six-digit code' },
+  )
+  .openapi('EmailVerify');
+
+/** No security requirement, or Bearer: the Bearer matters only for an account's own confirmation. */
+const OPTIONAL_BEARER: Record<string, string[]>[] = [{}, { bearerAuth: [] }];
+
+const start = createRoute({
+  method: 'post',
+  path: '/auth/email/start',
+  summary: 'Email a sign-in link and code',
+  description:
+    'Answers 202 at once, the same whether or not the address has an account. The message carries a link and a six-digit code, ' +
+    'both valid MAGIC_LINK_TTL seconds, single use; a new request makes the older ones dead.',
+  request: jsonBody(StartBody),
+  responses: {
+    202: jsonContent(z.object({ ok: z.literal(true) }).openapi('Accepted'), 'The message is on its way'),
+    ...errorResponses(400, 403, 413, 415, 429),
+  },
+});
+
+const verify = createRoute({
+  method: 'post',
+  path: '/auth/email/verify',
+  summary: 'Sign in (or up) with the emailed link token or code',
+  description:
+    'A first-time address gets a verified account (201). An unverified account (made by passkey sign-up) is replaced by a new ' +
+    "verified one (201), except when its own confirmation message is proved with that account's Bearer token (200, passkeys kept).",
+  security: OPTIONAL_BEARER,
+  request: jsonBody(VerifyBody),
+  responses: {
+    200: jsonContent(SessionResponseSchema, 'Session response for an existing account'),
+    201: jsonContent(SessionResponseSchema, 'Session response for a new account'),
+    ...errorResponses(400, 401, 403, 413, 415, 429),
+  },
+});
+
+const page = createRoute({
+  method: 'get',
+  path: '/auth/email/verify',
+  summary: 'The page the emailed link opens (GET or HEAD); never uses the token up',
+  request: { query: z.object({ token: z.string().optional() }) },
+  responses: { 200: { content: { 'text/html': { schema: z.string() } }, description: 'A page asking the person to confirm' } },
+});
+
+const script = createRoute({
+  method: 'get',
+  path: '/auth/email/confirm.js',
+  summary: "The link page's script: POSTs the token as JSON, then goes to /",
+  responses: { 200: { content: { 'text/javascript': { schema: z.string() } }, description: 'JavaScript' } },
+});
+
+const linkInfo = createRoute({
+  method: 'get',
+  path: '/auth/email/link-info',
+  summary: 'Which address a live link signs in; never uses it up',
+  request: { query: z.object({ token: LinkToken }) },
+  responses: {
+    200: jsonContent(z.object({ email: z.string(), expiresAt: z.string() }).openapi('EmailLinkInfo'), 'The link is live'),
+    ...errorResponses(400, 401, 429),
+  },
+});
+
+const contextOf = (c: Context<AppEnv>) => ({ userAgent: c.req.header('user-agent') ?? null, clientAddress: c.var.clientAddress ?? null });
+
+/** A Bearer token is optional here, but one that is sent must be valid (see auth/email-sign-in.ts). */
+async function optionalAuth(c: Context<AppEnv>): Promise<Authenticated | null> {
+  const header = c.req.header('authorization');
+  if (header === undefined) return null;
+  const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(header);
+  if (!match) throw new AuthError('UNAUTHORIZED', 'Send an access token as Authorization: Bearer <token>, or no Authorization header');
+  const claims = await verifyAccessToken(c.var.deps, match[1]!);
+  return requireLiveSession(c.var.deps, claims);
+}
+
+export function emailRoutes({ linkPage }: EmailRoutesOptions = {}) {
+  return createRouter()
+    .openapi(start, async (c) => {
+      await startEmailSignIn(c.var.deps, { email: c.req.valid('json').email });
+      return c.json({ ok: true as const }, 202);
+    })
+    .openapi(verify, async (c) => {
+      const body = c.req.valid('json');
+      const auth = await optionalAuth(c);
+      const input = { auth, context: contextOf(c) };
+      const { issued, created } =
+        'token' in body
+          ? await verifyEmailLink(c.var.deps, { ...input, token: body.token })
+          : await verifyEmailCode(c.var.deps, { ...input, email: body.email, code: body.code });
+      return created ? sessionResponse(c, issued, 201) : sessionResponse(c, issued, 200);
+    })
+    .openapi(page, async (c) => {
+      // The URL holds the token: it must not leak to other sites or stay in a cache.
+      c.header('Referrer-Policy', 'no-referrer');
+      c.header('Cache-Control', 'no-store');
+      const frontEnd = linkPage ? await linkPage() : null;
+      if (frontEnd !== null) return c.html(frontEnd, 200);
+      const token = c.req.valid('query').token ?? '';
+      const info = token ? await emailLinkInfo(c.var.deps, token) : null;
+      return c.html(renderLinkPage({ token, info }), 200);
+    })
+    .openapi(script, (c) => {
+      c.header('Content-Type', 'text/javascript; charset=utf-8');
+      c.header('Cache-Control', 'public, max-age=300');
+      return c.body(CONFIRM_SCRIPT, 200);
+    })
+    .openapi(linkInfo, async (c) => {
+      c.header('Referrer-Policy', 'no-referrer');
+      c.header('Cache-Control', 'no-store');
+      const info = await emailLinkInfo(c.var.deps, c.req.valid('query').token);
+      if (!info) throw new AuthError('INVALID_LINK', 'This link is invalid, expired or already used');
+      return c.json({ email: info.email, expiresAt: new Date(info.expiresAt).toISOString() }, 200);
+    });
+}
+
+/** The server's own link page (used when there is no front end): plain HTML, no inline script or style. */
+function renderLinkPage({ token, info }: { token: string; info: { email: string; expiresAt: number } | null }): string {
+  const product = escapeHtml(PRODUCT_NAME);
+  let main: string;
+  if (!token) {
+    main = `<h1>This link is incomplete</h1>
+<p>Open the link from your email again, or ask for a new one.</p>`;
+  } else if (!info) {
+    main = `<h1>This link has expired or was already used</h1>
+<p>Each link works once, for a few minutes, and only the newest email counts. Ask for a new one.</p>`;
+  } else {
+    main = `<h1>Finish signing in</h1>
+<p>Sign in to ${product} as <strong>${escapeHtml(info.email)}</strong> on this device?</p>
+<form id="confirm" method="get" action="/auth/email/verify">
+<input type="hidden" name="token" value="${escapeHtml(token)}">
+<button type="submit">Confirm sign-in</button>
+</form>
+<p id="status" role="status" aria-live="polite"></p>
+<noscript><p>Confirming needs JavaScript. You can also type the six-digit code from the email where you asked to sign in.</p></noscript>
+<p>Didn't ask to sign in? Close this page: nothing happens until you confirm.</p>`;
+  }
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>Sign in to ${product}</title>
+<script src="/auth/email/confirm.js" defer></script>
+</head>
+<body>
+<main>
+${main}
+</main>
+</body>
+</html>
+`;
+}
+
+/** Runs under `script-src 'self'`: served from this origin, no eval, no inline handlers. */
+const CONFIRM_SCRIPT = `'use strict';
+(function () {
+  var form = document.getElementById('confirm');
+  var status = document.getElementById('status');
+  if (!form || !status) return;
+  form.addEventListener('submit', function (event) {
+    event.preventDefault();
+    var button = form.querySelector('button');
+    var token = form.elements.namedItem('token').value;
+    button.disabled = true;
+    status.textContent = 'Signing you in\\u2026';
+    fetch('/auth/email/verify', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ token: token })
+    }).then(function (res) {
+      // Replace: going Back must not land on a link that is now used up.
+      if (res.ok) return location.replace('/');
+      status.textContent = res.status === 401
+        ? 'This link has expired or was already used. Ask for a new one.'
+        : res.status === 429 ? 'Too many attempts. Wait a minute and try again.' : 'Something went wrong. Try again.';
+      button.disabled = false;
+    }, function () {
+      status.textContent = 'Could not reach the server. Check your connection and try again.';
+      button.disabled = false;
+    });
+  });
+})();
+`;

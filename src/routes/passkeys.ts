@@ -1,0 +1,300 @@
+/** Passkey registration, sign-in and management (API.md "Endpoints"); the rules live in auth/passkeys.ts. */
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../deps.js';
+import {
+  deletePasskey,
+  finishAccountRegistration,
+  finishPasskeyAddition,
+  finishSignIn,
+  listPasskeys,
+  MAX_CREDENTIAL_ID_BYTES,
+  PASSKEY_NAME_FORBIDDEN,
+  PASSKEY_NAME_MAX,
+  passkeyTransports,
+  renamePasskey,
+  startAccountRegistration,
+  startPasskeyAddition,
+  startSignIn,
+  type PasskeyRow,
+} from '../auth/passkeys.js';
+import { sendAddressConfirmation } from '../auth/email-sign-in.js';
+import { AuthError } from '../auth/errors.js';
+import type { Authenticated } from '../auth/sessions.js';
+import { requireAuth } from '../http/require-auth.js';
+import {
+  bearerSecurity,
+  createRouter,
+  EmptyBody,
+  errorResponses,
+  jsonBody,
+  jsonContent,
+  SessionResponseSchema,
+} from '../http/router.js';
+import { sessionResponse } from '../http/session-response.js';
+
+// ---------------------------------------------------------------------------------------------
+// Schemas
+
+/** Unpadded base64url, as browsers' toJSON() produce it. Decoding is checked again in the domain. */
+const b64url = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/^[A-Za-z0-9_-]*$/, 'must be base64url without padding')
+    .refine((s) => s.length % 4 !== 1, 'is not valid base64url');
+
+/** The longest base64url text of a credential id we accept (1023 bytes). */
+const CREDENTIAL_ID_CHARS = Math.ceil((MAX_CREDENTIAL_ID_BYTES * 4) / 3);
+const CredentialId = b64url(CREDENTIAL_ID_CHARS).min(1).openapi({ description: 'Credential ID, base64url (at most 1023 bytes)' });
+
+const Transport = z.string().regex(/^[a-z][a-z-]{0,31}$/, 'is not a transport name');
+
+const ClientExtensionResults = z
+  .looseObject({ credProps: z.looseObject({ rk: z.boolean().optional() }).optional() })
+  .openapi({ description: 'getClientExtensionResults(); credProps.rk is read' });
+
+const RegistrationResponseSchema = z
+  .object({
+    id: CredentialId,
+    rawId: CredentialId,
+    type: z.literal('public-key'),
+    response: z.object({
+      clientDataJSON: b64url(8192).min(1),
+      attestationObject: b64url(48 * 1024).min(1),
+      authenticatorData: b64url(48 * 1024).optional(),
+      transports: z.array(Transport).max(16).optional(),
+      publicKeyAlgorithm: z.number().int().optional(),
+      publicKey: b64url(8192).optional(),
+    }),
+    authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+    clientExtensionResults: ClientExtensionResults,
+  })
+  .openapi('RegistrationResponseJSON', { description: 'PublicKeyCredential.toJSON() after navigator.credentials.create()' });
+
+const AuthenticationResponseSchema = z
+  .object({
+    id: CredentialId,
+    rawId: CredentialId,
+    type: z.literal('public-key'),
+    response: z.object({
+      clientDataJSON: b64url(8192).min(1),
+      authenticatorData: b64url(16 * 1024).min(1),
+      signature: b64url(4096).min(1),
+      userHandle: b64url(1024).nullable().optional(),
+    }),
+    authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+    clientExtensionResults: ClientExtensionResults,
+  })
+  .openapi('AuthenticationResponseJSON', { description: 'PublicKeyCredential.toJSON() after navigator.credentials.get()' });
+
+const PasskeyName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(PASSKEY_NAME_MAX)
+  .refine((s) => !PASSKEY_NAME_FORBIDDEN.test(s), 'must not contain control characters')
+  .openapi({ description: `Trimmed; 1 to ${PASSKEY_NAME_MAX} characters, no control characters` });
+
+const Passkey = z
+  .object({
+    id: z.string().openapi({ description: 'Credential ID, base64url' }),
+    name: z.string(),
+    createdAt: z.string().openapi({ format: 'date-time' }),
+    lastUsedAt: z.string().nullable().openapi({ format: 'date-time' }),
+    backedUp: z.boolean(),
+    transports: z.array(z.string()),
+  })
+  .openapi('Passkey');
+
+const Descriptor = z.object({ id: z.string(), type: z.string(), transports: z.array(z.string()).optional() });
+
+const CreationOptions = z
+  .looseObject({
+    rp: z.object({ id: z.string().optional(), name: z.string() }),
+    user: z.object({ id: z.string(), name: z.string(), displayName: z.string() }),
+    challenge: z.string(),
+    pubKeyCredParams: z.array(z.object({ alg: z.number(), type: z.literal('public-key') })),
+    timeout: z.number().optional(),
+    excludeCredentials: z.array(Descriptor).optional(),
+    authenticatorSelection: z.looseObject({}).optional(),
+    attestation: z.string().optional(),
+    extensions: z.looseObject({}).optional(),
+    hints: z.array(z.string()).optional(),
+  })
+  .openapi('PublicKeyCredentialCreationOptionsJSON');
+
+const RequestOptions = z
+  .looseObject({
+    challenge: z.string(),
+    timeout: z.number().optional(),
+    rpId: z.string().optional(),
+    allowCredentials: z.array(Descriptor).optional(),
+    userVerification: z.string().optional(),
+    extensions: z.looseObject({}).optional(),
+    hints: z.array(z.string()).optional(),
+  })
+  .openapi('PublicKeyCredentialRequestOptionsJSON');
+
+const PasskeyParams = z.object({ id: CredentialId.openapi({ param: { name: 'id', in: 'path' } }) });
+
+// ---------------------------------------------------------------------------------------------
+// Routes
+
+/** Bearer when an Authorization header is sent (a bad one is a 401, never a silent sign-up); none otherwise. */
+const optionalAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.req.header('authorization') !== undefined) return requireAuth(c, next);
+  return next();
+};
+const optionalBearer: Record<string, string[]>[] = [{ bearerAuth: [] }, {}];
+
+const registerOptions = createRoute({
+  method: 'post',
+  path: '/auth/passkeys/register/options',
+  summary: 'Start registering a passkey: with Bearer, for the signed-in user (body {}); without, for a new account ({email})',
+  security: optionalBearer,
+  middleware: [optionalAuth] as const,
+  request: jsonBody(z.object({ email: z.string().max(512).optional() }).strict().openapi('RegisterOptionsRequest')),
+  responses: {
+    200: jsonContent(CreationOptions, 'Options for navigator.credentials.create()'),
+    ...errorResponses(400, 401, 403, 409, 415, 429),
+  },
+});
+
+const registerVerify = createRoute({
+  method: 'post',
+  path: '/auth/passkeys/register/verify',
+  summary: 'Finish registering a passkey: a new account gets a session (201); a signed-in user gets the passkey (201)',
+  security: optionalBearer,
+  middleware: [optionalAuth] as const,
+  request: jsonBody(z.object({ response: RegistrationResponseSchema, name: PasskeyName.optional() }).strict().openapi('RegisterVerifyRequest')),
+  responses: {
+    201: jsonContent(z.union([SessionResponseSchema, z.object({ passkey: Passkey })]), 'New account: session response. Signed in: the new passkey'),
+    ...errorResponses(400, 401, 403, 409, 415, 429),
+  },
+});
+
+const loginOptions = createRoute({
+  method: 'post',
+  path: '/auth/passkeys/login/options',
+  summary: 'Start a discoverable passkey sign-in',
+  request: jsonBody(EmptyBody),
+  responses: { 200: jsonContent(RequestOptions, 'Options for navigator.credentials.get() (empty allowCredentials)'), ...errorResponses(400, 403, 415, 429) },
+});
+
+const loginVerify = createRoute({
+  method: 'post',
+  path: '/auth/passkeys/login/verify',
+  summary: 'Finish a passkey sign-in',
+  request: jsonBody(z.object({ response: AuthenticationResponseSchema }).strict().openapi('LoginVerifyRequest')),
+  responses: { 200: jsonContent(SessionResponseSchema, 'Session response'), ...errorResponses(400, 401, 403, 415, 429) },
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/auth/passkeys',
+  summary: "The signed-in user's passkeys",
+  security: bearerSecurity,
+  middleware: [requireAuth] as const,
+  responses: { 200: jsonContent(z.object({ passkeys: z.array(Passkey) }), 'Passkeys, oldest first'), ...errorResponses(401, 429) },
+});
+
+const rename = createRoute({
+  method: 'patch',
+  path: '/auth/passkeys/{id}',
+  summary: 'Rename a passkey',
+  security: bearerSecurity,
+  middleware: [requireAuth] as const,
+  request: { params: PasskeyParams, ...jsonBody(z.object({ name: PasskeyName }).strict().openapi('RenamePasskeyRequest')) },
+  responses: { 200: jsonContent(z.object({ passkey: Passkey }), 'The renamed passkey'), ...errorResponses(400, 401, 403, 404, 415, 429) },
+});
+
+const remove = createRoute({
+  method: 'delete',
+  path: '/auth/passkeys/{id}',
+  summary: 'Delete a passkey (needs a recent sign-in; never the last way into the account)',
+  security: bearerSecurity,
+  middleware: [requireAuth] as const,
+  request: { params: PasskeyParams },
+  responses: { 204: { description: 'Deleted' }, ...errorResponses(400, 401, 403, 404, 409, 429) },
+});
+
+const contextOf = (c: Context<AppEnv>) => ({ userAgent: c.req.header('user-agent') ?? null, clientAddress: c.var.clientAddress ?? null });
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function passkeyJson(p: PasskeyRow) {
+  return {
+    id: p.id,
+    name: p.name,
+    createdAt: iso(p.createdAt),
+    lastUsedAt: p.lastUsedAt === null ? null : iso(p.lastUsedAt),
+    backedUp: p.backedUp,
+    transports: passkeyTransports(p),
+  };
+}
+
+/** The signed-in caller, when optionalAuth found a Bearer token. */
+const authOf = (c: Context<AppEnv>): Authenticated | undefined => c.get('auth') as Authenticated | undefined;
+
+export function passkeyRoutes() {
+  return createRouter()
+    .openapi(registerOptions, async (c) => {
+      const { email } = c.req.valid('json');
+      const auth = authOf(c);
+      c.header('Cache-Control', 'no-store');
+      if (auth) {
+        if (email !== undefined) throw new AuthError('INVALID_REQUEST', 'email: not accepted when signed in (the passkey is added to your account)');
+        return c.json(await startPasskeyAddition(c.var.deps, auth), 200);
+      }
+      if (email === undefined) throw new AuthError('INVALID_REQUEST', 'email: required to create an account (or send a Bearer token to add a passkey)');
+      return c.json(await startAccountRegistration(c.var.deps, { email }), 200);
+    })
+    .openapi(registerVerify, async (c) => {
+      const { response, name } = c.req.valid('json');
+      const auth = authOf(c);
+      const deps = c.var.deps;
+      if (auth) {
+        const passkey = await finishPasskeyAddition(deps, { ...auth, response, name, context: contextOf(c) });
+        c.header('Cache-Control', 'no-store');
+        return c.json({ passkey: passkeyJson(passkey) }, 201);
+      }
+      const context = contextOf(c);
+      const issued = await finishAccountRegistration(deps, { response, name, context });
+      // API.md: an account made by passkey sign-up is mailed a confirmation of its address. The
+      // account exists already, so a failure to queue the message is logged, never the answer.
+      try {
+        await sendAddressConfirmation(deps, { user: issued.user, context });
+      } catch (err) {
+        deps.logger.log('error', 'address confirmation could not be queued', { userId: issued.user.id, error: String(err).slice(0, 500) });
+      }
+      return sessionResponse(c, issued, 201);
+    })
+    .openapi(loginOptions, async (c) => {
+      c.header('Cache-Control', 'no-store');
+      return c.json(await startSignIn(c.var.deps), 200);
+    })
+    .openapi(loginVerify, async (c) => {
+      const { response } = c.req.valid('json');
+      // Some clients send userHandle: null for "none"; the library's type knows only absent.
+      const normalized = { ...response, response: { ...response.response, userHandle: response.response.userHandle ?? undefined } };
+      return sessionResponse(c, await finishSignIn(c.var.deps, { response: normalized, context: contextOf(c) }), 200);
+    })
+    .openapi(list, async (c) => {
+      const rows = await listPasskeys(c.var.deps.db, c.var.auth.user.id);
+      return c.json({ passkeys: rows.map(passkeyJson) }, 200);
+    })
+    .openapi(rename, async (c) => {
+      const { id } = c.req.valid('param');
+      const { name } = c.req.valid('json');
+      const { user, session } = c.var.auth;
+      // Scoped to the caller's own passkeys: another user's id is simply not found.
+      const renamed = await renamePasskey(c.var.deps, { userId: user.id, sessionId: session.id, id, name, context: contextOf(c) });
+      if (!renamed) throw new AuthError('NOT_FOUND', 'No such passkey');
+      return c.json({ passkey: passkeyJson(renamed) }, 200);
+    })
+    .openapi(remove, async (c) => {
+      const { id } = c.req.valid('param');
+      await deletePasskey(c.var.deps, { ...c.var.auth, id, context: contextOf(c) });
+      return c.body(null, 204);
+    });
+}

@@ -1,0 +1,353 @@
+/**
+ * Passkey flows through HTTP on the real app: sign-up, sign-in, adding, listing, renaming and
+ * deleting passkeys, with a software authenticator. Refusals are in passkeys-refusals.test.ts.
+ */
+import { createHash } from 'node:crypto';
+import { decodeJwt } from 'jose';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import { createHarness, refreshCookieOf, type Harness } from './helpers/harness.js';
+import { SoftAuthenticator, type GetAssertionOpts } from './helpers/soft-authenticator.js';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await createHarness();
+});
+afterEach(() => h.close());
+
+interface SessionBody {
+  accessToken: string;
+  tokenType: string;
+  expiresIn: number;
+  user: { id: string; email: string; emailVerified: boolean };
+}
+interface PasskeyBody {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  backedUp: boolean;
+  transports: string[];
+}
+
+const rows = <T = Record<string, unknown>>(q: string, ...args: unknown[]) => h.sqlite.sqlite.prepare(q).all(...args) as T[];
+const origin = () => h.config.publicUrl;
+
+async function registrationOptions(body: unknown, token?: string) {
+  const res = await h.request('/auth/passkeys/register/options', { body, token });
+  return { res, options: res.status === 200 ? ((await res.json()) as PublicKeyCredentialCreationOptionsJSON) : null };
+}
+
+/** Signs up with a fresh authenticator; returns the session body and the device. */
+async function signUp(email: string, device = new SoftAuthenticator(), name?: string) {
+  const { options } = await registrationOptions({ email });
+  const response = device.createCredential({ options: options!, origin: origin() });
+  const res = await h.request('/auth/passkeys/register/verify', { body: name === undefined ? { response } : { response, name } });
+  expect(res.status).toBe(201);
+  return { res, body: (await res.json()) as SessionBody, device, credentialId: response.id, options: options! };
+}
+
+async function signIn(device: SoftAuthenticator, opts: Partial<GetAssertionOpts> = {}) {
+  const o = await h.request('/auth/passkeys/login/options', { body: {} });
+  const options = (await o.json()) as PublicKeyCredentialRequestOptionsJSON;
+  const response = device.getAssertion({ options, origin: origin(), ...opts });
+  return h.request('/auth/passkeys/login/verify', { body: { response } });
+}
+
+async function addPasskey(token: string, device = new SoftAuthenticator(), name?: string) {
+  const { options } = await registrationOptions({}, token);
+  const response = device.createCredential({ options: options!, origin: origin() });
+  const res = await h.request('/auth/passkeys/register/verify', { body: name === undefined ? { response } : { response, name }, token });
+  return { res, device, credentialId: response.id, options: options! };
+}
+
+const list = async (token: string) => ((await (await h.request('/auth/passkeys', { token })).json()) as { passkeys: PasskeyBody[] }).passkeys;
+
+describe('passkey sign-up', () => {
+  it('offers creation options per API.md and keeps only the hash of the challenge', async () => {
+    const { res, options } = await registrationOptions({ email: '  Ada@Example.COM ' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const o = options!;
+    expect(o.rp).toEqual({ id: 'localhost', name: 'Sesame' });
+    expect(o.user.name).toBe('ada@example.com');
+    // The user handle is the bytes of the future user id (a UUID).
+    expect(Buffer.from(o.user.id, 'base64url').toString('utf8')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(o.pubKeyCredParams.map((p) => p.alg)).toEqual([-7, -8, -257]);
+    expect(o.authenticatorSelection).toMatchObject({ residentKey: 'required', userVerification: 'preferred' });
+    expect(o.attestation).toBe('none');
+    expect(o.excludeCredentials).toEqual([]);
+    expect(o.timeout).toBe(300_000);
+    expect(Buffer.from(o.challenge, 'base64url').length).toBeGreaterThanOrEqual(16);
+
+    const stored = rows<{ hash: string; ceremony: string; user_id: string | null; email: string; pending_user_id: string; expires_at: number; created_at: number }>(
+      'SELECT * FROM webauthn_challenges',
+    );
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.hash).toBe(createHash('sha256').update(o.challenge).digest('base64url'));
+    expect(stored[0]).toMatchObject({ ceremony: 'registration', user_id: null, email: 'ada@example.com' });
+    expect(stored[0]!.pending_user_id).toBe(Buffer.from(o.user.id, 'base64url').toString('utf8'));
+    expect(stored[0]!.expires_at - stored[0]!.created_at).toBe(300_000);
+    // The challenge text itself is nowhere in the database.
+    expect(JSON.stringify(rows('SELECT * FROM webauthn_challenges'))).not.toContain(o.challenge);
+  });
+
+  it('creates an unverified account, its passkey and a session (201), and consumes the challenge', async () => {
+    const { res, body, credentialId, options } = await signUp('ada@example.com', new SoftAuthenticator(), '  Laptop  ');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(refreshCookieOf(res)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(body.tokenType).toBe('Bearer');
+    expect(body.expiresIn).toBe(900);
+    const userId = Buffer.from(options.user.id, 'base64url').toString('utf8');
+    expect(body.user).toEqual({ id: userId, email: 'ada@example.com', emailVerified: false });
+
+    const claims = decodeJwt(body.accessToken);
+    expect(claims.sub).toBe(userId);
+    expect(claims.amr).toEqual(['hwk', 'user']);
+
+    expect(rows('SELECT id, email, email_verified FROM users')).toEqual([{ id: userId, email: 'ada@example.com', email_verified: 0 }]);
+    const [pk] = rows<Record<string, unknown>>('SELECT * FROM passkeys');
+    expect(pk).toMatchObject({
+      id: credentialId,
+      user_id: userId,
+      name: 'Laptop',
+      counter: 0,
+      transports: '["internal"]',
+      backup_eligible: 0,
+      backed_up: 0,
+      device_type: 'singleDevice',
+      aaguid: '00000000-0000-0000-0000-000000000000',
+      created_at: h.now(),
+      last_used_at: null,
+    });
+    expect(typeof pk!.public_key).toBe('string');
+    expect(rows('SELECT method, amr FROM sessions')).toEqual([{ method: 'passkey', amr: '["hwk","user"]' }]);
+    expect(rows('SELECT * FROM webauthn_challenges')).toEqual([]);
+    expect(rows<{ type: string }>("SELECT type FROM audit_events WHERE type NOT LIKE 'key.%' ORDER BY id").map((e) => e.type)).toEqual([
+      'account.created',
+      'passkey.registered',
+      'session.started',
+      'email.sent',
+    ]);
+    // The address is mailed a confirmation (emailed-link issue: purpose 'confirm', bound to this account).
+    expect(rows('SELECT "to" FROM mail_queue')).toEqual([{ to: 'ada@example.com' }]);
+    expect(rows('SELECT email, purpose, user_id FROM email_tokens')).toEqual([{ email: 'ada@example.com', purpose: 'confirm', user_id: userId }]);
+
+    const me = await h.request('/api/me', { token: body.accessToken });
+    expect(await me.json()).toMatchObject({ id: userId, email: 'ada@example.com', emailVerified: false });
+  });
+
+  it('answers 409 EMAIL_TAKEN for an address that already has an account (canonical form)', async () => {
+    await h.signIn('ada@example.com');
+    const { res } = await registrationOptions({ email: 'ADA@example.com' });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('EMAIL_TAKEN');
+    expect(rows('SELECT * FROM webauthn_challenges')).toEqual([]);
+  });
+
+  it('refuses an address canonicalizeEmail refuses, a missing one, and a wrong type with 400', async () => {
+    for (const body of [{ email: 'not an address' }, { email: 'a@b@c.com' }, {}, { email: 42 }, { email: 'a@example.com', extra: 1 }, []]) {
+      const { res } = await registrationOptions(body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('INVALID_REQUEST');
+    }
+    expect(rows('SELECT * FROM webauthn_challenges')).toEqual([]);
+  });
+
+  it('uses the default name "Passkey" when none is given', async () => {
+    const { body } = await signUp('bo@example.com');
+    expect((await list(body.accessToken))[0]!.name).toBe('Passkey');
+  });
+});
+
+describe('passkey sign-in', () => {
+  it('offers discoverable options: empty allowCredentials, UV preferred, our RP id', async () => {
+    const res = await h.request('/auth/passkeys/login/options', { body: {} });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const o = (await res.json()) as PublicKeyCredentialRequestOptionsJSON;
+    expect(o.allowCredentials).toEqual([]);
+    expect(o.userVerification).toBe('preferred');
+    expect(o.rpId).toBe('localhost');
+    expect(Buffer.from(o.challenge, 'base64url').length).toBe(32);
+    expect(rows('SELECT ceremony, user_id, email, pending_user_id FROM webauthn_challenges')).toEqual([
+      { ceremony: 'authentication', user_id: null, email: null, pending_user_id: null },
+    ]);
+  });
+
+  it('signs in with a session response, hwk + user, and advances the counter', async () => {
+    const { device, body: signedUp, credentialId } = await signUp('ada@example.com');
+    h.advance(60_000);
+    const res = await signIn(device);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(refreshCookieOf(res)).toBeTruthy();
+    const body = (await res.json()) as SessionBody;
+    expect(body.user).toEqual(signedUp.user);
+    const claims = decodeJwt(body.accessToken);
+    expect(claims.amr).toEqual(['hwk', 'user']);
+    expect(claims.sid).not.toBe(decodeJwt(signedUp.accessToken).sid);
+    expect(rows('SELECT counter, last_used_at FROM passkeys WHERE id = ?', credentialId)).toEqual([{ counter: 1, last_used_at: h.now() }]);
+    expect(rows('SELECT * FROM webauthn_challenges')).toEqual([]);
+
+    h.advance(1000);
+    expect((await signIn(device)).status).toBe(200);
+    expect(rows('SELECT counter FROM passkeys')).toEqual([{ counter: 2 }]);
+  });
+
+  it('gives a synced (multi-device) passkey swk and records its backup state', async () => {
+    const device = new SoftAuthenticator({ backupEligible: true, backedUp: false, algorithm: 'EdDSA' });
+    const { body: first } = await signUp('syn@example.com', device);
+    expect(decodeJwt(first.accessToken).amr).toEqual(['swk', 'user']);
+    expect((await list(first.accessToken))[0]!.backedUp).toBe(false);
+    device.backedUp = true;
+    const res = await signIn(device);
+    expect(res.status).toBe(200);
+    expect(decodeJwt(((await res.json()) as SessionBody).accessToken).amr).toEqual(['swk', 'user']);
+    expect(rows('SELECT backed_up, device_type FROM passkeys')).toEqual([{ backed_up: 1, device_type: 'multiDevice' }]);
+  });
+
+  it('accepts an assertion without a user handle (looked up by credential id)', async () => {
+    const { device } = await signUp('ada@example.com');
+    expect((await signIn(device, { userHandleOverride: null })).status).toBe(200);
+  });
+});
+
+describe('adding a passkey (Bearer)', () => {
+  it('excludes the existing passkeys, binds the challenge to the user, and answers 201 {passkey}', async () => {
+    const { body, credentialId, options: signUpOptions } = await signUp('ada@example.com');
+    const { res: optRes, options } = await registrationOptions({}, body.accessToken);
+    expect(optRes.status).toBe(200);
+    expect(options!.user).toEqual(signUpOptions.user);
+    expect(options!.excludeCredentials).toEqual([{ id: credentialId, type: 'public-key', transports: ['internal'] }]);
+    expect(rows('SELECT ceremony, user_id, email, pending_user_id FROM webauthn_challenges')).toEqual([
+      { ceremony: 'registration', user_id: body.user.id, email: null, pending_user_id: null },
+    ]);
+
+    const phone = new SoftAuthenticator({ backupEligible: true, backedUp: true });
+    const response = phone.createCredential({ options: options!, origin: origin() });
+    h.advance(5000);
+    const res = await h.request('/auth/passkeys/register/verify', { body: { response, name: 'Phone' }, token: body.accessToken });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('set-cookie')).toBeNull();
+    const { passkey } = (await res.json()) as { passkey: PasskeyBody };
+    expect(passkey).toEqual({
+      id: response.id,
+      name: 'Phone',
+      createdAt: new Date(h.now()).toISOString(),
+      lastUsedAt: null,
+      backedUp: true,
+      transports: ['internal'],
+    });
+    expect(rows('SELECT count(*) AS n FROM sessions')).toEqual([{ n: 1 }]);
+    expect(rows('SELECT email_verified FROM users')).toEqual([{ email_verified: 0 }]);
+    // Both devices now sign in to the same account.
+    const viaPhone = (await (await signIn(phone)).json()) as SessionBody;
+    expect(viaPhone.user.id).toBe(body.user.id);
+    expect(decodeJwt(viaPhone.accessToken).amr).toEqual(['swk', 'user']);
+  });
+
+  it('refuses an email in the body when signed in, and any bad Bearer token (never a silent sign-up)', async () => {
+    const { body } = await signUp('ada@example.com');
+    expect((await registrationOptions({ email: 'x@example.com' }, body.accessToken)).res.status).toBe(400);
+    const bad = await h.request('/auth/passkeys/register/options', { body: { email: 'new@example.com' }, headers: { authorization: 'Bearer nope' } });
+    expect(bad.status).toBe(401);
+    expect(rows('SELECT count(*) AS n FROM webauthn_challenges')).toEqual([{ n: 0 }]);
+  });
+});
+
+describe('managing passkeys', () => {
+  it('lists the passkeys oldest first, with ISO times and lastUsedAt null until used', async () => {
+    const { body, credentialId, device } = await signUp('ada@example.com', new SoftAuthenticator(), 'Laptop');
+    const created = h.now();
+    h.advance(1000);
+    const { credentialId: second } = await addPasskey(body.accessToken, new SoftAuthenticator(), 'Key');
+    h.advance(1000);
+    expect((await signIn(device)).status).toBe(200);
+    const res = await h.request('/auth/passkeys', { token: body.accessToken });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(((await res.json()) as { passkeys: PasskeyBody[] }).passkeys).toEqual([
+      { id: credentialId, name: 'Laptop', createdAt: new Date(created).toISOString(), lastUsedAt: new Date(h.now()).toISOString(), backedUp: false, transports: ['internal'] },
+      { id: second, name: 'Key', createdAt: new Date(created + 1000).toISOString(), lastUsedAt: null, backedUp: false, transports: ['internal'] },
+    ]);
+    // Another user sees only their own.
+    const other = await signUp('bo@example.com');
+    expect((await list(other.body.accessToken)).map((p) => p.id)).toEqual([other.credentialId]);
+    expect((await h.request('/auth/passkeys')).status).toBe(401);
+  });
+
+  it('renames a passkey (trimmed) and audits it', async () => {
+    const { body, credentialId } = await signUp('ada@example.com');
+    const res = await h.request(`/auth/passkeys/${credentialId}`, { method: 'PATCH', body: { name: '  Work laptop 💻 ' }, token: body.accessToken });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { passkey: PasskeyBody }).passkey).toMatchObject({ id: credentialId, name: 'Work laptop 💻' });
+    expect(rows('SELECT name FROM passkeys')).toEqual([{ name: 'Work laptop 💻' }]);
+    expect(rows("SELECT user_id, detail FROM audit_events WHERE type = 'passkey.renamed'")).toEqual([
+      { user_id: body.user.id, detail: JSON.stringify({ credentialId }) },
+    ]);
+  });
+
+  it('refuses names that are empty, too long or carry control characters (400), and others\' passkeys (404)', async () => {
+    const { body, credentialId } = await signUp('ada@example.com', new SoftAuthenticator(), 'Laptop');
+    for (const name of ['', '   ', 'x'.repeat(65), 'bell\u0007', 'two\nlines', 'rtl\u202eevil', 42, null]) {
+      const res = await h.request(`/auth/passkeys/${credentialId}`, { method: 'PATCH', body: { name }, token: body.accessToken });
+      expect(res.status, JSON.stringify(name)).toBe(400);
+    }
+    expect((await h.request(`/auth/passkeys/${credentialId}`, { method: 'PATCH', body: { name: 'x'.repeat(64) }, token: body.accessToken })).status).toBe(200);
+    const other = await signUp('bo@example.com');
+    const theirs = await h.request(`/auth/passkeys/${credentialId}`, { method: 'PATCH', body: { name: 'Mine now' }, token: other.body.accessToken });
+    expect(theirs.status).toBe(404);
+    expect((await h.request('/auth/passkeys/AAAA', { method: 'PATCH', body: { name: 'x' }, token: body.accessToken })).status).toBe(404);
+    expect(rows('SELECT name FROM passkeys WHERE id = ?', credentialId)).toEqual([{ name: 'x'.repeat(64) }]);
+  });
+
+  it('deletes a passkey (204) and audits it; another user\'s passkey is 404', async () => {
+    const { body, credentialId } = await signUp('ada@example.com');
+    const { credentialId: second } = await addPasskey(body.accessToken);
+    const other = await signUp('bo@example.com');
+    expect((await h.request(`/auth/passkeys/${credentialId}`, { method: 'DELETE', token: other.body.accessToken })).status).toBe(404);
+    const res = await h.request(`/auth/passkeys/${credentialId}`, { method: 'DELETE', token: body.accessToken });
+    expect(res.status).toBe(204);
+    expect((await list(body.accessToken)).map((p) => p.id)).toEqual([second]);
+    expect(rows("SELECT user_id, detail FROM audit_events WHERE type = 'passkey.deleted'")).toEqual([
+      { user_id: body.user.id, detail: JSON.stringify({ credentialId }) },
+    ]);
+    expect((await h.request(`/auth/passkeys/${credentialId}`, { method: 'DELETE', token: body.accessToken })).status).toBe(404);
+  });
+
+  it('answers 409 LAST_WAY_IN for the last passkey of an account whose address is unproven', async () => {
+    const { body, credentialId } = await signUp('ada@example.com');
+    const res = await h.request(`/auth/passkeys/${credentialId}`, { method: 'DELETE', token: body.accessToken });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('LAST_WAY_IN');
+    expect(rows('SELECT id FROM passkeys')).toEqual([{ id: credentialId }]);
+    expect(rows("SELECT * FROM audit_events WHERE type = 'passkey.deleted'")).toEqual([]);
+  });
+
+  it('lets an account with a proven address delete its last passkey (the address is a way in)', async () => {
+    const { body, credentialId } = await signUp('ada@example.com');
+    // Stands in for the emailed-link flow proving the address.
+    h.sqlite.sqlite.prepare('UPDATE users SET email_verified = 1').run();
+    expect((await h.request(`/auth/passkeys/${credentialId}`, { method: 'DELETE', token: body.accessToken })).status).toBe(204);
+    expect(rows('SELECT * FROM passkeys')).toEqual([]);
+  });
+});
+
+describe('/openapi.json', () => {
+  it('documents every passkey route with its request schemas', async () => {
+    const doc = (await (await h.request('/openapi.json')).json()) as {
+      paths: Record<string, Record<string, { requestBody?: unknown; security?: unknown }>>;
+      components: { schemas: Record<string, unknown> };
+    };
+    expect(Object.keys(doc.paths['/auth/passkeys/register/options']!)).toEqual(['post']);
+    expect(Object.keys(doc.paths['/auth/passkeys/register/verify']!)).toEqual(['post']);
+    expect(Object.keys(doc.paths['/auth/passkeys/login/options']!)).toEqual(['post']);
+    expect(Object.keys(doc.paths['/auth/passkeys/login/verify']!)).toEqual(['post']);
+    expect(Object.keys(doc.paths['/auth/passkeys']!)).toEqual(['get']);
+    expect(Object.keys(doc.paths['/auth/passkeys/{id}']!).sort()).toEqual(['delete', 'patch']);
+    for (const name of ['RegistrationResponseJSON', 'AuthenticationResponseJSON', 'Passkey', 'PublicKeyCredentialCreationOptionsJSON', 'PublicKeyCredentialRequestOptionsJSON'])
+      expect(doc.components.schemas).toHaveProperty(name);
+    expect(doc.paths['/auth/passkeys/register/verify']!.post!.security).toEqual([{ bearerAuth: [] }, {}]);
+  });
+});
