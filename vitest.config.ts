@@ -1,11 +1,20 @@
 import { defineConfig } from 'vitest/config';
 
+/** One `vitest run` for everything: the server's tests and the front end's (web/vitest.config.ts). */
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    exclude: ['node_modules', 'web/**', 'data/**'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    pool: 'forks',
+    projects: [
+      {
+        test: {
+          name: 'server',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: ['node_modules', 'web/**', 'data/**', 'bench/**'],
+          testTimeout: 30_000,
+          hookTimeout: 120_000,
+          pool: 'forks',
+        },
+      },
+      'web/vitest.config.ts',
+    ],
   },
 });

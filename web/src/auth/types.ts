@@ -1,0 +1,63 @@
+/**
+ * Shapes of what the Sesame API answers (see API.md), as the auth client hands them to callers.
+ * Encodings are named in the types so a reader knows what a string holds.
+ */
+
+/** ISO 8601 time in UTC, as the API sends it. */
+export type IsoDateString = string;
+/** base64url without padding (credential ids). */
+export type Base64URLString = string;
+
+/** The signed-in person, as carried by every session response. */
+export interface User {
+  id: string;
+  email: string;
+  emailVerified: boolean;
+}
+
+/** `GET /api/me`. */
+export interface Me extends User {
+  createdAt: IsoDateString;
+}
+
+/** A passkey of the signed-in user (`GET /auth/passkeys`). */
+export interface Passkey {
+  id: Base64URLString;
+  name: string;
+  createdAt: IsoDateString;
+  lastUsedAt: IsoDateString | null;
+  /** true when the passkey is synced (backed up) by a password manager or platform. */
+  backedUp: boolean;
+  transports: string[];
+}
+
+/** A signed-in session of the user (`GET /auth/sessions`). */
+export interface SessionInfo {
+  id: string;
+  createdAt: IsoDateString;
+  lastUsedAt: IsoDateString;
+  userAgent: string | null;
+  /** true for the session this client is using. */
+  current: boolean;
+}
+
+/** What every sign-in helper resolves to. */
+export interface SignInResult {
+  user: User;
+  /** true when this sign-in created the account (the API answered 201). */
+  created: boolean;
+}
+
+/** `GET /auth/email/link-info`: which address an emailed link would sign in. */
+export interface EmailLinkInfo {
+  email: string;
+  expiresAt: IsoDateString;
+}
+
+/** The "session response" of API.md. */
+export interface SessionResponse {
+  accessToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+  user: User;
+}

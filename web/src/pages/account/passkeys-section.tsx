@@ -1,0 +1,294 @@
+/**
+ * The passkeys of the account: add one here, rename or delete each. Deleting asks once more,
+ * in place, because a deleted passkey cannot be brought back.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { browserSupportsWebAuthn, isAuthError, type Passkey } from '../../auth/index.js';
+import { useSession } from '../../auth-context.js';
+import { PlusIcon } from '../../components/icons.js';
+import { ReauthPrompt } from '../../components/reauth-prompt.js';
+import type { StatusTone } from '../../components/status-message.js';
+import { thisDeviceName } from '../../lib/describe-device.js';
+import { describeError } from '../../lib/error-message.js';
+import { formatDate, formatDateTime, formatRelative } from '../../lib/format-time.js';
+import { useResource } from '../../lib/use-resource.js';
+
+type Say = (tone: StatusTone, text: string) => void;
+
+export function PasskeysSection({ email, say }: { email: string; say: Say }) {
+  const { auth } = useSession();
+  const { resource, reload, update } = useResource(() => auth.listPasskeys());
+  const [adding, setAdding] = useState(false);
+  const [needsReauth, setNeedsReauth] = useState(false);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const canAdd = browserSupportsWebAuthn();
+
+  function failed(error: unknown, overrides: Record<string, string> = {}) {
+    if (isAuthError(error, 'REAUTH_REQUIRED')) setNeedsReauth(true);
+    say('error', describeError(error, overrides));
+  }
+
+  async function addPasskey() {
+    if (adding) return;
+    setAdding(true);
+    say('info', 'Follow your browser’s prompt to create a passkey.');
+    try {
+      const passkey = await auth.addPasskey(thisDeviceName());
+      update((passkeys) => [...passkeys.filter((existing) => existing.id !== passkey.id), passkey]);
+      say('success', `Passkey “${passkey.name}” added.`);
+    } catch (error) {
+      if (!isAuthError(error, 'ABORTED')) failed(error, { PASSKEY_CANCELLED: 'No passkey was added.' });
+    } finally {
+      setAdding(false);
+    }
+  }
+
+  async function rename(passkey: Passkey, name: string): Promise<boolean> {
+    try {
+      const renamed = await auth.renamePasskey(passkey.id, name);
+      update((passkeys) => passkeys.map((existing) => (existing.id === renamed.id ? renamed : existing)));
+      say('success', `Passkey renamed to “${renamed.name}”.`);
+      return true;
+    } catch (error) {
+      failed(error, { INVALID_REQUEST: 'Please choose a name of 1 to 64 characters.' });
+      return false;
+    }
+  }
+
+  async function remove(passkey: Passkey): Promise<boolean> {
+    try {
+      await auth.deletePasskey(passkey.id);
+      update((passkeys) => passkeys.filter((existing) => existing.id !== passkey.id));
+      say('success', `Passkey “${passkey.name}” deleted.`);
+      heading.current?.focus();
+      return true;
+    } catch (error) {
+      failed(error, {
+        LAST_WAY_IN: 'This is your only way to sign in, so it can’t be deleted. Add another passkey, or confirm your email address first.',
+      });
+      return false;
+    }
+  }
+
+  return (
+    <section class="section" aria-labelledby="passkeys-heading">
+      <div class="section-header">
+        <h2 id="passkeys-heading" ref={heading} tabIndex={-1}>
+          Passkeys
+        </h2>
+        {canAdd && (
+          <button
+            type="button"
+            class={`button button-small button-secondary${adding ? ' is-busy' : ''}`}
+            aria-disabled={adding ? 'true' : undefined}
+            onClick={addPasskey}
+          >
+            <PlusIcon />
+            Add a passkey
+          </button>
+        )}
+      </div>
+      {needsReauth && <ReauthPrompt email={email} />}
+
+      {resource.state === 'loading' && <p class="muted">Loading your passkeys…</p>}
+      {resource.state === 'failed' && (
+        <div class="callout">
+          <p>{describeError(resource.error)}</p>
+          <button type="button" class="button button-small button-secondary" onClick={reload}>
+            Try again
+          </button>
+        </div>
+      )}
+      {resource.state === 'ready' &&
+        (resource.value.length === 0 ? (
+          <p class="muted">No passkeys yet. Add one to sign in without waiting for an email.</p>
+        ) : (
+          <ul class="item-list">
+            {[...resource.value]
+              .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+              .map((passkey) => (
+                <PasskeyItem key={passkey.id} passkey={passkey} onRename={rename} onDelete={remove} />
+              ))}
+          </ul>
+        ))}
+    </section>
+  );
+}
+
+function PasskeyItem({
+  passkey,
+  onRename,
+  onDelete,
+}: {
+  passkey: Passkey;
+  onRename(passkey: Passkey, name: string): Promise<boolean>;
+  onDelete(passkey: Passkey): Promise<boolean>;
+}) {
+  const [mode, setMode] = useState<'view' | 'rename' | 'delete'>('view');
+  const [name, setName] = useState(passkey.name);
+  const [busy, setBusy] = useState(false);
+  /** Where focus goes after the next render: the control that opened a panel, or the panel. */
+  const [focusTarget, setFocusTarget] = useState<'rename-button' | 'delete-button' | 'rename-input' | 'delete-question' | null>(null);
+  const refs = {
+    'rename-button': useRef<HTMLButtonElement>(null),
+    'delete-button': useRef<HTMLButtonElement>(null),
+    'rename-input': useRef<HTMLInputElement>(null),
+    'delete-question': useRef<HTMLParagraphElement>(null),
+  };
+  const nameId = `passkey-${passkey.id}-name`;
+
+  useEffect(() => {
+    if (!focusTarget) return;
+    refs[focusTarget].current?.focus();
+    if (focusTarget === 'rename-input') refs['rename-input'].current?.select();
+    setFocusTarget(null);
+  }, [focusTarget]);
+
+  function close(to: 'rename-button' | 'delete-button') {
+    setMode('view');
+    setFocusTarget(to);
+  }
+
+  async function saveName(event: Event) {
+    event.preventDefault();
+    if (busy) return;
+    const trimmed = name.trim();
+    if (!trimmed || trimmed === passkey.name) return close('rename-button');
+    setBusy(true);
+    const ok = await onRename(passkey, trimmed);
+    setBusy(false);
+    if (ok) close('rename-button');
+  }
+
+  async function confirmDelete() {
+    if (busy) return;
+    setBusy(true);
+    const ok = await onDelete(passkey);
+    // On success this item is gone and the section heading holds focus.
+    if (!ok) {
+      setBusy(false);
+      close('delete-button');
+    }
+  }
+
+  return (
+    <li class="item">
+      <div class="item-main">
+        <p class="item-title" id={nameId}>
+          {passkey.name}
+        </p>
+        <p class="item-meta">
+          <span class={`badge ${passkey.backedUp ? 'badge-good' : 'badge-neutral'}`}>{passkey.backedUp ? 'Synced' : 'Not synced'}</span>
+          <span>
+            Added <time dateTime={passkey.createdAt}>{formatDate(passkey.createdAt)}</time>
+          </span>
+          <span>
+            {passkey.lastUsedAt ? (
+              <>
+                Last used{' '}
+                <time dateTime={passkey.lastUsedAt} title={formatDateTime(passkey.lastUsedAt)}>
+                  {formatRelative(passkey.lastUsedAt)}
+                </time>
+              </>
+            ) : (
+              'Never used'
+            )}
+          </span>
+        </p>
+        <p class="sr-only">
+          {passkey.backedUp
+            ? 'Synced: your password manager keeps it on your other devices too.'
+            : 'Not synced: it exists only on the device or security key that created it.'}
+        </p>
+      </div>
+
+      {mode === 'view' && (
+        <div class="item-actions">
+          <button
+            ref={refs['rename-button']}
+            type="button"
+            class="button button-small button-secondary"
+            aria-describedby={nameId}
+            onClick={() => {
+              setName(passkey.name);
+              setMode('rename');
+              setFocusTarget('rename-input');
+            }}
+          >
+            Rename
+          </button>
+          <button
+            ref={refs['delete-button']}
+            type="button"
+            class="button button-small button-danger"
+            aria-describedby={nameId}
+            onClick={() => {
+              setMode('delete');
+              setFocusTarget('delete-question');
+            }}
+          >
+            Delete
+          </button>
+        </div>
+      )}
+
+      {mode === 'rename' && (
+        <form
+          class="inline-form"
+          onSubmit={saveName}
+          onKeyDown={(event) => {
+            if (event.key === 'Escape') close('rename-button');
+          }}
+        >
+          <div class="field">
+            <label for={`passkey-${passkey.id}-rename`}>Passkey name</label>
+            <input
+              ref={refs['rename-input']}
+              id={`passkey-${passkey.id}-rename`}
+              type="text"
+              maxLength={64}
+              required
+              value={name}
+              onInput={(event) => setName(event.currentTarget.value)}
+            />
+          </div>
+          <div class="item-actions">
+            <button type="submit" class={`button button-small button-primary${busy ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined}>
+              Save
+            </button>
+            <button type="button" class="button button-small button-secondary" onClick={() => close('rename-button')}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+
+      {mode === 'delete' && (
+        <div
+          class="confirm"
+          onKeyDown={(event) => {
+            if (event.key === 'Escape') close('delete-button');
+          }}
+        >
+          <p ref={refs['delete-question']} tabIndex={-1}>
+            Delete “{passkey.name}”? You won’t be able to sign in with it any more.
+          </p>
+          <div class="item-actions">
+            <button
+              type="button"
+              class={`button button-small button-danger-solid${busy ? ' is-busy' : ''}`}
+              aria-disabled={busy ? 'true' : undefined}
+              aria-describedby={nameId}
+              onClick={confirmDelete}
+            >
+              Delete
+            </button>
+            <button type="button" class="button button-small button-secondary" onClick={() => close('delete-button')}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,85 @@
+/**
+ * `/add-passkey`: after a sign-in by email, the offer to add a passkey on this device, so the
+ * next sign-in needs no mailbox. Always skippable.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { browserSupportsWebAuthn, isAuthError } from '../auth/index.js';
+import { useSession } from '../auth-context.js';
+import { KeyIcon } from '../components/icons.js';
+import { PageHeading } from '../components/page-heading.js';
+import { StatusMessage, useStatus } from '../components/status-message.js';
+import { ReauthPrompt } from '../components/reauth-prompt.js';
+import { thisDeviceName } from '../lib/describe-device.js';
+import { describeError } from '../lib/error-message.js';
+import { currentLocation, navigate } from '../router.js';
+
+export function AddPasskeyPage() {
+  const { auth, user } = useSession();
+  const created = useRef(currentLocation().state.created === true).current;
+  const [busy, setBusy] = useState(false);
+  const [needsReauth, setNeedsReauth] = useState(false);
+  const { status, setStatus, clearStatus } = useStatus();
+
+  useEffect(() => {
+    if (user === null) navigate('/', { replace: true });
+    // Nothing to offer where passkeys cannot work.
+    else if (!browserSupportsWebAuthn()) navigate('/account', { replace: true });
+  }, [user]);
+
+  async function addPasskey() {
+    if (busy) return;
+    setBusy(true);
+    setStatus('info', 'Follow your browser’s prompt to create a passkey.');
+    try {
+      const passkey = await auth.addPasskey(thisDeviceName());
+      navigate('/account', {
+        replace: true,
+        state: { notice: `Passkey “${passkey.name}” added. Next time, choose “Sign in with a passkey”.` },
+      });
+    } catch (error) {
+      if (isAuthError(error, 'REAUTH_REQUIRED')) setNeedsReauth(true);
+      if (isAuthError(error, 'ABORTED')) clearStatus();
+      else
+        setStatus(
+          'error',
+          describeError(error, {
+            PASSKEY_CANCELLED: 'No passkey was added. You can try again, or add one later from your account.',
+          }),
+        );
+      setBusy(false);
+    }
+  }
+
+  if (!user) return null;
+
+  return (
+    <div class="card">
+      <header class="card-header">
+        {created && <p class="eyebrow">Welcome — your account is ready</p>}
+        <PageHeading title="Add a passkey">Sign in faster next time</PageHeading>
+        <p class="lead">
+          Add a passkey and sign in with your fingerprint, face or screen lock instead of waiting for an email.
+        </p>
+      </header>
+
+      <ul class="benefits">
+        <li>Nothing to type and nothing to remember.</li>
+        <li>It only works on Sesame, so it can’t be phished.</li>
+        <li>Your password manager can keep it on all your devices.</li>
+      </ul>
+
+      <StatusMessage status={status} />
+      {needsReauth && <ReauthPrompt email={user.email} />}
+
+      <div class="stack">
+        <button type="button" class={`button button-primary${busy ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined} onClick={addPasskey}>
+          <KeyIcon />
+          Add a passkey
+        </button>
+        <button type="button" class="button button-secondary" onClick={() => navigate('/account', { replace: true })}>
+          Not now
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,231 @@
+/**
+ * `/`: sign in and sign up in one place. One email field (which also offers passkeys through
+ * autofill), a usernameless passkey button, an emailed link (with a code for another device),
+ * and passkey sign-up.
+ *
+ * Only one WebAuthn ceremony can run: the autofill one starts with the page and is aborted
+ * before any modal ceremony, then started again if that one does not sign in.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { browserSupportsWebAuthnAutofill, isAuthError } from '../auth/index.js';
+import { useSession } from '../auth-context.js';
+import { KeyIcon, MailIcon } from '../components/icons.js';
+import { PageHeading } from '../components/page-heading.js';
+import { StatusMessage, useStatus } from '../components/status-message.js';
+import { thisDeviceName } from '../lib/describe-device.js';
+import { describeError } from '../lib/error-message.js';
+import { currentLocation, navigate, replaceState } from '../router.js';
+import { CheckEmail } from './check-email.js';
+
+/** A passkey challenge lives 5 minutes on the server; renew the autofill one before that. */
+const AUTOFILL_RENEW_MS = 4 * 60_000;
+
+type Busy = null | 'link' | 'passkey' | 'signup';
+
+export function SignInPage() {
+  const { auth, user, restoreError } = useSession();
+  const handOver = useRef(currentLocation().state).current;
+  const [step, setStep] = useState<'start' | 'check-email'>('start');
+  const [email, setEmail] = useState(handOver.email ?? '');
+  const [busy, setBusy] = useState<Busy>(null);
+  /** True after coming back from "Check your email": the heading takes focus again. */
+  const [returned, setReturned] = useState(false);
+  const { status, setStatus, clearStatus } = useStatus(
+    handOver.notice
+      ? { tone: 'info', text: handOver.notice }
+      : restoreError
+        ? restoreError.code === 'NETWORK_ERROR'
+          ? { tone: 'error', text: describeError(restoreError) }
+          : { tone: 'info', text: 'We couldn’t check whether you’re already signed in. You can still sign in below.' }
+        : null,
+  );
+  const emailInput = useRef<HTMLInputElement>(null);
+  const autofill = useRef<{ controller: AbortController; startedAt: number } | null>(null);
+  /** Set while this page runs its own sign-in, which decides where to go next. */
+  const ownSignIn = useRef(false);
+
+  useEffect(() => {
+    // A notice is shown once; a reload should not bring it back.
+    if (handOver.notice) replaceState({ ...handOver, notice: undefined });
+  }, []);
+
+  // Signed in elsewhere (another tab, the autofill passkey): the account is the place to be.
+  useEffect(() => {
+    if (user && !ownSignIn.current) navigate('/account', { replace: true });
+  }, [user]);
+
+  function stopAutofill() {
+    autofill.current?.controller.abort();
+    autofill.current = null;
+  }
+
+  async function startAutofill() {
+    stopAutofill();
+    // Registered before the first await, so a modal ceremony started meanwhile can cancel it.
+    const controller = new AbortController();
+    autofill.current = { controller, startedAt: Date.now() };
+    if (!(await browserSupportsWebAuthnAutofill()) || controller.signal.aborted) return;
+    try {
+      await auth.passkeySignIn({ conditional: true, signal: controller.signal });
+    } catch (error) {
+      if (controller.signal.aborted || !isAuthError(error)) return;
+      // The autofill request runs unseen until someone picks a passkey: stay quiet about
+      // failures before that (options unavailable, prompt dismissed), speak up about a refusal.
+      if (error.code === 'PASSKEY_FAILED') console.warn('Sesame: passkey autofill failed', error.cause ?? error);
+      if (error.status === 401 || error.status === 429) {
+        setStatus('error', describeError(error, { 401: 'That passkey wasn’t accepted. It may have been removed from your account. Try again, or use an emailed link.' }));
+      }
+      // A refused assertion (an expired challenge, a removed passkey) may work on a second pick.
+      if (error.status === 401 && autofill.current?.controller === controller) void startAutofill();
+    }
+  }
+
+  useEffect(() => {
+    if (step !== 'start' || user) return;
+    void startAutofill();
+    return stopAutofill;
+  }, [step]);
+
+  function renewAutofillIfOld() {
+    const current = autofill.current;
+    if (current && Date.now() - current.startedAt > AUTOFILL_RENEW_MS) void startAutofill();
+  }
+
+  async function signInWithPasskey() {
+    if (busy) return;
+    stopAutofill();
+    setBusy('passkey');
+    setStatus('info', 'Follow your browser’s prompt to use your passkey.');
+    try {
+      await auth.passkeySignIn();
+      clearStatus();
+    } catch (error) {
+      if (isAuthError(error, 'ABORTED')) clearStatus();
+      else setStatus('error', describeError(error, { 401: 'That passkey wasn’t accepted. Try another one, or use an emailed link.' }));
+      void startAutofill();
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function emailLink(event: Event) {
+    event.preventDefault();
+    if (busy || !emailInput.current?.reportValidity()) return;
+    setBusy('link');
+    setStatus('info', 'Sending your email…');
+    try {
+      await auth.startEmail(email.trim());
+      stopAutofill();
+      clearStatus();
+      setStep('check-email');
+    } catch (error) {
+      setStatus('error', describeError(error, { INVALID_REQUEST: 'Please enter a valid email address.' }));
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function createAccount() {
+    if (busy || !emailInput.current?.reportValidity()) return;
+    stopAutofill();
+    setBusy('signup');
+    setStatus('info', 'Follow your browser’s prompt to create a passkey.');
+    ownSignIn.current = true;
+    try {
+      const address = email.trim();
+      await auth.passkeySignUp(address, { name: thisDeviceName() });
+      navigate('/account', {
+        replace: true,
+        state: { notice: `Your account is ready. We sent a confirmation link to ${address}: open it to prove the address is yours.` },
+      });
+    } catch (error) {
+      ownSignIn.current = false;
+      if (isAuthError(error, 'ABORTED')) clearStatus();
+      else setStatus('error', describeError(error, { INVALID_REQUEST: 'Please enter a valid email address.' }));
+      void startAutofill();
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  if (step === 'check-email') {
+    return (
+      <CheckEmail
+        email={email.trim()}
+        onSigningIn={() => {
+          ownSignIn.current = true;
+        }}
+        onSignInFailed={() => {
+          ownSignIn.current = false;
+        }}
+        onBack={() => {
+          clearStatus();
+          setReturned(true);
+          setStep('start');
+        }}
+      />
+    );
+  }
+
+  return (
+    <div class="card">
+      <header class="card-header">
+        <PageHeading title="Sign in" focusOnMount={returned}>Sign in to Sesame</PageHeading>
+        <p class="lead">New here? This same form creates your account.</p>
+      </header>
+
+      <StatusMessage status={status} />
+
+      <form class="stack" onSubmit={emailLink}>
+        <div class="field">
+          <label for="email">Email address</label>
+          <input
+            ref={emailInput}
+            id="email"
+            name="email"
+            type="email"
+            autocomplete="username webauthn"
+            inputMode="email"
+            autoCapitalize="none"
+            spellcheck={false}
+            required
+            aria-describedby="email-hint"
+            value={email}
+            onInput={(event) => setEmail(event.currentTarget.value)}
+            onFocus={renewAutofillIfOld}
+          />
+          <p class="hint" id="email-hint">
+            We’ll email you a link and a six-digit code. Saved passkeys also appear here.
+          </p>
+        </div>
+        <button type="submit" class={`button button-primary${busy === 'link' ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined}>
+          <MailIcon />
+          Email me a link
+        </button>
+        <button
+          type="button"
+          class={`button button-secondary${busy === 'signup' ? ' is-busy' : ''}`}
+          aria-disabled={busy ? 'true' : undefined}
+          onClick={createAccount}
+        >
+          Create an account with a passkey
+        </button>
+      </form>
+
+      <div class="divider" role="presentation">
+        <span>or</span>
+      </div>
+
+      <button
+        type="button"
+        class={`button button-secondary button-wide${busy === 'passkey' ? ' is-busy' : ''}`}
+        aria-disabled={busy ? 'true' : undefined}
+        onClick={signInWithPasskey}
+      >
+        <KeyIcon />
+        Sign in with a passkey
+      </button>
+      <p class="hint centered">Uses the fingerprint, face or screen lock of a device that holds your passkey.</p>
+    </div>
+  );
+}
