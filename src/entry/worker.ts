@@ -11,6 +11,7 @@ import { buildDeps, type Deps } from '../deps.js';
 import { createD1Db, type D1Binding } from '../db/d1.js';
 import { createJsonLogger } from '../log.js';
 import { pruneExpired } from '../auth/prune.js';
+import { deliverDueMail } from '../mail/queue.js';
 import { createCloudflareEmailMailer, type SendEmailBinding } from '../mail/cloudflare-email.js';
 import { createHttpApiMailer } from '../mail/http-api.js';
 import type { Mailer } from '../mail/mailer.js';
@@ -63,7 +64,14 @@ function getInstance(env: WorkerEnv): { deps: Deps; app: App } {
         // Cloudflare sets CF-Connecting-IP at its edge; a client cannot forge it there.
         socketAddress: (c) => c.req.header('cf-connecting-ip'),
       });
-      instance = { deps, app: createApp(deps) };
+      // The emailed link's landing page is the front end's index.html, served from the assets binding.
+      const linkPage = env.ASSETS
+        ? async () => {
+            const res = await env.ASSETS!.fetch(new Request(new URL('/', config.publicUrl)));
+            return res.ok ? res.text() : null;
+          }
+        : undefined;
+      instance = { deps, app: createApp(deps, { linkPage }) };
     } catch (err) {
       instance = { error: err as Error };
     }
@@ -84,9 +92,9 @@ export default {
     return app.fetch(request, env, ctx as never);
   },
 
-  /** Cron trigger: housekeeping and mail retries. */
+  /** Cron trigger: mail retries and housekeeping. */
   async scheduled(_event: unknown, env: WorkerEnv, ctx: Ctx): Promise<void> {
     const { deps } = getInstance(env);
-    ctx.waitUntil(pruneExpired(deps));
+    ctx.waitUntil(Promise.all([deliverDueMail(deps), pruneExpired(deps)]));
   },
 };

@@ -1,0 +1,160 @@
+/**
+ * The Worker on the real Workers runtime, offline: `npm run dev:worker` (wrangler dev --local,
+ * local D1 with the migrations applied), driven over HTTP like any client would.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import { SoftAuthenticator } from './helpers/soft-authenticator.js';
+
+const root = path.resolve(import.meta.dirname, '..');
+let child: ChildProcess;
+let base: string;
+let publicUrl: string;
+let output = '';
+let persist: string;
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+
+beforeAll(async () => {
+  const [port, inspector] = [await freePort(), await freePort()];
+  persist = fs.mkdtempSync(path.join(os.tmpdir(), 'sesame-worker-'));
+  base = `http://127.0.0.1:${port}`;
+  publicUrl = `http://localhost:${port}`;
+  child = spawn(process.execPath, ['scripts/dev-worker.mjs'], {
+    cwd: root,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      PORT: String(port),
+      INSPECTOR_PORT: String(inspector),
+      WRANGLER_PERSIST_TO: persist,
+      PUBLIC_URL: publicUrl,
+      RATE_LIMIT_PER_MINUTE: '100000',
+      RATE_LIMIT_EMAILS_PER_HOUR: '1000',
+      REFRESH_REUSE_WINDOW: '2',
+    },
+  });
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const deadline = Date.now() + 110_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) break;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`wrangler dev did not start:\n${output.slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}, 120_000);
+
+afterAll(async () => {
+  if (child?.pid && child.exitCode === null) {
+    process.kill(-child.pid, 'SIGTERM');
+    await new Promise((r) => setTimeout(r, 1000));
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+  fs.rmSync(persist, { recursive: true, force: true });
+});
+
+const post = (p: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${base}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+const cookieOf = (res: Response) => /__Host-sesame_refresh=([^;]*)/.exec(res.headers.getSetCookie().join('\n'))?.[1] ?? null;
+
+async function emailSignIn(email: string) {
+  expect((await post('/auth/email/start', { email })).status).toBe(202);
+  let message: { to: string; text: string } | undefined;
+  for (let i = 0; i < 20 && !message; i++) {
+    const outbox = (await (await fetch(`${base}/dev/outbox`)).json()) as { messages: { to: string; text: string }[] };
+    message = outbox.messages.find((m) => m.to === email);
+    if (!message) await new Promise((r) => setTimeout(r, 100));
+  }
+  const token = /[?&]token=([A-Za-z0-9_-]+)/.exec(message!.text)![1]!;
+  return { token, code: /\b(\d{6})\b/.exec(message!.text)![1]! };
+}
+
+describe('the Worker (wrangler dev, local D1)', () => {
+  it('serves health, the front end and a JWKS', async () => {
+    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ ok: true });
+    const page = await fetch(`${base}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="app"');
+    const jwks = (await (await fetch(`${base}/.well-known/jwks.json`)).json()) as { keys: { kid: string; alg: string }[] };
+    expect(jwks.keys[0]).toMatchObject({ alg: 'ES256', kty: 'EC' });
+  });
+
+  it('signs in by emailed link read from the outbox; the token verifies offline; the link page does not burn it', async () => {
+    const { token } = await emailSignIn('worker-link@example.com');
+    const page = await fetch(`${base}/auth/email/verify?token=${token}`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    const res = await post('/auth/email/verify', { token });
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { accessToken: string; user: { email: string; emailVerified: boolean } };
+    expect(body.user).toMatchObject({ email: 'worker-link@example.com', emailVerified: true });
+    const jwks = createLocalJWKSet((await (await fetch(`${base}/.well-known/jwks.json`)).json()) as never);
+    const { payload } = await jwtVerify(body.accessToken, jwks, { issuer: publicUrl, audience: publicUrl, algorithms: ['ES256'], typ: 'at+jwt' });
+    expect(payload.amr).toEqual(['otp']);
+    expect((await fetch(`${base}/api/me`, { headers: { authorization: `Bearer ${body.accessToken}` } })).status).toBe(200);
+    expect((await post('/auth/email/verify', { token })).status).toBe(401);
+  });
+
+  it('signs in by code', async () => {
+    const { code } = await emailSignIn('worker-code@example.com');
+    expect((await post('/auth/email/verify', { email: 'worker-code@example.com', code })).status).toBe(201);
+  });
+
+  it('rotates refresh tokens, tolerates a racing replay, detects late reuse, and logs out', async () => {
+    const { token } = await emailSignIn('worker-refresh@example.com');
+    const first = cookieOf(await post('/auth/email/verify', { token }))!;
+    const rotated = await post('/auth/refresh', {}, { cookie: `__Host-sesame_refresh=${first}` });
+    expect(rotated.status).toBe(200);
+    const second = cookieOf(rotated)!;
+    expect(second).not.toBe(first);
+    const replay = await post('/auth/refresh', {}, { cookie: `__Host-sesame_refresh=${first}` });
+    expect(replay.status).toBe(200);
+    expect(cookieOf(replay)).toBe(second);
+    await new Promise((r) => setTimeout(r, 2500));
+    const late = await post('/auth/refresh', {}, { cookie: `__Host-sesame_refresh=${first}` });
+    expect(late.status).toBe(401);
+    expect((await post('/auth/refresh', {}, { cookie: `__Host-sesame_refresh=${second}` })).status).toBe(401);
+
+    const again = cookieOf(await post('/auth/email/verify', (await emailSignIn('worker-refresh@example.com')) as never))!;
+    expect((await post('/auth/logout', {}, { cookie: `__Host-sesame_refresh=${again}` })).status).toBe(204);
+    expect((await post('/auth/refresh', {}, { cookie: `__Host-sesame_refresh=${again}` })).status).toBe(401);
+  });
+
+  it('signs up and signs in with a passkey (software authenticator)', async () => {
+    const authenticator = new SoftAuthenticator();
+    const options = await post('/auth/passkeys/register/options', { email: 'worker-passkey@example.com' });
+    expect(options.status).toBe(200);
+    const response = authenticator.createCredential({ options: (await options.json()) as never, origin: publicUrl });
+    const created = await post('/auth/passkeys/register/verify', { response }, { origin: publicUrl });
+    expect(created.status).toBe(201);
+    expect(((await created.json()) as { user: { emailVerified: boolean } }).user.emailVerified).toBe(false);
+
+    const loginOptions = await post('/auth/passkeys/login/options', {});
+    const assertion = authenticator.getAssertion({ options: (await loginOptions.json()) as never, origin: publicUrl });
+    const signedIn = await post('/auth/passkeys/login/verify', { response: assertion }, { origin: publicUrl });
+    expect(signedIn.status).toBe(200);
+    const { accessToken } = (await signedIn.json()) as { accessToken: string };
+    const list = await fetch(`${base}/auth/passkeys`, { headers: { authorization: `Bearer ${accessToken}` } });
+    expect(((await list.json()) as { passkeys: unknown[] }).passkeys).toHaveLength(1);
+  });
+});
