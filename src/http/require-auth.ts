@@ -16,3 +16,12 @@ export const requireAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.header('Cache-Control', 'no-store');
   return next();
 };
+
+/**
+ * Bearer when an Authorization header is sent, none otherwise. A header that is sent must be
+ * valid: a bad one is a 401, never silently treated as "signed out" (a sign-up or a reclaim).
+ */
+export const optionalAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.req.header('authorization') !== undefined) return requireAuth(c, next);
+  return next();
+};

@@ -46,3 +46,5 @@ export const errorResponses = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [s, jsonContent(ErrorSchema, `Error ${s}`)]));
 
 export const bearerSecurity = [{ bearerAuth: [] }];
+/** OpenAPI: a Bearer token is accepted but not required. */
+export const optionalBearerSecurity: Record<string, string[]>[] = [{ bearerAuth: [] }, {}];

@@ -12,12 +12,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../deps.js';
-import { verifyAccessToken } from '../auth/access-tokens.js';
 import { emailLinkInfo, startEmailSignIn, verifyEmailCode, verifyEmailLink } from '../auth/email-sign-in.js';
 import { AuthError } from '../auth/errors.js';
 import { LINK_TOKEN_PATTERN } from '../auth/magic-links.js';
-import { requireLiveSession, type Authenticated } from '../auth/sessions.js';
-import { createRouter, errorResponses, jsonBody, jsonContent, SessionResponseSchema } from '../http/router.js';
+import type { Authenticated } from '../auth/sessions.js';
+import { optionalAuth } from '../http/require-auth.js';
+import { createRouter, errorResponses, jsonBody, jsonContent, optionalBearerSecurity, SessionResponseSchema } from '../http/router.js';
 import { sessionResponse } from '../http/session-response.js';
 import { escapeHtml } from '../mail/templates.js';
 import { PRODUCT_NAME } from '../mail/product.js';
@@ -54,7 +54,6 @@ const VerifyBody = z
   .openapi('EmailVerify');
 
 /** No security requirement, or Bearer: the Bearer matters only for an account's own confirmation. */
-const OPTIONAL_BEARER: Record<string, string[]>[] = [{}, { bearerAuth: [] }];
 
 const start = createRoute({
   method: 'post',
@@ -77,7 +76,8 @@ const verify = createRoute({
   description:
     'A first-time address gets a verified account (201). An unverified account (made by passkey sign-up) is replaced by a new ' +
     "verified one (201), except when its own confirmation message is proved with that account's Bearer token (200, passkeys kept).",
-  security: OPTIONAL_BEARER,
+  security: optionalBearerSecurity,
+  middleware: [optionalAuth] as const,
   request: jsonBody(VerifyBody),
   responses: {
     200: jsonContent(SessionResponseSchema, 'Session response for an existing account'),
@@ -114,15 +114,6 @@ const linkInfo = createRoute({
 
 const contextOf = (c: Context<AppEnv>) => ({ userAgent: c.req.header('user-agent') ?? null, clientAddress: c.var.clientAddress ?? null });
 
-/** A Bearer token is optional here, but one that is sent must be valid (see auth/email-sign-in.ts). */
-async function optionalAuth(c: Context<AppEnv>): Promise<Authenticated | null> {
-  const header = c.req.header('authorization');
-  if (header === undefined) return null;
-  const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(header);
-  if (!match) throw new AuthError('UNAUTHORIZED', 'Send an access token as Authorization: Bearer <token>, or no Authorization header');
-  const claims = await verifyAccessToken(c.var.deps, match[1]!);
-  return requireLiveSession(c.var.deps, claims);
-}
 
 export function emailRoutes({ linkPage }: EmailRoutesOptions = {}) {
   return createRouter()
@@ -132,7 +123,8 @@ export function emailRoutes({ linkPage }: EmailRoutesOptions = {}) {
     })
     .openapi(verify, async (c) => {
       const body = c.req.valid('json');
-      const auth = await optionalAuth(c);
+      // A Bearer token is optional here, but one that is sent must be valid (see auth/email-sign-in.ts).
+      const auth = (c.get('auth') as Authenticated | undefined) ?? null;
       const input = { auth, context: contextOf(c) };
       const { issued, created } =
         'token' in body

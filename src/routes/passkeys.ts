@@ -1,6 +1,6 @@
 /** Passkey registration, sign-in and management (API.md "Endpoints"); the rules live in auth/passkeys.ts. */
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import type { AppEnv } from '../deps.js';
 import {
   deletePasskey,
@@ -21,7 +21,7 @@ import {
 import { sendAddressConfirmation } from '../auth/email-sign-in.js';
 import { AuthError } from '../auth/errors.js';
 import type { Authenticated } from '../auth/sessions.js';
-import { requireAuth } from '../http/require-auth.js';
+import { optionalAuth, requireAuth } from '../http/require-auth.js';
 import {
   bearerSecurity,
   createRouter,
@@ -29,6 +29,7 @@ import {
   errorResponses,
   jsonBody,
   jsonContent,
+  optionalBearerSecurity,
   SessionResponseSchema,
 } from '../http/router.js';
 import { sessionResponse } from '../http/session-response.js';
@@ -141,18 +142,12 @@ const PasskeyParams = z.object({ id: CredentialId.openapi({ param: { name: 'id',
 // ---------------------------------------------------------------------------------------------
 // Routes
 
-/** Bearer when an Authorization header is sent (a bad one is a 401, never a silent sign-up); none otherwise. */
-const optionalAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (c.req.header('authorization') !== undefined) return requireAuth(c, next);
-  return next();
-};
-const optionalBearer: Record<string, string[]>[] = [{ bearerAuth: [] }, {}];
 
 const registerOptions = createRoute({
   method: 'post',
   path: '/auth/passkeys/register/options',
   summary: 'Start registering a passkey: with Bearer, for the signed-in user (body {}); without, for a new account ({email})',
-  security: optionalBearer,
+  security: optionalBearerSecurity,
   middleware: [optionalAuth] as const,
   request: jsonBody(z.object({ email: z.string().max(512).optional() }).strict().openapi('RegisterOptionsRequest')),
   responses: {
@@ -165,7 +160,7 @@ const registerVerify = createRoute({
   method: 'post',
   path: '/auth/passkeys/register/verify',
   summary: 'Finish registering a passkey: a new account gets a session (201); a signed-in user gets the passkey (201)',
-  security: optionalBearer,
+  security: optionalBearerSecurity,
   middleware: [optionalAuth] as const,
   request: jsonBody(z.object({ response: RegistrationResponseSchema, name: PasskeyName.optional() }).strict().openapi('RegisterVerifyRequest')),
   responses: {
