@@ -4,12 +4,13 @@
  * transactions.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { hitRateLimit } from '../src/auth/rate-limit.js';
 import { rotateRefreshToken, startSession } from '../src/auth/sessions.js';
 import { rotateSigningKey } from '../src/auth/signing-keys.js';
 import { newUser } from '../src/auth/users.js';
-import { users } from '../src/db/schema.js';
+import { sessions, users } from '../src/db/schema.js';
+import type { Db } from '../src/db/db.js';
 import { createHarness, type Harness } from './helpers/harness.js';
 
 describe.each(['better-sqlite3', 'd1'] as const)('data layer on %s', (driver) => {
@@ -74,6 +75,20 @@ describe.each(['better-sqlite3', 'd1'] as const)('data layer on %s', (driver) =>
     expect(await h.all('SELECT last_used_at, idle_expires_at FROM sessions')).toEqual(sessionBefore);
     h.advance(1);
     expect((await rotateRefreshToken(h.deps, s.refreshToken)).refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('rotates nothing when a logout lands between the read and the write of a refresh', async () => {
+    const s = await h.signIn();
+    const db = h.deps.db;
+    const racing: Db = {
+      ...db,
+      batch: async (items) => {
+        await db.orm.update(sessions).set({ revokedAt: h.now(), revokedReason: 'logout' }).where(eq(sessions.id, s.session.id));
+        return db.batch(items);
+      },
+    };
+    await expect(rotateRefreshToken({ ...h.deps, db: racing }, s.refreshToken)).rejects.toMatchObject({ code: 'SESSION_REVOKED' });
+    expect(await h.all('SELECT rotated_at, successor_hash FROM refresh_tokens')).toEqual([{ rotated_at: null, successor_hash: null }]);
   });
 
   it('counts rate-limit hits atomically', async () => {

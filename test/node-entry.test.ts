@@ -65,6 +65,20 @@ describe('the Node entry', () => {
     }
   });
 
+  it('fails with a clear message when the port is taken', async () => {
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'sesame-start-'));
+    const blocker = net.createServer();
+    const port = await new Promise<number>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as net.AddressInfo).port)));
+    const server = start(cwd, { PORT: String(port) });
+    try {
+      expect(await server.exited).toBe(1);
+      expect(server.output()).toContain(`Cannot listen on 127.0.0.1:${port}: the port is in use`);
+    } finally {
+      blocker.close();
+      fs.rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
   it('fails fast with a message naming a bad setting', async () => {
     const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'sesame-start-'));
     const server = start(cwd, { ACCESS_TOKEN_TTL: 'soon' });

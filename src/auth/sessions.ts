@@ -157,7 +157,14 @@ export async function rotateRefreshToken(deps: SessionDeps, refreshToken: string
       db.orm
         .update(refreshTokens)
         .set({ rotatedAt: now, successorHash, successorSealed: sealed })
-        .where(and(eq(refreshTokens.hash, hash), isNull(refreshTokens.rotatedAt)))
+        .where(
+          and(
+            eq(refreshTokens.hash, hash),
+            isNull(refreshTokens.rotatedAt),
+            // A session revoked since we read it (a racing logout) rotates nothing.
+            sql`EXISTS (SELECT 1 FROM sessions WHERE id = ${found.session.id} AND revoked_at IS NULL)`,
+          ),
+        )
         .returning({ hash: refreshTokens.hash }),
       db.orm
         .insert(refreshTokens)

@@ -104,9 +104,18 @@ export async function startNodeServer({
   await deps.keys.signingKey();
   const app = createApp(deps, { assets: frontEnd(), linkPage: frontEndIndex() });
 
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
-  });
+  let server: ReturnType<typeof serve>;
+  try {
+    server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+      // A port in use (EADDRINUSE) fails the start instead of crashing the process.
+      s.once('error', reject);
+    });
+  } catch (err) {
+    smtp?.close();
+    sqlite.close();
+    throw err;
+  }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
 
@@ -167,6 +176,10 @@ async function main() {
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`Configuration error: ${err.message}`);
+      process.exit(1);
+    }
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      console.error(`Cannot listen on ${config.host}:${config.port}: the port is in use (set PORT)`);
       process.exit(1);
     }
     throw err;
