@@ -30,12 +30,8 @@ export interface AppOptions {
 export function createApp(deps: Deps, { assets, linkPage }: AppOptions = {}) {
   const app = new OpenAPIHono<AppEnv>();
   app.use('*', async (c, next) => {
-    let ctx: { waitUntil(p: Promise<unknown>): void } | undefined;
-    try {
-      ctx = c.executionCtx;
-    } catch {
-      // Node: no ExecutionContext; deps.defer runs background work as it is.
-    }
+    // Node has no ExecutionContext (Hono's getter throws there); deps.defer runs work as it is.
+    const ctx: { waitUntil(p: Promise<unknown>): void } | undefined = deps.config.runtime === 'worker' ? c.executionCtx : undefined;
     // Workers: background work (mail) must be registered with this request's waitUntil.
     const defer = (work: Promise<unknown>) =>
       ctx!.waitUntil(work.catch((err) => deps.logger.log('error', 'background task failed', { error: String(err) })));

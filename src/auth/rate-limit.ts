@@ -4,6 +4,8 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/db.js';
+import { prepared } from '../db/prepared.js';
+import { rateLimits } from '../db/schema.js';
 
 export interface RateLimitResult {
   allowed: boolean;
@@ -17,12 +19,21 @@ export async function hitRateLimit(
   { key, limit, windowMs, now }: { key: string; limit: number; windowMs: number; now: number },
 ): Promise<RateLimitResult> {
   const windowStart = Math.floor(now / windowMs) * windowMs;
-  const rows = await db.orm.all<{ count: number }>(sql`
-    INSERT INTO rate_limits (key, window_start, count) VALUES (${key}, ${windowStart}, 1)
-    ON CONFLICT (key) DO UPDATE SET
-      count = CASE WHEN rate_limits.window_start = excluded.window_start THEN rate_limits.count + 1 ELSE 1 END,
-      window_start = excluded.window_start
-    RETURNING count`);
+  const statement = prepared(db, 'rateLimit.hit', (orm) =>
+    orm
+      .insert(rateLimits)
+      .values({ key: sql.placeholder('key'), windowStart: sql.placeholder('windowStart'), count: 1 })
+      .onConflictDoUpdate({
+        target: rateLimits.key,
+        set: {
+          count: sql`CASE WHEN ${rateLimits.windowStart} = excluded.window_start THEN ${rateLimits.count} + 1 ELSE 1 END`,
+          windowStart: sql`excluded.window_start`,
+        },
+      })
+      .returning({ count: rateLimits.count })
+      .prepare(),
+  );
+  const rows = await statement.all({ key, windowStart });
   const count = rows[0]?.count ?? 1;
   return { allowed: count <= limit, count, retryAfter: Math.max(1, Math.ceil((windowStart + windowMs - now) / 1000)) };
 }

@@ -13,6 +13,7 @@ import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
+import { prepared } from '../db/prepared.js';
 import { refreshTokens, sessions, users } from '../db/schema.js';
 import type { Logger } from '../log.js';
 import { signAccessToken, type AccessTokenClaims, type Amr } from './access-tokens.js';
@@ -121,13 +122,17 @@ export async function startSession(
 }
 
 async function findToken(db: Db, hash: string) {
-  const rows = await db.orm
-    .select({ token: refreshTokens, session: sessions, user: users })
-    .from(refreshTokens)
-    .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(refreshTokens.hash, hash))
-    .limit(1);
+  const statement = prepared(db, 'sessions.findToken', (orm) =>
+    orm
+      .select({ token: refreshTokens, session: sessions, user: users })
+      .from(refreshTokens)
+      .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(eq(refreshTokens.hash, sql.placeholder('hash')))
+      .limit(1)
+      .prepare(),
+  );
+  const rows = await statement.all({ hash });
   return rows[0] ?? null;
 }
 
@@ -324,12 +329,16 @@ export interface Authenticated {
  * takes effect at once here (a primary-key lookup of `sid`), unlike for offline verifiers.
  */
 export async function requireLiveSession({ db, clock }: SessionDeps, claims: AccessTokenClaims): Promise<Authenticated> {
-  const rows = await db.orm
-    .select({ session: sessions, user: users })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.id, claims.sid))
-    .limit(1);
+  const statement = prepared(db, 'sessions.bySid', (orm) =>
+    orm
+      .select({ session: sessions, user: users })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(eq(sessions.id, sql.placeholder('sid')))
+      .limit(1)
+      .prepare(),
+  );
+  const rows = await statement.all({ sid: claims.sid });
   const row = rows[0];
   // The token's subject must own the session it names.
   if (!row || row.user.id !== claims.sub) throw new AuthError('SESSION_REVOKED', 'This session has been signed out');
