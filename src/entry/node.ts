@@ -13,6 +13,8 @@ import { ConfigError, parseConfig, type Config } from '../config.js';
 import { buildDeps, type AppEnv, type Deps } from '../deps.js';
 import { openSqlite, type SqliteHandle } from '../db/better-sqlite3.js';
 import { createJsonLogger, type Logger } from '../log.js';
+import { installCryptoPrimitives } from '../auth/crypto.js';
+import { nodeCryptoPrimitives } from '../auth/crypto-node.js';
 import { pruneExpired } from '../auth/prune.js';
 import { deliverDueMail } from '../mail/queue.js';
 import { createSmtpMailer, type SmtpMailer } from '../mail/smtp.js';
@@ -75,6 +77,7 @@ export function createNodeDeps({
   clock?: () => number;
   sqlite?: SqliteHandle;
 }): { deps: Deps; sqlite: SqliteHandle; smtp: SmtpMailer | null } {
+  installCryptoPrimitives(nodeCryptoPrimitives);
   const smtp = createMailer(config, logger);
   const deps = buildDeps({
     config,
@@ -158,8 +161,27 @@ export async function startNodeServer({
   return { url: `http://${config.host}:${port}`, port, deps, sqlite, stop };
 }
 
+/**
+ * Log lines are gathered and written once per event-loop turn: stdout to a pipe is a synchronous
+ * write on Linux, one per request otherwise. Whatever is pending is written on exit.
+ */
+function bufferedStdout(): (line: string) => void {
+  let pending: string[] = [];
+  const flush = () => {
+    if (pending.length === 0) return;
+    const out = `${pending.join('\n')}\n`;
+    pending = [];
+    process.stdout.write(out);
+  };
+  process.on('exit', flush);
+  return (line) => {
+    if (pending.length === 0) setImmediate(flush);
+    pending.push(line);
+  };
+}
+
 async function main() {
-  const logger = createJsonLogger();
+  const logger = createJsonLogger(bufferedStdout());
   let config: Config;
   try {
     config = parseConfig(process.env, 'node');

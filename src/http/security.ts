@@ -60,10 +60,24 @@ export const requireJson: MiddlewareHandler<AppEnv> = async (c, next) => {
   return next();
 };
 
-/** 64 KiB, counted on the stream, so a chunked body without Content-Length is held to it too. */
-export const limitBody: MiddlewareHandler<AppEnv> = bodyLimit({
+const streamLimit: MiddlewareHandler<AppEnv> = bodyLimit({
   maxSize: MAX_BODY_BYTES,
   onError: () => {
     throw new AuthError('PAYLOAD_TOO_LARGE', `The request body exceeds ${MAX_BODY_BYTES} bytes`);
   },
 });
+
+/**
+ * 64 KiB. A declared Content-Length is checked as a number (the HTTP parser never delivers more
+ * than it declares); a chunked body, which declares nothing, is counted on the stream.
+ */
+export const limitBody: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (SAFE_METHODS.has(c.req.method)) return next();
+  const length = c.req.header('content-length');
+  if (length !== undefined && c.req.header('transfer-encoding') === undefined) {
+    if (!/^\d+$/.test(length)) throw new AuthError('INVALID_REQUEST', 'Content-Length is not a number');
+    if (Number(length) > MAX_BODY_BYTES) throw new AuthError('PAYLOAD_TOO_LARGE', `The request body exceeds ${MAX_BODY_BYTES} bytes`);
+    return next();
+  }
+  return streamLimit(c, next);
+};
