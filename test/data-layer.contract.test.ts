@@ -82,9 +82,9 @@ describe.each(['better-sqlite3', 'd1'] as const)('data layer on %s', (driver) =>
     const db = h.deps.db;
     const racing: Db = {
       ...db,
-      batch: async (items) => {
+      batchPrepared: async (steps) => {
         await db.orm.update(sessions).set({ revokedAt: h.now(), revokedReason: 'logout' }).where(eq(sessions.id, s.session.id));
-        return db.batch(items);
+        return db.batchPrepared(steps);
       },
     };
     await expect(rotateRefreshToken({ ...h.deps, db: racing }, s.refreshToken)).rejects.toMatchObject({ code: 'SESSION_REVOKED' });

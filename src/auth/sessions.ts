@@ -157,38 +157,44 @@ export async function rotateRefreshToken(deps: SessionDeps, refreshToken: string
     const successorHash = await sha256(successor);
     const sealed = await seal(refreshToken, SUCCESSOR_INFO, successor);
     const idleExpiresAt = Math.min(now + config.sessionIdleTtl * 1000, found.session.absoluteExpiresAt);
-    const [claimed, , touched] = await db.batch([
-      // Claim the rotation: only one concurrent request can move rotated_at from NULL.
-      db.orm
-        .update(refreshTokens)
-        .set({ rotatedAt: now, successorHash, successorSealed: sealed })
-        .where(
-          and(
-            eq(refreshTokens.hash, hash),
-            isNull(refreshTokens.rotatedAt),
-            // A session revoked since we read it (a racing logout) rotates nothing.
-            sql`EXISTS (SELECT 1 FROM sessions WHERE id = ${found.session.id} AND revoked_at IS NULL)`,
-          ),
-        )
-        .returning({ hash: refreshTokens.hash }),
-      db.orm
-        .insert(refreshTokens)
-        .select(
-          sql`SELECT ${successorHash}, ${found.session.id}, ${now}, NULL, NULL, NULL
-              WHERE EXISTS (SELECT 1 FROM refresh_tokens WHERE hash = ${hash} AND successor_hash = ${successorHash})`,
-        ),
-      db.orm
-        .update(sessions)
-        .set({ lastUsedAt: now, idleExpiresAt })
-        .where(
-          and(
-            eq(sessions.id, found.session.id),
-            isNull(sessions.revokedAt),
-            sql`EXISTS (SELECT 1 FROM refresh_tokens WHERE hash = ${successorHash})`,
-          ),
-        )
-        .returning(),
-    ]);
+    const rotation = prepared(db, 'sessions.rotate', (orm) => {
+      const p = sql.placeholder;
+      return [
+        // Claim the rotation: only one concurrent request can move rotated_at from NULL.
+        orm
+          .update(refreshTokens)
+          .set({ rotatedAt: sql`${p('now')}`, successorHash: sql`${p('successorHash')}`, successorSealed: sql`${p('sealed')}` })
+          .where(
+            and(
+              eq(refreshTokens.hash, p('hash')),
+              isNull(refreshTokens.rotatedAt),
+              // A session revoked since we read it (a racing logout) rotates nothing.
+              sql`EXISTS (SELECT 1 FROM sessions WHERE id = ${p('sid')} AND revoked_at IS NULL)`,
+            ),
+          )
+          .returning({ hash: refreshTokens.hash })
+          .prepare(),
+        orm
+          .insert(refreshTokens)
+          .select(
+            sql`SELECT ${p('successorHash')}, ${p('sid')}, ${p('now')}, NULL, NULL, NULL
+                WHERE EXISTS (SELECT 1 FROM refresh_tokens WHERE hash = ${p('hash')} AND successor_hash = ${p('successorHash')})`,
+          )
+          .prepare(),
+        orm
+          .update(sessions)
+          .set({ lastUsedAt: sql`${p('now')}`, idleExpiresAt: sql`${p('idleExpiresAt')}` })
+          .where(and(eq(sessions.id, p('sid')), isNull(sessions.revokedAt), sql`EXISTS (SELECT 1 FROM refresh_tokens WHERE hash = ${p('successorHash')})`))
+          .returning()
+          .prepare(),
+      ];
+    });
+    const values = { now, hash, successorHash, sealed, sid: found.session.id, idleExpiresAt };
+    const [claimed, , touched] = (await db.batchPrepared(rotation.map((statement) => ({ statement, values })))) as [
+      { hash: string }[],
+      unknown,
+      SessionRow[],
+    ];
     if (claimed.length === 1 && touched.length === 1) return issue(deps, found.user, touched[0]!, successor);
     if (claimed.length === 1) throw new AuthError('SESSION_REVOKED', 'This session has been signed out');
     // Lost the race to a parallel refresh with the same token: answer as a replay.

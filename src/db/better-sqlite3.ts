@@ -49,6 +49,15 @@ export function openSqlite({ path: file, migrationsFolder = defaultMigrations, b
     driver: 'better-sqlite3',
     orm: orm as unknown as Orm,
     batch: async (items) => sqlite.transaction(() => items.map(runOne)).immediate() as never,
+    batchPrepared: async (steps) =>
+      sqlite
+        .transaction(() =>
+          steps.map(({ statement, values }) => {
+            const q = statement as unknown as { executeMethod: string; all(v?: unknown): unknown; run(v?: unknown): unknown };
+            return q.executeMethod === 'run' ? q.run(values) : q.all(values);
+          }),
+        )
+        .immediate(),
   };
   return { db, sqlite, close: () => sqlite.close() };
 }

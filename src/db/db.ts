@@ -8,14 +8,26 @@
  * differs between drivers.
  */
 import type { BatchItem, BatchResponse } from 'drizzle-orm/batch';
-import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
+import type { BaseSQLiteDatabase, SQLitePreparedQuery } from 'drizzle-orm/sqlite-core';
 import type { Schema } from './schema.js';
 
 export type Orm = BaseSQLiteDatabase<'async', unknown, Schema>;
 export type Batch = readonly [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]];
 
+/** A statement prepared once (drizzle `.prepare()` with `sql.placeholder`s) and the values for this run. */
+export interface PreparedStep {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  statement: SQLitePreparedQuery<any>;
+  values?: Record<string, unknown>;
+}
+
 export interface Db {
   readonly driver: 'better-sqlite3' | 'd1';
   readonly orm: Orm;
   batch<T extends Batch>(items: T): Promise<BatchResponse<T>>;
+  /**
+   * batch() for prepared statements: the hot paths skip drizzle's query building on every call.
+   * Same all-or-nothing contract; results are the rows of SELECT/RETURNING steps.
+   */
+  batchPrepared(steps: readonly PreparedStep[]): Promise<unknown[]>;
 }

@@ -52,6 +52,7 @@ import Database from 'better-sqlite3';
 import { decodeJwt } from 'jose';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
+import { aroundNextBatch } from '../helpers/intercept-batch.js';
 import { createHarness, refreshCookieOf as harnessCookieOf, type Harness } from '../helpers/harness.js';
 import { SoftAuthenticator } from '../helpers/soft-authenticator.js';
 import { extractLinkAndCode } from '../helpers/smtp-capture.js';
@@ -317,13 +318,7 @@ describe('a database locked past the busy timeout: 503 with Retry-After, nothing
   /** The lock is taken the moment the request reaches its all-or-nothing batch (after its earlier writes). */
   const lockAtFirstBatch = () => {
     shortBusyTimeout();
-    const db = h.deps.db as { batch: (items: never) => Promise<unknown> };
-    const batch = db.batch;
-    db.batch = async (items) => {
-      db.batch = batch;
-      locker.exec('BEGIN IMMEDIATE');
-      return batch(items);
-    };
+    aroundNextBatch(h.deps.db, { before: () => locker.exec('BEGIN IMMEDIATE') });
   };
   const unlock = () => {
     locker.exec('ROLLBACK');

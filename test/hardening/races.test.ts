@@ -40,6 +40,7 @@
 import { decodeJwt } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import { aroundNextBatch } from '../helpers/intercept-batch.js';
 import { createHarness, refreshCookieOf, type Harness } from '../helpers/harness.js';
 import { SoftAuthenticator, type GetAssertionOpts } from '../helpers/soft-authenticator.js';
 import { extractLinkAndCode } from '../helpers/smtp-capture.js';
@@ -371,30 +372,25 @@ describe('5. logout racing a refresh of the same session', () => {
 
   it('logout lands between the refresh reading the token and writing the rotation: 401, session revoked', async () => {
     const s = await h.signIn();
-    const db = h.deps.db as { batch: (items: never) => Promise<unknown> };
-    const batch = db.batch;
     let logout: Response | undefined;
-    db.batch = async (items) => {
-      db.batch = batch;
-      logout = await h.request('/auth/logout', { body: {}, cookie: s.refreshToken });
-      return batch(items);
-    };
+    aroundNextBatch(h.deps.db, {
+      before: async () => {
+        logout = await h.request('/auth/logout', { body: {}, cookie: s.refreshToken });
+      },
+    });
     const refreshed = await refresh(s.refreshToken);
     expect(await expectOutcome(s, refreshed, logout!)).toBe('logged out first');
   });
 
   it('logout lands after the rotation committed, before its answer: 200, and the new cookie and token are dead at once', async () => {
     const s = await h.signIn();
-    const db = h.deps.db as { batch: (items: never) => Promise<unknown> };
-    const batch = db.batch;
     let logout: Promise<Response> | undefined;
-    db.batch = async (items) => {
-      db.batch = batch;
-      const out = await batch(items);
-      logout = h.request('/auth/logout', { body: {}, cookie: s.refreshToken });
-      await logout;
-      return out;
-    };
+    aroundNextBatch(h.deps.db, {
+      after: async () => {
+        logout = h.request('/auth/logout', { body: {}, cookie: s.refreshToken });
+        await logout;
+      },
+    });
     const refreshed = await refresh(s.refreshToken);
     expect(await expectOutcome(s, refreshed, (await logout)!)).toBe('refreshed first');
   });

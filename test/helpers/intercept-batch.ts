@@ -1,0 +1,26 @@
+/**
+ * Runs code around the next all-or-nothing write of the app, whichever batch API it uses
+ * (`batch` for drizzle builders, `batchPrepared` for the prepared hot paths): to land a racing
+ * request or take a lock exactly there.
+ */
+import type { Db } from '../../src/db/db.js';
+
+export function aroundNextBatch(db: Db, { before, after }: { before?: () => unknown; after?: () => unknown }): void {
+  const target = db as { batch: Db['batch']; batchPrepared: Db['batchPrepared'] };
+  const original = { batch: target.batch, batchPrepared: target.batchPrepared };
+  const restore = () => Object.assign(target, original);
+  target.batch = (async (items: never) => {
+    restore();
+    await before?.();
+    const out = await original.batch(items);
+    await after?.();
+    return out;
+  }) as Db['batch'];
+  target.batchPrepared = async (steps) => {
+    restore();
+    await before?.();
+    const out = await original.batchPrepared(steps);
+    await after?.();
+    return out;
+  };
+}
