@@ -4,10 +4,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from './helpers/free-port.js';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { SoftAuthenticator } from './helpers/soft-authenticator.js';
 
@@ -17,14 +17,6 @@ let base: string;
 let publicUrl: string;
 let output = '';
 let persist: string;
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 
 beforeAll(async () => {
   const [port, inspector] = [await freePort(), await freePort()];

@@ -24,26 +24,24 @@ const PRUNE_EVERY_MS = 10 * 60_000;
 const MAIL_RETRY_EVERY_MS = 5_000;
 const webDist = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../web/dist');
 
+const indexFile = path.join(webDist, 'index.html');
+/** The front end's app shell, or null when web/dist is not built (then the server's own pages serve). */
+const readIndex = () => fs.promises.readFile(indexFile, 'utf8').catch(() => null);
+
 /** The front end with an SPA fallback: unknown page paths get index.html, API paths get JSON 404s. */
-function frontEnd(): MiddlewareHandler<AppEnv> | undefined {
-  const indexFile = path.join(webDist, 'index.html');
-  if (!fs.existsSync(indexFile)) return undefined;
+function frontEnd(): MiddlewareHandler<AppEnv> {
   const files = serveStatic<AppEnv>({ root: path.relative(process.cwd(), webDist) });
   const apiPath = /^\/(auth|api|dev|\.well-known|openapi\.json|healthz)(\/|$)/;
   return async (c, next) => {
     if (apiPath.test(c.req.path)) return next();
     const file = await files(c, async () => {});
     if (file) return file;
+    const html = await readIndex();
+    if (html === null) return next();
     // Client-side routes (/account, ...) get the app shell; it never carries a token.
     c.header('Cache-Control', 'no-cache');
-    return c.html(await fs.promises.readFile(indexFile, 'utf8'));
+    return c.html(html);
   };
-}
-
-function frontEndIndex(): (() => Promise<string | null>) | undefined {
-  const file = path.join(webDist, 'index.html');
-  if (!fs.existsSync(file)) return undefined;
-  return () => fs.promises.readFile(file, 'utf8').catch(() => null);
 }
 
 /** SMTP when SMTP_URL is set; otherwise null, the development outbox (production refuses that at parseConfig). */
@@ -105,7 +103,8 @@ export async function startNodeServer({
 }): Promise<NodeServer> {
   const { deps, sqlite, smtp } = createNodeDeps({ config, logger, clock });
   await deps.keys.signingKey();
-  const app = createApp(deps, { assets: frontEnd(), linkPage: frontEndIndex() });
+  const built = fs.existsSync(indexFile);
+  const app = createApp(deps, built ? { assets: frontEnd(), linkPage: readIndex } : {});
 
   let server: ReturnType<typeof serve>;
   try {

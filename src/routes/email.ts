@@ -10,8 +10,6 @@
  * Cache-Control: no-store.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
-import type { AppEnv } from '../deps.js';
 import { emailLinkInfo, startEmailSignIn, verifyEmailCode, verifyEmailLink } from '../auth/email-sign-in.js';
 import { AuthError } from '../auth/errors.js';
 import { LINK_TOKEN_PATTERN } from '../auth/magic-links.js';
@@ -21,6 +19,7 @@ import { createRouter, errorResponses, jsonBody, jsonContent, optionalBearerSecu
 import { sessionResponse } from '../http/session-response.js';
 import { escapeHtml } from '../mail/templates.js';
 import { PRODUCT_NAME } from '../mail/product.js';
+import { isoTime, requestContext } from '../http/request-context.js';
 
 export interface EmailRoutesOptions {
   /** The front end's index.html, when there is one; null or absent: the server's own link page. */
@@ -112,7 +111,6 @@ const linkInfo = createRoute({
   },
 });
 
-const contextOf = (c: Context<AppEnv>) => ({ userAgent: c.req.header('user-agent') ?? null, clientAddress: c.var.clientAddress ?? null });
 
 
 export function emailRoutes({ linkPage }: EmailRoutesOptions = {}) {
@@ -125,7 +123,7 @@ export function emailRoutes({ linkPage }: EmailRoutesOptions = {}) {
       const body = c.req.valid('json');
       // A Bearer token is optional here, but one that is sent must be valid (see auth/email-sign-in.ts).
       const auth = (c.get('auth') as Authenticated | undefined) ?? null;
-      const input = { auth, context: contextOf(c) };
+      const input = { auth, context: requestContext(c) };
       const { issued, created } =
         'token' in body
           ? await verifyEmailLink(c.var.deps, { ...input, token: body.token })
@@ -152,7 +150,7 @@ export function emailRoutes({ linkPage }: EmailRoutesOptions = {}) {
       c.header('Cache-Control', 'no-store');
       const info = await emailLinkInfo(c.var.deps, c.req.valid('query').token);
       if (!info) throw new AuthError('INVALID_LINK', 'This link is invalid, expired or already used');
-      return c.json({ email: info.email, expiresAt: new Date(info.expiresAt).toISOString() }, 200);
+      return c.json({ email: info.email, expiresAt: isoTime(info.expiresAt) }, 200);
     });
 }
 

@@ -2,6 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireAuth } from '../http/require-auth.js';
 import { bearerSecurity, createRouter, errorResponses, jsonContent } from '../http/router.js';
+import { isoTime } from '../http/request-context.js';
 
 const me = createRoute({
   method: 'get',
@@ -18,6 +19,6 @@ const me = createRoute({
 export function meRoutes() {
   return createRouter().openapi(me, (c) => {
     const { user } = c.var.auth;
-    return c.json({ id: user.id, email: user.email, emailVerified: user.emailVerified, createdAt: new Date(user.createdAt).toISOString() }, 200);
+    return c.json({ id: user.id, email: user.email, emailVerified: user.emailVerified, createdAt: isoTime(user.createdAt) }, 200);
   });
 }

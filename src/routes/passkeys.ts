@@ -33,6 +33,7 @@ import {
   SessionResponseSchema,
 } from '../http/router.js';
 import { sessionResponse } from '../http/session-response.js';
+import { isoTime, requestContext } from '../http/request-context.js';
 
 // ---------------------------------------------------------------------------------------------
 // Schemas
@@ -55,11 +56,18 @@ const ClientExtensionResults = z
   .looseObject({ credProps: z.looseObject({ rk: z.boolean().optional() }).optional() })
   .openapi({ description: 'getClientExtensionResults(); credProps.rk is read' });
 
+/** What PublicKeyCredential.toJSON() carries beside `response`, for both ceremonies. */
+const credentialFields = {
+  id: CredentialId,
+  rawId: CredentialId,
+  type: z.literal('public-key'),
+  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+  clientExtensionResults: ClientExtensionResults,
+};
+
 const RegistrationResponseSchema = z
   .object({
-    id: CredentialId,
-    rawId: CredentialId,
-    type: z.literal('public-key'),
+    ...credentialFields,
     response: z.object({
       clientDataJSON: b64url(8192).min(1),
       attestationObject: b64url(48 * 1024).min(1),
@@ -68,24 +76,18 @@ const RegistrationResponseSchema = z
       publicKeyAlgorithm: z.number().int().optional(),
       publicKey: b64url(8192).optional(),
     }),
-    authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
-    clientExtensionResults: ClientExtensionResults,
   })
   .openapi('RegistrationResponseJSON', { description: 'PublicKeyCredential.toJSON() after navigator.credentials.create()' });
 
 const AuthenticationResponseSchema = z
   .object({
-    id: CredentialId,
-    rawId: CredentialId,
-    type: z.literal('public-key'),
+    ...credentialFields,
     response: z.object({
       clientDataJSON: b64url(8192).min(1),
       authenticatorData: b64url(16 * 1024).min(1),
       signature: b64url(4096).min(1),
       userHandle: b64url(1024).nullable().optional(),
     }),
-    authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
-    clientExtensionResults: ClientExtensionResults,
   })
   .openapi('AuthenticationResponseJSON', { description: 'PublicKeyCredential.toJSON() after navigator.credentials.get()' });
 
@@ -214,15 +216,13 @@ const remove = createRoute({
   responses: { 204: { description: 'Deleted' }, ...errorResponses(400, 401, 403, 404, 409, 429) },
 });
 
-const contextOf = (c: Context<AppEnv>) => ({ userAgent: c.req.header('user-agent') ?? null, clientAddress: c.var.clientAddress ?? null });
-const iso = (ms: number) => new Date(ms).toISOString();
 
 function passkeyJson(p: PasskeyRow) {
   return {
     id: p.id,
     name: p.name,
-    createdAt: iso(p.createdAt),
-    lastUsedAt: p.lastUsedAt === null ? null : iso(p.lastUsedAt),
+    createdAt: isoTime(p.createdAt),
+    lastUsedAt: p.lastUsedAt === null ? null : isoTime(p.lastUsedAt),
     backedUp: p.backedUp,
     transports: passkeyTransports(p),
   };
@@ -249,11 +249,11 @@ export function passkeyRoutes() {
       const auth = authOf(c);
       const deps = c.var.deps;
       if (auth) {
-        const passkey = await finishPasskeyAddition(deps, { ...auth, response, name, context: contextOf(c) });
+        const passkey = await finishPasskeyAddition(deps, { ...auth, response, name, context: requestContext(c) });
         c.header('Cache-Control', 'no-store');
         return c.json({ passkey: passkeyJson(passkey) }, 201);
       }
-      const context = contextOf(c);
+      const context = requestContext(c);
       const issued = await finishAccountRegistration(deps, { response, name, context });
       // API.md: an account made by passkey sign-up is mailed a confirmation of its address. The
       // account exists already, so a failure to queue the message is logged, never the answer.
@@ -272,7 +272,7 @@ export function passkeyRoutes() {
       const { response } = c.req.valid('json');
       // Some clients send userHandle: null for "none"; the library's type knows only absent.
       const normalized = { ...response, response: { ...response.response, userHandle: response.response.userHandle ?? undefined } };
-      return sessionResponse(c, await finishSignIn(c.var.deps, { response: normalized, context: contextOf(c) }), 200);
+      return sessionResponse(c, await finishSignIn(c.var.deps, { response: normalized, context: requestContext(c) }), 200);
     })
     .openapi(list, async (c) => {
       const rows = await listPasskeys(c.var.deps.db, c.var.auth.user.id);
@@ -283,13 +283,13 @@ export function passkeyRoutes() {
       const { name } = c.req.valid('json');
       const { user, session } = c.var.auth;
       // Scoped to the caller's own passkeys: another user's id is simply not found.
-      const renamed = await renamePasskey(c.var.deps, { userId: user.id, sessionId: session.id, id, name, context: contextOf(c) });
+      const renamed = await renamePasskey(c.var.deps, { userId: user.id, sessionId: session.id, id, name, context: requestContext(c) });
       if (!renamed) throw new AuthError('NOT_FOUND', 'No such passkey');
       return c.json({ passkey: passkeyJson(renamed) }, 200);
     })
     .openapi(remove, async (c) => {
       const { id } = c.req.valid('param');
-      await deletePasskey(c.var.deps, { ...c.var.auth, id, context: contextOf(c) });
+      await deletePasskey(c.var.deps, { ...c.var.auth, id, context: requestContext(c) });
       return c.body(null, 204);
     });
 }

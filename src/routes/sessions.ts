@@ -1,7 +1,5 @@
 /** Refresh, logout and session management. */
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
-import type { AppEnv } from '../deps.js';
 import { AuthError } from '../auth/errors.js';
 import { listSessions, logoutByRefreshToken, revokeAllSessions, revokeSession, rotateRefreshToken } from '../auth/sessions.js';
 import { clearRefreshCookie, readCookie, REFRESH_COOKIE } from '../http/cookies.js';
@@ -16,6 +14,7 @@ import {
   SessionResponseSchema,
 } from '../http/router.js';
 import { sessionResponse } from '../http/session-response.js';
+import { isoTime, requestContext } from '../http/request-context.js';
 
 const SessionInfo = z
   .object({ id: z.string(), createdAt: z.string(), lastUsedAt: z.string(), userAgent: z.string().nullable(), current: z.boolean() })
@@ -66,8 +65,6 @@ const remove = createRoute({
   responses: { 204: { description: 'Revoked' }, ...errorResponses(401, 403, 404, 429) },
 });
 
-const contextOf = (c: Context<AppEnv>) => ({ userAgent: c.req.header('user-agent') ?? null, clientAddress: c.var.clientAddress ?? null });
-const iso = (ms: number) => new Date(ms).toISOString();
 
 export function sessionRoutes() {
   return createRouter()
@@ -75,7 +72,7 @@ export function sessionRoutes() {
       const token = readCookie(c.req.header('cookie'), REFRESH_COOKIE);
       if (!token) throw new AuthError('UNAUTHORIZED', 'No refresh cookie');
       try {
-        return sessionResponse(c, await rotateRefreshToken(c.var.deps, token, contextOf(c)), 200);
+        return sessionResponse(c, await rotateRefreshToken(c.var.deps, token, requestContext(c)), 200);
       } catch (err) {
         // A refresh that failed for good clears the cookie so the browser stops sending it.
         if (err instanceof AuthError && err.status === 401) c.header('Set-Cookie', clearRefreshCookie());
@@ -84,13 +81,13 @@ export function sessionRoutes() {
     })
     .openapi(logout, async (c) => {
       const token = readCookie(c.req.header('cookie'), REFRESH_COOKIE);
-      if (token) await logoutByRefreshToken(c.var.deps, token, contextOf(c));
+      if (token) await logoutByRefreshToken(c.var.deps, token, requestContext(c));
       c.header('Set-Cookie', clearRefreshCookie());
       c.header('Cache-Control', 'no-store');
       return c.body(null, 204);
     })
     .openapi(logoutAll, async (c) => {
-      await revokeAllSessions(c.var.deps, { userId: c.var.auth.user.id, context: contextOf(c) });
+      await revokeAllSessions(c.var.deps, { userId: c.var.auth.user.id, context: requestContext(c) });
       c.header('Set-Cookie', clearRefreshCookie());
       return c.body(null, 204);
     })
@@ -101,8 +98,8 @@ export function sessionRoutes() {
         {
           sessions: rows.map((s) => ({
             id: s.id,
-            createdAt: iso(s.createdAt),
-            lastUsedAt: iso(s.lastUsedAt),
+            createdAt: isoTime(s.createdAt),
+            lastUsedAt: isoTime(s.lastUsedAt),
             userAgent: s.userAgent,
             current: s.id === session.id,
           })),
@@ -113,7 +110,7 @@ export function sessionRoutes() {
     .openapi(remove, async (c) => {
       const { id } = c.req.valid('param');
       // Scoped to the caller's own sessions: another user's session id is simply not found.
-      const done = await revokeSession(c.var.deps, { sessionId: id, userId: c.var.auth.user.id, reason: 'revoked', context: contextOf(c) });
+      const done = await revokeSession(c.var.deps, { sessionId: id, userId: c.var.auth.user.id, reason: 'revoked', context: requestContext(c) });
       if (!done) throw new AuthError('NOT_FOUND', 'No such session');
       return c.body(null, 204);
     });

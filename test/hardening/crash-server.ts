@@ -1,26 +1,15 @@
 /**
  * The real server as a child process for the crash suite: `node --import tsx src/entry/node.ts`
  * on 127.0.0.1, a plain HTTP client (one connection per request, so a killed server never leaves a
- * stale keep-alive socket behind), and a free loopback port.
+ * stale keep-alive socket behind), and a free loopback port (test/helpers/free-port.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../helpers/free-port.js';
 
 export interface HttpAnswer {
   status: number;

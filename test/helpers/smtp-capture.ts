@@ -3,9 +3,10 @@
  * arrives with mailparser, and the test harness wired to it through the production SMTP mailer
  * (nodemailer over TCP). Background delivery (deps.defer) is tracked so tests can wait for it.
  */
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { freePort } from './free-port.js';
 import { createSmtpMailer, type SmtpMailer } from '../../src/mail/smtp.js';
 import { createHarness, type Harness, type HarnessOptions } from './harness.js';
 
@@ -90,13 +91,7 @@ export async function startSmtpCapture({ port = 0 }: { port?: number } = {}): Pr
 }
 
 /** A port on 127.0.0.1 that nothing listens on (for now). */
-export async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
+export const closedPort = freePort;
 
 export const MAIL_FROM = 'Sesame <no-reply@sesame.example>';
 

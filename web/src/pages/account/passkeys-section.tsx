@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { browserSupportsWebAuthn, isAuthError, type Passkey } from '../../auth/index.js';
 import { useSession } from '../../auth-context.js';
 import { PlusIcon } from '../../components/icons.js';
+import { LoadFailed } from '../../components/load-failed.js';
 import { ReauthPrompt } from '../../components/reauth-prompt.js';
 import type { StatusTone } from '../../components/status-message.js';
 import { thisDeviceName } from '../../lib/describe-device.js';
@@ -91,14 +92,7 @@ export function PasskeysSection({ email, say }: { email: string; say: Say }) {
       {needsReauth && <ReauthPrompt email={email} />}
 
       {resource.state === 'loading' && <p class="muted">Loading your passkeys…</p>}
-      {resource.state === 'failed' && (
-        <div class="callout">
-          <p>{describeError(resource.error)}</p>
-          <button type="button" class="button button-small button-secondary" onClick={reload}>
-            Try again
-          </button>
-        </div>
-      )}
+      {resource.state === 'failed' && <LoadFailed error={resource.error} onRetry={reload} />}
       {resource.state === 'ready' &&
         (resource.value.length === 0 ? (
           <p class="muted">No passkeys yet. Add one to sign in without waiting for an email.</p>

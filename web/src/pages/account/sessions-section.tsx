@@ -7,6 +7,7 @@ import type { SessionInfo } from '../../auth/index.js';
 import { useSession } from '../../auth-context.js';
 import type { StatusTone } from '../../components/status-message.js';
 import { describeDevice } from '../../lib/describe-device.js';
+import { LoadFailed } from '../../components/load-failed.js';
 import { describeError } from '../../lib/error-message.js';
 import { formatDate, formatDateTime, formatRelative } from '../../lib/format-time.js';
 import { useResource } from '../../lib/use-resource.js';
@@ -59,14 +60,7 @@ export function SessionsSection({ say, onSignOutEverywhere }: { say: Say; onSign
       </div>
 
       {resource.state === 'loading' && <p class="muted">Loading your sessions…</p>}
-      {resource.state === 'failed' && (
-        <div class="callout">
-          <p>{describeError(resource.error)}</p>
-          <button type="button" class="button button-small button-secondary" onClick={reload}>
-            Try again
-          </button>
-        </div>
-      )}
+      {resource.state === 'failed' && <LoadFailed error={resource.error} onRetry={reload} />}
       {resource.state === 'ready' && (
         <ul class="item-list">
           {[...resource.value].sort(byRelevance).map((session) => {
