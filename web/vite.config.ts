@@ -26,6 +26,10 @@ const forwardApi = {
 export default defineConfig({
   root,
   plugins: [preact()],
+  resolve: {
+    // The pages use the client package from its source (packages/client), as an app uses the tarball.
+    alias: [{ find: /^@sesame\/client$/, replacement: fileURLToPath(new URL('../packages/client/src/browser/index.ts', import.meta.url)) }],
+  },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -4,7 +4,7 @@
  */
 import type { FunctionComponent } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { isAuthError, type AuthClient, type AuthError, type User } from './auth/index.js';
+import { isAuthError, type AuthClient, type AuthError, type User } from '@sesame/client';
 import { SessionContext } from './auth-context.js';
 import { LogoMark } from './components/icons.js';
 import { AccountPage } from './pages/account-page.js';

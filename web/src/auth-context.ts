@@ -4,7 +4,7 @@
  */
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
-import type { AuthClient, AuthError, User } from './auth/index.js';
+import type { AuthClient, AuthError, User } from '@sesame/client';
 
 export interface SessionContextValue {
   auth: AuthClient;

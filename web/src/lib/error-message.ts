@@ -2,7 +2,7 @@
  * describeError: the sentence a person reads for a failed action. Pages pass what a given code
  * or status means in their context (a 401 on a code is not a 401 on a link); the rest is shared.
  */
-import { AuthError } from '../auth/index.js';
+import { AuthError } from '@sesame/client';
 
 export type ErrorOverrides = Partial<Record<string | number, string>>;
 

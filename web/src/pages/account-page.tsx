@@ -2,7 +2,7 @@
  * `/account`: the address and whether it is proven, the passkeys, the sessions, and signing out.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Me } from '../auth/index.js';
+import type { Me } from '@sesame/client';
 import { useSession } from '../auth-context.js';
 import { PageHeading } from '../components/page-heading.js';
 import { StatusMessage, useStatus } from '../components/status-message.js';

@@ -3,7 +3,7 @@
  * next sign-in needs no mailbox. Always skippable.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { browserSupportsWebAuthn, isAuthError } from '../auth/index.js';
+import { browserSupportsWebAuthn, isAuthError } from '@sesame/client';
 import { useSession } from '../auth-context.js';
 import { KeyIcon } from '../components/icons.js';
 import { PageHeading } from '../components/page-heading.js';

@@ -3,7 +3,7 @@
  * six-digit code, typed here, finishes it on this one (for mail read on another device).
  */
 import { useRef, useState } from 'preact/hooks';
-import { isAuthError } from '../auth/index.js';
+import { isAuthError } from '@sesame/client';
 import { useSession } from '../auth-context.js';
 import { PageHeading } from '../components/page-heading.js';
 import { StatusMessage, useStatus } from '../components/status-message.js';

@@ -7,7 +7,7 @@
  * before any modal ceremony, then started again if that one does not sign in.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { browserSupportsWebAuthnAutofill, isAuthError } from '../auth/index.js';
+import { browserSupportsWebAuthnAutofill, isAuthError } from '@sesame/client';
 import { useSession } from '../auth-context.js';
 import { KeyIcon, MailIcon } from '../components/icons.js';
 import { PageHeading } from '../components/page-heading.js';

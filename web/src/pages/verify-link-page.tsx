@@ -4,7 +4,7 @@
  * and confirms, and only that POST uses the token up.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { isAuthError, type EmailLinkInfo, type User } from '../auth/index.js';
+import { isAuthError, type EmailLinkInfo, type User } from '@sesame/client';
 import { useSession } from '../auth-context.js';
 import { PageHeading } from '../components/page-heading.js';
 import { StatusMessage, useStatus } from '../components/status-message.js';

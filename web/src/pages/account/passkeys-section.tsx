@@ -3,7 +3,7 @@
  * in place, because a deleted passkey cannot be brought back.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { browserSupportsWebAuthn, isAuthError, type Passkey } from '../../auth/index.js';
+import { browserSupportsWebAuthn, isAuthError, type Passkey } from '@sesame/client';
 import { useSession } from '../../auth-context.js';
 import { PlusIcon } from '../../components/icons.js';
 import { LoadFailed } from '../../components/load-failed.js';

@@ -3,7 +3,7 @@
  * one, or every one at once.
  */
 import { useRef, useState } from 'preact/hooks';
-import type { SessionInfo } from '../../auth/index.js';
+import type { SessionInfo } from '@sesame/client';
 import { useSession } from '../../auth-context.js';
 import type { StatusTone } from '../../components/status-message.js';
 import { describeDevice } from '../../lib/describe-device.js';
