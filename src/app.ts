@@ -11,6 +11,7 @@ import { onError } from './http/on-error.js';
 import { authRateLimit } from './http/rate-limit.js';
 import { requestLog } from './http/request-log.js';
 import { limitBody, originCheck, requireJson, securityHeaders } from './http/security.js';
+import { appRoutes } from './routes/apps.js';
 import { meRoutes } from './routes/me.js';
 import { devOutboxRoutes } from './routes/dev-outbox.js';
 import { emailRoutes } from './routes/email.js';
@@ -40,12 +41,12 @@ export function createApp(deps: Deps, { assets, linkPage }: AppOptions = {}) {
   });
   app.use('*', requestLog);
   app.use('*', securityHeaders);
-  if (deps.config.corsOrigins.length > 0) {
+  if (deps.config.appOrigins.length > 0) {
     app.use(
       '*',
       cors({
-        // Credentialed CORS only for the front ends named in CORS_ORIGINS, never a wildcard.
-        origin: (origin) => (deps.config.corsOrigins.includes(origin) ? origin : null),
+        // Credentialed CORS only for the apps named in APP_ORIGINS (or CORS_ORIGINS), never a wildcard or a reflection.
+        origin: (origin) => (deps.config.appOrigins.includes(origin) ? origin : null),
         credentials: true,
         allowMethods: ['GET', 'POST', 'PATCH', 'DELETE'],
         allowHeaders: ['Content-Type', 'Authorization'],
@@ -59,6 +60,7 @@ export function createApp(deps: Deps, { assets, linkPage }: AppOptions = {}) {
   app.use('*', authRateLimit);
 
   app.route('/', wellKnownRoutes());
+  app.route('/', appRoutes());
   app.route('/', sessionRoutes());
   app.route('/', meRoutes());
   app.route('/', emailRoutes({ linkPage }));

@@ -19,7 +19,8 @@ describe('parseConfig', () => {
       rateLimitEmailsPerHour: 5,
       rateLimitPerMinute: 60,
       trustProxy: false,
-      corsOrigins: [],
+      appOrigins: [],
+      relatedOrigins: null,
       production: false,
     });
   });
@@ -38,7 +39,7 @@ describe('parseConfig', () => {
     [{ PUBLIC_URL: 'https://a.example.com/path' }, /PUBLIC_URL/],
     [{ PUBLIC_URL: 'https://auth.example.com', RP_ID: 'evil.com' }, /RP_ID/],
     [{ TRUST_PROXY: 'yes' }, /TRUST_PROXY/],
-    [{ CORS_ORIGINS: 'https://ok.example, nope' }, /CORS_ORIGINS/],
+    [{ CORS_ORIGINS: 'https://app.localhost, nope' }, /CORS_ORIGINS/],
     [{ SMTP_URL: 'http://mail.example.com' }, /SMTP_URL/],
     [{ SESSION_IDLE_TTL: '100', SESSION_ABSOLUTE_TTL: '50' }, /SESSION_IDLE_TTL/],
     [{ SIGNING_KEY_SECRET: 'short' }, /SIGNING_KEY_SECRET/],
@@ -47,5 +48,60 @@ describe('parseConfig', () => {
   ])('fails fast on %j', (env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(message);
+  });
+
+  describe('APP_ORIGINS', () => {
+    const base = { PUBLIC_URL: 'https://auth.example.com', RP_ID: 'example.com' };
+
+    it('takes the apps on RP_ID\'s domain, with CORS_ORIGINS as an alias merged in, without duplicates or PUBLIC_URL', () => {
+      const c = parseConfig({
+        ...base,
+        APP_ORIGINS: 'https://app.example.com, https://shop.example.com/ ,https://auth.example.com',
+        CORS_ORIGINS: 'https://app.example.com,https://example.com',
+      });
+      expect(c.appOrigins).toEqual(['https://app.example.com', 'https://shop.example.com', 'https://example.com']);
+      expect(c.relatedOrigins).toBeNull();
+      expect(parseConfig({ ...base, CORS_ORIGINS: 'https://app.example.com' }).appOrigins).toEqual(['https://app.example.com']);
+    });
+
+    it('lists related origins when an app lies outside RP_ID and PUBLIC_URL is https://RP_ID', () => {
+      const c = parseConfig({ PUBLIC_URL: 'https://login.example.com', APP_ORIGINS: 'https://notes.example.net,https://app.login.example.com' });
+      expect(c.rpId).toBe('login.example.com');
+      expect(c.relatedOrigins).toEqual(['https://login.example.com', 'https://notes.example.net', 'https://app.login.example.com']);
+    });
+
+    it('refuses an app that cannot use RP_ID, naming the entry and RP_ID', () => {
+      // RP_ID example.com is not PUBLIC_URL's host: browsers would ask https://example.com/.well-known/webauthn, not Sesame.
+      expect(() => parseConfig({ ...base, APP_ORIGINS: 'https://app.example.com,https://notes.example.net' })).toThrow(
+        /APP_ORIGINS entry https:\/\/notes\.example\.net cannot use RP_ID "example\.com"/,
+      );
+      // Related origins are fetched over https only.
+      expect(() => parseConfig({ PORT: '3000', APP_ORIGINS: 'http://127.0.0.1:5173' })).toThrow(/127\.0\.0\.1:5173.*RP_ID "localhost"/);
+      // A look-alike suffix is not a subdomain.
+      expect(() => parseConfig({ ...base, CORS_ORIGINS: 'https://notexample.com' })).toThrow(/CORS_ORIGINS entry https:\/\/notexample\.com/);
+    });
+
+    it.each([
+      'nope',
+      '*',
+      'null',
+      'https://app.example.com/path',
+      'https://app.example.com?x=1',
+      'https://user@app.example.com',
+      'ftp://app.example.com',
+      'https://app.example.com#frag',
+      'app.example.com',
+    ])('stops on the malformed entry %j, naming it', (entry) => {
+      expect(() => parseConfig({ ...base, APP_ORIGINS: `https://app.example.com,${entry}` })).toThrow(ConfigError);
+      expect(() => parseConfig({ ...base, APP_ORIGINS: `https://app.example.com,${entry}` })).toThrow(
+        new RegExp(`APP_ORIGINS.*${JSON.stringify(entry).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+      );
+    });
+
+    it('wants https apps in production, except on localhost', () => {
+      const prod = { ...base, NODE_ENV: 'production', SMTP_URL: 'smtp://h:25', SIGNING_KEY_SECRET: 'x'.repeat(32) };
+      expect(() => parseConfig({ ...prod, APP_ORIGINS: 'http://app.example.com' })).toThrow(/APP_ORIGINS entry "http:\/\/app\.example\.com" must be https/);
+      expect(parseConfig({ ...prod, APP_ORIGINS: 'https://app.example.com' }).appOrigins).toEqual(['https://app.example.com']);
+    });
   });
 });

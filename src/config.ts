@@ -24,7 +24,16 @@ export interface Config {
   rateLimitEmailsPerHour: number;
   rateLimitPerMinute: number;
   trustProxy: boolean;
-  corsOrigins: string[];
+  /**
+   * The applications' origins (APP_ORIGINS, or its alias CORS_ORIGINS): allowed credentialed CORS,
+   * `returnTo` targets, and expected WebAuthn origins besides PUBLIC_URL's. Never PUBLIC_URL itself.
+   */
+  appOrigins: string[];
+  /**
+   * The `origins` of GET /.well-known/webauthn (WebAuthn related origin requests): PUBLIC_URL's
+   * origin and every app origin, when an app origin lies outside RP_ID's domain; null otherwise.
+   */
+  relatedOrigins: string[] | null;
   /** Secret that seals the signing keys' private halves at rest; required in production. */
   signingKeySecret: string | undefined;
   /** Seconds after which the active signing key is replaced automatically. */
@@ -67,10 +76,50 @@ function origin(name: string, raw: string): string {
   } catch {
     throw new ConfigError(`${name} must be an absolute URL, got ${JSON.stringify(raw)}`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`${name} must be http(s), got ${url.protocol}`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`${name} must be http(s), got ${JSON.stringify(raw)}`);
   if (url.pathname !== '/' || url.search || url.hash || url.username || url.password)
     throw new ConfigError(`${name} must be an origin only (scheme, host, port), got ${JSON.stringify(raw)}`);
   return url.origin;
+}
+
+/** True when `host` may use `rpId` as its WebAuthn RP ID: the same host, or a subdomain of it. */
+export function hostWithinRpId(host: string, rpId: string): boolean {
+  return host === rpId || host.endsWith(`.${rpId}`);
+}
+
+/**
+ * APP_ORIGINS and its alias CORS_ORIGINS (both may be set; their entries are merged). Every entry
+ * must be an origin; one that cannot use RP_ID for passkeys is refused, unless WebAuthn related
+ * origins make it valid: the browser then asks `https://RP_ID/.well-known/webauthn`, which this
+ * service answers only when PUBLIC_URL's host is RP_ID itself, over https.
+ */
+function parseAppOrigins(
+  env: Env,
+  { publicUrl, rpId, production }: { publicUrl: string; rpId: string; production: boolean },
+): { appOrigins: string[]; relatedOrigins: string[] | null } {
+  const appOrigins: string[] = [];
+  const outside: string[] = [];
+  for (const name of ['APP_ORIGINS', 'CORS_ORIGINS'] as const) {
+    for (const entry of (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+      const parsed = origin(name, entry);
+      const url = new URL(parsed);
+      // The refresh cookie is Secure and passkeys need a secure context: no plain http app in production.
+      if (production && url.protocol !== 'https:' && url.hostname !== 'localhost')
+        throw new ConfigError(`${name} entry ${JSON.stringify(entry)} must be https in production`);
+      if (parsed === publicUrl || appOrigins.includes(parsed)) continue;
+      appOrigins.push(parsed);
+      if (hostWithinRpId(url.hostname, rpId)) continue;
+      // Outside RP_ID's domain: only related origins can let this origin run passkey ceremonies.
+      const publicHost = new URL(publicUrl).hostname;
+      if (publicHost !== rpId || !publicUrl.startsWith('https:'))
+        throw new ConfigError(
+          `${name} entry ${parsed} cannot use RP_ID ${JSON.stringify(rpId)}: its host is neither ${rpId} nor under it, and ` +
+            `related origins need PUBLIC_URL (${publicUrl}) to be https://${rpId}, where browsers ask /.well-known/webauthn`,
+        );
+      outside.push(parsed);
+    }
+  }
+  return { appOrigins, relatedOrigins: outside.length > 0 ? [publicUrl, ...appOrigins] : null };
 }
 
 export function parseConfig(env: Env, runtime: 'node' | 'worker' = 'node'): Config {
@@ -85,11 +134,7 @@ export function parseConfig(env: Env, runtime: 'node' | 'worker' = 'node'): Conf
   if (production && new URL(publicUrl).protocol !== 'https:' && publicHost !== 'localhost')
     throw new ConfigError('PUBLIC_URL must be https in production (the refresh cookie is Secure)');
 
-  const corsOrigins = (env.CORS_ORIGINS ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((o) => origin('CORS_ORIGINS', o));
+  const { appOrigins, relatedOrigins } = parseAppOrigins(env, { publicUrl, rpId, production });
 
   const signingKeySecret = env.SIGNING_KEY_SECRET || undefined;
   if (signingKeySecret !== undefined && signingKeySecret.length < 32)
@@ -136,7 +181,8 @@ export function parseConfig(env: Env, runtime: 'node' | 'worker' = 'node'): Conf
     rateLimitEmailsPerHour: int(env, 'RATE_LIMIT_EMAILS_PER_HOUR', 5, { max: 1_000_000 }),
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 60, { max: 100_000_000 }),
     trustProxy: bool(env, 'TRUST_PROXY'),
-    corsOrigins,
+    appOrigins,
+    relatedOrigins,
     signingKeySecret,
     signingKeyMaxAge: int(env, 'SIGNING_KEY_MAX_AGE', 30 * 86400, { min: 3600 }),
     reauthWindow: int(env, 'REAUTH_WINDOW', 600, { min: 10, max: 86400 }),

@@ -3,7 +3,7 @@ import { createHarness, type Harness } from './helpers/harness.js';
 
 let h: Harness;
 beforeEach(async () => {
-  h = await createHarness({ env: { CORS_ORIGINS: 'https://app.example.com' } });
+  h = await createHarness({ env: { CORS_ORIGINS: 'https://app.localhost' } });
 });
 afterEach(() => h.close());
 
@@ -84,16 +84,16 @@ describe('http hardening', () => {
     // Refused requests changed nothing: the session still refreshes.
     const still = await h.request('/auth/refresh', { body: {}, cookie: refreshToken, headers: { origin: 'http://localhost:3000', 'sec-fetch-site': 'same-origin' } });
     expect(still.status).toBe(200);
-    expect((await attempt({ origin: 'https://app.example.com', 'sec-fetch-site': 'cross-site' })).status).toBe(204);
+    expect((await attempt({ origin: 'https://app.localhost', 'sec-fetch-site': 'cross-site' })).status).toBe(204);
     expect((await attempt({})).status).toBe(204);
   });
 
   it('answers CORS preflights with credentials for CORS_ORIGINS only', async () => {
     const ok = await h.request('/auth/refresh', {
       method: 'OPTIONS',
-      headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      headers: { origin: 'https://app.localhost', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
     });
-    expect(ok.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(ok.headers.get('access-control-allow-origin')).toBe('https://app.localhost');
     expect(ok.headers.get('access-control-allow-credentials')).toBe('true');
     const evil = await h.request('/auth/refresh', { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
     expect(evil.headers.get('access-control-allow-origin')).toBeNull();

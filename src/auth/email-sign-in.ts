@@ -56,6 +56,7 @@ import {
   type EmailTokenRow,
 } from './magic-links.js';
 import { hitRateLimit } from './rate-limit.js';
+import { acceptReturnTo, checkReturnTo } from './return-to.js';
 import { startSession, type Authenticated, type IssuedSession, type RequestContext, type UserRow } from './sessions.js';
 import { findUserByEmail, newUser } from './users.js';
 
@@ -75,10 +76,22 @@ function canonicalOrRefuse(raw: string): CanonicalEmail {
 /** Stores a fresh link and code for the address (killing older ones) and queues the message, in one batch. */
 async function sendLinkAndCode(
   deps: EmailDeps,
-  { email, purpose, userId, render }: { email: CanonicalEmail; purpose: EmailTokenPurpose; userId: string | null; render: (input: EmailTemplateInput) => RenderedEmail },
+  {
+    email,
+    purpose,
+    userId,
+    returnTo = null,
+    render,
+  }: {
+    email: CanonicalEmail;
+    purpose: EmailTokenPurpose;
+    userId: string | null;
+    returnTo?: string | null;
+    render: (input: EmailTemplateInput) => RenderedEmail;
+  },
 ): Promise<void> {
   const now = deps.clock();
-  const issued = await issueMagicLink(deps, { email, purpose, userId, now });
+  const issued = await issueMagicLink(deps, { email, purpose, userId, returnTo, now });
   const message = { to: email, ...render({ link: issued.link, code: issued.code, expiresInMinutes: deps.config.magicLinkTtl / 60, email }) };
   const mail = queueMail(deps, message, { expiresAt: issued.row.expiresAt });
   await deps.db.batch([...issued.statements, ...mail.statements] as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
@@ -90,13 +103,21 @@ function hitMailLimit(deps: EmailDeps, email: CanonicalEmail) {
   return hitRateLimit(deps.db, { key: `email:${email}`, limit: deps.config.rateLimitEmailsPerHour, windowMs: HOUR_MS, now: deps.clock() });
 }
 
-/** POST /auth/email/start: see the module header. Resolves once the message is stored, not sent. */
-export async function startEmailSignIn(deps: EmailDeps, { email: raw }: { email: string }): Promise<void> {
+/**
+ * POST /auth/email/start: see the module header. Resolves once the message is stored, not sent.
+ * `returnTo` (checked by return-to.ts before anything is counted or stored) is kept with the token.
+ */
+export async function startEmailSignIn(
+  deps: EmailDeps,
+  { email: raw, returnTo: rawReturnTo, context = {} }: { email: string; returnTo?: string; context?: RequestContext },
+): Promise<void> {
+  // An open-redirect target is refused before the address is even looked at.
+  const returnTo = acceptReturnTo(deps, rawReturnTo, { clientAddress: context.clientAddress });
   const email = canonicalOrRefuse(raw);
   const limit = await hitMailLimit(deps, email);
   // Caps mail to one mailbox whoever asks, so the service cannot be used to flood it.
   if (!limit.allowed) throw new AuthError('RATE_LIMITED', 'Too many messages to this address; try again later', { retryAfter: limit.retryAfter });
-  await sendLinkAndCode(deps, { email, purpose: 'sign_in', userId: null, render: renderSignInEmail });
+  await sendLinkAndCode(deps, { email, purpose: 'sign_in', userId: null, returnTo, render: renderSignInEmail });
 }
 
 /**
@@ -128,6 +149,8 @@ export interface EmailSignInResult {
   issued: IssuedSession;
   /** True when an account was created (new address, or a reclaimed unverified one): answer 201. */
   created: boolean;
+  /** The `returnTo` given when the link and code were asked for (already checked), or null. */
+  returnTo: string | null;
 }
 
 interface ProofInput {
@@ -170,6 +193,13 @@ export async function verifyEmailCode(
     throw invalidCode();
   }
   return completeProof(deps, { row, byCode: true, auth, context });
+}
+
+/** The stored returnTo, checked again: APP_ORIGINS may have lost its origin since the mail was sent. */
+function keptReturnTo(deps: EmailDeps, row: EmailTokenRow): string | null {
+  if (row.returnTo === null) return null;
+  const check = checkReturnTo(deps.config, row.returnTo);
+  return check.ok ? check.url : null;
 }
 
 const invalidLink = () => new AuthError('INVALID_LINK', 'This link is invalid, expired or already used; ask for a new one');
@@ -265,7 +295,7 @@ async function completeProof(
       // The session is written only by the request that used the row up, for an account that exists.
       guard: sql`${ours} AND EXISTS (SELECT 1 FROM users WHERE id = ${plan.user.id})`,
     });
-    if (issued) return { issued, created: plan.kind === 'create' || plan.kind === 'reclaim' };
+    if (issued) return { issued, created: plan.kind === 'create' || plan.kind === 'reclaim', returnTo: keptReturnTo(deps, row) };
 
     // Nothing was written. Either someone else used the row up (or it expired): refuse; or the
     // account changed between our read and our batch: read again and retry.

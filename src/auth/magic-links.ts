@@ -52,7 +52,13 @@ export function hashCode(rowId: string, code: string): Promise<string> {
 
 export async function issueMagicLink(
   { db, config }: { db: Db; config: Config },
-  { email, purpose, userId = null, now }: { email: CanonicalEmail; purpose: EmailTokenPurpose; userId?: string | null; now: number },
+  {
+    email,
+    purpose,
+    userId = null,
+    returnTo = null,
+    now,
+  }: { email: CanonicalEmail; purpose: EmailTokenPurpose; userId?: string | null; returnTo?: string | null; now: number },
 ): Promise<IssuedMagicLink> {
   const token = generateToken();
   const code = generateCode();
@@ -69,6 +75,7 @@ export async function issueMagicLink(
     expiresAt: now + config.magicLinkTtl * 1000,
     consumedAt: null,
     consumedBy: null,
+    returnTo,
   };
   return {
     row,

@@ -68,6 +68,14 @@ export const PASSKEY_NAME_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
+/**
+ * The origins whose ceremonies verify (API.md, "Applications"): PUBLIC_URL's and every APP_ORIGINS
+ * app's; config.ts made sure each of them may use RP_ID (directly or as a related origin).
+ */
+export function webauthnOrigins(config: Pick<Config, 'publicUrl' | 'appOrigins'>): string[] {
+  return [config.publicUrl, ...config.appOrigins];
+}
+
 const refused = (message: string, cause?: unknown) => new AuthError('INVALID_CREDENTIAL', message, { cause });
 const malformed = (message: string) => new AuthError('INVALID_REQUEST', message);
 
@@ -181,7 +189,7 @@ export async function startPasskeyAddition(deps: SessionDeps, { user, session }:
 }
 
 /** Refusals that need no secret: run before the challenge is consumed, so they change nothing. */
-function inspectRegistration(response: RegistrationResponseJSON): ClientData {
+function inspectRegistration(response: RegistrationResponseJSON, config: Pick<Config, 'publicUrl' | 'appOrigins'>): ClientData {
   const clientData = readClientData(response.response.clientDataJSON);
   if (response.id !== response.rawId) throw malformed('response: id and rawId differ');
   const attestation = canonicalBytes(response.response.attestationObject);
@@ -212,6 +220,8 @@ function inspectRegistration(response: RegistrationResponseJSON): ClientData {
   if (clientData.type !== 'webauthn.create') throw refused('This is not a registration response');
   // Credentials created inside a cross-origin iframe are not ours to accept.
   if (clientData.crossOrigin === true || clientData.topOrigin !== undefined) throw refused('Cross-origin registration is not allowed');
+  // Made on a page that is neither PUBLIC_URL nor an APP_ORIGINS app: refused before its challenge is used up.
+  if (!webauthnOrigins(config).includes(clientData.origin)) throw refused('This passkey was made on an origin this service does not serve');
   return clientData;
 }
 
@@ -235,7 +245,7 @@ async function verifyNewCredential(deps: SessionDeps, response: RegistrationResp
       response,
       // The row we consumed was keyed by this very string's hash.
       expectedChallenge: clientData.challenge,
-      expectedOrigin: config.publicUrl,
+      expectedOrigin: webauthnOrigins(config),
       expectedRPID: config.rpId,
       expectedType: 'webauthn.create',
       requireUserPresence: true,
@@ -293,7 +303,7 @@ export async function finishAccountRegistration(
   { response, name, context = {} }: { response: RegistrationResponseJSON; name?: string; context?: RequestContext },
 ): Promise<IssuedSession> {
   const { db, clock } = deps;
-  const clientData = inspectRegistration(response);
+  const clientData = inspectRegistration(response, deps.config);
   const challenge = await consumeChallenge(deps, { challenge: clientData.challenge, purpose: { ceremony: 'registration', newAccount: true } });
   if (!challenge || !challenge.email || !challenge.pendingUserId)
     throw new AuthError('CHALLENGE_EXPIRED', 'This passkey request is unknown, used or expired; start again');
@@ -341,7 +351,7 @@ export async function finishPasskeyAddition(
 ): Promise<PasskeyRow> {
   const { db, clock } = deps;
   assertRecentSignIn(deps, session);
-  const clientData = inspectRegistration(response);
+  const clientData = inspectRegistration(response, deps.config);
   // Bound to this user: a challenge issued to someone else (or for a sign-up) does not match.
   const challenge = await consumeChallenge(deps, { challenge: clientData.challenge, purpose: { ceremony: 'registration', userId: user.id } });
   if (!challenge) throw new AuthError('CHALLENGE_EXPIRED', 'This passkey request is unknown, used or expired; start again');
@@ -390,7 +400,10 @@ export async function startSignIn(deps: SessionDeps): Promise<PublicKeyCredentia
   });
 }
 
-function inspectAssertion(response: AuthenticationResponseJSON): { clientData: ClientData; userHandle: Uint8Array | null } {
+function inspectAssertion(
+  response: AuthenticationResponseJSON,
+  config: Pick<Config, 'publicUrl' | 'appOrigins'>,
+): { clientData: ClientData; userHandle: Uint8Array | null } {
   const clientData = readClientData(response.response.clientDataJSON);
   if (response.id !== response.rawId) throw malformed('response: id and rawId differ');
   const id = canonicalBytes(response.id);
@@ -413,6 +426,8 @@ function inspectAssertion(response: AuthenticationResponseJSON): { clientData: C
   if (clientData.type !== 'webauthn.get') throw refused('This is not a sign-in response');
   // An assertion made inside a cross-origin iframe could be a framing attack on this origin.
   if (clientData.crossOrigin === true || clientData.topOrigin !== undefined) throw refused('Cross-origin sign-in is not allowed');
+  // Made on a page that is neither PUBLIC_URL nor an APP_ORIGINS app: refused before its challenge is used up.
+  if (!webauthnOrigins(config).includes(clientData.origin)) throw refused('This assertion was made on an origin this service does not serve');
   return { clientData, userHandle };
 }
 
@@ -429,7 +444,7 @@ export async function finishSignIn(
   { response, context = {} }: { response: AuthenticationResponseJSON; context?: RequestContext },
 ): Promise<IssuedSession> {
   const { db, config, clock, logger } = deps;
-  const { clientData, userHandle } = inspectAssertion(response);
+  const { clientData, userHandle } = inspectAssertion(response, deps.config);
   const challenge = await consumeChallenge(deps, { challenge: clientData.challenge, purpose: { ceremony: 'authentication' } });
   if (!challenge) throw new AuthError('CHALLENGE_EXPIRED', 'This sign-in request is unknown, used or expired; start again');
 
@@ -463,7 +478,7 @@ export async function finishSignIn(
     verification = await verifyAuthenticationResponse({
       response: { ...response, response: { ...response.response, userHandle: response.response.userHandle || undefined } },
       expectedChallenge: clientData.challenge,
-      expectedOrigin: config.publicUrl,
+      expectedOrigin: webauthnOrigins(config),
       expectedRPID: config.rpId,
       expectedType: 'webauthn.get',
       requireUserVerification: false,

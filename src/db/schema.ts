@@ -123,6 +123,12 @@ export const emailTokens = sqliteTable(
      * starts a session with it (consumed_at alone cannot tell two requests in the same millisecond apart).
      */
     consumedBy: text('consumed_by'),
+    /**
+     * Where the person lands after signing in with this link or code (`returnTo` of
+     * /auth/email/start, checked against PUBLIC_URL and APP_ORIGINS before it is stored), so a link
+     * opened on another device still goes back to the app. Null: Sesame's own pages decide.
+     */
+    returnTo: text('return_to'),
   },
   (t) => [index('email_tokens_email_idx').on(t.email), index('email_tokens_expiry_idx').on(t.expiresAt)],
 );

@@ -36,12 +36,12 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 export const originCheck: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (SAFE_METHODS.has(c.req.method)) return next();
-  const { publicUrl, corsOrigins } = c.var.deps.config;
+  const { publicUrl, appOrigins } = c.var.deps.config;
   const origin = c.req.header('origin');
-  const allowed = origin !== undefined && (origin === publicUrl || corsOrigins.includes(origin));
+  const allowed = origin !== undefined && (origin === publicUrl || appOrigins.includes(origin));
   // An Origin header we do not know, including the opaque "null", is a cross-site request.
   if (origin !== undefined && !allowed) throw new AuthError('FORBIDDEN_ORIGIN', 'Cross-site request refused');
-  // Fetch metadata: a cross-site request from a front end not in CORS_ORIGINS is refused.
+  // Fetch metadata: a cross-site request from a front end not in APP_ORIGINS is refused.
   if (c.req.header('sec-fetch-site') === 'cross-site' && !allowed) throw new AuthError('FORBIDDEN_ORIGIN', 'Cross-site request refused');
   return next();
 };

@@ -4,7 +4,13 @@ import type { AppEnv } from '../deps.js';
 import type { IssuedSession } from '../auth/sessions.js';
 import { refreshCookie } from './cookies.js';
 
-export function sessionResponse<S extends 200 | 201 = 200>(c: Context<AppEnv>, issued: IssuedSession, status: S = 200 as S) {
+/** `extra`: fields some routes add (the email verify's `returnTo`). */
+export function sessionResponse<S extends 200 | 201 = 200>(
+  c: Context<AppEnv>,
+  issued: IssuedSession,
+  status: S = 200 as S,
+  extra: { returnTo?: string } = {},
+) {
   const now = c.var.deps.clock();
   c.header('Set-Cookie', refreshCookie(issued.refreshToken, (issued.refreshExpiresAt - now) / 1000), { append: true });
   c.header('Cache-Control', 'no-store');
@@ -14,6 +20,7 @@ export function sessionResponse<S extends 200 | 201 = 200>(c: Context<AppEnv>, i
       tokenType: 'Bearer' as const,
       expiresIn: issued.expiresIn,
       user: { id: issued.user.id, email: issued.user.email, emailVerified: issued.user.emailVerified },
+      ...extra,
     },
     status,
   );

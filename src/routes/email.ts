@@ -32,7 +32,15 @@ const LinkToken = z
   .openapi({ description: 'The `token` parameter of the emailed link (base64url)' });
 
 const StartBody = z
-  .object({ email: z.string().openapi({ example: 'ada@example.com' }) })
+  .object({
+    email: z.string().openapi({ example: 'ada@example.com' }),
+    returnTo: z.string().optional().openapi({
+      description:
+        'Where to land after signing in with this link or code: an absolute http(s) URL of at most 2,048 characters on PUBLIC_URL or an ' +
+        'APP_ORIGINS origin. Kept with the token; the verify answer carries it back.',
+      example: 'https://app.example.com/notes',
+    }),
+  })
   .strict()
   .openapi('EmailStart');
 
@@ -52,7 +60,10 @@ const VerifyBody = z
   )
   .openapi('EmailVerify');
 
-/** No security requirement, or Bearer: the Bearer matters only for an account's own confirmation. */
+/** The session response, plus the `returnTo` kept with the link or code when one was given. */
+const EmailSessionResponseSchema = SessionResponseSchema.extend({
+  returnTo: z.string().optional().openapi({ description: 'The returnTo given to /auth/email/start, when there was one' }),
+}).openapi('EmailSessionResponse');
 
 const start = createRoute({
   method: 'post',
@@ -79,8 +90,8 @@ const verify = createRoute({
   middleware: [optionalAuth] as const,
   request: jsonBody(VerifyBody),
   responses: {
-    200: jsonContent(SessionResponseSchema, 'Session response for an existing account'),
-    201: jsonContent(SessionResponseSchema, 'Session response for a new account'),
+    200: jsonContent(EmailSessionResponseSchema, 'Session response for an existing account'),
+    201: jsonContent(EmailSessionResponseSchema, 'Session response for a new account'),
     ...errorResponses(400, 401, 403, 413, 415, 429),
   },
 });
@@ -96,7 +107,7 @@ const page = createRoute({
 const script = createRoute({
   method: 'get',
   path: '/auth/email/confirm.js',
-  summary: "The link page's script: POSTs the token as JSON, then goes to /",
+  summary: "The link page's script: POSTs the token as JSON, then goes to the kept returnTo or /",
   responses: { 200: { content: { 'text/javascript': { schema: z.string() } }, description: 'JavaScript' } },
 });
 
@@ -116,7 +127,8 @@ const linkInfo = createRoute({
 export function emailRoutes({ linkPage }: EmailRoutesOptions = {}) {
   return createRouter()
     .openapi(start, async (c) => {
-      await startEmailSignIn(c.var.deps, { email: c.req.valid('json').email });
+      const { email, returnTo } = c.req.valid('json');
+      await startEmailSignIn(c.var.deps, { email, returnTo, context: requestContext(c) });
       return c.json({ ok: true as const }, 202);
     })
     .openapi(verify, async (c) => {
@@ -124,11 +136,12 @@ export function emailRoutes({ linkPage }: EmailRoutesOptions = {}) {
       // A Bearer token is optional here, but one that is sent must be valid (see auth/email-sign-in.ts).
       const auth = (c.get('auth') as Authenticated | undefined) ?? null;
       const input = { auth, context: requestContext(c) };
-      const { issued, created } =
+      const { issued, created, returnTo } =
         'token' in body
           ? await verifyEmailLink(c.var.deps, { ...input, token: body.token })
           : await verifyEmailCode(c.var.deps, { ...input, email: body.email, code: body.code });
-      return created ? sessionResponse(c, issued, 201) : sessionResponse(c, issued, 200);
+      const extra = returnTo === null ? {} : { returnTo };
+      return created ? sessionResponse(c, issued, 201, extra) : sessionResponse(c, issued, 200, extra);
     })
     .openapi(page, async (c) => {
       // The URL holds the token: it must not leak to other sites or stay in a cache.
@@ -211,8 +224,13 @@ const CONFIRM_SCRIPT = `'use strict';
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ token: token })
     }).then(function (res) {
-      // Replace: going Back must not land on a link that is now used up.
-      if (res.ok) return location.replace('/');
+      // Replace: going Back must not land on a link that is now used up. The server checked
+      // returnTo against PUBLIC_URL and APP_ORIGINS before it kept it with the link.
+      if (res.ok) return res.json().then(function (body) {
+        location.replace(body && typeof body.returnTo === 'string' ? body.returnTo : '/');
+      }, function () {
+        location.replace('/');
+      });
       status.textContent = res.status === 401
         ? 'This link has expired or was already used. Ask for a new one.'
         : res.status === 429 ? 'Too many attempts. Wait a minute and try again.' : 'Something went wrong. Try again.';

@@ -23,12 +23,14 @@
  *    are not counted against the rate limit.
  *
  * 2. Return parameters. The server has no redirect at all (no route answers 3xx, no Location
- *    header anywhere in src/) and no "next"/"return" parameter; the front end (web/src) reads one
- *    URL parameter, `token`, and navigates only to literal same-origin paths. So: a test that no
+ *    header anywhere in src/). Its one return parameter, `returnTo` (issue 12), is checked by
+ *    src/auth/return-to.ts (test/return-to.test.ts holds its table of hostile values) and only
+ *    ever handed back as JSON; the front end (web/src) reads two URL parameters, `token` and, in
+ *    lib/return-to.ts alone, `returnTo`, which it follows only as the server's answer to GET
+ *    /auth/return-to; everything else navigates to literal same-origin paths. So: a test that no
  *    route, given every usual return parameter set to a hostile target (`//evil`, `/\evil`,
  *    `https:evil`, `javascript:`...), answers a redirect or echoes the target into a page, and a
- *    source check of web/src that keeps it that way (it fails the day someone adds one, which
- *    must then accept same-origin paths only).
+ *    source check of web/src that keeps it that way (it fails the day someone adds another).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -38,7 +40,7 @@ import { createHarness, type Harness } from '../helpers/harness.js';
 import { SoftAuthenticator } from '../helpers/soft-authenticator.js';
 import { appRoutes, expectSound, errorCode, fillPath, installWriteJournal, send, type Route, type Wire } from './support.js';
 
-const CORS_ORIGIN = 'https://app.example.com';
+const CORS_ORIGIN = 'https://app.localhost';
 
 describe('cross-site matrix', () => {
   let h: Harness;
@@ -319,14 +321,17 @@ describe('return parameters and redirects', () => {
     }
   });
 
-  it("the link page's script goes only to a literal same-origin path", async () => {
+  it("the link page's script goes only to a literal same-origin path, or to the returnTo of the server's JSON answer", async () => {
     const script = await (await h.request('/auth/email/confirm.js')).text();
     const targets = [...script.matchAll(/location\.(?:replace|assign)\(([^)]*)\)|location(?:\.href)?\s*=\s*([^;]+)/g)].map((m) => (m[1] ?? m[2])!.trim());
     expect(targets.length).toBeGreaterThan(0);
-    for (const t of targets) expect(t).toMatch(/^'\/(?:[^/\\'][^']*)?'$/);
+    const serverAnswer = "body && typeof body.returnTo === 'string' ? body.returnTo : '/'";
+    for (const t of targets) if (t !== serverAnswer) expect(t).toMatch(/^'\/(?:[^/\\'][^']*)?'$/);
+    // The answer it reads is the verify's session response: returnTo there was checked when stored.
+    expect(script).toContain("fetch('/auth/email/verify'");
   });
 
-  it('the front end reads no return parameter and navigates only to literal same-origin paths (source check of web/src)', () => {
+  it('the front end reads returnTo only in lib/return-to.ts and otherwise navigates only to literal same-origin paths (source check of web/src)', () => {
     const root = path.resolve(import.meta.dirname, '../../web/src');
     const files = walk(root).filter((f) => /\.(tsx?|jsx?)$/.test(f) && !/\.test\./.test(f));
     expect(files.length).toBeGreaterThan(5);
@@ -335,18 +340,30 @@ describe('return parameters and redirects', () => {
     for (const file of files) {
       const source = fs.readFileSync(file, 'utf8');
       const rel = path.relative(root, file);
-      // Query/fragment parameters read from the URL: only the emailed link's token.
-      for (const m of source.matchAll(/URLSearchParams\([^)]*\)\.get\(\s*(['"])([^'"]+)\1/g)) if (m[2] !== 'token') problems.push(`${rel}: reads URL parameter "${m[2]}"`);
-      for (const m of source.matchAll(/searchParams\.get\(\s*(['"])([^'"]+)\1/g)) if (m[2] !== 'token') problems.push(`${rel}: reads URL parameter "${m[2]}"`);
+      // The one module allowed to read returnTo and leave the app; it follows only the server's answer.
+      const returnToModule = rel === path.join('lib', 'return-to.ts');
+      const allowedParam = (name: string) => name === 'token' || (returnToModule && name === 'returnTo');
+      // Query/fragment parameters read from the URL: only the emailed link's token, and returnTo in lib/return-to.ts.
+      for (const m of source.matchAll(/URLSearchParams\([^)]*\)\.get\(\s*(['"])([^'"]+)\1/g)) if (!allowedParam(m[2]!)) problems.push(`${rel}: reads URL parameter "${m[2]}"`);
+      for (const m of source.matchAll(/searchParams\.get\(\s*(['"])([^'"]+)\1/g)) if (!allowedParam(m[2]!)) problems.push(`${rel}: reads URL parameter "${m[2]}"`);
+      if (returnToModule) {
+        // It follows what GET /auth/return-to answered (body.returnTo), never the raw parameter.
+        expect(source).toMatch(/if \(response\.ok && typeof body\?\.returnTo === 'string'\) write\(body\.returnTo\)/);
+        expect(source).toContain('/auth/return-to?');
+      }
       // Navigation by the router: a literal path on this origin (the router's own definition and Link pass through `to`/`href`).
       for (const m of source.matchAll(/\bnavigate\(\s*([^,)]+)/g)) {
         const arg = m[1]!.trim();
         if (rel === 'router.tsx' && (arg === 'to: string' || arg === 'href')) continue;
+        if (returnToModule && (arg === 'to' || arg === 'fallback')) continue;
         if (!sameOriginLiteral.test(arg)) problems.push(`${rel}: navigate(${arg})`);
       }
       for (const m of source.matchAll(/\bhref=\{?\s*([^\s}>]+)/g)) if (!sameOriginLiteral.test(m[1]!) && !(rel === 'router.tsx' && m[1] === 'href')) problems.push(`${rel}: href=${m[1]}`);
       // Full-page navigation and new windows: none at all.
-      for (const m of source.matchAll(/\b(?:location\.(?:assign|replace)\(|location\.href\s*=(?!=)|window\.location\s*=(?!=)|window\.open\()/g)) problems.push(`${rel}: ${m[0]}`);
+      for (const m of source.matchAll(/\b(?:location\.(?:assign|replace)\(|location\.href\s*=(?!=)|window\.location\s*=(?!=)|window\.open\()/g))
+        if (!(returnToModule && m[0] === 'location.replace(')) problems.push(`${rel}: ${m[0]}`);
+      // finishSignIn's fallback, when a page gives one, is a literal path too.
+      for (const m of source.matchAll(/finishSignIn\(\{[^}]*fallback:\s*([^,}]+)/g)) if (!sameOriginLiteral.test(m[1]!.trim())) problems.push(`${rel}: fallback ${m[1]}`);
       // The History API only inside the router (which is given the literal paths checked above).
       if (rel !== 'router.tsx') for (const m of source.matchAll(/\bhistory\.(?:push|replace)State\(/g)) problems.push(`${rel}: ${m[0]}`);
     }

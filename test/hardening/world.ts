@@ -9,7 +9,8 @@ import { expect } from 'vitest';
 import { createHarness, refreshCookieOf, type Harness, type IssuedSession } from '../helpers/harness.js';
 import { SoftAuthenticator } from '../helpers/soft-authenticator.js';
 
-export const CORS_ORIGIN = 'https://app.example.com';
+/** An app origin on RP_ID's domain (localhost), as APP_ORIGINS requires. */
+export const CORS_ORIGIN = 'https://app.localhost';
 
 export type Who = 'pk' | 'verified';
 

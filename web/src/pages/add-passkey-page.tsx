@@ -11,6 +11,7 @@ import { StatusMessage, useStatus } from '../components/status-message.js';
 import { ReauthPrompt } from '../components/reauth-prompt.js';
 import { thisDeviceName } from '../lib/describe-device.js';
 import { describeError } from '../lib/error-message.js';
+import { finishSignIn } from '../lib/return-to.js';
 import { currentLocation, navigate } from '../router.js';
 
 export function AddPasskeyPage() {
@@ -23,7 +24,7 @@ export function AddPasskeyPage() {
   useEffect(() => {
     if (user === null) navigate('/', { replace: true });
     // Nothing to offer where passkeys cannot work.
-    else if (!browserSupportsWebAuthn()) navigate('/account', { replace: true });
+    else if (!browserSupportsWebAuthn()) void finishSignIn();
   }, [user]);
 
   async function addPasskey() {
@@ -32,10 +33,7 @@ export function AddPasskeyPage() {
     setStatus('info', 'Follow your browser’s prompt to create a passkey.');
     try {
       const passkey = await auth.addPasskey(thisDeviceName());
-      navigate('/account', {
-        replace: true,
-        state: { notice: `Passkey “${passkey.name}” added. Next time, choose “Sign in with a passkey”.` },
-      });
+      await finishSignIn({ state: { notice: `Passkey “${passkey.name}” added. Next time, choose “Sign in with a passkey”.` } });
     } catch (error) {
       if (isAuthError(error, 'REAUTH_REQUIRED')) setNeedsReauth(true);
       if (isAuthError(error, 'ABORTED')) clearStatus();
@@ -76,7 +74,7 @@ export function AddPasskeyPage() {
           <KeyIcon />
           Add a passkey
         </button>
-        <button type="button" class="button button-secondary" onClick={() => navigate('/account', { replace: true })}>
+        <button type="button" class="button button-secondary" onClick={() => void finishSignIn()}>
           Not now
         </button>
       </div>

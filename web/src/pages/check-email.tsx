@@ -8,6 +8,7 @@ import { useSession } from '../auth-context.js';
 import { PageHeading } from '../components/page-heading.js';
 import { StatusMessage, useStatus } from '../components/status-message.js';
 import { describeError } from '../lib/error-message.js';
+import { keepReturnTo, pendingReturnTo } from '../lib/return-to.js';
 import { navigate } from '../router.js';
 
 export function CheckEmail({
@@ -45,7 +46,9 @@ export function CheckEmail({
     setStatus('info', 'Checking the code…');
     onSigningIn();
     try {
-      const { created } = await auth.verifyEmailCode(email, digits);
+      const { created, returnTo } = await auth.verifyEmailCode(email, digits);
+      // The passkey offer comes first; finishing it goes on to returnTo.
+      keepReturnTo(returnTo);
       navigate('/add-passkey', { replace: true, state: { created } });
     } catch (error) {
       onSignInFailed();
@@ -68,7 +71,7 @@ export function CheckEmail({
     if (busy) return;
     setBusy('resend');
     try {
-      await auth.startEmail(email);
+      await auth.startEmail(email, { returnTo: await pendingReturnTo() });
       setCode('');
       setStatus('success', `We sent a new email to ${email}. Earlier links and codes no longer work.`);
     } catch (error) {

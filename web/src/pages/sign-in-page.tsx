@@ -14,7 +14,8 @@ import { PageHeading } from '../components/page-heading.js';
 import { StatusMessage, useStatus } from '../components/status-message.js';
 import { thisDeviceName } from '../lib/describe-device.js';
 import { describeError } from '../lib/error-message.js';
-import { currentLocation, navigate, replaceState } from '../router.js';
+import { finishSignIn, pendingReturnTo } from '../lib/return-to.js';
+import { currentLocation, replaceState } from '../router.js';
 import { CheckEmail } from './check-email.js';
 
 /** A passkey challenge lives 5 minutes on the server; renew the autofill one before that. */
@@ -49,9 +50,9 @@ export function SignInPage() {
     if (handOver.notice) replaceState({ ...handOver, notice: undefined });
   }, []);
 
-  // Signed in elsewhere (another tab, the autofill passkey): the account is the place to be.
+  // Signed in (already, in another tab, by a passkey here): back to the app that sent us, or the account.
   useEffect(() => {
-    if (user && !ownSignIn.current) navigate('/account', { replace: true });
+    if (user && !ownSignIn.current) void finishSignIn();
   }, [user]);
 
   function stopAutofill() {
@@ -114,7 +115,7 @@ export function SignInPage() {
     setBusy('link');
     setStatus('info', 'Sending your email…');
     try {
-      await auth.startEmail(email.trim());
+      await auth.startEmail(email.trim(), { returnTo: await pendingReturnTo() });
       stopAutofill();
       clearStatus();
       setStep('check-email');
@@ -134,8 +135,7 @@ export function SignInPage() {
     try {
       const address = email.trim();
       await auth.passkeySignUp(address, { name: thisDeviceName() });
-      navigate('/account', {
-        replace: true,
+      await finishSignIn({
         state: { notice: `Your account is ready. We sent a confirmation link to ${address}: open it to prove the address is yours.` },
       });
     } catch (error) {

@@ -10,6 +10,7 @@ import { PageHeading } from '../components/page-heading.js';
 import { StatusMessage, useStatus } from '../components/status-message.js';
 import { describeError } from '../lib/error-message.js';
 import { formatTime } from '../lib/format-time.js';
+import { finishSignIn, keepReturnTo } from '../lib/return-to.js';
 import { Link, navigate } from '../router.js';
 
 /** The token from the query, or from the fragment (which never reaches server logs). */
@@ -56,12 +57,14 @@ export function VerifyLinkPage() {
       // Who is signed in here already (waits for the session check of the page load).
       await auth.getAccessToken();
       before = auth.getUser();
-      const { user, created } = await auth.verifyEmailToken(token);
+      const { user, created, returnTo } = await auth.verifyEmailToken(token);
+      // Kept with the link by the server: the app that asked for it, even on another device.
+      keepReturnTo(returnTo);
       // Replace: going Back must not land on a link that is now used up.
       if (before?.id === user.id) {
         // Already signed in as this account: a confirmation of its address, or a spare link.
         const notice = before.emailVerified ? 'You’re signed in.' : 'Your email address is confirmed.';
-        navigate('/account', { replace: true, state: { notice } });
+        await finishSignIn({ state: { notice } });
       } else {
         navigate('/add-passkey', { replace: true, state: { created } });
       }

@@ -26,7 +26,7 @@ import {
   tokenStateFromSessionResponse,
   type TokenState,
 } from './token-state.js';
-import type { EmailLinkInfo, Me, Passkey, SessionInfo, SignInResult, User } from './types.js';
+import type { EmailLinkInfo, Me, Passkey, SessionInfo, SignInResult, StartEmailOptions, User } from './types.js';
 
 export interface AuthClientOptions {
   /** Origin (and optional path prefix) of the Sesame service; '' = this page's origin. */
@@ -69,7 +69,8 @@ export interface AuthClient {
    */
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
 
-  startEmail(email: string): Promise<void>;
+  /** Emails a link and a six-digit code; `returnTo` comes back with the sign-in they make. */
+  startEmail(email: string, options?: StartEmailOptions): Promise<void>;
   /** Which address an emailed link signs in; null when the link is unknown or expired. Never uses it up. */
   emailLinkInfo(token: string): Promise<EmailLinkInfo | null>;
   verifyEmailToken(token: string): Promise<SignInResult>;
@@ -240,10 +241,12 @@ export function createAuthClient({
   }
 
   async function adoptSignIn(response: Response): Promise<SignInResult> {
-    const next = tokenStateFromSessionResponse(await readJson<unknown>(response), now(), response.status);
+    const body = await readJson<{ returnTo?: unknown } | null>(response);
+    const next = tokenStateFromSessionResponse(body, now(), response.status);
     epoch += 1;
     setState(next, { broadcast: true });
-    return { user: next.user, created: response.status === 201 };
+    const returnTo = typeof body?.returnTo === 'string' ? body.returnTo : undefined;
+    return { user: next.user, created: response.status === 201, ...(returnTo ? { returnTo } : {}) };
   }
 
   function signOutLocally(): void {
@@ -267,8 +270,8 @@ export function createAuthClient({
 
     fetch: authFetch,
 
-    async startEmail(email) {
-      await readJson<unknown>(await publicCall('POST', '/auth/email/start', { email }));
+    async startEmail(email, { returnTo } = {}) {
+      await readJson<unknown>(await publicCall('POST', '/auth/email/start', returnTo === undefined ? { email } : { email, returnTo }));
     },
 
     async emailLinkInfo(token) {

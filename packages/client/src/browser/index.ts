@@ -17,5 +17,6 @@ export type {
   Passkey,
   SessionInfo,
   SignInResult,
+  StartEmailOptions,
   User,
 } from './types.js';

@@ -46,6 +46,20 @@ export interface SignInResult {
   user: User;
   /** true when this sign-in created the account (the API answered 201). */
   created: boolean;
+  /**
+   * For an emailed link or code: the `returnTo` given to `startEmail`, kept by the server with the
+   * token (so a link opened on another device still knows it), checked against its origins.
+   */
+  returnTo?: string;
+}
+
+/** Options of `startEmail`. */
+export interface StartEmailOptions {
+  /**
+   * Where to land after signing in with the link or code: an absolute URL on Sesame's origin or
+   * one of its APP_ORIGINS (the server refuses anything else with 400 INVALID_REQUEST).
+   */
+  returnTo?: string;
 }
 
 /** `GET /auth/email/link-info`: which address an emailed link would sign in. */
@@ -60,4 +74,5 @@ export interface SessionResponse {
   tokenType: 'Bearer';
   expiresIn: number;
   user: User;
+  returnTo?: string;
 }
