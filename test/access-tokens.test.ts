@@ -30,7 +30,7 @@ describe('access tokens', () => {
     });
     expect(protectedHeader).toMatchObject({ alg: 'ES256', typ: 'at+jwt' });
     expect(typeof protectedHeader.kid).toBe('string');
-    expect(payload).toMatchObject({ iss: 'http://localhost:3000', sub: user.id, sid: session.id, amr: ['otp'] });
+    expect(payload).toMatchObject({ iss: 'http://localhost:3000', sub: user.id, sid: session.id, amr: ['otp'], email: 'ada@example.com', email_verified: true });
     expect(payload.exp! - payload.iat!).toBe(900);
     expect(typeof payload.jti).toBe('string');
     const me = await h.request('/api/me', { token: accessToken });

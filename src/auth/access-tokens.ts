@@ -16,6 +16,9 @@ export interface AccessTokenClaims extends JWTPayload {
   sub: string;
   sid: string;
   amr: Amr[];
+  /** The account's address when the token was issued, and whether it is proved (API.md). */
+  email: string;
+  email_verified: boolean;
   jti: string;
   iat: number;
   exp: number;
@@ -29,11 +32,11 @@ interface TokenDeps {
 
 export async function signAccessToken(
   { config, clock, keys }: TokenDeps,
-  { userId, sessionId, amr }: { userId: string; sessionId: string; amr: Amr[] },
+  { userId, sessionId, amr, email, emailVerified }: { userId: string; sessionId: string; amr: Amr[]; email: string; emailVerified: boolean },
 ): Promise<string> {
   const key = await keys.signingKey();
   const iat = Math.floor(clock() / 1000);
-  return new SignJWT({ sid: sessionId, amr })
+  return new SignJWT({ sid: sessionId, amr, email, email_verified: emailVerified })
     .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, typ: 'at+jwt', kid: key.kid })
     .setIssuer(config.publicUrl)
     .setAudience(config.accessTokenAudience)

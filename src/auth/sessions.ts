@@ -53,7 +53,13 @@ export interface IssuedSession {
 const SUCCESSOR_INFO = 'sesame refresh successor v1';
 
 async function issue(deps: SessionDeps, user: UserRow, session: SessionRow, refreshToken: string): Promise<IssuedSession> {
-  const accessToken = await signAccessToken(deps, { userId: user.id, sessionId: session.id, amr: JSON.parse(session.amr) as Amr[] });
+  const accessToken = await signAccessToken(deps, {
+    userId: user.id,
+    sessionId: session.id,
+    amr: JSON.parse(session.amr) as Amr[],
+    email: user.email,
+    emailVerified: user.emailVerified,
+  });
   return { accessToken, expiresIn: deps.config.accessTokenTtl, refreshToken, refreshExpiresAt: session.absoluteExpiresAt, session, user };
 }
 
