@@ -163,7 +163,8 @@ describe('cross-site matrix', () => {
       }
     }
     expect(cells).toBeGreaterThanOrEqual(12 * 2 * 7 * 5 * 5);
-  });
+    // Thousands of requests: about 10 s alone, several times that when the machine is busy.
+  }, 120_000);
 
   it('a request that would succeed is refused (403, nothing written) from every cross-site context, then succeeds from PUBLIC_URL and a CORS_ORIGINS front end', async () => {
     const builders = successfulRequests(h);
