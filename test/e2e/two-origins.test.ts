@@ -1,0 +1,180 @@
+/**
+ * End to end with two real servers on two origins, as an application adopts Sesame: Sesame on
+ * http://localhost:P1 (APP_ORIGINS = the app, RP_ID localhost, ACCESS_TOKEN_TTL=2) and the example
+ * app (examples/notes, installed from the packed @sesame/client tarball) on http://localhost:P2.
+ *
+ * In Chromium: sign in through Sesame's pages by an emailed link opened in a second browser context
+ * and land in the app; the app's API answers with the verified user; a passkey made and used on
+ * the app's own origin; sign-out from the app signs out of Sesame; sign in with a passkey on
+ * Sesame's page and land back in the app; silent refresh of the 2-second token.
+ */
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closedPort } from '../helpers/smtp-capture.js';
+import { addVirtualAuthenticator, launchBrowser, type Browser, type BrowserContext, type Page } from './browser.js';
+import { installExample, packClient, startExample, tempDir, type ExampleApp } from './example-app.js';
+import { expectSignInPage, heading, newEmail, newTestContext, refreshCookie, requestEmail, startE2EServer, TEST_TIMEOUT_MS, type E2EServer } from './server.js';
+
+let s: E2EServer;
+let app: ExampleApp;
+let browser: Browser;
+let work: string;
+const contexts: BrowserContext[] = [];
+const email = newEmail('two-origins');
+
+/** Every request a page makes to either server, with its origin, path and status. */
+function recordCalls(page: Page) {
+  const calls: { origin: string; method: string; path: string; status: number; at: number }[] = [];
+  page.on('response', (response) => {
+    const url = new URL(response.url());
+    calls.push({ origin: url.origin, method: response.request().method(), path: url.pathname, status: response.status(), at: Date.now() });
+  });
+  return calls;
+}
+
+async function freshPage(): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await newTestContext(browser);
+  contexts.push(context);
+  return { context, page: await context.newPage() };
+}
+
+/** The app shows the person signed in, and its API's verdict on the token. */
+async function expectSignedInApp(page: Page) {
+  await page.waitForURL((url) => url.origin === app.origin, { timeout: 15_000 });
+  await page.locator('#who').getByText(email, { exact: true }).waitFor();
+  await page.locator('#verified-by').getByText(/verified by this app’s API/).waitFor();
+}
+
+async function expectSignedOutApp(page: Page) {
+  await page.getByRole('button', { name: 'Sign in with a passkey' }).waitFor();
+  await page.getByRole('link', { name: 'Sign in' }).waitFor();
+}
+
+beforeAll(async () => {
+  work = tempDir('two-origins');
+  const tarball = await packClient(work);
+  const dir = await installExample(tarball, work);
+  const appPort = await closedPort();
+  s = await startE2EServer({ APP_ORIGINS: `http://localhost:${appPort}`, ACCESS_TOKEN_TTL: '2' });
+  app = await startExample({ dir, port: appPort, sesameUrl: s.origin });
+  browser = await launchBrowser();
+}, 600_000);
+
+afterAll(async () => {
+  for (const context of contexts) await context.close();
+  await browser?.close();
+  await app?.stop();
+  await s?.close();
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+});
+
+describe('an app on its own origin, signing in with Sesame', () => {
+  let page: Page;
+  let context: BrowserContext;
+  let calls: ReturnType<typeof recordCalls>;
+  let authenticator: Awaited<ReturnType<typeof addVirtualAuthenticator>>;
+  /**
+   * The virtual authenticator answers every request at once while presence is on, including the
+   * autofill (conditional) request Sesame's sign-in page starts by itself; off, requests wait.
+   */
+  const presence = (enabled: boolean) =>
+    authenticator.cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId: authenticator.authenticatorId, enabled });
+
+  it('signs in through Sesame’s pages by an emailed link opened in a second context, and lands in the app', async () => {
+    const desk = await freshPage();
+    await desk.page.goto(app.origin);
+    await expectSignedOutApp(desk.page);
+    await desk.page.getByRole('link', { name: 'Sign in' }).click();
+    await expectSignInPage(desk.page);
+    expect(new URL(desk.page.url()).origin).toBe(s.origin);
+    expect(new URL(desk.page.url()).searchParams.get('returnTo')).toBe(`${app.origin}/`);
+    const mail = await requestEmail(desk.page, s, email);
+
+    // The link, opened in another browser context (another device): only the server knew returnTo.
+    ({ context, page } = await freshPage());
+    calls = recordCalls(page);
+    authenticator = await addVirtualAuthenticator(page);
+    await page.goto(mail.link);
+    await page.getByRole('button', { name: 'Confirm sign-in' }).click();
+    await heading(page, 'Sign in faster next time').waitFor();
+    await page.getByRole('button', { name: 'Not now' }).click();
+    await expectSignedInApp(page);
+    // The session is Sesame's: its cookie belongs to Sesame's origin and no script of the app reads it.
+    expect(await refreshCookie(context, s.origin)).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    expect(await page.evaluate(() => document.cookie)).not.toContain('sesame_refresh');
+  }, TEST_TIMEOUT_MS);
+
+  it('the app’s API answers with the verified user, and keeps notes per user', async () => {
+    const me = calls.filter((c) => c.origin === app.origin && c.path === '/api/me');
+    expect(me.at(-1)?.status).toBe(200);
+    await page.getByLabel('New note').fill('Buy figs');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByRole('listitem').getByText('Buy figs').waitFor();
+    await page.reload();
+    await page.getByRole('listitem').getByText('Buy figs').waitFor();
+    // Without the token the API refuses.
+    const anonymous = await fetch(`${app.origin}/api/notes`);
+    expect(anonymous.status).toBe(401);
+  }, TEST_TIMEOUT_MS);
+
+  it('renews the 2-second access token silently', async () => {
+    await page.locator('#who').getByText(email, { exact: true }).waitFor();
+    await page.waitForTimeout(2_500);
+    const waitedAt = Date.now();
+    await page.getByLabel('New note').fill('After the token expired');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByRole('listitem').getByText('After the token expired').waitFor();
+    const after = calls.filter((c) => c.at >= waitedAt);
+    expect(after.some((c) => c.origin === s.origin && c.path === '/auth/refresh' && c.status === 200)).toBe(true);
+    expect(after.some((c) => c.origin === app.origin && c.path === '/api/notes' && c.method === 'POST' && c.status === 201)).toBe(true);
+    // No request of the app's API was refused on the way.
+    expect(after.filter((c) => c.origin === app.origin && c.status === 401)).toEqual([]);
+  }, TEST_TIMEOUT_MS);
+
+  it('adds a passkey with a ceremony on the app’s own origin', async () => {
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await page.locator('#status').getByText(/Passkey “Notes example” added/).waitFor();
+    expect(calls.filter((c) => c.origin === s.origin && c.path === '/auth/passkeys/register/verify').map((c) => c.status)).toEqual([201]);
+    const { credentials } = await authenticator.cdp.send('WebAuthn.getCredentials', { authenticatorId: authenticator.authenticatorId });
+    expect(credentials).toHaveLength(1);
+    expect(credentials[0]!.rpId).toBe('localhost');
+  }, TEST_TIMEOUT_MS);
+
+  it('signs out from the app, which signs out of Sesame', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expectSignedOutApp(page);
+    expect(await refreshCookie(context, s.origin)).toBeUndefined();
+    // Sesame's own page agrees (presence off: its passkey autofill must not sign in again by itself).
+    await presence(false);
+    await page.goto(s.origin);
+    await expectSignInPage(page);
+    await page.waitForTimeout(500);
+    await expectSignInPage(page);
+  }, TEST_TIMEOUT_MS);
+
+  it('signs in with a passkey on the app’s own origin', async () => {
+    await page.goto(app.origin);
+    await expectSignedOutApp(page);
+    await presence(true);
+    const since = Date.now();
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await expectSignedInApp(page);
+    expect(calls.filter((c) => c.at >= since && c.path === '/auth/passkeys/login/verify').map((c) => `${c.origin} ${c.status}`)).toEqual([
+      `${s.origin} 200`,
+    ]);
+    await page.getByRole('listitem').getByText('Buy figs').waitFor();
+  }, TEST_TIMEOUT_MS);
+
+  it('signs in with a passkey on Sesame’s page and lands back in the app', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expectSignedOutApp(page);
+    // Presence off while Sesame's page starts its autofill request, so the button is what signs in.
+    await presence(false);
+    await page.getByRole('link', { name: 'Sign in' }).click();
+    await expectSignInPage(page);
+    await presence(true);
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await expectSignedInApp(page);
+    await page.getByRole('listitem').getByText('Buy figs').waitFor();
+  }, TEST_TIMEOUT_MS);
+});
