@@ -7,7 +7,9 @@ import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import type { AppEnv, Deps } from './deps.js';
 import { AuthError } from './auth/errors.js';
+import { REFRESH_COOKIE } from './http/cookies.js';
 import { onError } from './http/on-error.js';
+import { openApiDocument } from './http/openapi.js';
 import { authRateLimit } from './http/rate-limit.js';
 import { requestLog } from './http/request-log.js';
 import { limitBody, originCheck, requireJson, securityHeaders } from './http/security.js';
@@ -19,7 +21,7 @@ import { passkeyRoutes } from './routes/passkeys.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { wellKnownRoutes } from './routes/well-known.js';
 
-export const API_VERSION = '1.0.0';
+export { API_VERSION } from './http/openapi.js';
 
 export interface AppOptions {
   /** Serves the built front end (web/dist) for paths no route claims: Node's serveStatic or Workers assets. */
@@ -67,11 +69,19 @@ export function createApp(deps: Deps, { assets, linkPage }: AppOptions = {}) {
   app.route('/', devOutboxRoutes());
   app.route('/', passkeyRoutes());
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'Sesame', version: API_VERSION, description: 'Passwordless sign-in: passkeys and emailed links. See README.md.' },
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'The access token of a session response (RFC 9068 at+jwt, ES256)',
   });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'refreshCookie', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: REFRESH_COOKIE,
+    description: 'The rotating refresh token: HttpOnly, Secure, SameSite=Strict; the browser sends it, no script can read it',
+  });
+  app.get('/openapi.json', (c) => c.json(openApiDocument(app, deps.config)));
 
   if (assets) app.get('*', assets);
 

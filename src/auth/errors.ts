@@ -65,3 +65,11 @@ export class AuthError extends Error {
     this.retryAfter = options.retryAfter;
   }
 }
+
+/** Every code, for the OpenAPI description (one list: the status map above). */
+export const AUTH_ERROR_CODES = Object.keys(statusOf) as AuthErrorCode[];
+
+/** The codes answered with `status`, for the OpenAPI description of each error response. */
+export function authErrorCodesWithStatus(status: number): AuthErrorCode[] {
+  return AUTH_ERROR_CODES.filter((code) => statusOf[code] === status);
+}

@@ -5,7 +5,7 @@
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../deps.js';
-import { AuthError } from '../auth/errors.js';
+import { AUTH_ERROR_CODES, AuthError, authErrorCodesWithStatus } from '../auth/errors.js';
 
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({
@@ -20,7 +20,12 @@ export function createRouter() {
 }
 
 export const ErrorSchema = z
-  .object({ error: z.object({ code: z.string(), message: z.string() }) })
+  .object({
+    error: z.object({
+      code: z.enum(AUTH_ERROR_CODES as [string, ...string[]]).openapi({ description: 'What went wrong, for programs; each response lists the codes it may carry' }),
+      message: z.string().openapi({ description: 'What went wrong, for people' }),
+    }),
+  })
   .openapi('Error');
 
 export const EmptyBody = z.object({}).strict().openapi('Empty');
@@ -42,9 +47,29 @@ export const jsonContent = <T extends z.ZodType>(schema: T, description: string)
   description,
 });
 
-export const errorResponses = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [s, jsonContent(ErrorSchema, `Error ${s}`)]));
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Not signed in, or the token, cookie, link, code or assertion is not valid',
+  403: 'Refused',
+  404: 'Not found',
+  409: 'Conflict',
+  413: 'Body over 64 KiB',
+  415: 'Body is not JSON',
+  429: 'Rate limited (see Retry-After)',
+  503: 'Busy (see Retry-After)',
+};
+
+/** What an error status means, and the codes it may carry (from auth/errors.ts). */
+export function errorDescription(status: number): string {
+  const codes = authErrorCodesWithStatus(status);
+  return `${STATUS_TEXT[status] ?? `Error ${status}`}${codes.length ? `: ${codes.join(', ')}` : ''}`;
+}
+
+/** Error responses for `statuses`, each naming the codes it may carry. */
+export const errorResponses = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, jsonContent(ErrorSchema, errorDescription(s))]));
 
 export const bearerSecurity = [{ bearerAuth: [] }];
+/** OpenAPI: the refresh cookie `__Host-sesame_refresh` (the browser sends it; no script can). */
+export const refreshCookieSecurity = [{ refreshCookie: [] }];
 /** OpenAPI: a Bearer token is accepted but not required. */
 export const optionalBearerSecurity: Record<string, string[]>[] = [{ bearerAuth: [] }, {}];

@@ -15,6 +15,8 @@ const OutboxMessage = z
 const outbox = createRoute({
   method: 'get',
   path: '/dev/outbox',
+  operationId: 'listDevOutbox',
+  tags: ['Development'],
   summary: 'Development only: the messages kept instead of sent (404 in production)',
   responses: {
     200: jsonContent(z.object({ messages: z.array(OutboxMessage) }), 'Kept messages, newest first'),

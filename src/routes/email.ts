@@ -68,6 +68,8 @@ const EmailSessionResponseSchema = SessionResponseSchema.extend({
 const start = createRoute({
   method: 'post',
   path: '/auth/email/start',
+  operationId: 'startEmailSignIn',
+  tags: ['Email sign-in'],
   summary: 'Email a sign-in link and code',
   description:
     'Answers 202 at once, the same whether or not the address has an account. The message carries a link and a six-digit code, ' +
@@ -82,6 +84,8 @@ const start = createRoute({
 const verify = createRoute({
   method: 'post',
   path: '/auth/email/verify',
+  operationId: 'verifyEmailSignIn',
+  tags: ['Email sign-in'],
   summary: 'Sign in (or up) with the emailed link token or code',
   description:
     'A first-time address gets a verified account (201). An unverified account (made by passkey sign-up) is replaced by a new ' +
@@ -99,6 +103,8 @@ const verify = createRoute({
 const page = createRoute({
   method: 'get',
   path: '/auth/email/verify',
+  operationId: 'getEmailLinkPage',
+  tags: ['Email sign-in'],
   summary: 'The page the emailed link opens (GET or HEAD); never uses the token up',
   request: { query: z.object({ token: z.string().optional() }) },
   responses: { 200: { content: { 'text/html': { schema: z.string() } }, description: 'A page asking the person to confirm' } },
@@ -107,6 +113,8 @@ const page = createRoute({
 const script = createRoute({
   method: 'get',
   path: '/auth/email/confirm.js',
+  operationId: 'getEmailConfirmScript',
+  tags: ['Email sign-in'],
   summary: "The link page's script: POSTs the token as JSON, then goes to the kept returnTo or /",
   responses: { 200: { content: { 'text/javascript': { schema: z.string() } }, description: 'JavaScript' } },
 });
@@ -114,6 +122,8 @@ const script = createRoute({
 const linkInfo = createRoute({
   method: 'get',
   path: '/auth/email/link-info',
+  operationId: 'getEmailLinkInfo',
+  tags: ['Email sign-in'],
   summary: 'Which address a live link signs in; never uses it up',
   request: { query: z.object({ token: LinkToken }) },
   responses: {

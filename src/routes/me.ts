@@ -7,6 +7,8 @@ import { isoTime } from '../http/request-context.js';
 const me = createRoute({
   method: 'get',
   path: '/api/me',
+  operationId: 'getMe',
+  tags: ['Account'],
   summary: 'The signed-in user',
   security: bearerSecurity,
   middleware: [requireAuth] as const,

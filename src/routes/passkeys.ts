@@ -148,6 +148,8 @@ const PasskeyParams = z.object({ id: CredentialId.openapi({ param: { name: 'id',
 const registerOptions = createRoute({
   method: 'post',
   path: '/auth/passkeys/register/options',
+  operationId: 'createPasskeyRegistrationOptions',
+  tags: ['Passkeys'],
   summary: 'Start registering a passkey: with Bearer, for the signed-in user (body {}); without, for a new account ({email})',
   security: optionalBearerSecurity,
   middleware: [optionalAuth] as const,
@@ -161,6 +163,8 @@ const registerOptions = createRoute({
 const registerVerify = createRoute({
   method: 'post',
   path: '/auth/passkeys/register/verify',
+  operationId: 'verifyPasskeyRegistration',
+  tags: ['Passkeys'],
   summary: 'Finish registering a passkey: a new account gets a session (201); a signed-in user gets the passkey (201)',
   security: optionalBearerSecurity,
   middleware: [optionalAuth] as const,
@@ -174,6 +178,8 @@ const registerVerify = createRoute({
 const loginOptions = createRoute({
   method: 'post',
   path: '/auth/passkeys/login/options',
+  operationId: 'createPasskeyLoginOptions',
+  tags: ['Passkeys'],
   summary: 'Start a discoverable passkey sign-in',
   request: jsonBody(EmptyBody),
   responses: { 200: jsonContent(RequestOptions, 'Options for navigator.credentials.get() (empty allowCredentials)'), ...errorResponses(400, 403, 415, 429) },
@@ -182,6 +188,8 @@ const loginOptions = createRoute({
 const loginVerify = createRoute({
   method: 'post',
   path: '/auth/passkeys/login/verify',
+  operationId: 'verifyPasskeyLogin',
+  tags: ['Passkeys'],
   summary: 'Finish a passkey sign-in',
   request: jsonBody(z.object({ response: AuthenticationResponseSchema }).strict().openapi('LoginVerifyRequest')),
   responses: { 200: jsonContent(SessionResponseSchema, 'Session response'), ...errorResponses(400, 401, 403, 415, 429) },
@@ -190,6 +198,8 @@ const loginVerify = createRoute({
 const list = createRoute({
   method: 'get',
   path: '/auth/passkeys',
+  operationId: 'listPasskeys',
+  tags: ['Passkeys'],
   summary: "The signed-in user's passkeys",
   security: bearerSecurity,
   middleware: [requireAuth] as const,
@@ -199,6 +209,8 @@ const list = createRoute({
 const rename = createRoute({
   method: 'patch',
   path: '/auth/passkeys/{id}',
+  operationId: 'renamePasskey',
+  tags: ['Passkeys'],
   summary: 'Rename a passkey',
   security: bearerSecurity,
   middleware: [requireAuth] as const,
@@ -209,6 +221,8 @@ const rename = createRoute({
 const remove = createRoute({
   method: 'delete',
   path: '/auth/passkeys/{id}',
+  operationId: 'deletePasskey',
+  tags: ['Passkeys'],
   summary: 'Delete a passkey (needs a recent sign-in; never the last way into the account)',
   security: bearerSecurity,
   middleware: [requireAuth] as const,

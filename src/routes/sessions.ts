@@ -9,6 +9,7 @@ import {
   createRouter,
   EmptyBody,
   errorResponses,
+  refreshCookieSecurity,
   jsonBody,
   jsonContent,
   SessionResponseSchema,
@@ -23,7 +24,10 @@ const SessionInfo = z
 const refresh = createRoute({
   method: 'post',
   path: '/auth/refresh',
+  operationId: 'refreshSession',
+  tags: ['Sessions'],
   summary: 'Rotate the refresh cookie and get a new access token',
+  security: refreshCookieSecurity,
   request: jsonBody(EmptyBody),
   responses: { 200: jsonContent(SessionResponseSchema, 'Session response; the cookie is rotated'), ...errorResponses(400, 401, 403, 415, 429) },
 });
@@ -31,7 +35,10 @@ const refresh = createRoute({
 const logout = createRoute({
   method: 'post',
   path: '/auth/logout',
+  operationId: 'logout',
+  tags: ['Sessions'],
   summary: 'Sign out this session',
+  security: refreshCookieSecurity,
   request: jsonBody(EmptyBody),
   responses: { 204: { description: 'Signed out; cookie cleared' }, ...errorResponses(400, 403, 415, 429) },
 });
@@ -39,6 +46,8 @@ const logout = createRoute({
 const logoutAll = createRoute({
   method: 'post',
   path: '/auth/logout-all',
+  operationId: 'logoutAll',
+  tags: ['Sessions'],
   summary: 'Sign out every session of the user',
   security: bearerSecurity,
   middleware: [requireAuth] as const,
@@ -49,6 +58,8 @@ const logoutAll = createRoute({
 const list = createRoute({
   method: 'get',
   path: '/auth/sessions',
+  operationId: 'listSessions',
+  tags: ['Sessions'],
   summary: "The user's live sessions",
   security: bearerSecurity,
   middleware: [requireAuth] as const,
@@ -58,6 +69,8 @@ const list = createRoute({
 const remove = createRoute({
   method: 'delete',
   path: '/auth/sessions/{id}',
+  operationId: 'revokeSession',
+  tags: ['Sessions'],
   summary: 'Revoke one session',
   security: bearerSecurity,
   middleware: [requireAuth] as const,

@@ -5,6 +5,8 @@ import { createRouter, jsonContent } from '../http/router.js';
 const health = createRoute({
   method: 'get',
   path: '/healthz',
+  operationId: 'getHealth',
+  tags: ['Service'],
   summary: 'Liveness',
   responses: { 200: jsonContent(z.object({ ok: z.literal(true) }), 'The service is up') },
 });
@@ -12,6 +14,8 @@ const health = createRoute({
 const jwks = createRoute({
   method: 'get',
   path: '/.well-known/jwks.json',
+  operationId: 'getJwks',
+  tags: ['Tokens'],
   summary: 'Public keys that sign access tokens',
   responses: {
     200: jsonContent(z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).openapi('JWKS'), 'Every key that signed a still-valid token'),
