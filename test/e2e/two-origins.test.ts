@@ -8,6 +8,7 @@
  * the app's own origin; sign-out from the app signs out of Sesame; sign in with a passkey on
  * Sesame's page and land back in the app; silent refresh of the 2-second token.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closedPort } from '../helpers/smtp-capture.js';
@@ -19,6 +20,7 @@ let s: E2EServer;
 let app: ExampleApp;
 let browser: Browser;
 let work: string;
+let tarball: string;
 const contexts: BrowserContext[] = [];
 const email = newEmail('two-origins');
 
@@ -52,7 +54,7 @@ async function expectSignedOutApp(page: Page) {
 
 beforeAll(async () => {
   work = tempDir('two-origins');
-  const tarball = await packClient(work);
+  tarball = await packClient(work);
   const dir = await installExample(tarball, work);
   const appPort = await closedPort();
   s = await startE2EServer({ APP_ORIGINS: `http://localhost:${appPort}`, ACCESS_TOKEN_TTL: '2' });
@@ -66,6 +68,25 @@ afterAll(async () => {
   await app?.stop();
   await s?.close();
   if (work) fs.rmSync(work, { recursive: true, force: true });
+});
+
+describe('the packed client package', () => {
+  it('is ESM with type declarations, versioned, with a CHANGELOG, and without Preact', () => {
+    const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    for (const file of ['dist/browser/index.js', 'dist/browser/index.d.ts', 'dist/server/index.js', 'dist/server/index.d.ts', 'CHANGELOG.md', 'README.md', 'package.json']) {
+      expect(files).toContain(`package/${file}`);
+    }
+    expect(files.filter((f) => /\.test\.|\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
+    const manifest = JSON.parse(execFileSync('tar', ['-xOzf', tarball, 'package/package.json'], { encoding: 'utf8' })) as Record<string, unknown>;
+    expect(manifest).toMatchObject({ name: '@sesame/client', type: 'module', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+    expect(Object.keys(manifest.exports as object)).toEqual(expect.arrayContaining(['.', './server']));
+    expect(JSON.stringify(manifest)).not.toMatch(/preact/i);
+    const changelog = execFileSync('tar', ['-xOzf', tarball, 'package/CHANGELOG.md'], { encoding: 'utf8' });
+    expect(changelog).toContain(`## ${manifest.version as string}`);
+    const browserCode = execFileSync('tar', ['-xOzf', tarball, '--wildcards', 'package/dist/browser/*.js'], { encoding: 'utf8' });
+    expect(browserCode).not.toMatch(/from ['"]preact/);
+    expect(browserCode).toMatch(/^export /m);
+  });
 });
 
 describe('an app on its own origin, signing in with Sesame', () => {
