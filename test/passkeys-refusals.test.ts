@@ -16,7 +16,7 @@ import {
 } from '@simplewebauthn/server';
 import { createHarness, type Harness } from './helpers/harness.js';
 import { SoftAuthenticator, b64url, flipSignatureBit, type CreateCredentialOpts, type GetAssertionOpts } from './helpers/soft-authenticator.js';
-import { encodeCbor, type CborValue } from './helpers/cbor.js';
+import { decodeCbor, decodeCborFirst, encodeCbor, type CborValue } from './helpers/cbor.js';
 import { authenticationVectorJSON, noneEs256Authentication, noneEs256Registration, registrationVectorJSON } from './fixtures/webauthn-l3-vectors.js';
 
 let h: Harness;
@@ -57,6 +57,10 @@ async function expectRefused(send: () => Promise<Response>, status: number, code
   return body;
 }
 
+/** A registration prepared beforehand (its account exists already), sent and refused without a change. */
+const expectRefusedRegistration = (response: RegistrationResponseJSON, status: number, code?: string) =>
+  expectRefused(() => registerVerify({ response }), status, code);
+
 async function registrationOptions(body: unknown, token?: string) {
   const res = await h.request('/auth/passkeys/register/options', { body, token });
   expect(res.status).toBe(200);
@@ -69,19 +73,29 @@ async function loginOptions() {
   return (await res.json()) as PublicKeyCredentialRequestOptionsJSON;
 }
 
-const registerVerify = (body: unknown, token?: string) => h.request('/auth/passkeys/register/verify', { body, token });
+/** The signed-in account each prepared registration response belongs to (verify-first: only accounts add passkeys). */
+const ownerToken = new Map<string, string>();
+/** The account of the newest prepared response: tampered copies (another id) still go out signed in. */
+let lastOwnerToken: string | undefined;
+const registerVerify = (body: { response: object } & Record<string, unknown>, token = ownerToken.get(String((body.response as { id?: unknown }).id)) ?? lastOwnerToken) =>
+  h.request('/auth/passkeys/register/verify', { body, token });
 const loginVerify = (body: unknown) => h.request('/auth/passkeys/login/verify', { body });
 
-/** A sign-up's registration response, not yet sent. */
+/** A registration response for the account of `email` (signed in now, made when new), not yet sent. */
 async function signUpResponse(email: string, device = new SoftAuthenticator(), opts: Partial<CreateCredentialOpts> = {}) {
-  const options = await registrationOptions({ email });
-  return device.createCredential({ options, origin: origin(), ...opts });
+  const { accessToken } = await h.signIn(email);
+  const options = await registrationOptions({}, accessToken);
+  const response = device.createCredential({ options, origin: origin(), ...opts });
+  ownerToken.set(response.id, accessToken);
+  lastOwnerToken = accessToken;
+  return response;
 }
 
 async function signUp(email: string, device = new SoftAuthenticator()) {
-  const res = await registerVerify({ response: await signUpResponse(email, device) });
+  const response = await signUpResponse(email, device);
+  const res = await registerVerify({ response });
   expect(res.status).toBe(201);
-  return { device, body: (await res.json()) as SessionBody };
+  return { device, body: { accessToken: ownerToken.get(response.id)!, user: (await h.signIn(email)).user } as SessionBody };
 }
 
 async function assertion(device: SoftAuthenticator, opts: Partial<GetAssertionOpts> = {}) {
@@ -142,16 +156,17 @@ describe('ceremony mix-ups', () => {
   it('refuses a sign-in response sent to the registration route', async () => {
     const { device } = await signUp('ada@example.com');
     const signInResponse = await assertion(device);
-    await expectRefused(() => registerVerify({ response: signInResponse }), 400, 'INVALID_REQUEST');
+    const { accessToken } = await h.signIn('ada@example.com');
+    await expectRefused(() => registerVerify({ response: signInResponse }, accessToken), 400, 'INVALID_REQUEST');
     const shaped = withResponse(signInResponse, { attestationObject: b64url.encode(encodeCbor(new Map([['fmt', 'none']]))) });
-    await expectRefused(() => registerVerify({ response: shaped }), 400, 'INVALID_REQUEST');
+    await expectRefused(() => registerVerify({ response: shaped }, accessToken), 400, 'INVALID_REQUEST');
     expect((await loginVerify({ response: signInResponse })).status).toBe(200);
   });
 
-  it('refuses a sign-up challenge used to add a passkey to an account, and one user\'s challenge used by another', async () => {
+  it('refuses one user\'s registration challenge used by another', async () => {
     const ada = await signUp('ada@example.com');
     const bo = await signUp('bo@example.com');
-    // A sign-up challenge is not for adding a passkey.
+    // Cy's challenge is not for adding a passkey to Ada's account.
     const signUpResp = await signUpResponse('cy@example.com');
     await expectRefused(() => registerVerify({ response: signUpResp }, ada.body.accessToken), 401, 'CHALLENGE_EXPIRED');
     // Ada's add-a-passkey challenge, answered into Bo's account.
@@ -166,28 +181,27 @@ describe('ceremony mix-ups', () => {
 
 describe('what the signature covers', () => {
   it('refuses a wrong origin (registration and sign-in)', async () => {
-    await expectRefused(async () => registerVerify({ response: await signUpResponse('ada@example.com', undefined, { origin: 'https://evil.example' }) }), 401, 'INVALID_CREDENTIAL');
+    await expectRefusedRegistration(await signUpResponse('ada@example.com', undefined, { origin: 'https://evil.example' }), 401, 'INVALID_CREDENTIAL');
     const { device } = await signUp('bo@example.com');
     await expectRefused(async () => loginVerify({ response: await assertion(device, { origin: 'https://evil.example' }) }), 401, 'INVALID_CREDENTIAL');
     await expectRefused(async () => loginVerify({ response: await assertion(device, { origin: 'http://localhost:3001' }) }), 401, 'INVALID_CREDENTIAL');
   });
 
   it('refuses a wrong RP id (registration and sign-in)', async () => {
-    await expectRefused(async () => registerVerify({ response: await signUpResponse('ada@example.com', undefined, { rpId: 'evil.example' }) }), 401, 'INVALID_CREDENTIAL');
+    await expectRefusedRegistration(await signUpResponse('ada@example.com', undefined, { rpId: 'evil.example' }), 401, 'INVALID_CREDENTIAL');
     const { device } = await signUp('bo@example.com');
     const credentialId = device.credentials[0]!.id;
     await expectRefused(async () => loginVerify({ response: await assertion(device, { rpId: 'evil.example', credentialId }) }), 401, 'INVALID_CREDENTIAL');
   });
 
   it('refuses clientData.crossOrigin = true', async () => {
-    await expectRefused(async () => registerVerify({ response: await signUpResponse('ada@example.com', undefined, { crossOrigin: true }) }), 401, 'INVALID_CREDENTIAL');
+    await expectRefusedRegistration(await signUpResponse('ada@example.com', undefined, { crossOrigin: true }), 401, 'INVALID_CREDENTIAL');
     const { device } = await signUp('bo@example.com');
     await expectRefused(async () => loginVerify({ response: await assertion(device, { crossOrigin: true }) }), 401, 'INVALID_CREDENTIAL');
   });
 
   it('refuses a ceremony without user presence (UP = 0)', async () => {
-    await expectRefused(
-      async () => registerVerify({ response: await signUpResponse('ada@example.com', new SoftAuthenticator({ userPresence: false })) }),
+    await expectRefusedRegistration(await signUpResponse('ada@example.com', new SoftAuthenticator({ userPresence: false })),
       401,
       'INVALID_CREDENTIAL',
     );
@@ -198,12 +212,11 @@ describe('what the signature covers', () => {
 
   it('allows a ceremony without user verification (UV preferred), and then amr has no "user"', async () => {
     const device = new SoftAuthenticator({ userVerification: false });
-    const { body } = await signUp('ada@example.com', device);
-    expect(decodeJwt(body.accessToken).amr).toEqual(['hwk']);
+    await signUp('ada@example.com', device);
     const res = await loginVerify({ response: await assertion(device) });
     expect(res.status).toBe(200);
     expect(decodeJwt(((await res.json()) as SessionBody).accessToken).amr).toEqual(['hwk']);
-    expect(rows('SELECT amr FROM sessions')).toEqual([{ amr: '["hwk"]' }, { amr: '["hwk"]' }]);
+    expect(rows("SELECT amr FROM sessions WHERE method = 'passkey'")).toEqual([{ amr: '["hwk"]' }]);
   });
 
   it('refuses a flipped signature bit, and audits it for the passkey\'s owner', async () => {
@@ -263,8 +276,7 @@ describe('what the signature covers', () => {
   });
 
   it('refuses backup state without backup eligibility', async () => {
-    await expectRefused(
-      async () => registerVerify({ response: await signUpResponse('ada@example.com', new SoftAuthenticator({ backedUp: true })) }),
+    await expectRefusedRegistration(await signUpResponse('ada@example.com', new SoftAuthenticator({ backedUp: true })),
       401,
       'INVALID_CREDENTIAL',
     );
@@ -277,29 +289,57 @@ describe('credential ids', () => {
     const ada = await signUp('ada@example.com', new SoftAuthenticator());
     const taken = await registerVerify({ response: await signUpResponse('bo@example.com', new SoftAuthenticator(), { credentialId }) });
     expect(taken.status).toBe(201);
-    await expectRefused(async () => registerVerify({ response: await signUpResponse('cy@example.com', new SoftAuthenticator(), { credentialId }) }), 409, 'CREDENTIAL_EXISTS');
+    await expectRefusedRegistration(await signUpResponse('cy@example.com', new SoftAuthenticator(), { credentialId }), 409, 'CREDENTIAL_EXISTS');
     const options = await registrationOptions({}, ada.body.accessToken);
     const again = new SoftAuthenticator().createCredential({ options, origin: origin(), credentialId });
     await expectRefused(() => registerVerify({ response: again }, ada.body.accessToken), 409, 'CREDENTIAL_EXISTS');
-    expect(rows('SELECT email FROM users ORDER BY email')).toEqual([{ email: 'ada@example.com' }, { email: 'bo@example.com' }]);
+    expect(rows('SELECT user_id FROM passkeys ORDER BY user_id')).toHaveLength(2);
   });
 
-  it('refuses the second of two sign-ups of one address with 409 EMAIL_TAKEN, whichever finishes last', async () => {
-    const first = await signUpResponse('ada@example.com');
-    const second = await signUpResponse('ADA@example.com', new SoftAuthenticator());
-    expect((await registerVerify({ response: second })).status).toBe(201);
-    await expectRefused(() => registerVerify({ response: first }), 409, 'EMAIL_TAKEN');
-    // Parallel, too: exactly one account.
-    const [a, b] = [await signUpResponse('bo@example.com'), await signUpResponse('bo@example.com', new SoftAuthenticator())];
-    const results = await Promise.all([registerVerify({ response: a }), registerVerify({ response: b })]);
-    expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
-    expect(rows("SELECT count(*) AS n FROM users WHERE email = 'bo@example.com'")).toEqual([{ n: 1 }]);
-    expect(rows('SELECT count(*) AS n FROM passkeys')).toEqual([{ n: 2 }]);
+  it('holds at most 20 passkeys an account: 409 TOO_MANY_PASSKEYS from options, and from verify when one was added in between', async () => {
+    const { accessToken } = await h.signIn('many@example.com');
+    const add = async () => {
+      const options = await registrationOptions({}, accessToken);
+      return registerVerify({ response: new SoftAuthenticator().createCredential({ options, origin: origin() }) }, accessToken);
+    };
+    for (let i = 0; i < 19; i++) expect((await add()).status).toBe(201);
+    // Two ceremonies started at 19: the first to finish is the 20th, the second is refused.
+    const [a, b] = [await registrationOptions({}, accessToken), await registrationOptions({}, accessToken)];
+    const ra = new SoftAuthenticator().createCredential({ options: a, origin: origin() });
+    const rb = new SoftAuthenticator().createCredential({ options: b, origin: origin() });
+    expect((await registerVerify({ response: ra }, accessToken)).status).toBe(201);
+    await expectRefused(() => registerVerify({ response: rb }, accessToken), 409, 'TOO_MANY_PASSKEYS');
+    await expectRefused(() => h.request('/auth/passkeys/register/options', { body: {}, token: accessToken }), 409, 'TOO_MANY_PASSKEYS');
+    expect(rows("SELECT count(*) AS n FROM passkeys")).toEqual([{ n: 20 }]);
+  });
+
+  it('refuses RSA keys under 2048 or over 8192 bits (400) and accepts 2048', async () => {
+    await expectRefusedRegistration(await signUpResponse('rsa1@example.com', new SoftAuthenticator({ algorithm: 'RS256', rsaModulusBits: 1024 })),
+      400,
+      'INVALID_REQUEST',
+    );
+    const body = await expectRefusedRegistration(await signUpResponse('rsa2@example.com', new SoftAuthenticator({ algorithm: 'RS256', rsaModulusBits: 2040 })),
+      400,
+      'INVALID_REQUEST',
+    );
+    expect(body.error!.message).toMatch(/RSA key of 2040 bits/);
+    // Over 8192: a real 8200-bit key costs seconds to make; the modulus is swapped into a real credential instead.
+    const big = new SoftAuthenticator({ algorithm: 'RS256', rsaModulusBits: 2048 });
+    const response = await signUpResponse('rsa3@example.com', big);
+    const huge = withHugeModulus(response, 8200);
+    const refused = await expectRefused(() => registerVerify({ response: huge }), 400, 'INVALID_REQUEST');
+    expect(refused.error!.message).toMatch(/RSA key of 8200 bits/);
+
+    const device = new SoftAuthenticator({ algorithm: 'RS256', rsaModulusBits: 2048 });
+    const ok = await registerVerify({ response: await signUpResponse('rsa4@example.com', device) });
+    expect(ok.status).toBe(201);
+    // And the RSA passkey signs in.
+    const signedIn = await loginVerify({ response: await assertion(device) });
+    expect(signedIn.status).toBe(200);
   });
 
   it('refuses a credential id over 1023 bytes (400) and accepts exactly 1023', async () => {
-    await expectRefused(
-      async () => registerVerify({ response: await signUpResponse('ada@example.com', undefined, { credentialId: new Uint8Array(1024).fill(1) }) }),
+    await expectRefusedRegistration(await signUpResponse('ada@example.com', undefined, { credentialId: new Uint8Array(1024).fill(1) }),
       400,
       'INVALID_REQUEST',
     );
@@ -415,20 +455,6 @@ describe('recent sign-in', () => {
 });
 
 describe('races', () => {
-  it('lets exactly one of two parallel deletes of the last two passkeys of an unverified account succeed', async () => {
-    for (let round = 0; round < 5; round++) {
-      const { body } = await signUp(`r${round}@example.com`);
-      const options = await registrationOptions({}, body.accessToken);
-      const res = await registerVerify({ response: new SoftAuthenticator().createCredential({ options, origin: origin() }) }, body.accessToken);
-      expect(res.status).toBe(201);
-      const ids = rows<{ id: string }>('SELECT id FROM passkeys WHERE user_id = ?', body.user.id).map((r) => r.id);
-      expect(ids).toHaveLength(2);
-      const results = await Promise.all(ids.map((id) => h.request(`/auth/passkeys/${id}`, { method: 'DELETE', token: body.accessToken })));
-      expect(results.map((r) => r.status).sort()).toEqual([204, 409]);
-      expect(rows('SELECT id FROM passkeys WHERE user_id = ?', body.user.id)).toHaveLength(1);
-      expect(rows("SELECT * FROM audit_events WHERE type = 'passkey.deleted' AND user_id = ?", body.user.id)).toHaveLength(1);
-    }
-  });
 
   it('starts exactly one session from two parallel assertions with the same counter', async () => {
     const { device, body } = await signUp('ada@example.com');
@@ -505,19 +531,20 @@ describe('W3C WebAuthn Level 3 test vectors (made for example.org)', () => {
   });
 
   /** Stores the vector's challenge as if we had issued it, so only origin and RP id can refuse it. */
-  async function plantChallenge(challengeHex: string, ceremony: 'registration' | 'authentication', newAccount = false) {
+  async function plantChallenge(challengeHex: string, ceremony: 'registration' | 'authentication', userId: string | null = null) {
     const challenge = Buffer.from(challengeHex, 'hex').toString('base64url');
     const hash = createHash('sha256').update(challenge).digest('base64url');
     h.sqlite.sqlite
-      .prepare('INSERT INTO webauthn_challenges (hash, ceremony, user_id, email, pending_user_id, created_at, expires_at) VALUES (?, ?, NULL, ?, ?, ?, ?)')
-      .run(hash, ceremony, newAccount ? 'vector@example.com' : null, newAccount ? crypto.randomUUID() : null, h.now(), h.now() + 60_000);
+      .prepare('INSERT INTO webauthn_challenges (hash, ceremony, user_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+      .run(hash, ceremony, userId, h.now(), h.now() + 60_000);
     return hash;
   }
 
   it('refuses the registration vector for our RP id, even with its challenge planted', async () => {
-    await expectRefused(() => registerVerify({ response: registrationVectorJSON() }), 401, 'INVALID_CREDENTIAL');
-    const hash = await plantChallenge(noneEs256Registration.challengeHex, 'registration', true);
-    await expectRefused(() => registerVerify({ response: registrationVectorJSON() }), 401, 'INVALID_CREDENTIAL');
+    const { accessToken, user } = await h.signIn('vector@example.com');
+    await expectRefused(() => registerVerify({ response: registrationVectorJSON() }, accessToken), 401, 'INVALID_CREDENTIAL');
+    const hash = await plantChallenge(noneEs256Registration.challengeHex, 'registration', user.id);
+    await expectRefused(() => registerVerify({ response: registrationVectorJSON() }, accessToken), 401, 'INVALID_CREDENTIAL');
     // Made on https://example.org, which this service does not serve: refused before the challenge is used up.
     expect(rows('SELECT * FROM webauthn_challenges WHERE hash = ?', hash)).toHaveLength(1);
   });
@@ -543,3 +570,17 @@ describe('W3C WebAuthn Level 3 test vectors (made for example.org)', () => {
     await expectRefused(() => loginVerify({ response: authenticationVectorJSON() }), 401, 'INVALID_CREDENTIAL');
   });
 });
+
+/** The same registration with its RSA modulus replaced by one of `bits` bits (attestation "none" signs nothing). */
+function withHugeModulus(response: RegistrationResponseJSON, bits: number): RegistrationResponseJSON {
+  const att = decodeCbor(b64url.decode(response.response.attestationObject)) as Map<string, CborValue>;
+  const authData = att.get('authData') as Uint8Array;
+  const idLen = (authData[53]! << 8) | authData[54]!;
+  const keyStart = 55 + idLen;
+  const key = decodeCborFirst(authData, keyStart).value as Map<number, CborValue>;
+  const n = new Uint8Array(bits / 8).fill(0xff);
+  key.set(-1, n);
+  const newAuthData = new Uint8Array([...authData.slice(0, keyStart), ...encodeCbor(key)]);
+  att.set('authData', newAuthData);
+  return withResponse(response, { attestationObject: b64url.encode(encodeCbor(att)), authenticatorData: b64url.encode(newAuthData) });
+}

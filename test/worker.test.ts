@@ -132,14 +132,19 @@ describe('the Worker (wrangler dev, local D1)', () => {
     expect((await post('/auth/refresh', {}, { cookie: `__Host-sesame_refresh=${again}` })).status).toBe(401);
   });
 
-  it('signs up and signs in with a passkey (software authenticator)', async () => {
+  it('signs up verify-first (code), adds a passkey, and signs in with it (software authenticator)', async () => {
     const authenticator = new SoftAuthenticator();
-    const options = await post('/auth/passkeys/register/options', { email: 'worker-passkey@example.com' });
+    expect((await post('/auth/passkeys/register/options', {})).status).toBe(401);
+    const { code } = await emailSignIn('worker-passkey@example.com');
+    const signedUp = await post('/auth/email/verify', { email: 'worker-passkey@example.com', code });
+    expect(signedUp.status).toBe(201);
+    const { accessToken: first } = (await signedUp.json()) as { accessToken: string };
+    const bearer = { authorization: `Bearer ${first}` };
+    const options = await post('/auth/passkeys/register/options', {}, bearer);
     expect(options.status).toBe(200);
     const response = authenticator.createCredential({ options: (await options.json()) as never, origin: publicUrl });
-    const created = await post('/auth/passkeys/register/verify', { response }, { origin: publicUrl });
+    const created = await post('/auth/passkeys/register/verify', { response }, { origin: publicUrl, ...bearer });
     expect(created.status).toBe(201);
-    expect(((await created.json()) as { user: { emailVerified: boolean } }).user.emailVerified).toBe(false);
 
     const loginOptions = await post('/auth/passkeys/login/options', {});
     const assertion = authenticator.getAssertion({ options: (await loginOptions.json()) as never, origin: publicUrl });

@@ -16,19 +16,14 @@
  * success). If the account changed in between, nothing happened and we read again.
  *
  * Outcomes (amr ["otp"] in every case):
- * - no account for the address: one is created, verified (201, 'account.created');
- * - a verified account: a session for it (200);
- * - an UNVERIFIED account (made by a passkey sign-up, possibly by someone who does not own the
- *   mailbox): pre-account-hijacking defence. That account is deleted (its passkeys and sessions go
- *   with it by cascade; audited 'account.reclaimed') and a fresh verified account is created for the
- *   prover (201), in the same batch as the consume. So a passkey registered before the address was
- *   proved never opens the account of the person who proves it, and its holder's sessions end.
- * - EXCEPTION, the confirmation sent after a passkey sign-up (purpose 'confirm', user_id = that
- *   account): proved while presenting a Bearer access token of that same account, the person holds
- *   both the passkey and the mailbox, so the account is just marked verified and keeps its passkeys
- *   (200). Without that Bearer a confirm token is treated as a sign-in token (reclaim); a Bearer that
- *   is present but not valid is refused (401) rather than ignored, so a stale token never turns a
- *   confirmation into a reclaim.
+ * - no account for the address: one is created, verified (201, 'account.created'). This is the
+ *   only way an account comes to exist (verify-first sign-up): passkeys are added afterwards by
+ *   the signed-in person, so there is no unproven account to hijack or to replace;
+ * - an account: a session for it (200);
+ * - sent with the Bearer token of a session of that same account: a re-authentication of that
+ *   session (its proof-of-presence time moves, same `sid`, 200), see sessions.ts;
+ * - an account carried over from before verify-first whose address was released (README
+ *   "Upgrading") has no deliverable address; a proof for it is refused like a dead link.
  * Wrong, used or expired: 401 INVALID_LINK / INVALID_CODE, audited 'email.verify_failed'.
  */
 import { sql, type SQL } from 'drizzle-orm';
@@ -36,7 +31,7 @@ import type { BatchItem } from 'drizzle-orm/batch';
 import type { Deps } from '../deps.js';
 import { users } from '../db/schema.js';
 import { queueMail } from '../mail/queue.js';
-import { renderConfirmAddressEmail, renderSignInEmail, type EmailTemplateInput, type RenderedEmail } from '../mail/templates.js';
+import { renderSignInEmail, type EmailTemplateInput, type RenderedEmail } from '../mail/templates.js';
 import { auditInsert, auditInsertIf } from './audit.js';
 import { generateToken } from './crypto.js';
 import { canonicalizeEmail, type CanonicalEmail } from './email-address.js';
@@ -57,7 +52,7 @@ import {
 } from './magic-links.js';
 import { hitRateLimit } from './rate-limit.js';
 import { acceptReturnTo, checkReturnTo } from './return-to.js';
-import { startSession, type Authenticated, type IssuedSession, type RequestContext, type UserRow } from './sessions.js';
+import { reauthenticateSession, startSession, type Authenticated, type IssuedSession, type RequestContext, type UserRow } from './sessions.js';
 import { findUserByEmail, newUser } from './users.js';
 
 export type EmailDeps = Pick<Deps, 'db' | 'config' | 'clock' | 'keys' | 'logger' | 'mailer' | 'defer'>;
@@ -66,7 +61,7 @@ const HOUR_MS = 3_600_000;
 /** Re-reads when the account changed between our read and our batch; more means heavy contention. */
 const MAX_RACES = 3;
 
-function canonicalOrRefuse(raw: string): CanonicalEmail {
+export function canonicalOrRefuse(raw: string): CanonicalEmail {
   const result = canonicalizeEmail(raw);
   // A refused address is a 400 before anything is stored or sent.
   if (!result.ok) throw new AuthError('INVALID_REQUEST', `email: ${result.reason}`);
@@ -74,7 +69,7 @@ function canonicalOrRefuse(raw: string): CanonicalEmail {
 }
 
 /** Stores a fresh link and code for the address (killing older ones) and queues the message, in one batch. */
-async function sendLinkAndCode(
+export async function sendLinkAndCode(
   deps: EmailDeps,
   {
     email,
@@ -99,7 +94,7 @@ async function sendLinkAndCode(
 }
 
 /** Counts one message to the address against RATE_LIMIT_EMAILS_PER_HOUR. */
-function hitMailLimit(deps: EmailDeps, email: CanonicalEmail) {
+export function hitMailLimit(deps: EmailDeps, email: CanonicalEmail) {
   return hitRateLimit(deps.db, { key: `email:${email}`, limit: deps.config.rateLimitEmailsPerHour, windowMs: HOUR_MS, now: deps.clock() });
 }
 
@@ -120,24 +115,6 @@ export async function startEmailSignIn(
   await sendLinkAndCode(deps, { email, purpose: 'sign_in', userId: null, returnTo, render: renderSignInEmail });
 }
 
-/**
- * After a passkey sign-up: mails the new account's address a link and code that confirm it (see
- * the module header for what proving it does with and without the account's Bearer token). Never
- * throws for the mail limit: the sign-up has happened already; `queued: false` says nothing was sent.
- */
-export async function sendAddressConfirmation(
-  deps: EmailDeps,
-  { user, context = {} }: { user: UserRow; context?: RequestContext },
-): Promise<{ queued: boolean }> {
-  const limit = await hitMailLimit(deps, user.email);
-  if (!limit.allowed) {
-    deps.logger.log('warn', 'address confirmation not sent: mail limit for the address reached', { userId: user.id, clientAddress: context.clientAddress });
-    return { queued: false };
-  }
-  await sendLinkAndCode(deps, { email: user.email, purpose: 'confirm', userId: user.id, render: renderConfirmAddressEmail });
-  return { queued: true };
-}
-
 /** For the link page: which address a live token signs in, and until when. Never consumes it. */
 export async function emailLinkInfo(deps: Pick<Deps, 'db' | 'clock'>, token: string): Promise<{ email: string; expiresAt: number } | null> {
   const row = await findByToken(deps.db, token);
@@ -147,7 +124,7 @@ export async function emailLinkInfo(deps: Pick<Deps, 'db' | 'clock'>, token: str
 
 export interface EmailSignInResult {
   issued: IssuedSession;
-  /** True when an account was created (new address, or a reclaimed unverified one): answer 201. */
+  /** True when an account was created (a new address): answer 201. */
   created: boolean;
   /** The `returnTo` given when the link and code were asked for (already checked), or null. */
   returnTo: string | null;
@@ -162,7 +139,8 @@ interface ProofInput {
 /** POST /auth/email/verify with {token}. */
 export async function verifyEmailLink(deps: EmailDeps, { token, auth = null, context = {} }: ProofInput & { token: string }): Promise<EmailSignInResult> {
   const row = await findByToken(deps.db, token);
-  if (!row || !isLive(row, deps.clock())) {
+  // A link mailed to prove a new address (email-change.ts) is not a sign-in link.
+  if (!row || !isLive(row, deps.clock()) || row.purpose !== 'sign_in') {
     await recordFailure(deps, { via: 'link', email: row?.email, reason: row ? 'used or expired' : 'unknown', context });
     throw invalidLink();
   }
@@ -176,7 +154,7 @@ export async function verifyEmailCode(
 ): Promise<EmailSignInResult> {
   const email = canonicalOrRefuse(raw);
   const row = await findLiveForEmail(deps.db, email, deps.clock());
-  if (!row) {
+  if (!row || row.purpose !== 'sign_in') {
     await recordFailure(deps, { via: 'code', email, reason: 'no live code', context });
     throw invalidCode();
   }
@@ -202,10 +180,10 @@ function keptReturnTo(deps: EmailDeps, row: EmailTokenRow): string | null {
   return check.ok ? check.url : null;
 }
 
-const invalidLink = () => new AuthError('INVALID_LINK', 'This link is invalid, expired or already used; ask for a new one');
-const invalidCode = () => new AuthError('INVALID_CODE', 'This code is wrong, expired or already used; ask for a new one if needed');
+export const invalidLink = () => new AuthError('INVALID_LINK', 'This link is invalid, expired or already used; ask for a new one');
+export const invalidCode = () => new AuthError('INVALID_CODE', 'This code is wrong, expired or already used; ask for a new one if needed');
 
-async function recordFailure(
+export async function recordFailure(
   deps: EmailDeps,
   { via, email, reason, attempts, context }: { via: 'link' | 'code'; email?: string; reason: string; attempts?: number; context: RequestContext },
 ): Promise<void> {
@@ -221,11 +199,10 @@ async function recordFailure(
 type Plan =
   | { kind: 'create'; user: UserRow; precondition: SQL }
   | { kind: 'sign_in'; user: UserRow; precondition: SQL }
-  | { kind: 'confirm'; user: UserRow; precondition: SQL }
-  | { kind: 'reclaim'; user: UserRow; old: UserRow; precondition: SQL };
+  | { kind: 'reauthenticate'; user: UserRow; auth: Authenticated; precondition: SQL };
 
-/** What proving `row`'s address does, given the account we read (see the module header). */
-function planFor(row: EmailTokenRow, existing: UserRow | null, auth: Authenticated | null, now: number): Plan {
+/** What proving `row`'s address does, given the account we read (see the module header); null: refuse. */
+function planFor(row: EmailTokenRow, existing: UserRow | null, auth: Authenticated | null, now: number): Plan | null {
   if (!existing) {
     return {
       kind: 'create',
@@ -233,23 +210,11 @@ function planFor(row: EmailTokenRow, existing: UserRow | null, auth: Authenticat
       precondition: sql`NOT EXISTS (SELECT 1 FROM users WHERE email = ${row.email})`,
     };
   }
-  if (existing.emailVerified) {
-    return { kind: 'sign_in', user: existing, precondition: sql`EXISTS (SELECT 1 FROM users WHERE id = ${existing.id} AND email_verified = 1)` };
-  }
-  // The one case an unverified account survives: its own confirmation, proved by its own holder.
-  if (row.purpose === 'confirm' && row.userId === existing.id && auth?.user.id === existing.id) {
-    return {
-      kind: 'confirm',
-      user: { ...existing, emailVerified: true },
-      precondition: sql`EXISTS (SELECT 1 FROM users WHERE id = ${existing.id} AND email = ${row.email})`,
-    };
-  }
-  return {
-    kind: 'reclaim',
-    user: newUser({ email: row.email, emailVerified: true, now }),
-    old: existing,
-    precondition: sql`EXISTS (SELECT 1 FROM users WHERE id = ${existing.id} AND email_verified = 0)`,
-  };
+  // Only a migrated account with a released address is unverified; nobody can receive its mail.
+  if (!existing.emailVerified) return null;
+  const precondition = sql`EXISTS (SELECT 1 FROM users WHERE id = ${existing.id} AND email = ${row.email} AND email_verified = 1)`;
+  if (auth && auth.user.id === existing.id) return { kind: 'reauthenticate', user: existing, auth, precondition };
+  return { kind: 'sign_in', user: existing, precondition };
 }
 
 async function completeProof(
@@ -267,35 +232,29 @@ async function completeProof(
     const who = { clientAddress: context.clientAddress, userAgent: context.userAgent };
     const via = byCode ? 'code' : 'link';
 
-    const before: BatchItem<'sqlite'>[] = [consumeStatement(db, { row, nonce, now, byCode, also: plan.precondition })];
-    if (plan.kind === 'reclaim') {
-      // Cascade removes the unverified account's passkeys and sessions: whoever registered them loses the way in.
-      before.push(
-        db.orm.delete(users).where(sql`id = ${plan.old.id} AND email_verified = 0 AND ${ours}`),
-        auditInsertIf(db, { at: now, type: 'account.reclaimed', userId: plan.old.id, ...who, detail: { newUserId: plan.user.id, via } }, ours),
-      );
+    if (!plan) {
+      await recordFailure(deps, { via, email: row.email, reason: 'address released', context });
+      throw byCode ? invalidCode() : invalidLink();
     }
-    if (plan.kind === 'create' || plan.kind === 'reclaim') {
+
+    const before: BatchItem<'sqlite'>[] = [consumeStatement(db, { row, nonce, now, byCode, also: plan.precondition })];
+    if (plan.kind === 'create') {
       before.push(
         db.orm.insert(users).select(sql`SELECT ${plan.user.id}, ${plan.user.email}, 1, ${plan.user.createdAt} WHERE ${ours}`),
         auditInsertIf(db, { at: now, type: 'account.created', userId: plan.user.id, ...who, detail: { method: 'email', via } }, ours),
       );
     }
-    if (plan.kind === 'confirm') before.push(db.orm.update(users).set({ emailVerified: true }).where(sql`id = ${plan.user.id} AND ${ours}`));
     before.push(
-      auditInsertIf(db, { at: now, type: 'email.verified', userId: plan.user.id, ...who, detail: { via, purpose: row.purpose, outcome: plan.kind } }, ours),
+      auditInsertIf(db, { at: now, type: 'email.verified', userId: plan.user.id, ...who, detail: { via, outcome: plan.kind } }, ours),
     );
 
-    const issued = await startSession(deps, {
-      user: plan.user,
-      method: 'email',
-      amr: ['otp'],
-      context,
-      before,
-      // The session is written only by the request that used the row up, for an account that exists.
-      guard: sql`${ours} AND EXISTS (SELECT 1 FROM users WHERE id = ${plan.user.id})`,
-    });
-    if (issued) return { issued, created: plan.kind === 'create' || plan.kind === 'reclaim', returnTo: keptReturnTo(deps, row) };
+    // The session is written (or renewed) only by the request that used the row up, for an account that exists.
+    const guard = sql`${ours} AND EXISTS (SELECT 1 FROM users WHERE id = ${plan.user.id})`;
+    const issued =
+      plan.kind === 'reauthenticate'
+        ? await reauthenticateSession(deps, { auth: plan.auth, amr: ['otp'], context, before, guard })
+        : await startSession(deps, { user: plan.user, method: 'email', amr: ['otp'], context, before, guard });
+    if (issued) return { issued, created: plan.kind === 'create', returnTo: keptReturnTo(deps, row) };
 
     // Nothing was written. Either someone else used the row up (or it expired): refuse; or the
     // account changed between our read and our batch: read again and retry.

@@ -1,6 +1,6 @@
 /**
- * Passkeys: registration (a new account, or another passkey for the signed-in user), discoverable
- * sign-in, and management. @simplewebauthn/server does the cryptography; this module does what
+ * Passkeys: registration (always by the signed-in person: an account exists only once its address
+ * is proved, see email-sign-in.ts), discoverable sign-in and re-authentication, and management. @simplewebauthn/server does the cryptography; this module does what
  * WebAuthn Level 3 §7.1/§7.2 leaves to the Relying Party.
  *
  * Policy:
@@ -12,7 +12,9 @@
  *   ceremony type, crossOrigin) run first and refuse without consuming anything.
  * - Origin is exactly PUBLIC_URL, RP ID exactly RP_ID; clientData.crossOrigin = true is refused.
  * - Credential ids: at most 1023 bytes, the id the client names must be the one in the
- *   authenticator data, and an id already registered to anyone is refused (409).
+ *   authenticator data, and an id already registered to anyone is refused (409). RSA public keys
+ *   must have 2048 to 8192 bits. An account holds at most MAX_PASSKEYS (409 TOO_MANY_PASSKEYS,
+ *   checked at options and again inside the insert).
  * - The signature counter must grow whenever either stored or received value is non-zero; a
  *   regression is refused and audited. The library's own counter check runs before it looks at the
  *   signature, so we hand it counter 0 and compare ourselves afterwards: only authentic assertions
@@ -22,11 +24,9 @@
  *   two parallel assertions carrying the same counter cannot both sign in. (Counters that are 0 on
  *   both sides carry no order; there the single-use challenge is the replay defence.)
  * - Backup eligibility (BE) is fixed at registration and may never change.
- * - Nothing here marks an address verified: an account made by passkey starts with
- *   emailVerified = false, and only proving the address (email-sign-in) changes that.
- * - Deleting a passkey never removes the last way in: an account whose address is unproven keeps
- *   at least one passkey (check and delete are one statement). Adding or deleting needs a sign-in
- *   younger than REAUTH_WINDOW.
+ * - A sign-in assertion sent with the session's own Bearer token, for the same user, is a
+ *   re-authentication: that session's proof-of-presence time moves (no second session).
+ * - Adding or deleting needs a proof of presence younger than REAUTH_WINDOW.
  */
 import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import {
@@ -40,17 +40,25 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
-import { decodeAttestationObject, parseAuthenticatorData } from '@simplewebauthn/server/helpers';
+import { cose, decodeAttestationObject, decodeCredentialPublicKey, parseAuthenticatorData } from '@simplewebauthn/server/helpers';
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
-import { auditEvents, passkeys, users } from '../db/schema.js';
+import { passkeys, users } from '../db/schema.js';
 import type { Amr } from './access-tokens.js';
 import { auditInsertIf, recordAuditEvent } from './audit.js';
-import { canonicalizeEmail } from './email-address.js';
 import { base64UrlToBytes, bytesToBase64Url, utf8, type Base64URLString } from './encoding.js';
 import { AuthError } from './errors.js';
-import { startSession, type IssuedSession, type RequestContext, type SessionDeps, type SessionRow, type UserRow } from './sessions.js';
-import { findUserByEmail } from './users.js';
+import {
+  assertRecentSignIn,
+  reauthenticateSession,
+  startSession,
+  type Authenticated,
+  type IssuedSession,
+  type RequestContext,
+  type SessionDeps,
+  type SessionRow,
+  type UserRow,
+} from './sessions.js';
 import { CHALLENGE_TTL_MS, consumeChallenge, issueChallenge, readClientData, type ClientData } from './webauthn-challenges.js';
 
 export type PasskeyRow = typeof passkeys.$inferSelect;
@@ -60,6 +68,11 @@ export const SUPPORTED_ALGORITHM_IDS = [-7, -8, -257];
 /** WebAuthn L3 §7.1 step "credentialId ≤ 1023 bytes". */
 export const MAX_CREDENTIAL_ID_BYTES = 1023;
 export const PASSKEY_NAME_MAX = 64;
+/** Passkeys one account may hold: enough for every device and manager a person uses, not a dumping ground. */
+export const MAX_PASSKEYS = 20;
+/** RSA moduli accepted (bits): below is breakable, above only costs every sign-in. */
+export const RSA_MIN_BITS = 2048;
+export const RSA_MAX_BITS = 8192;
 export const DEFAULT_PASSKEY_NAME = 'Passkey';
 
 /** C0/C1 controls, DEL, line/paragraph separators and bidi overrides/isolates: nothing that can hide or reorder text. */
@@ -139,12 +152,6 @@ export function passkeyTransports(row: PasskeyRow): string[] {
   return parseTransports(row.transports);
 }
 
-/** Adding or removing a way into the account needs a fresh sign-in, not merely a live token. */
-export function assertRecentSignIn({ config, clock }: { config: Config; clock: () => number }, session: SessionRow): void {
-  if (clock() - session.createdAt > config.reauthWindow * 1000)
-    throw new AuthError('REAUTH_REQUIRED', 'Sign in again to change your passkeys (your sign-in is too old for this)');
-}
-
 // ---------------------------------------------------------------------------------------------
 // Registration
 
@@ -168,24 +175,42 @@ async function creationOptions(
   });
 }
 
-/** Options for creating an account with a passkey. 409 EMAIL_TAKEN when the address has an account. */
-export async function startAccountRegistration(deps: SessionDeps, { email: rawEmail }: { email: string }): Promise<PublicKeyCredentialCreationOptionsJSON> {
-  const canonical = canonicalizeEmail(rawEmail);
-  if (!canonical.ok) throw malformed(`email: ${canonical.reason}`);
-  const email = canonical.email;
-  if (await findUserByEmail(deps.db, email)) throw new AuthError('EMAIL_TAKEN', 'This address already has an account; sign in instead');
-  // The account's id is chosen now: the authenticator stores it as the user handle.
-  const pendingUserId = crypto.randomUUID();
-  const { bytes } = await issueChallenge(deps, { ceremony: 'registration', newAccount: { email, pendingUserId } });
-  return creationOptions(deps.config, { challenge: bytes, userId: pendingUserId, email, exclude: [] });
-}
+const tooMany = () =>
+  new AuthError('TOO_MANY_PASSKEYS', `An account holds at most ${MAX_PASSKEYS} passkeys; delete one you no longer use first`);
 
 /** Options for adding a passkey to the signed-in user's account. */
 export async function startPasskeyAddition(deps: SessionDeps, { user, session }: { user: UserRow; session: SessionRow }): Promise<PublicKeyCredentialCreationOptionsJSON> {
   assertRecentSignIn(deps, session);
+  const existing = await listPasskeys(deps.db, user.id);
+  if (existing.length >= MAX_PASSKEYS) throw tooMany();
   const { bytes } = await issueChallenge(deps, { ceremony: 'registration', userId: user.id });
   // excludeCredentials: the authenticator refuses to make a second credential for this account.
-  return creationOptions(deps.config, { challenge: bytes, userId: user.id, email: user.email, exclude: await listPasskeys(deps.db, user.id) });
+  return creationOptions(deps.config, { challenge: bytes, userId: user.id, email: user.email, exclude: existing });
+}
+
+/** Bits of an RSA modulus (big-endian bytes), leading zero bits not counted. */
+function modulusBits(n: Uint8Array): number {
+  let i = 0;
+  while (i < n.length && n[i] === 0) i++;
+  if (i === n.length) return 0;
+  return (n.length - i) * 8 - Math.clz32(n[i]!) + 24;
+}
+
+/** RSA keys outside RSA_MIN_BITS..RSA_MAX_BITS are refused (other key types are checked by the library). */
+function checkKeySize(credentialPublicKey: Uint8Array): void {
+  let key: ReturnType<typeof decodeCredentialPublicKey>;
+  try {
+    key = decodeCredentialPublicKey(credentialPublicKey as Uint8Array<ArrayBuffer>);
+  } catch {
+    throw malformed('response.response.attestationObject: the public key is not valid COSE');
+  }
+  if (!((key as unknown) instanceof Map)) throw malformed('response.response.attestationObject: the public key is not a COSE key');
+  if (!cose.isCOSEPublicKeyRSA(key)) return;
+  const n = key.get(cose.COSEKEYS.n);
+  const bits = n ? modulusBits(n) : 0;
+  // A short modulus can be factored; a huge one makes every verification slow (a cheap DoS).
+  if (bits < RSA_MIN_BITS || bits > RSA_MAX_BITS)
+    throw malformed(`response: RSA key of ${bits} bits; ${RSA_MIN_BITS} to ${RSA_MAX_BITS} bits are accepted`);
 }
 
 /** Refusals that need no secret: run before the challenge is consumed, so they change nothing. */
@@ -215,6 +240,7 @@ function inspectRegistration(response: RegistrationResponseJSON, config: Pick<Co
   if (parsed.credentialID.length > MAX_CREDENTIAL_ID_BYTES) throw malformed(`response: credential id longer than ${MAX_CREDENTIAL_ID_BYTES} bytes`);
   // We key the passkey on response.id: it must name the credential the authenticator attested.
   if (bytesToBase64Url(parsed.credentialID) !== response.id) throw malformed('response: id does not match the attested credential');
+  checkKeySize(parsed.credentialPublicKey);
   if (response.clientExtensionResults?.credProps?.rk === false)
     throw malformed('response: the authenticator made a non-discoverable credential; sign-in needs a passkey it can offer by itself');
   if (clientData.type !== 'webauthn.create') throw refused('This is not a registration response');
@@ -294,50 +320,6 @@ async function credentialTaken(db: Db, id: string): Promise<boolean> {
   return (await findPasskey(db, id)) !== null;
 }
 
-/**
- * Finishes a passkey sign-up: the account (emailVerified false), its passkey and a session are
- * written in one batch, or nothing is. The caller sends the address its confirmation message.
- */
-export async function finishAccountRegistration(
-  deps: SessionDeps,
-  { response, name, context = {} }: { response: RegistrationResponseJSON; name?: string; context?: RequestContext },
-): Promise<IssuedSession> {
-  const { db, clock } = deps;
-  const clientData = inspectRegistration(response, deps.config);
-  const challenge = await consumeChallenge(deps, { challenge: clientData.challenge, purpose: { ceremony: 'registration', newAccount: true } });
-  if (!challenge || !challenge.email || !challenge.pendingUserId)
-    throw new AuthError('CHALLENGE_EXPIRED', 'This passkey request is unknown, used or expired; start again');
-  const cred = await verifyNewCredential(deps, response, clientData);
-  if (await credentialTaken(db, cred.id)) throw new AuthError('CREDENTIAL_EXISTS', 'This passkey is already registered');
-
-  const now = clock();
-  const user: UserRow = { id: challenge.pendingUserId, email: challenge.email, emailVerified: false, createdAt: now };
-  const row = passkeyRow(cred, { userId: user.id, name, now });
-  const unusedCredential = sql`NOT EXISTS (SELECT 1 FROM passkeys WHERE id = ${row.id})`;
-  const owns = sql`EXISTS (SELECT 1 FROM passkeys WHERE id = ${row.id} AND user_id = ${user.id})`;
-  const audit = { at: now, userId: user.id, clientAddress: context.clientAddress, userAgent: context.userAgent };
-  const issued = await startSession(deps, {
-    user,
-    method: 'passkey',
-    amr: amrFor(cred.deviceType, cred.userVerified),
-    context,
-    before: [
-      // Each statement is conditional, so a taken address or credential id leaves no trace.
-      db.orm
-        .insert(users)
-        .select(sql`SELECT ${user.id}, ${user.email}, 0, ${now} WHERE NOT EXISTS (SELECT 1 FROM users WHERE email = ${user.email}) AND ${unusedCredential}`),
-      insertPasskeyIf(db, row, sql`EXISTS (SELECT 1 FROM users WHERE id = ${user.id} AND created_at = ${now}) AND ${unusedCredential}`),
-      auditInsertIf(db, { ...audit, type: 'account.created', detail: { method: 'passkey', emailVerified: false } }, owns),
-      auditInsertIf(db, { ...audit, type: 'passkey.registered', detail: { credentialId: row.id, deviceType: row.deviceType, aaguid: row.aaguid } }, owns),
-    ],
-    guard: owns,
-  });
-  if (issued) return issued;
-  if (await credentialTaken(db, row.id)) throw new AuthError('CREDENTIAL_EXISTS', 'This passkey is already registered');
-  if (await findUserByEmail(db, user.email)) throw new AuthError('EMAIL_TAKEN', 'This address already has an account; sign in instead');
-  throw refused('The account could not be created; start again');
-}
-
 /** Finishes adding a passkey to the signed-in user's account. */
 export async function finishPasskeyAddition(
   deps: SessionDeps,
@@ -364,7 +346,9 @@ export async function finishPasskeyAddition(
     insertPasskeyIf(
       db,
       row,
-      sql`EXISTS (SELECT 1 FROM users WHERE id = ${user.id}) AND NOT EXISTS (SELECT 1 FROM passkeys WHERE id = ${row.id})`,
+      // The cap is part of the insert: two additions racing past the options check cannot both land.
+      sql`EXISTS (SELECT 1 FROM users WHERE id = ${user.id}) AND NOT EXISTS (SELECT 1 FROM passkeys WHERE id = ${row.id})
+          AND (SELECT count(*) FROM passkeys WHERE user_id = ${user.id}) < ${MAX_PASSKEYS}`,
     ),
     auditInsertIf(
       db,
@@ -382,6 +366,7 @@ export async function finishPasskeyAddition(
   ]);
   if (inserted[0]) return inserted[0];
   if (await credentialTaken(db, row.id)) throw new AuthError('CREDENTIAL_EXISTS', 'This passkey is already registered');
+  if ((await listPasskeys(db, user.id)).length >= MAX_PASSKEYS) throw tooMany();
   throw new AuthError('SESSION_REVOKED', 'This account no longer exists');
 }
 
@@ -438,10 +423,13 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
-/** Verifies a discoverable assertion and starts a session; see the module header for the rules. */
+/**
+ * Verifies a discoverable assertion and starts a session, or, sent with the Bearer token of a
+ * session of the same user, re-authenticates that session; see the module header for the rules.
+ */
 export async function finishSignIn(
   deps: SessionDeps,
-  { response, context = {} }: { response: AuthenticationResponseJSON; context?: RequestContext },
+  { response, auth = null, context = {} }: { response: AuthenticationResponseJSON; auth?: Authenticated | null; context?: RequestContext },
 ): Promise<IssuedSession> {
   const { db, config, clock, logger } = deps;
   const { clientData, userHandle } = inspectAssertion(response, deps.config);
@@ -509,7 +497,10 @@ export async function finishSignIn(
   }
 
   const now = clock();
-  const issued = await startSession(deps, {
+  // Another person's passkey on a signed-in device is a sign-in as that person, not a re-authentication.
+  const reauth = auth !== null && auth.user.id === user.id;
+  const signIn = reauth ? (input: Parameters<typeof startSession>[1]) => reauthenticateSession(deps, { ...input, auth }) : (input: Parameters<typeof startSession>[1]) => startSession(deps, input);
+  const issued = await signIn({
     user,
     method: 'passkey',
     amr: amrFor(passkey.deviceType, info.userVerified),
@@ -562,11 +553,7 @@ export async function renamePasskey(
   return renamed[0] ?? null;
 }
 
-/**
- * Deletes one of the user's passkeys. 404 when it is not theirs; 409 LAST_WAY_IN when it is the
- * last passkey of an account whose address is unproven (decided inside the DELETE, so two parallel
- * deletes cannot both pass the check).
- */
+/** Deletes one of the user's passkeys; 404 when it is not theirs. The address stays a way in. */
 export async function deletePasskey(
   deps: SessionDeps,
   { user, session, id, context = {} }: { user: UserRow; session: SessionRow; id: string; context?: RequestContext },
@@ -577,14 +564,7 @@ export async function deletePasskey(
   const [deleted] = await db.batch([
     db.orm
       .delete(passkeys)
-      .where(
-        and(
-          eq(passkeys.id, id),
-          eq(passkeys.userId, user.id),
-          sql`(EXISTS (SELECT 1 FROM users WHERE id = ${user.id} AND email_verified = 1)
-               OR (SELECT count(*) FROM passkeys WHERE user_id = ${user.id}) > 1)`,
-        ),
-      )
+      .where(and(eq(passkeys.id, id), eq(passkeys.userId, user.id)))
       .returning({ id: passkeys.id }),
     auditInsertIf(
       db,
@@ -600,8 +580,6 @@ export async function deletePasskey(
       previousStatementChangedARow,
     ),
   ]);
-  if (deleted.length === 1) return;
   // Another user's passkey is simply not found.
-  if (!(await findPasskey(db, id, user.id))) throw new AuthError('NOT_FOUND', 'No such passkey');
-  throw new AuthError('LAST_WAY_IN', 'This is the only way into your account until you confirm your address; add another passkey or confirm the address first');
+  if (deleted.length !== 1) throw new AuthError('NOT_FOUND', 'No such passkey');
 }

@@ -98,6 +98,7 @@ export async function startSession(
     clientAddress: context.clientAddress ?? null,
     method,
     amr: JSON.stringify(amr),
+    reauthenticatedAt: null,
   };
   const tokenHash = await sha256(refreshToken);
   const cond = guard ?? sql`1`;
@@ -107,7 +108,7 @@ export async function startSession(
       .insert(sessions)
       .select(
         sql`SELECT ${row.id}, ${row.userId}, ${row.createdAt}, ${row.lastUsedAt}, ${row.idleExpiresAt}, ${row.absoluteExpiresAt},
-            NULL, NULL, ${row.userAgent}, ${row.clientAddress}, ${row.method}, ${row.amr} WHERE ${cond}`,
+            NULL, NULL, ${row.userAgent}, ${row.clientAddress}, ${row.method}, ${row.amr}, NULL WHERE ${cond}`,
       )
       .returning({ id: sessions.id }),
     db.orm
@@ -356,4 +357,76 @@ export async function requireLiveSession({ db, clock }: SessionDeps, claims: Acc
   if (!row || row.user.id !== claims.sub) throw new AuthError('SESSION_REVOKED', 'This session has been signed out');
   assertLive(row.session, clock());
   return { claims, ...row };
+}
+
+/** When the session's holder last proved presence: the sign-in, or a later re-authentication. */
+export function lastProofOfPresence(session: SessionRow): number {
+  return Math.max(session.createdAt, session.reauthenticatedAt ?? 0);
+}
+
+/**
+ * Sensitive changes (passkeys, the address, deletion) need a proof of presence at most
+ * REAUTH_WINDOW old, not merely a live token: a stolen token or an unattended screen is not enough.
+ */
+export function assertRecentSignIn({ config, clock }: { config: Config; clock: () => number }, session: SessionRow): void {
+  if (clock() - lastProofOfPresence(session) > config.reauthWindow * 1000)
+    throw new AuthError('REAUTH_REQUIRED', 'Confirm it’s you to continue: use your passkey or an emailed code');
+}
+
+/**
+ * Re-authentication (API.md): a sign-in proof (passkey, link or code) sent with the session's own
+ * Bearer token for the same user renews that session's proof-of-presence time instead of starting
+ * a second session. The answer is a session response for the same `sid`: a new access token (with
+ * the new proof's amr) and a new refresh token added to the session (the one the browser holds
+ * keeps working: a tab racing this request with the old cookie must not look like a replay).
+ * `before` and `guard` work as in startSession; null when the guard failed or the session died.
+ */
+export async function reauthenticateSession(
+  deps: SessionDeps,
+  {
+    auth,
+    amr,
+    context = {},
+    before = [],
+    guard,
+  }: { auth: Authenticated; amr: Amr[]; context?: RequestContext; before?: BatchItem<'sqlite'>[]; guard?: SQL },
+): Promise<IssuedSession | null> {
+  const { db, clock } = deps;
+  const now = clock();
+  const sid = auth.session.id;
+  const refreshToken = generateToken();
+  const tokenHash = await sha256(refreshToken);
+  const cond = guard ?? sql`1`;
+  const results = await db.batch([
+    ...before,
+    db.orm
+      .update(sessions)
+      .set({
+        reauthenticatedAt: now,
+        amr: JSON.stringify(amr),
+        lastUsedAt: now,
+        idleExpiresAt: sql`min(${now + deps.config.sessionIdleTtl * 1000}, ${sessions.absoluteExpiresAt})`,
+      })
+      .where(and(eq(sessions.id, sid), eq(sessions.userId, auth.user.id), isNull(sessions.revokedAt), sql`${sessions.absoluteExpiresAt} > ${now}`, cond))
+      .returning(),
+    db.orm
+      .insert(refreshTokens)
+      .select(sql`SELECT ${tokenHash}, ${sid}, ${now}, NULL, NULL, NULL WHERE EXISTS (SELECT 1 FROM sessions WHERE id = ${sid} AND reauthenticated_at = ${now})`),
+    auditInsertIf(
+      db,
+      {
+        at: now,
+        type: 'session.reauthenticated',
+        userId: auth.user.id,
+        sessionId: sid,
+        clientAddress: context.clientAddress,
+        userAgent: context.userAgent,
+        detail: { amr },
+      },
+      sql`EXISTS (SELECT 1 FROM sessions WHERE id = ${sid} AND reauthenticated_at = ${now})`,
+    ),
+  ] as unknown as readonly [BatchItem<'sqlite'>]);
+  const updated = results[before.length] as unknown as SessionRow[];
+  if (updated.length !== 1) return null;
+  return issue(deps, auth.user, updated[0]!, refreshToken);
 }

@@ -5,14 +5,13 @@
  * Invariants:
  * - A challenge is 32 random bytes (WebAuthn §13.4.3 asks for at least 16), lives at most
  *   CHALLENGE_TTL_MS (5 minutes) and is stored only as SHA-256 of its base64url text: the row's key.
- * - It is bound to its ceremony ('registration' | 'authentication') and, when adding a passkey, to
- *   the signed-in user; a new account's challenge carries the canonical address and the user id
- *   promised to the authenticator.
+ * - It is bound to its ceremony ('registration' | 'authentication') and, for a registration, to
+ *   the signed-in user (passkeys are only ever added to an account that exists).
  * - It is consumed with one `DELETE ... RETURNING` keyed by the hash of the challenge the client
  *   signed (read from the response's clientDataJSON), *before* the response is verified: whatever
  *   the verification says afterwards, that response can never be presented again.
  */
-import { and, eq, gt, isNotNull, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Db } from '../db/db.js';
 import { webauthnChallenges } from '../db/schema.js';
 import { randomBytes, sha256 } from './crypto.js';
@@ -28,15 +27,7 @@ export type ChallengeRow = typeof webauthnChallenges.$inferSelect;
 export type ChallengePurpose =
   | { ceremony: 'authentication' }
   /** Adding a passkey to the signed-in user's account. */
-  | { ceremony: 'registration'; userId: string }
-  /** Creating an account: the address and the future user id travel with the challenge. */
-  | { ceremony: 'registration'; newAccount: { email: string; pendingUserId: string } };
-
-/** How a response's purpose is known at verification time (the new account's details come back from the row). */
-export type ConsumePurpose =
-  | { ceremony: 'authentication' }
-  | { ceremony: 'registration'; userId: string }
-  | { ceremony: 'registration'; newAccount: true };
+  | { ceremony: 'registration'; userId: string };
 
 interface ChallengeDeps {
   db: Db;
@@ -56,8 +47,6 @@ export async function issueChallenge(
     hash: await sha256(challenge),
     ceremony: purpose.ceremony,
     userId: 'userId' in purpose ? purpose.userId : null,
-    email: 'newAccount' in purpose ? purpose.newAccount.email : null,
-    pendingUserId: 'newAccount' in purpose ? purpose.newAccount.pendingUserId : null,
     createdAt: now,
     expiresAt,
   });
@@ -71,15 +60,10 @@ export async function issueChallenge(
  */
 export async function consumeChallenge(
   { db, clock }: ChallengeDeps,
-  { challenge, purpose }: { challenge: string; purpose: ConsumePurpose },
+  { challenge, purpose }: { challenge: string; purpose: ChallengePurpose },
 ): Promise<ChallengeRow | null> {
   const now = clock();
-  const binding =
-    purpose.ceremony === 'authentication'
-      ? [isNull(webauthnChallenges.userId)]
-      : 'userId' in purpose
-        ? [eq(webauthnChallenges.userId, purpose.userId)]
-        : [isNull(webauthnChallenges.userId), isNotNull(webauthnChallenges.email), isNotNull(webauthnChallenges.pendingUserId)];
+  const binding = purpose.ceremony === 'authentication' ? isNull(webauthnChallenges.userId) : eq(webauthnChallenges.userId, purpose.userId);
   const rows = await db.orm
     .delete(webauthnChallenges)
     .where(
@@ -87,7 +71,7 @@ export async function consumeChallenge(
         eq(webauthnChallenges.hash, await sha256(challenge)),
         eq(webauthnChallenges.ceremony, purpose.ceremony),
         gt(webauthnChallenges.expiresAt, now),
-        ...binding,
+        binding,
       ),
     )
     .returning();

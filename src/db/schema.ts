@@ -14,6 +14,11 @@ export const users = sqliteTable('users', {
   id: text('id').primaryKey(),
   /** Canonical form (see src/auth/email-address.ts); unique. */
   email: text('email').notNull().unique(),
+  /**
+   * Always true for an account made since verify-first sign-up (an account exists only once its
+   * address is proved). False only for an account carried over from before, whose never-proved
+   * address was released by migration 0003 (README "Upgrading"): it signs in with its passkeys.
+   */
   emailVerified: integer('email_verified', { mode: 'boolean' }).notNull().default(false),
   createdAt: integer('created_at').notNull(),
 });
@@ -38,6 +43,11 @@ export const sessions = sqliteTable(
     method: text('method').notNull(),
     /** JSON array of RFC 8176 values, copied into every access token of the session. */
     amr: text('amr').notNull(),
+    /**
+     * The last proof of presence after the sign-in (a re-authentication with a passkey, link or
+     * code); null = the sign-in itself (created_at). "Recent sign-in" is measured from the later.
+     */
+    reauthenticatedAt: integer('reauthenticated_at'),
   },
   (t) => [index('sessions_user_idx').on(t.userId), index('sessions_expiry_idx').on(t.absoluteExpiresAt)],
 );
@@ -110,9 +120,9 @@ export const emailTokens = sqliteTable(
     tokenHash: text('token_hash').notNull().unique(),
     codeHash: text('code_hash').notNull(),
     failedAttempts: integer('failed_attempts').notNull().default(0),
-    /** 'sign_in' | 'confirm' (after a passkey sign-up: confirms the address of that account). */
+    /** 'sign_in' | 'change' (a signed-in person proving the new address of their account). */
     purpose: text('purpose').notNull().default('sign_in'),
-    /** For purpose 'confirm': the account whose address is being confirmed. */
+    /** For purpose 'change': the account that gets this address once it is proved. */
     userId: text('user_id'),
     createdAt: integer('created_at').notNull(),
     expiresAt: integer('expires_at').notNull(),
@@ -186,11 +196,8 @@ export const webauthnChallenges = sqliteTable(
     hash: text('hash').primaryKey(),
     /** 'registration' | 'authentication' */
     ceremony: text('ceremony').notNull(),
-    /** Adding a passkey: the signed-in user. New account: null. */
+    /** Adding a passkey: the signed-in user. Sign-in: null. */
     userId: text('user_id'),
-    /** New account: the canonical address and the user id promised to the authenticator. */
-    email: text('email'),
-    pendingUserId: text('pending_user_id'),
     createdAt: integer('created_at').notNull(),
     expiresAt: integer('expires_at').notNull(),
   },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PRODUCT_NAME } from './product.js';
-import { escapeHtml, renderConfirmAddressEmail, renderSignInEmail } from './templates.js';
+import { escapeHtml, renderChangeAddressEmail, renderSignInEmail } from './templates.js';
 
 const base = {
   link: 'https://sesame.example/auth/link#token=abc123',
@@ -11,7 +11,7 @@ const base = {
 
 const renderers = [
   ['sign-in', renderSignInEmail],
-  ['confirm address', renderConfirmAddressEmail],
+  ['change address', renderChangeAddressEmail],
 ] as const;
 
 /** Strips tags, leaving what a reader sees (entities are left as they are). */
@@ -148,10 +148,10 @@ describe('wording', () => {
     expect(mail.text).toContain('to sign in');
   });
 
-  it('the confirmation message asks to confirm the address', () => {
-    const mail = renderConfirmAddressEmail(base);
-    expect(mail.subject).toBe(`Confirm your address for ${PRODUCT_NAME}`);
-    expect(mail.text).toContain('confirm your address');
-    expect(mail.text).toContain('passkey');
+  it('the address-change message asks to confirm the new address', () => {
+    const mail = renderChangeAddressEmail(base);
+    expect(mail.subject).toBe(`Confirm your new address for ${PRODUCT_NAME}`);
+    expect(mail.text).toContain('confirm your new address');
+    expect(mail.text).toContain(base.email);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * The messages Sesame sends: a sign-in message and, after a passkey sign-up, a message asking
- * the person to confirm their address. Both carry the same two ways to finish: a link (for
+ * The messages Sesame sends with a link and a code: a sign-in message and, when a signed-in person
+ * changes their account's address, a message to the new address asking them to confirm it. Both carry the same two ways to finish: a link (for
  * the device where the request was made) and a six-digit code (for any other device).
  *
  * Invariants:
@@ -57,17 +57,17 @@ export function renderSignInEmail(input: EmailTemplateInput): RenderedEmail {
   });
 }
 
-export function renderConfirmAddressEmail(input: EmailTemplateInput): RenderedEmail {
+export function renderChangeAddressEmail(input: EmailTemplateInput): RenderedEmail {
   const { productName = PRODUCT_NAME, email } = input;
   return renderLinkAndCodeEmail({
     ...checkInput(input),
     productName,
-    subject: `Confirm your address for ${productName}`,
-    heading: 'Confirm your address',
-    intro: `A ${productName} account was just created with a passkey for ${email}. Please confirm your address.`,
-    linkIntro: 'Open this link to confirm your address:',
-    buttonLabel: 'Confirm your address',
-    codeIntro: 'Or enter this code:',
+    subject: `Confirm your new address for ${productName}`,
+    heading: 'Confirm your new address',
+    intro: `Someone signed in to ${productName} asked to use ${email} as their account's address. Please confirm it is yours.`,
+    linkIntro: 'Open this link to confirm your new address:',
+    buttonLabel: 'Confirm this address',
+    codeIntro: 'Or enter this code on the account page:',
   });
 }
 

@@ -4,7 +4,6 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../deps.js';
 import {
   deletePasskey,
-  finishAccountRegistration,
   finishPasskeyAddition,
   finishSignIn,
   listPasskeys,
@@ -13,12 +12,10 @@ import {
   PASSKEY_NAME_MAX,
   passkeyTransports,
   renamePasskey,
-  startAccountRegistration,
   startPasskeyAddition,
   startSignIn,
   type PasskeyRow,
 } from '../auth/passkeys.js';
-import { sendAddressConfirmation } from '../auth/email-sign-in.js';
 import { AuthError } from '../auth/errors.js';
 import type { Authenticated } from '../auth/sessions.js';
 import { optionalAuth, requireAuth } from '../http/require-auth.js';
@@ -150,10 +147,11 @@ const registerOptions = createRoute({
   path: '/auth/passkeys/register/options',
   operationId: 'createPasskeyRegistrationOptions',
   tags: ['Passkeys'],
-  summary: 'Start registering a passkey: with Bearer, for the signed-in user (body {}); without, for a new account ({email})',
-  security: optionalBearerSecurity,
-  middleware: [optionalAuth] as const,
-  request: jsonBody(z.object({ email: z.string().max(512).optional() }).strict().openapi('RegisterOptionsRequest')),
+  summary: 'Start adding a passkey to the signed-in account (recent sign-in; at most 20 passkeys)',
+  description: 'An account exists only once its address is proved (POST /auth/email/verify); passkeys are added by the signed-in person. Without a Bearer token: 401.',
+  security: bearerSecurity,
+  middleware: [requireAuth] as const,
+  request: jsonBody(EmptyBody),
   responses: {
     200: jsonContent(CreationOptions, 'Options for navigator.credentials.create()'),
     ...errorResponses(400, 401, 403, 409, 415, 429),
@@ -165,12 +163,12 @@ const registerVerify = createRoute({
   path: '/auth/passkeys/register/verify',
   operationId: 'verifyPasskeyRegistration',
   tags: ['Passkeys'],
-  summary: 'Finish registering a passkey: a new account gets a session (201); a signed-in user gets the passkey (201)',
-  security: optionalBearerSecurity,
-  middleware: [optionalAuth] as const,
+  summary: 'Finish adding a passkey to the signed-in account',
+  security: bearerSecurity,
+  middleware: [requireAuth] as const,
   request: jsonBody(z.object({ response: RegistrationResponseSchema, name: PasskeyName.optional() }).strict().openapi('RegisterVerifyRequest')),
   responses: {
-    201: jsonContent(z.union([SessionResponseSchema, z.object({ passkey: Passkey })]), 'New account: session response. Signed in: the new passkey'),
+    201: jsonContent(z.object({ passkey: Passkey }), 'The new passkey'),
     ...errorResponses(400, 401, 403, 409, 415, 429),
   },
 });
@@ -190,7 +188,9 @@ const loginVerify = createRoute({
   path: '/auth/passkeys/login/verify',
   operationId: 'verifyPasskeyLogin',
   tags: ['Passkeys'],
-  summary: 'Finish a passkey sign-in',
+  summary: 'Finish a passkey sign-in; with the Bearer token of a session of the same user, re-authenticate that session (same sid)',
+  security: optionalBearerSecurity,
+  middleware: [optionalAuth] as const,
   request: jsonBody(z.object({ response: AuthenticationResponseSchema }).strict().openapi('LoginVerifyRequest')),
   responses: { 200: jsonContent(SessionResponseSchema, 'Session response'), ...errorResponses(400, 401, 403, 415, 429) },
 });
@@ -248,35 +248,13 @@ const authOf = (c: Context<AppEnv>): Authenticated | undefined => c.get('auth') 
 export function passkeyRoutes() {
   return createRouter()
     .openapi(registerOptions, async (c) => {
-      const { email } = c.req.valid('json');
-      const auth = authOf(c);
       c.header('Cache-Control', 'no-store');
-      if (auth) {
-        if (email !== undefined) throw new AuthError('INVALID_REQUEST', 'email: not accepted when signed in (the passkey is added to your account)');
-        return c.json(await startPasskeyAddition(c.var.deps, auth), 200);
-      }
-      if (email === undefined) throw new AuthError('INVALID_REQUEST', 'email: required to create an account (or send a Bearer token to add a passkey)');
-      return c.json(await startAccountRegistration(c.var.deps, { email }), 200);
+      return c.json(await startPasskeyAddition(c.var.deps, c.var.auth), 200);
     })
     .openapi(registerVerify, async (c) => {
       const { response, name } = c.req.valid('json');
-      const auth = authOf(c);
-      const deps = c.var.deps;
-      if (auth) {
-        const passkey = await finishPasskeyAddition(deps, { ...auth, response, name, context: requestContext(c) });
-        c.header('Cache-Control', 'no-store');
-        return c.json({ passkey: passkeyJson(passkey) }, 201);
-      }
-      const context = requestContext(c);
-      const issued = await finishAccountRegistration(deps, { response, name, context });
-      // API.md: an account made by passkey sign-up is mailed a confirmation of its address. The
-      // account exists already, so a failure to queue the message is logged, never the answer.
-      try {
-        await sendAddressConfirmation(deps, { user: issued.user, context });
-      } catch (err) {
-        deps.logger.log('error', 'address confirmation could not be queued', { userId: issued.user.id, error: String(err).slice(0, 500) });
-      }
-      return sessionResponse(c, issued, 201);
+      const passkey = await finishPasskeyAddition(c.var.deps, { ...c.var.auth, response, name, context: requestContext(c) });
+      return c.json({ passkey: passkeyJson(passkey) }, 201);
     })
     .openapi(loginOptions, async (c) => {
       c.header('Cache-Control', 'no-store');
@@ -286,7 +264,8 @@ export function passkeyRoutes() {
       const { response } = c.req.valid('json');
       // Some clients send userHandle: null for "none"; the library's type knows only absent.
       const normalized = { ...response, response: { ...response.response, userHandle: response.response.userHandle ?? undefined } };
-      return sessionResponse(c, await finishSignIn(c.var.deps, { response: normalized, context: requestContext(c) }), 200);
+      const issued = await finishSignIn(c.var.deps, { response: normalized, auth: authOf(c) ?? null, context: requestContext(c) });
+      return sessionResponse(c, issued, 200);
     })
     .openapi(list, async (c) => {
       const rows = await listPasskeys(c.var.deps.db, c.var.auth.user.id);

@@ -12,6 +12,7 @@ import {
   instrument,
   newEmail,
   recordApiCalls,
+  signUpWithPasskey,
   startE2EServer,
   viewsSeen,
   type ApiCall,
@@ -67,9 +68,7 @@ describe('silent refresh (ACCESS_TOKEN_TTL=2)', () => {
   it('an API call after the token expired succeeds without a sign-in screen', async () => {
     await page.goto(s.origin);
     await expectSignInPage(page);
-    await page.getByLabel('Email address').fill(email);
-    await page.getByRole('button', { name: 'Create an account with a passkey' }).click();
-    await expectAccountPage(page, email);
+    await signUpWithPasskey(page, s, email);
     await page.getByRole('button', { name: 'Rename' }).waitFor();
     const viewsBefore = (await viewsSeen(page)).length;
 

@@ -285,3 +285,20 @@ export async function signInWithCode(context: BrowserContext, s: E2EServer, emai
   await expectAccountPage(page, email);
   return page;
 }
+
+/**
+ * Verify-first sign-up on `page` (at the sign-in page): "Create an account", the code read from
+ * SMTP, then the passkey offer accepted; ends on the account page with one passkey.
+ */
+export async function signUpWithPasskey(page: Page, s: E2EServer, email: string): Promise<CapturedMail> {
+  const before = s.smtp.received.length;
+  await page.getByLabel('Email address').fill(email);
+  await page.getByRole('button', { name: 'Create an account' }).click();
+  await heading(page, 'Check your email').waitFor();
+  const mail = await s.mailTo(email, before);
+  await page.getByLabel('Six-digit code').fill(mail.code);
+  await page.getByRole('button', { name: 'Verify code' }).click();
+  await page.getByRole('button', { name: 'Add a passkey' }).click();
+  await expectAccountPage(page, email);
+  return mail;
+}

@@ -41,7 +41,7 @@
  *    (These read the load's shape: one sign-in per address, no logout, no passkey.)
  *
  * Part 2: a database that stays locked past the busy timeout answers 503 with Retry-After and
- * writes nothing partial, for an email verify, a passkey sign-up, adding a passkey and a refresh,
+ * writes nothing partial, for an email verify, a passkey sign-in, adding a passkey and a refresh,
  * with the lock taken before the request and at the request's own all-or-nothing batch.
  */
 import { createHash } from 'node:crypto';
@@ -51,7 +51,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { decodeJwt } from 'jose';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
+import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { aroundNextBatch } from '../helpers/intercept-batch.js';
 import { createHarness, refreshCookieOf as harnessCookieOf, type Harness } from '../helpers/harness.js';
 import { SoftAuthenticator } from '../helpers/soft-authenticator.js';
@@ -366,36 +366,45 @@ describe('a database locked past the busy timeout: 503 with Retry-After, nothing
     expect(rows('SELECT count(*) AS n FROM users')).toEqual([{ n: 1 }]);
   });
 
-  it('passkey sign-up, locked before the request: 503, no table changed, and the same response then signs up', async () => {
+  /** An account with one passkey, and a fresh sign-in assertion of it (not yet sent). */
+  async function passkeyHolder(email: string) {
     const device = new SoftAuthenticator();
-    const response = device.createCredential({ options: await creationOptions({ email: 'pk@example.com' }), origin: origin() });
+    const s = await h.signIn(email);
+    const added = device.createCredential({ options: await creationOptions({}, s.accessToken), origin: origin() });
+    expect((await h.request('/auth/passkeys/register/verify', { body: { response: added }, token: s.accessToken })).status).toBe(201);
+    const assertion = async () => {
+      const options = (await (await h.request('/auth/passkeys/login/options', { body: {} })).json()) as PublicKeyCredentialRequestOptionsJSON;
+      return device.getAssertion({ options, origin: origin() });
+    };
+    return { assertion };
+  }
+
+  it('passkey sign-in, locked before the request: 503, no table changed, and the same response then signs in', async () => {
+    const { assertion } = await passkeyHolder('pk@example.com');
+    const response = await assertion();
     const before = state();
     lockNow();
-    await expectBusy(await h.request('/auth/passkeys/register/verify', { body: { response } }));
+    await expectBusy(await h.request('/auth/passkeys/login/verify', { body: { response } }));
     unlock();
     expect(state()).toEqual(before);
-    expect((await h.request('/auth/passkeys/register/verify', { body: { response } })).status).toBe(201);
+    expect((await h.request('/auth/passkeys/login/verify', { body: { response } })).status).toBe(200);
   });
 
-  it('passkey sign-up, locked at its batch: 503, no account, passkey, session or mail; only the (single-use) challenge is spent; a new ceremony signs up', async () => {
-    const device = new SoftAuthenticator();
-    const response = device.createCredential({ options: await creationOptions({ email: 'pk2@example.com' }), origin: origin() });
+  it('passkey sign-in, locked at its batch: 503, no session and no counter move; only the (single-use) challenge is spent; a new ceremony signs in', async () => {
+    const { assertion } = await passkeyHolder('pk2@example.com');
+    const response = await assertion();
     const before = state(['rate_limits', 'webauthn_challenges']);
     const challenges = rows('SELECT * FROM webauthn_challenges').length;
     lockAtFirstBatch();
-    await expectBusy(await h.request('/auth/passkeys/register/verify', { body: { response } }));
+    await expectBusy(await h.request('/auth/passkeys/login/verify', { body: { response } }));
     unlock();
     expect(state(['rate_limits', 'webauthn_challenges'])).toEqual(before);
     // Consumed before verification by design (a response is verified at most once).
     expect(rows('SELECT * FROM webauthn_challenges')).toHaveLength(challenges - 1);
-    const again = await h.request('/auth/passkeys/register/verify', { body: { response } });
+    const again = await h.request('/auth/passkeys/login/verify', { body: { response } });
     expect(again.status).toBe(401);
     expect(((await again.json()) as { error: { code: string } }).error.code).toBe('CHALLENGE_EXPIRED');
-    // The address was not left taken by a half-made account.
-    const fresh = new SoftAuthenticator().createCredential({ options: await creationOptions({ email: 'pk2@example.com' }), origin: origin() });
-    expect((await h.request('/auth/passkeys/register/verify', { body: { response: fresh } })).status).toBe(201);
-    expect(rows('SELECT count(*) AS n FROM passkeys')).toEqual([{ n: 1 }]);
-    expect(rows("SELECT count(*) AS n FROM audit_events WHERE type = 'account.created'")).toEqual([{ n: 1 }]);
+    expect((await h.request('/auth/passkeys/login/verify', { body: { response: await assertion() } })).status).toBe(200);
   });
 
   it('adding a passkey, locked at its batch: 503 and no passkey or audit row; a new ceremony adds it', async () => {

@@ -385,13 +385,15 @@ function successfulRequests(h: Harness): Record<string, () => Promise<Wire>> {
   const json: [string, string] = ['content-type', 'application/json'];
   const bearer = (token: string): [string, string] => ['authorization', `Bearer ${token}`];
   const post = (path: string, body: unknown, headers: [string, string][] = []): Wire => ({ method: 'POST', path, headers: [json, ...headers], body: JSON.stringify(body) });
+  /** An account (address proved) with one passkey. */
   const signUp = async () => {
     const device = new SoftAuthenticator();
-    const options = (await (await h.request('/auth/passkeys/register/options', { body: { email: unique() } })).json()) as PublicKeyCredentialCreationOptionsJSON;
+    const { accessToken } = await h.signIn(unique());
+    const options = (await (await h.request('/auth/passkeys/register/options', { body: {}, token: accessToken })).json()) as PublicKeyCredentialCreationOptionsJSON;
     const response = device.createCredential({ options, origin });
-    const res = await h.request('/auth/passkeys/register/verify', { body: { response } });
+    const res = await h.request('/auth/passkeys/register/verify', { body: { response }, token: accessToken });
     expect(res.status).toBe(201);
-    return { device, id: response.id, accessToken: ((await res.json()) as { accessToken: string }).accessToken };
+    return { device, id: response.id, accessToken };
   };
   return {
     'POST /auth/refresh': async () => post('/auth/refresh', {}, [['cookie', `__Host-sesame_refresh=${(await h.signIn()).refreshToken}`]]),
@@ -409,10 +411,11 @@ function successfulRequests(h: Harness): Record<string, () => Promise<Wire>> {
       const token = /token=([A-Za-z0-9_-]+)/.exec(messages.find((m) => m.to === email)!.text)![1]!;
       return post('/auth/email/verify', { token });
     },
-    'POST /auth/passkeys/register/options': async () => post('/auth/passkeys/register/options', { email: unique() }),
+    'POST /auth/passkeys/register/options': async () => post('/auth/passkeys/register/options', {}, [bearer((await h.signIn()).accessToken)]),
     'POST /auth/passkeys/register/verify': async () => {
-      const options = (await (await h.request('/auth/passkeys/register/options', { body: { email: unique() } })).json()) as PublicKeyCredentialCreationOptionsJSON;
-      return post('/auth/passkeys/register/verify', { response: new SoftAuthenticator().createCredential({ options, origin }) });
+      const { accessToken } = await h.signIn();
+      const options = (await (await h.request('/auth/passkeys/register/options', { body: {}, token: accessToken })).json()) as PublicKeyCredentialCreationOptionsJSON;
+      return post('/auth/passkeys/register/verify', { response: new SoftAuthenticator().createCredential({ options, origin }) }, [bearer(accessToken)]);
     },
     'POST /auth/passkeys/login/options': async () => post('/auth/passkeys/login/options', {}),
     'POST /auth/passkeys/login/verify': async () => {

@@ -1,6 +1,6 @@
 /**
- * A small populated world for the fuzz properties: an account made by passkey sign-up (through
- * HTTP, with the soft authenticator), a verified account, and a live emailed code, with helpers
+ * A small populated world for the fuzz properties: an account with a passkey (added through HTTP,
+ * with the soft authenticator, as a browser adds it after the address is proved), a verified account, and a live emailed code, with helpers
  * that hand out a live Bearer token, session id or refresh cookie at the moment a run needs one
  * (a run may have signed the previous one out).
  */
@@ -38,11 +38,12 @@ export async function createWorld(env: Record<string, string> = {}): Promise<Wor
   const device = new SoftAuthenticator();
   const emails: Record<Who, string> = { pk: 'passkey-owner@example.com', verified: 'verified@example.com' };
 
-  // The passkey account, made the way a browser makes it.
-  const options = (await (await h.request('/auth/passkeys/register/options', { body: { email: emails.pk } })).json()) as PublicKeyCredentialCreationOptionsJSON;
+  // The passkey account: the address proved (the harness's sign-in), then a passkey added the way a browser adds it.
+  const owner = await h.signIn(emails.pk);
+  const options = (await (await h.request('/auth/passkeys/register/options', { body: {}, token: owner.accessToken })).json()) as PublicKeyCredentialCreationOptionsJSON;
   const registration = device.createCredential({ options, origin: publicUrl });
-  const signedUp = await h.request('/auth/passkeys/register/verify', { body: { response: registration } });
-  expect(signedUp.status).toBe(201);
+  const added = await h.request('/auth/passkeys/register/verify', { body: { response: registration }, token: owner.accessToken });
+  expect(added.status).toBe(201);
   const codeEmail = 'code-holder@example.com';
   expect((await h.request('/auth/email/start', { body: { email: codeEmail } })).status).toBe(202);
 
@@ -73,15 +74,8 @@ export async function createWorld(env: Record<string, string> = {}): Promise<Wor
 }
 
 /** Fresh registration options and the soft authenticator's response to them (not yet sent). */
-export async function freshRegistration(
-  w: World,
-  mode: { signUp: string } | { bearer: string },
-  device = new SoftAuthenticator(),
-): Promise<RegistrationResponseJSON> {
-  const res =
-    'signUp' in mode
-      ? await w.h.request('/auth/passkeys/register/options', { body: { email: mode.signUp } })
-      : await w.h.request('/auth/passkeys/register/options', { body: {}, token: mode.bearer });
+export async function freshRegistration(w: World, mode: { bearer: string }, device = new SoftAuthenticator()): Promise<RegistrationResponseJSON> {
+  const res = await w.h.request('/auth/passkeys/register/options', { body: {}, token: mode.bearer });
   expect(res.status).toBe(200);
   const options = (await res.json()) as PublicKeyCredentialCreationOptionsJSON;
   return device.createCredential({ options, origin: w.publicUrl });

@@ -4,7 +4,7 @@
  * Produces RegistrationResponseJSON / AuthenticationResponseJSON exactly as
  * `@simplewebauthn/browser` would send them, using only node:crypto:
  * - attestation format "none" (attStmt = {}),
- * - ES256 (P-256, DER signatures) or EdDSA (Ed25519) credential keys,
+ * - ES256 (P-256, DER signatures), EdDSA (Ed25519) or RS256 (RSASSA-PKCS1-v1_5, any modulus size) credential keys,
  * - signature over authData || SHA-256(clientDataJSON),
  * - signCount 0 at registration, +1 on every assertion.
  */
@@ -17,9 +17,9 @@ import type {
 } from '@simplewebauthn/server';
 import { decodeCbor, decodeCborFirst, encodeCbor, type CborValue } from './cbor.js';
 
-export type SoftAlgorithm = 'ES256' | 'EdDSA';
+export type SoftAlgorithm = 'ES256' | 'EdDSA' | 'RS256';
 
-export const COSE_ALG: Record<SoftAlgorithm, number> = { ES256: -7, EdDSA: -8 };
+export const COSE_ALG: Record<SoftAlgorithm, number> = { ES256: -7, EdDSA: -8, RS256: -257 };
 
 export const FLAGS = { UP: 0x01, UV: 0x04, BE: 0x08, BS: 0x10, AT: 0x40, ED: 0x80 } as const;
 
@@ -36,6 +36,8 @@ export interface SoftAuthenticatorOptions {
   userPresence?: boolean;
   /** Algorithm of newly created credentials. Default 'ES256'. */
   algorithm?: SoftAlgorithm;
+  /** RS256 only: the modulus length in bits. Default 2048. */
+  rsaModulusBits?: number;
 }
 
 export interface SoftCredential {
@@ -104,6 +106,7 @@ export class SoftAuthenticator {
   readonly credentials: SoftCredential[] = [];
   readonly aaguid: Uint8Array;
   readonly algorithm: SoftAlgorithm;
+  readonly rsaModulusBits: number;
   backupEligible: boolean;
   backedUp: boolean;
   userVerification: boolean;
@@ -114,6 +117,7 @@ export class SoftAuthenticator {
     if (aaguid.length !== 16) throw new RangeError('aaguid must be 16 bytes');
     this.aaguid = Uint8Array.from(aaguid);
     this.algorithm = opts.algorithm ?? 'ES256';
+    this.rsaModulusBits = opts.rsaModulusBits ?? 2048;
     this.backupEligible = opts.backupEligible ?? false;
     this.backedUp = opts.backedUp ?? false;
     this.userVerification = opts.userVerification ?? true;
@@ -144,7 +148,9 @@ export class SoftAuthenticator {
     const { publicKey, privateKey } =
       alg === 'ES256'
         ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
-        : generateKeyPairSync('ed25519');
+        : alg === 'RS256'
+          ? generateKeyPairSync('rsa', { modulusLength: this.rsaModulusBits })
+          : generateKeyPairSync('ed25519');
     const jwk = publicKey.export({ format: 'jwk' });
     const coseKey =
       alg === 'ES256'
@@ -155,12 +161,19 @@ export class SoftAuthenticator {
             [-2, b64url.decode(jwk.x!)],
             [-3, b64url.decode(jwk.y!)],
           ])
-        : new Map<number, CborValue>([
-            [1, 1], // kty: OKP
-            [3, -8], // alg: EdDSA
-            [-1, 6], // crv: Ed25519
-            [-2, b64url.decode(jwk.x!)],
-          ]);
+        : alg === 'RS256'
+          ? new Map<number, CborValue>([
+              [1, 3], // kty: RSA
+              [3, -257], // alg: RS256
+              [-1, b64url.decode(jwk.n!)],
+              [-2, b64url.decode(jwk.e!)],
+            ])
+          : new Map<number, CborValue>([
+              [1, 1], // kty: OKP
+              [3, -8], // alg: EdDSA
+              [-1, 6], // crv: Ed25519
+              [-2, b64url.decode(jwk.x!)],
+            ]);
     const cosePublicKey = encodeCbor(coseKey);
     const credId = opts.credentialId ? Uint8Array.from(opts.credentialId) : new Uint8Array(randomBytes(32));
     const credIdLen = Buffer.alloc(2);
@@ -231,8 +244,8 @@ export class SoftAuthenticator {
     ]);
     const cdj = clientDataJSON(opts.type ?? 'webauthn.get', options.challenge, origin, opts.crossOrigin ?? false);
     const signed = Buffer.concat([authData, sha256(cdj)]);
-    // ES256: ECDSA/SHA-256, DER-encoded (node's default). EdDSA: Ed25519 takes no digest.
-    const signature = cred.algorithm === 'ES256' ? sign('sha256', signed, cred.privateKey) : sign(null, signed, cred.privateKey);
+    // ES256: ECDSA/SHA-256, DER-encoded (node's default); RS256: PKCS#1 v1.5/SHA-256. EdDSA: Ed25519 takes no digest.
+    const signature = cred.algorithm === 'EdDSA' ? sign(null, signed, cred.privateKey) : sign('sha256', signed, cred.privateKey);
 
     const userHandle = opts.userHandleOverride === undefined ? cred.userHandle : opts.userHandleOverride;
     return {

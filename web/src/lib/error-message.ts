@@ -22,17 +22,15 @@ export function describeError(error: unknown, overrides: ErrorOverrides = {}): s
     case 'PASSKEY_FAILED':
       return 'The passkey didn’t work on this device. Try again, or use an emailed link.';
     case 'REAUTH_REQUIRED':
-      return 'For your safety, please sign in again before changing your passkeys.';
-    case 'EMAIL_TAKEN':
-      return 'There’s already an account for this address. Sign in with a passkey, or get a link by email.';
+      return 'For your safety, confirm it’s you before this change.';
     case 'INVALID_REQUEST':
       return 'Please check what you entered and try again.';
     case 'CREDENTIAL_EXISTS':
       return 'This passkey is already registered.';
     case 'CHALLENGE_EXPIRED':
       return 'That took a little too long. Please try again.';
-    case 'LAST_WAY_IN':
-      return 'This is your only way to sign in, so it can’t be removed.';
+    case 'TOO_MANY_PASSKEYS':
+      return 'Your account holds 20 passkeys, the most it can. Delete one you no longer use first.';
   }
   if (error.status === 429) return rateLimitMessage(error.retryAfter);
   if (error.status === 401) return 'Your session has ended. Please sign in again.';

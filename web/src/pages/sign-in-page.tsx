@@ -12,7 +12,6 @@ import { useSession } from '../auth-context.js';
 import { KeyIcon, MailIcon } from '../components/icons.js';
 import { PageHeading } from '../components/page-heading.js';
 import { StatusMessage, useStatus } from '../components/status-message.js';
-import { thisDeviceName } from '../lib/describe-device.js';
 import { describeError } from '../lib/error-message.js';
 import { finishSignIn, pendingReturnTo } from '../lib/return-to.js';
 import { currentLocation, replaceState } from '../router.js';
@@ -126,23 +125,18 @@ export function SignInPage() {
     }
   }
 
+  /** Verify-first: an account is made by proving the address (link or code); the passkey comes right after. */
   async function createAccount() {
     if (busy || !emailInput.current?.reportValidity()) return;
-    stopAutofill();
     setBusy('signup');
-    setStatus('info', 'Follow your browser’s prompt to create a passkey.');
-    ownSignIn.current = true;
+    setStatus('info', 'Sending your email…');
     try {
-      const address = email.trim();
-      await auth.passkeySignUp(address, { name: thisDeviceName() });
-      await finishSignIn({
-        state: { notice: `Your account is ready. We sent a confirmation link to ${address}: open it to prove the address is yours.` },
-      });
+      await auth.startEmail(email.trim(), { returnTo: await pendingReturnTo() });
+      stopAutofill();
+      clearStatus();
+      setStep('check-email');
     } catch (error) {
-      ownSignIn.current = false;
-      if (isAuthError(error, 'ABORTED')) clearStatus();
-      else setStatus('error', describeError(error, { INVALID_REQUEST: 'Please enter a valid email address.' }));
-      void startAutofill();
+      setStatus('error', describeError(error, { INVALID_REQUEST: 'Please enter a valid email address.' }));
     } finally {
       setBusy(null);
     }
@@ -208,7 +202,7 @@ export function SignInPage() {
           aria-disabled={busy ? 'true' : undefined}
           onClick={createAccount}
         >
-          Create an account with a passkey
+          Create an account
         </button>
       </form>
 

@@ -28,9 +28,8 @@ export type ApiErrorCode =
   | 'CHALLENGE_EXPIRED'
   | 'REAUTH_REQUIRED'
   | 'NOT_FOUND'
-  | 'EMAIL_TAKEN'
   | 'CREDENTIAL_EXISTS'
-  | 'LAST_WAY_IN'
+  | 'TOO_MANY_PASSKEYS'
   | 'RATE_LIMITED'
   | 'SERVICE_BUSY'
   | 'HTTP_ERROR'; // an error status without the documented JSON body

@@ -76,7 +76,6 @@ export interface AuthClient {
   verifyEmailToken(token: string): Promise<SignInResult>;
   verifyEmailCode(email: string, code: string): Promise<SignInResult>;
   passkeySignIn(options?: PasskeySignInOptions): Promise<SignInResult>;
-  passkeySignUp(email: string, options?: { name?: string; signal?: AbortSignal }): Promise<SignInResult>;
   addPasskey(name?: string, options?: { signal?: AbortSignal }): Promise<Passkey>;
 
   logout(): Promise<void>;
@@ -232,9 +231,8 @@ export function createAuthClient({
   }
 
   /**
-   * Proves an address. The Bearer goes along when this browser is signed in: that is how the
-   * confirmation mailed after a passkey sign-up confirms that account instead of replacing it
-   * (the server treats an address proved without it as a fresh sign-in).
+   * Proves an address. The Bearer goes along when this browser is signed in: proving the address
+   * of the signed-in account re-authenticates that session (same sid) instead of starting another.
    */
   async function verifyEmail(body: unknown): Promise<SignInResult> {
     return adoptSignIn(await send(authFetch, '/auth/email/verify', jsonInit({ method: 'POST', body, credentials: 'include' })));
@@ -294,15 +292,6 @@ export function createAuthClient({
       );
       const response = await runAuthentication({ optionsJSON, conditional, signal });
       return signInWith('/auth/passkeys/login/verify', { response });
-    },
-
-    async passkeySignUp(email, { name, signal } = {}) {
-      const optionsJSON = await readJson<PublicKeyCredentialCreationOptionsJSON>(
-        await publicCall('POST', '/auth/passkeys/register/options', { email }, signal),
-      );
-      const response = await runRegistration({ optionsJSON, signal });
-      // No Bearer and no email: the server tied the address to the challenge of the options call.
-      return signInWith('/auth/passkeys/register/verify', { response, ...(name ? { name } : {}) });
     },
 
     async addPasskey(name, { signal } = {}) {

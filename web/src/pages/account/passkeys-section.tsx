@@ -65,7 +65,6 @@ export function PasskeysSection({ email, say }: { email: string; say: Say }) {
       return true;
     } catch (error) {
       failed(error, {
-        LAST_WAY_IN: 'This is your only way to sign in, so it can’t be deleted. Add another passkey, or confirm your email address first.',
       });
       return false;
     }
