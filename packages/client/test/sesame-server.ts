@@ -19,6 +19,8 @@ export interface TestSesame {
   lastMail(email: string): Promise<{ token: string; code: string }>;
   /** Signs `email` in by an emailed link through the HTTP API; returns the session response and its refresh cookie. */
   signIn(email: string): Promise<{ accessToken: string; cookie: string; user: { id: string; email: string } }>;
+  /** Moves the server's clock (not this process's) by `ms` from real time; 0 puts it back. */
+  setClockOffset(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -38,7 +40,8 @@ export async function startTestSesame(env: Record<string, string> = {}): Promise
     },
     'node',
   );
-  const server = await startNodeServer({ config, logger: silentLogger });
+  let offset = 0;
+  const server = await startNodeServer({ config, logger: silentLogger, clock: () => Date.now() + offset });
 
   async function lastMail(email: string) {
     const { messages } = (await (await fetch(`${origin}/dev/outbox`)).json()) as { messages: { to: string; text: string }[] };
@@ -61,6 +64,9 @@ export async function startTestSesame(env: Record<string, string> = {}): Promise
       const cookie = /__Host-sesame_refresh=([^;]+)/.exec(verify.headers.get('set-cookie') ?? '')![1]!;
       const body = (await verify.json()) as { accessToken: string; user: { id: string; email: string } };
       return { accessToken: body.accessToken, cookie, user: body.user };
+    },
+    setClockOffset(ms) {
+      offset = ms;
     },
     async close() {
       await server.stop();
