@@ -83,4 +83,16 @@ describe('the Node entry', () => {
       fs.rmSync(cwd, { recursive: true, force: true });
     }
   });
+
+  it('refuses to start with an app origin that cannot use RP_ID, naming the entry and RP_ID', async () => {
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'sesame-start-'));
+    const server = start(cwd, { APP_ORIGINS: 'http://localhost:5173,https://notes.example.net' });
+    try {
+      expect(await server.exited).toBe(1);
+      expect(server.output()).toMatch(/Configuration error: APP_ORIGINS entry https:\/\/notes\.example\.net cannot use RP_ID "localhost"/);
+      expect(fs.existsSync(path.join(cwd, 'data'))).toBe(false);
+    } finally {
+      fs.rmSync(cwd, { recursive: true, force: true });
+    }
+  });
 });
