@@ -16,6 +16,7 @@ import { limitBody, originCheck, requireJson, securityHeaders } from './http/sec
 import { appRoutes } from './routes/apps.js';
 import { meRoutes } from './routes/me.js';
 import { devOutboxRoutes } from './routes/dev-outbox.js';
+import { emailChangeRoutes } from './routes/email-change.js';
 import { emailRoutes } from './routes/email.js';
 import { passkeyRoutes } from './routes/passkeys.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -65,6 +66,7 @@ export function createApp(deps: Deps, { assets, linkPage }: AppOptions = {}) {
   app.route('/', appRoutes());
   app.route('/', sessionRoutes());
   app.route('/', meRoutes());
+  app.route('/', emailChangeRoutes());
   app.route('/', emailRoutes({ linkPage }));
   app.route('/', devOutboxRoutes());
   app.route('/', passkeyRoutes());

@@ -143,7 +143,7 @@ describe('the emailed link', () => {
       const res = await m.h.request(`/auth/email/link-info?token=${mail.token}`);
       expect(res.status).toBe(200);
       expect(res.headers.get('cache-control')).toBe('no-store');
-      expect(await res.json()).toEqual({ email: 'info@example.com', expiresAt: new Date(m.h.now() + 600_000).toISOString() });
+      expect(await res.json()).toEqual({ email: 'info@example.com', expiresAt: new Date(m.h.now() + 600_000).toISOString(), purpose: 'sign_in' });
     }
     expect((await verifyToken(mail.token)).status).toBe(201);
     const used = await m.h.request(`/auth/email/link-info?token=${mail.token}`);

@@ -115,11 +115,17 @@ export async function startEmailSignIn(
   await sendLinkAndCode(deps, { email, purpose: 'sign_in', userId: null, returnTo, render: renderSignInEmail });
 }
 
-/** For the link page: which address a live token signs in, and until when. Never consumes it. */
-export async function emailLinkInfo(deps: Pick<Deps, 'db' | 'clock'>, token: string): Promise<{ email: string; expiresAt: number } | null> {
+/**
+ * For the link page: which address a live token proves, until when, and what for (a sign-in, or a
+ * new address for a signed-in account: POST /auth/email/change/verify). Never consumes it.
+ */
+export async function emailLinkInfo(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  token: string,
+): Promise<{ email: string; expiresAt: number; purpose: EmailTokenPurpose } | null> {
   const row = await findByToken(deps.db, token);
   if (!row || !isLive(row, deps.clock())) return null;
-  return { email: row.email, expiresAt: row.expiresAt };
+  return { email: row.email, expiresAt: row.expiresAt, purpose: row.purpose === 'change' ? 'change' : 'sign_in' };
 }
 
 export interface EmailSignInResult {

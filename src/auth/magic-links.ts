@@ -25,8 +25,8 @@ import type { CanonicalEmail } from './email-address.js';
 import { generateCode, generateId, generateToken, sha256, timingSafeEqual } from './crypto.js';
 
 export type EmailTokenRow = typeof emailTokens.$inferSelect;
-/** 'sign_in': POST /auth/email/start. 'confirm': sent after a passkey sign-up, for that account. */
-export type EmailTokenPurpose = 'sign_in' | 'confirm';
+/** 'sign_in': POST /auth/email/start. 'change': POST /auth/email/change, for the account in user_id. */
+export type EmailTokenPurpose = 'sign_in' | 'change';
 
 export const MAX_CODE_ATTEMPTS = 5;
 /** The shape of a link token (generateToken makes 43 characters); anything else is not ours. */

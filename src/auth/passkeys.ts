@@ -557,7 +557,7 @@ export async function renamePasskey(
 export async function deletePasskey(
   deps: SessionDeps,
   { user, session, id, context = {} }: { user: UserRow; session: SessionRow; id: string; context?: RequestContext },
-): Promise<void> {
+): Promise<{ id: string; name: string }> {
   const { db, clock } = deps;
   assertRecentSignIn(deps, session);
   const now = clock();
@@ -565,7 +565,7 @@ export async function deletePasskey(
     db.orm
       .delete(passkeys)
       .where(and(eq(passkeys.id, id), eq(passkeys.userId, user.id)))
-      .returning({ id: passkeys.id }),
+      .returning({ id: passkeys.id, name: passkeys.name }),
     auditInsertIf(
       db,
       {
@@ -582,4 +582,5 @@ export async function deletePasskey(
   ]);
   // Another user's passkey is simply not found.
   if (deleted.length !== 1) throw new AuthError('NOT_FOUND', 'No such passkey');
+  return deleted[0]!;
 }

@@ -127,7 +127,16 @@ const linkInfo = createRoute({
   summary: 'Which address a live link signs in; never uses it up',
   request: { query: z.object({ token: LinkToken }) },
   responses: {
-    200: jsonContent(z.object({ email: z.string(), expiresAt: z.string() }).openapi('EmailLinkInfo'), 'The link is live'),
+    200: jsonContent(
+      z
+        .object({
+          email: z.string(),
+          expiresAt: z.string(),
+          purpose: z.enum(['sign_in', 'change']).openapi({ description: 'change: confirm with POST /auth/email/change/verify' }),
+        })
+        .openapi('EmailLinkInfo'),
+      'The link is live',
+    ),
     ...errorResponses(400, 401, 429),
   },
 });
@@ -173,12 +182,12 @@ export function emailRoutes({ linkPage }: EmailRoutesOptions = {}) {
       c.header('Cache-Control', 'no-store');
       const info = await emailLinkInfo(c.var.deps, c.req.valid('query').token);
       if (!info) throw new AuthError('INVALID_LINK', 'This link is invalid, expired or already used');
-      return c.json({ email: info.email, expiresAt: isoTime(info.expiresAt) }, 200);
+      return c.json({ email: info.email, expiresAt: isoTime(info.expiresAt), purpose: info.purpose }, 200);
     });
 }
 
 /** The server's own link page (used when there is no front end): plain HTML, no inline script or style. */
-function renderLinkPage({ token, info }: { token: string; info: { email: string; expiresAt: number } | null }): string {
+function renderLinkPage({ token, info }: { token: string; info: { email: string; expiresAt: number; purpose: string } | null }): string {
   const product = escapeHtml(PRODUCT_NAME);
   let main: string;
   if (!token) {
@@ -187,6 +196,15 @@ function renderLinkPage({ token, info }: { token: string; info: { email: string;
   } else if (!info) {
     main = `<h1>This link has expired or was already used</h1>
 <p>Each link works once, for a few minutes, and only the newest email counts. Ask for a new one.</p>`;
+  } else if (info.purpose === 'change') {
+    main = `<h1>Confirm your new address</h1>
+<p>Use <strong>${escapeHtml(info.email)}</strong> as your ${product} account's address?</p>
+<form id="confirm" method="get" action="/auth/email/verify" data-change>
+<input type="hidden" name="token" value="${escapeHtml(token)}">
+<button type="submit">Confirm this address</button>
+</form>
+<p id="status" role="status" aria-live="polite"></p>
+<noscript><p>Confirming needs JavaScript. You can also type the six-digit code from the email on your account page.</p></noscript>`;
   } else {
     main = `<h1>Finish signing in</h1>
 <p>Sign in to ${product} as <strong>${escapeHtml(info.email)}</strong> on this device?</p>
@@ -227,13 +245,15 @@ const CONFIRM_SCRIPT = `'use strict';
     var button = form.querySelector('button');
     var token = form.elements.namedItem('token').value;
     button.disabled = true;
-    status.textContent = 'Signing you in\\u2026';
-    fetch('/auth/email/verify', {
+    status.textContent = 'Confirming\\u2026';
+    var request = {
       method: 'POST',
       credentials: 'same-origin',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ token: token })
-    }).then(function (res) {
+    };
+    // A link that proves a new address for an account (data-change) is confirmed on its own route.
+    (form.hasAttribute('data-change') ? fetch('/auth/email/change/verify', request) : fetch('/auth/email/verify', request)).then(function (res) {
       // Replace: going Back must not land on a link that is now used up. The server checked
       // returnTo against PUBLIC_URL and APP_ORIGINS before it kept it with the link.
       if (res.ok) return res.json().then(function (body) {

@@ -17,6 +17,7 @@ import {
   type PasskeyRow,
 } from '../auth/passkeys.js';
 import { AuthError } from '../auth/errors.js';
+import { notifyAccount } from '../auth/notify-account.js';
 import type { Authenticated } from '../auth/sessions.js';
 import { optionalAuth, requireAuth } from '../http/require-auth.js';
 import {
@@ -253,7 +254,9 @@ export function passkeyRoutes() {
     })
     .openapi(registerVerify, async (c) => {
       const { response, name } = c.req.valid('json');
-      const passkey = await finishPasskeyAddition(c.var.deps, { ...c.var.auth, response, name, context: requestContext(c) });
+      const context = requestContext(c);
+      const passkey = await finishPasskeyAddition(c.var.deps, { ...c.var.auth, response, name, context });
+      await notifyAccount(c.var.deps, { email: c.var.auth.user.email, notice: { kind: 'passkey_added', passkeyName: passkey.name }, context });
       return c.json({ passkey: passkeyJson(passkey) }, 201);
     })
     .openapi(loginOptions, async (c) => {
@@ -282,7 +285,9 @@ export function passkeyRoutes() {
     })
     .openapi(remove, async (c) => {
       const { id } = c.req.valid('param');
-      await deletePasskey(c.var.deps, { ...c.var.auth, id, context: requestContext(c) });
+      const context = requestContext(c);
+      const deleted = await deletePasskey(c.var.deps, { ...c.var.auth, id, context });
+      await notifyAccount(c.var.deps, { email: c.var.auth.user.email, notice: { kind: 'passkey_removed', passkeyName: deleted.name }, context });
       return c.body(null, 204);
     });
 }

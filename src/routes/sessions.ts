@@ -18,7 +18,14 @@ import { sessionResponse } from '../http/session-response.js';
 import { isoTime, requestContext } from '../http/request-context.js';
 
 const SessionInfo = z
-  .object({ id: z.string(), createdAt: z.string(), lastUsedAt: z.string(), userAgent: z.string().nullable(), current: z.boolean() })
+  .object({
+    id: z.string(),
+    createdAt: z.string(),
+    lastUsedAt: z.string(),
+    userAgent: z.string().nullable(),
+    current: z.boolean(),
+    method: z.enum(['passkey', 'email']).openapi({ description: 'How this session signed in' }),
+  })
   .openapi('Session');
 
 const refresh = createRoute({
@@ -115,6 +122,7 @@ export function sessionRoutes() {
             lastUsedAt: isoTime(s.lastUsedAt),
             userAgent: s.userAgent,
             current: s.id === session.id,
+            method: s.method as 'passkey' | 'email',
           })),
         },
         200,

@@ -417,6 +417,15 @@ function successfulRequests(h: Harness): Record<string, () => Promise<Wire>> {
       const options = (await (await h.request('/auth/passkeys/register/options', { body: {}, token: accessToken })).json()) as PublicKeyCredentialCreationOptionsJSON;
       return post('/auth/passkeys/register/verify', { response: new SoftAuthenticator().createCredential({ options, origin }) }, [bearer(accessToken)]);
     },
+    'POST /auth/email/change': async () => post('/auth/email/change', { email: unique() }, [bearer((await h.signIn()).accessToken)]),
+    'POST /auth/email/change/verify': async () => {
+      const email = unique();
+      expect((await h.request('/auth/email/change', { body: { email }, token: (await h.signIn()).accessToken })).status).toBe(202);
+      const { messages } = (await (await h.request('/dev/outbox')).json()) as { messages: { to: string; text: string }[] };
+      const token = /token=([A-Za-z0-9_-]+)/.exec(messages.find((m) => m.to === email)!.text)![1]!;
+      return post('/auth/email/change/verify', { token });
+    },
+    'DELETE /api/me': async () => ({ method: 'DELETE', path: '/api/me', headers: [bearer((await h.signIn()).accessToken)] }),
     'POST /auth/passkeys/login/options': async () => post('/auth/passkeys/login/options', {}),
     'POST /auth/passkeys/login/verify': async () => {
       const { device, id } = await signUp();

@@ -14,7 +14,7 @@ export interface CapturedMail {
   mail: ParsedMail;
   rcptTo: string[];
   mailFrom: string | false;
-  /** From the text part: the link, its token and the six-digit code. */
+  /** From the text part: the link, its token and the six-digit code ('' in a notice, which has none). */
   link: string;
   token: string;
   code: string;
@@ -40,6 +40,15 @@ export function extractLinkAndCode(text: string): { link: string; token: string;
   return { link: link[1]!, token: link[2]!, code: code[1]! };
 }
 
+/** Like extractLinkAndCode, but a message without them (a security notice) gives empty strings. */
+function linkAndCodeIfAny(text: string): { link: string; token: string; code: string } {
+  try {
+    return extractLinkAndCode(text);
+  } catch {
+    return { link: '', token: '', code: '' };
+  }
+}
+
 export async function startSmtpCapture({ port = 0 }: { port?: number } = {}): Promise<SmtpCapture> {
   const received: CapturedMail[] = [];
   let refusal: number | null = null;
@@ -61,7 +70,7 @@ export async function startSmtpCapture({ port = 0 }: { port?: number } = {}): Pr
             mail,
             rcptTo: session.envelope.rcptTo.map((r) => r.address),
             mailFrom: session.envelope.mailFrom && session.envelope.mailFrom.address,
-            ...extractLinkAndCode(mail.text ?? ''),
+            ...linkAndCodeIfAny(mail.text ?? ''),
           });
           callback();
         })

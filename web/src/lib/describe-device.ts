@@ -1,37 +1,10 @@
 /**
- * describeDevice: a short human name for a User-Agent string ("Chrome on macOS"), for the
- * sessions list and as the default name of a new passkey. Best effort; never throws.
+ * describeDevice (one copy, shared with the server: src/auth/describe-device.ts) and this
+ * browser's own name, for naming a passkey created here.
  */
+import { describeDevice } from '../../../src/auth/describe-device.js';
 
-const BROWSERS: Array<[RegExp, string]> = [
-  [/\bEdg(?:e|A|iOS)?\//, 'Edge'],
-  [/\bOPR\/|\bOpera\b/, 'Opera'],
-  [/\bSamsungBrowser\//, 'Samsung Internet'],
-  [/\bFirefox\/|\bFxiOS\//, 'Firefox'],
-  [/\bCriOS\/|\b(?:Headless)?Chrome\/|\bChromium\//, 'Chrome'],
-  [/\bVersion\/[\d.]+.*\bSafari\//, 'Safari'],
-];
-
-const SYSTEMS: Array<[RegExp, string]> = [
-  [/\biPad\b/, 'iPad'],
-  [/\biPhone\b|\biPod\b/, 'iPhone'],
-  [/\bAndroid\b/, 'Android'],
-  [/\bCrOS\b/, 'ChromeOS'],
-  [/\bMac OS X\b|\bMacintosh\b/, 'macOS'],
-  [/\bWindows\b/, 'Windows'],
-  [/\bLinux\b/, 'Linux'],
-];
-
-export function describeDevice(userAgent: string | null | undefined): string {
-  if (!userAgent) return 'Unknown device';
-  const browser = BROWSERS.find(([pattern]) => pattern.test(userAgent))?.[1];
-  const system = SYSTEMS.find(([pattern]) => pattern.test(userAgent))?.[1];
-  if (browser && system) return `${browser} on ${system}`;
-  if (browser ?? system) return (browser ?? system) as string;
-  // A non-browser client (curl, an SDK): its product token is the most useful name.
-  const product = /^[\w.-]+(?:\/[\w.-]+)?/.exec(userAgent)?.[0];
-  return product ? product.slice(0, 40) : 'Unknown device';
-}
+export { describeDevice };
 
 /** This browser's own name, for naming a passkey created here. */
 export function thisDeviceName(): string {
