@@ -1,32 +1,128 @@
 /**
- * Shown when the API answers 401 REAUTH_REQUIRED (a sensitive change needs a recent sign-in):
- * signs out here and goes back to sign-in with the address filled in.
+ * Shown in place when the API answers 401 REAUTH_REQUIRED (a sensitive change needs a recent
+ * sign-in). Never signs anyone out: the person confirms it is them with a passkey (or, without a
+ * usable passkey on this device, an emailed code), which renews this session's proof-of-presence
+ * time, and then `onConfirmed` retries the action they asked for. Its one message stands inside it.
  */
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
+import { browserSupportsWebAuthn, isAuthError } from '@sesame/client';
 import { useSession } from '../auth-context.js';
-import { navigate } from '../router.js';
+import { KeyIcon } from './icons.js';
+import { StatusMessage, useStatus } from './status-message.js';
+import { describeError } from '../lib/error-message.js';
 
-export function ReauthPrompt({ email }: { email: string }) {
+export function ReauthPrompt({ email, onConfirmed, onCancel }: { email: string; onConfirmed(): void | Promise<void>; onCancel(): void }) {
   const { auth } = useSession();
-  const [busy, setBusy] = useState(false);
+  const [busy, setBusy] = useState<null | 'passkey' | 'send' | 'code'>(null);
+  const [codeSent, setCodeSent] = useState(false);
+  const [code, setCode] = useState('');
+  const { status, setStatus, clearStatus } = useStatus({ tone: 'info', text: 'For your safety, confirm it’s you to continue.' });
+  const codeInput = useRef<HTMLInputElement>(null);
+  const canUsePasskey = browserSupportsWebAuthn();
 
-  async function signInAgain() {
+  async function confirmed() {
+    clearStatus();
+    await onConfirmed();
+  }
+
+  async function withPasskey() {
     if (busy) return;
-    setBusy(true);
+    setBusy('passkey');
+    setStatus('info', 'Follow your browser’s prompt to use your passkey.');
     try {
-      await auth.logout();
-    } catch {
-      // Even if the server is unreachable, the sign-in page is where this person needs to go.
+      await auth.reauthenticate();
+      await confirmed();
+    } catch (error) {
+      if (isAuthError(error, 'ABORTED')) clearStatus();
+      else
+        setStatus(
+          'error',
+          describeError(error, {
+            PASSKEY_CANCELLED: 'The passkey prompt was closed, or this device has no passkey for this account. Try again, or get a code by email.',
+            401: 'That passkey wasn’t accepted. Try another one, or get a code by email.',
+          }),
+        );
+    } finally {
+      setBusy(null);
     }
-    navigate('/', { state: { email, notice: 'Sign in again to finish changing your passkeys.' } });
+  }
+
+  async function sendCode() {
+    if (busy) return;
+    setBusy('send');
+    try {
+      await auth.startEmail(email);
+      setCodeSent(true);
+      setStatus('info', `We sent a six-digit code to ${email}.`);
+      queueMicrotask(() => codeInput.current?.focus());
+    } catch (error) {
+      setStatus('error', describeError(error));
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function verifyCode(event: Event) {
+    event.preventDefault();
+    if (busy) return;
+    const digits = code.replace(/\D/g, '');
+    if (digits.length !== 6) {
+      setStatus('error', 'Enter the six digits from the email.');
+      codeInput.current?.focus();
+      return;
+    }
+    setBusy('code');
+    try {
+      // Sent with this session's Bearer: it re-authenticates this session (same sign-in).
+      await auth.verifyEmailCode(email, digits);
+      await confirmed();
+    } catch (error) {
+      setStatus('error', describeError(error, { 401: 'That code didn’t work. Check the newest email, or send a new code.' }));
+      setCode('');
+      codeInput.current?.focus();
+    } finally {
+      setBusy(null);
+    }
   }
 
   return (
-    <div class="callout">
-      <p>Sign in again, then come back here to finish.</p>
-      <button type="button" class="button button-secondary" aria-disabled={busy ? 'true' : undefined} onClick={signInAgain}>
-        Sign in again
-      </button>
+    <div class="callout reauth" role="group" aria-label="Confirm it’s you">
+      <StatusMessage status={status} />
+      <div class="row-actions">
+        {canUsePasskey && (
+          <button type="button" class={`button button-primary${busy === 'passkey' ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined} onClick={withPasskey}>
+            <KeyIcon />
+            Use your passkey
+          </button>
+        )}
+        <button type="button" class={`button button-secondary${busy === 'send' ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined} onClick={sendCode}>
+          {codeSent ? 'Send a new code' : 'Email me a code'}
+        </button>
+        <button type="button" class="button-link" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+      {codeSent && (
+        <form class="stack" onSubmit={verifyCode}>
+          <div class="field">
+            <label for="reauth-code">Six-digit code</label>
+            <input
+              ref={codeInput}
+              id="reauth-code"
+              class="code-input"
+              type="text"
+              inputMode="numeric"
+              autocomplete="one-time-code"
+              maxLength={9}
+              value={code}
+              onInput={(event) => setCode(event.currentTarget.value)}
+            />
+          </div>
+          <button type="submit" class={`button button-primary${busy === 'code' ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined}>
+            Confirm
+          </button>
+        </form>
+      )}
     </div>
   );
 }

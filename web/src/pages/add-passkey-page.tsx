@@ -35,8 +35,11 @@ export function AddPasskeyPage() {
       const passkey = await auth.addPasskey(thisDeviceName());
       await finishSignIn({ state: { notice: `Passkey “${passkey.name}” added. Next time, choose “Sign in with a passkey”.` } });
     } catch (error) {
-      if (isAuthError(error, 'REAUTH_REQUIRED')) setNeedsReauth(true);
-      if (isAuthError(error, 'ABORTED')) clearStatus();
+      if (isAuthError(error, 'REAUTH_REQUIRED')) {
+        // Never a sign-out: confirm in place, then the passkey is added.
+        clearStatus();
+        setNeedsReauth(true);
+      } else if (isAuthError(error, 'ABORTED')) clearStatus();
       else
         setStatus(
           'error',
@@ -67,7 +70,16 @@ export function AddPasskeyPage() {
       </ul>
 
       <StatusMessage status={status} />
-      {needsReauth && <ReauthPrompt email={user.email} />}
+      {needsReauth && (
+        <ReauthPrompt
+          email={user.email}
+          onConfirmed={async () => {
+            setNeedsReauth(false);
+            await addPasskey();
+          }}
+          onCancel={() => setNeedsReauth(false)}
+        />
+      )}
 
       <div class="stack">
         <button type="button" class={`button button-primary${busy ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined} onClick={addPasskey}>

@@ -77,6 +77,13 @@ export interface AuthClient {
   verifyEmailCode(email: string, code: string): Promise<SignInResult>;
   passkeySignIn(options?: PasskeySignInOptions): Promise<SignInResult>;
   addPasskey(name?: string, options?: { signal?: AbortSignal }): Promise<Passkey>;
+  /**
+   * Re-authentication in place (after `401 REAUTH_REQUIRED`): a passkey assertion sent with this
+   * session's Bearer token renews the session's proof-of-presence time (same session, nobody is
+   * signed out). For a person without a passkey here: `startEmail(user.email)` then
+   * `verifyEmailCode`, which also sends the Bearer and so re-authenticates likewise.
+   */
+  reauthenticate(options?: { signal?: AbortSignal }): Promise<SignInResult>;
 
   logout(): Promise<void>;
   logoutAll(): Promise<void>;
@@ -292,6 +299,14 @@ export function createAuthClient({
       );
       const response = await runAuthentication({ optionsJSON, conditional, signal });
       return signInWith('/auth/passkeys/login/verify', { response });
+    },
+
+    async reauthenticate({ signal } = {}) {
+      const optionsJSON = await readJson<PublicKeyCredentialRequestOptionsJSON>(
+        await publicCall('POST', '/auth/passkeys/login/options', {}, signal),
+      );
+      const response = await runAuthentication({ optionsJSON, conditional: false, signal });
+      return adoptSignIn(await send(authFetch, '/auth/passkeys/login/verify', jsonInit({ method: 'POST', body: { response }, credentials: 'include' })));
     },
 
     async addPasskey(name, { signal } = {}) {

@@ -20,12 +20,17 @@ export function PasskeysSection({ email, say }: { email: string; say: Say }) {
   const { auth } = useSession();
   const { resource, reload, update } = useResource(() => auth.listPasskeys());
   const [adding, setAdding] = useState(false);
-  const [needsReauth, setNeedsReauth] = useState(false);
+  /** The action a REAUTH_REQUIRED stopped, retried once the person has confirmed it's them. */
+  const [retry, setRetry] = useState<null | (() => Promise<unknown>)>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   const canAdd = browserSupportsWebAuthn();
 
-  function failed(error: unknown, overrides: Record<string, string> = {}) {
-    if (isAuthError(error, 'REAUTH_REQUIRED')) setNeedsReauth(true);
+  function failed(error: unknown, overrides: Record<string, string> = {}, again?: () => Promise<unknown>) {
+    // Never a sign-out: confirm in place, then do what was asked.
+    if (isAuthError(error, 'REAUTH_REQUIRED') && again) {
+      setRetry(() => again);
+      return;
+    }
     say('error', describeError(error, overrides));
   }
 
@@ -38,7 +43,7 @@ export function PasskeysSection({ email, say }: { email: string; say: Say }) {
       update((passkeys) => [...passkeys.filter((existing) => existing.id !== passkey.id), passkey]);
       say('success', `Passkey “${passkey.name}” added.`);
     } catch (error) {
-      if (!isAuthError(error, 'ABORTED')) failed(error, { PASSKEY_CANCELLED: 'No passkey was added.' });
+      if (!isAuthError(error, 'ABORTED')) failed(error, { PASSKEY_CANCELLED: 'No passkey was added.' }, addPasskey);
     } finally {
       setAdding(false);
     }
@@ -64,8 +69,7 @@ export function PasskeysSection({ email, say }: { email: string; say: Say }) {
       heading.current?.focus();
       return true;
     } catch (error) {
-      failed(error, {
-      });
+      failed(error, {}, () => remove(passkey));
       return false;
     }
   }
@@ -88,7 +92,17 @@ export function PasskeysSection({ email, say }: { email: string; say: Say }) {
           </button>
         )}
       </div>
-      {needsReauth && <ReauthPrompt email={email} />}
+      {retry && (
+        <ReauthPrompt
+          email={email}
+          onConfirmed={async () => {
+            const again = retry;
+            setRetry(null);
+            await again();
+          }}
+          onCancel={() => setRetry(null)}
+        />
+      )}
 
       {resource.state === 'loading' && <p class="muted">Loading your passkeys…</p>}
       {resource.state === 'failed' && <LoadFailed error={resource.error} onRetry={reload} />}
