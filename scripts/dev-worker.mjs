@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// npm run dev:worker: the Worker on the real Workers runtime, offline, with a local D1
-// (migrations applied first), on $PORT (default 8787), honouring PUBLIC_URL, mail in the outbox.
+// npm run dev:worker [-- --state DIR]: the Worker on the real Workers runtime, offline, in
+// wrangler.toml's `dev` environment, with a local D1 (migrations applied first) kept in DIR
+// (default .wrangler/state; a new directory starts from an empty database), on $PORT (default
+// 8787), honouring PUBLIC_URL, mail in the outbox.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -9,7 +11,19 @@ import path from 'node:path';
 const root = path.resolve(import.meta.dirname, '..');
 const wrangler = path.join(root, 'node_modules/wrangler/bin/wrangler.js');
 const port = process.env.PORT || '8787';
-const persist = process.env.WRANGLER_PERSIST_TO || path.join(root, '.wrangler/state');
+/** `--state DIR` or `--state=DIR`; WRANGLER_PERSIST_TO is still read for older scripts. */
+function stateArg(args) {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--state') {
+      if (!args[i + 1]) throw new Error('--state needs a directory');
+      return args[i + 1];
+    }
+    if (args[i].startsWith('--state=')) return args[i].slice('--state='.length);
+  }
+  return undefined;
+}
+const persist = path.resolve(stateArg(process.argv.slice(2)) || process.env.WRANGLER_PERSIST_TO || path.join(root, '.wrangler/state'));
+fs.mkdirSync(persist, { recursive: true });
 const env = {
   ...process.env,
   WRANGLER_SEND_METRICS: 'false',
@@ -30,10 +44,10 @@ if (!fs.existsSync(path.join(root, 'web/dist/index.html'))) {
   if (built.status !== 0) process.exit(built.status ?? 1);
 }
 
-const migrate = spawnSync(process.execPath, [wrangler, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env });
+const migrate = spawnSync(process.execPath, [wrangler, 'd1', 'migrations', 'apply', 'DB', '--local', '--env', 'dev', '--persist-to', persist], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
-const vars = ['PUBLIC_URL', 'RP_ID', 'ACCESS_TOKEN_TTL', 'RATE_LIMIT_PER_MINUTE', 'RATE_LIMIT_EMAILS_PER_HOUR', 'REFRESH_REUSE_WINDOW', 'MAGIC_LINK_TTL', 'SIGNING_KEY_SECRET']
+const vars = ['ENVIRONMENT', 'PUBLIC_URL', 'RP_ID', 'ACCESS_TOKEN_TTL', 'RATE_LIMIT_PER_MINUTE', 'RATE_LIMIT_EMAILS_PER_HOUR', 'REFRESH_REUSE_WINDOW', 'MAGIC_LINK_TTL', 'SIGNING_KEY_SECRET']
   .filter((name) => process.env[name])
   .flatMap((name) => ['--var', `${name}:${process.env[name]}`]);
 if (!process.env.PUBLIC_URL) vars.push('--var', `PUBLIC_URL:http://localhost:${port}`);
@@ -41,7 +55,7 @@ if (!process.env.PUBLIC_URL) vars.push('--var', `PUBLIC_URL:http://localhost:${p
 const inspector = process.env.INSPECTOR_PORT || String(await freePort());
 const child = spawn(
   process.execPath,
-  [wrangler, 'dev', '--local', '--ip', '127.0.0.1', '--port', port, '--inspector-port', inspector, '--persist-to', persist, '--show-interactive-dev-session=false', ...vars],
+  [wrangler, 'dev', '--local', '--env', 'dev', '--ip', '127.0.0.1', '--port', port, '--inspector-port', inspector, '--persist-to', persist, '--show-interactive-dev-session=false', ...vars],
   { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env },
 );
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));

@@ -27,8 +27,9 @@ describe('parseConfig', () => {
 
   it('derives PUBLIC_URL from PORT and RP_ID from PUBLIC_URL', () => {
     expect(parseConfig({ PORT: '4000' }).publicUrl).toBe('http://localhost:4000');
-    expect(parseConfig({ PUBLIC_URL: 'https://auth.example.com' }).rpId).toBe('auth.example.com');
-    expect(parseConfig({ PUBLIC_URL: 'https://auth.example.com', RP_ID: 'example.com' }).rpId).toBe('example.com');
+    const SMTP_URL = 'smtp://mail.example.com:587';
+    expect(parseConfig({ PUBLIC_URL: 'https://auth.example.com', SMTP_URL }).rpId).toBe('auth.example.com');
+    expect(parseConfig({ PUBLIC_URL: 'https://auth.example.com', RP_ID: 'example.com', SMTP_URL }).rpId).toBe('example.com');
   });
 
   it.each([
@@ -45,6 +46,8 @@ describe('parseConfig', () => {
     [{ SIGNING_KEY_SECRET: 'short' }, /SIGNING_KEY_SECRET/],
     [{ NODE_ENV: 'production', SMTP_URL: 'smtp://h:25', PUBLIC_URL: 'https://a.example.com' }, /SIGNING_KEY_SECRET/],
     [{ NODE_ENV: 'production', SIGNING_KEY_SECRET: 'x'.repeat(32), PUBLIC_URL: 'https://a.example.com' }, /SMTP_URL/],
+    [{ PUBLIC_URL: 'https://auth.example.com' }, /SMTP_URL is required when PUBLIC_URL/],
+    [{ NODE_ENV: 'Production', SIGNING_KEY_SECRET: 'x'.repeat(32), PUBLIC_URL: 'https://a.example.com' }, /SMTP_URL/],
   ])('fails fast on %j', (env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(message);

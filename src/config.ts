@@ -34,6 +34,13 @@ export interface Config {
    * origin and every app origin, when an app origin lies outside RP_ID's domain; null otherwise.
    */
   relatedOrigins: string[] | null;
+  /**
+   * The development outbox may serve mail: not production, and PUBLIC_URL is a loopback origin
+   * (API.md "Limits that hold against abuse"). Elsewhere GET /dev/outbox answers 404.
+   */
+  devOutbox: boolean;
+  /** Production only: SMTP may run without TLS (SMTP_ALLOW_PLAINTEXT=true, logged at every start). */
+  smtpAllowPlaintext: boolean;
   /** Secret that seals the signing keys' private halves at rest; required in production. */
   signingKeySecret: string | undefined;
   /** Seconds after which the active signing key is replaced automatically. */
@@ -122,8 +129,23 @@ function parseAppOrigins(
   return { appOrigins, relatedOrigins: outside.length > 0 ? [publicUrl, ...appOrigins] : null };
 }
 
+/** `Production`, ` PRODUCTION ` and `production` are one environment: a typo in case must not turn development features on. */
+export function isProductionName(name: string | undefined): boolean {
+  return (name ?? '').trim().toLowerCase() === 'production';
+}
+
+/**
+ * True for an origin only this machine can reach: `localhost`, an address in 127.0.0.0/8, or ::1
+ * (the URL parser has already normalised the spelling). The development outbox shows sign-in links to whoever asks,
+ * so it exists only behind such an origin.
+ */
+export function isLoopbackOrigin(origin: string): boolean {
+  const host = new URL(origin).hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return host === 'localhost' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === '::1';
+}
+
 export function parseConfig(env: Env, runtime: 'node' | 'worker' = 'node'): Config {
-  const production = (runtime === 'node' ? env.NODE_ENV : env.ENVIRONMENT) === 'production';
+  const production = isProductionName(runtime === 'node' ? env.NODE_ENV : env.ENVIRONMENT);
   const port = int(env, 'PORT', runtime === 'node' ? 3000 : 8787, { min: 0, max: 65535 });
   const publicUrl = origin('PUBLIC_URL', env.PUBLIC_URL || `http://localhost:${port}`);
   const publicHost = new URL(publicUrl).hostname;
@@ -155,6 +177,13 @@ export function parseConfig(env: Env, runtime: 'node' | 'worker' = 'node'): Conf
   }
   if (production && runtime === 'node' && !smtpUrl)
     throw new ConfigError('SMTP_URL is required in production (the development outbox is off there)');
+  const devOutbox = !production && isLoopbackOrigin(publicUrl);
+  // Without a transport mail goes to the outbox, which hands out sign-in links: only behind a loopback PUBLIC_URL.
+  if (runtime === 'node' && !smtpUrl && !devOutbox)
+    throw new ConfigError(
+      `SMTP_URL is required when PUBLIC_URL (${publicUrl}) is not a loopback origin: the development outbox would show sign-in links to anyone`,
+    );
+  const smtpAllowPlaintext = bool(env, 'SMTP_ALLOW_PLAINTEXT');
 
   const accessTokenTtl = int(env, 'ACCESS_TOKEN_TTL', 900, { max: 86400 });
   const sessionIdleTtl = int(env, 'SESSION_IDLE_TTL', 604800);
@@ -183,6 +212,8 @@ export function parseConfig(env: Env, runtime: 'node' | 'worker' = 'node'): Conf
     trustProxy: bool(env, 'TRUST_PROXY'),
     appOrigins,
     relatedOrigins,
+    devOutbox,
+    smtpAllowPlaintext,
     signingKeySecret,
     signingKeyMaxAge: int(env, 'SIGNING_KEY_MAX_AGE', 30 * 86400, { min: 3600 }),
     reauthWindow: int(env, 'REAUTH_WINDOW', 600, { min: 10, max: 86400 }),

@@ -48,12 +48,17 @@ function frontEnd(): MiddlewareHandler<AppEnv> {
 function createMailer(config: Config, logger: Logger): SmtpMailer | null {
   if (!config.smtpUrl) return null;
   try {
-    return createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom, logger });
+    const tlsRequired = config.production && !config.smtpAllowPlaintext;
+    if (config.production && config.smtpAllowPlaintext)
+      logger.log('warn', 'SMTP_ALLOW_PLAINTEXT=true: mail may travel without TLS, and with it sign-in links and codes, readable on the way');
+    return createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom, logger, tlsRequired });
   } catch (err) {
     // Its messages name the setting (SMTP_URL or MAIL_FROM) and never repeat the password.
     throw new ConfigError((err as Error).message);
   }
 }
+
+const isLoopbackHost = (host: string) => host === 'localhost' || host === '::1' || /^127\./.test(host);
 
 export interface NodeServer {
   url: string;
@@ -102,7 +107,16 @@ export async function startNodeServer({
   clock?: () => number;
 }): Promise<NodeServer> {
   const { deps, sqlite, smtp } = createNodeDeps({ config, logger, clock });
-  await deps.keys.signingKey();
+  try {
+    // Fails the start with a clear ConfigError for a wrong SIGNING_KEY_SECRET; retires unsealed keys in production.
+    await deps.keys.signingKey();
+  } catch (err) {
+    smtp?.close();
+    sqlite.close();
+    throw err;
+  }
+  if (!smtp && !isLoopbackHost(config.host))
+    logger.log('warn', `HOST=${config.host} serves the development outbox (sign-in links) to the network; set SMTP_URL or HOST=127.0.0.1`);
   const built = fs.existsSync(indexFile);
   const app = createApp(deps, built ? { assets: frontEnd(), linkPage: readIndex } : {});
 

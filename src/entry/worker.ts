@@ -6,7 +6,8 @@
  * rotate); challenges, link tokens and rate-limit counters live in D1, never in isolate memory.
  */
 import { createApp, type App } from '../app.js';
-import { ConfigError, parseConfig } from '../config.js';
+import { applySecurityHeaders } from '../http/security.js';
+import { ConfigError, parseConfig, type Config } from '../config.js';
 import { buildDeps, type Deps } from '../deps.js';
 import { createD1Db, type D1Binding } from '../db/d1.js';
 import { createJsonLogger } from '../log.js';
@@ -33,7 +34,8 @@ function stringVars(env: WorkerEnv): Record<string, string | undefined> {
 }
 
 /** MAIL_TRANSPORT picks the transport: "send_email" (binding SEND_EMAIL), "http" (MAIL_HTTP_URL + MAIL_HTTP_API_KEY), or unset (outbox, development only). */
-function createWorkerMailer(env: WorkerEnv, vars: Record<string, string | undefined>, production: boolean, from: string): Mailer | null {
+function createWorkerMailer(env: WorkerEnv, vars: Record<string, string | undefined>, config: Config): Mailer | null {
+  const from = config.mailFrom;
   const transport = vars.MAIL_TRANSPORT;
   if (transport === 'send_email') {
     if (!env.SEND_EMAIL) throw new ConfigError('MAIL_TRANSPORT=send_email needs a [[send_email]] binding named SEND_EMAIL');
@@ -44,7 +46,10 @@ function createWorkerMailer(env: WorkerEnv, vars: Record<string, string | undefi
     return createHttpApiMailer({ url: vars.MAIL_HTTP_URL, apiKey: vars.MAIL_HTTP_API_KEY, from });
   }
   if (transport) throw new ConfigError(`MAIL_TRANSPORT must be send_email or http, got ${JSON.stringify(transport)}`);
-  if (production) throw new ConfigError('Set MAIL_TRANSPORT in production: the development outbox is off there');
+  if (config.production) throw new ConfigError('Set MAIL_TRANSPORT in production: the development outbox is off there');
+  // The outbox hands out sign-in links: only behind a loopback PUBLIC_URL (API.md).
+  if (!config.devOutbox)
+    throw new ConfigError(`Set MAIL_TRANSPORT: PUBLIC_URL (${config.publicUrl}) is not a loopback origin, so the development outbox is off`);
   return null;
 }
 
@@ -60,7 +65,7 @@ function getInstance(env: WorkerEnv): { deps: Deps; app: App } {
         config,
         db: createD1Db(env.DB),
         logger,
-        mailer: createWorkerMailer(env, vars, config.production, config.mailFrom),
+        mailer: createWorkerMailer(env, vars, config),
         // Cloudflare sets CF-Connecting-IP at its edge; a client cannot forge it there.
         socketAddress: (c) => c.req.header('cf-connecting-ip'),
       });
@@ -87,7 +92,11 @@ export default {
       app = getInstance(env).app;
     } catch (err) {
       console.error(JSON.stringify({ level: 'error', msg: 'configuration error', error: String((err as Error).message) }));
-      return Response.json({ error: { code: 'INTERNAL', message: 'The service is misconfigured' } }, { status: 500 });
+      const res = Response.json({ error: { code: 'INTERNAL', message: 'The service is misconfigured' } }, { status: 500 });
+      // Every response carries the security headers, this one too.
+      applySecurityHeaders(res.headers, { https: new URL(request.url).protocol === 'https:' });
+      res.headers.set('Cache-Control', 'no-store');
+      return res;
     }
     return app.fetch(request, env, ctx as never);
   },

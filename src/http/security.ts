@@ -15,7 +15,17 @@ export const PAGE_CSP =
 /** Headers on every response: API.md's list plus the usual safe defaults. */
 export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
-  const h = c.res.headers;
+  // Assets fetched from the Workers binding come with immutable headers: copy before setting.
+  try {
+    c.res.headers.set('X-Content-Type-Options', 'nosniff');
+  } catch {
+    c.res = new Response(c.res.body, c.res);
+  }
+  applySecurityHeaders(c.res.headers, { https: c.var.deps.config.publicUrl.startsWith('https:') });
+};
+
+/** The headers every response carries, including those answered outside the app (a Worker that cannot start). */
+export function applySecurityHeaders(h: Headers, { https }: { https: boolean }): void {
   h.set('X-Content-Type-Options', 'nosniff');
   if (!h.has('Content-Security-Policy')) h.set('Content-Security-Policy', PAGE_CSP);
   h.set('X-Frame-Options', 'DENY');
@@ -23,8 +33,8 @@ export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   h.set('Cross-Origin-Opener-Policy', 'same-origin');
   h.set('Cross-Origin-Resource-Policy', 'same-origin');
   h.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=()');
-  if (c.var.deps.config.publicUrl.startsWith('https:')) h.set('Strict-Transport-Security', 'max-age=63072000; includeSubDomains');
-};
+  if (https) h.set('Strict-Transport-Security', 'max-age=63072000; includeSubDomains');
+}
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 

@@ -29,6 +29,12 @@ export interface SmtpMailerOptions {
   from: string;
   /** Gets one line per message (id and server reply, never content) and per failure. */
   logger?: Logger;
+  /**
+   * Production: mail goes only over TLS. smtp:// then requires STARTTLS (as `requireTLS=true`),
+   * and `ignoreTLS=true` is refused. False only in development, or with the logged opt-out
+   * SMTP_ALLOW_PLAINTEXT.
+   */
+  tlsRequired?: boolean;
 }
 
 export interface SmtpMailer extends Mailer {
@@ -125,8 +131,14 @@ function toDeliveryError(error: unknown): MailDeliveryError {
   return new MailDeliveryError(`SMTP delivery failed: ${detail}`, permanent, { cause: error });
 }
 
-export function createSmtpMailer({ url, from, logger }: SmtpMailerOptions): SmtpMailer {
+export function createSmtpMailer({ url, from, logger, tlsRequired = false }: SmtpMailerOptions): SmtpMailer {
   const settings = parseSmtpUrl(url);
+  if (tlsRequired && !settings.secure) {
+    // Links and codes in clear on the wire sign anyone on the path in: production refuses it.
+    if (settings.ignoreTLS)
+      throw new Error('SMTP_URL has ignoreTLS=true, which sends sign-in links in clear text; in production that needs SMTP_ALLOW_PLAINTEXT=true');
+    settings.requireTLS = true;
+  }
   const sender = parseFrom(from);
 
   const options: SMTPPoolOptions & { pool: true } = {

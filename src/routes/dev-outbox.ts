@@ -1,7 +1,8 @@
 /**
  * GET /dev/outbox (API.md "Development outbox"): the mail kept instead of sent when SMTP_URL is
- * unset outside production, newest first. It holds working sign-in links, so production answers
- * 404 whatever the transport (and production refuses to start without one anyway).
+ * unset outside production, newest first. It holds working sign-in links, so it answers only
+ * outside production AND behind a loopback PUBLIC_URL (config.devOutbox); anywhere else it is a
+ * 404 whatever the transport (and such a service refuses to start without a transport anyway).
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { AuthError } from '../auth/errors.js';
@@ -27,8 +28,8 @@ const outbox = createRoute({
 export function devOutboxRoutes() {
   return createRouter().openapi(outbox, async (c) => {
     const { config, db } = c.var.deps;
-    // Sign-in links for anyone's address: never served in production.
-    if (config.production) throw new AuthError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`);
+    // Sign-in links for anyone's address: never served in production or behind a public origin.
+    if (!config.devOutbox) throw new AuthError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`);
     c.header('Cache-Control', 'no-store');
     return c.json({ messages: await listOutbox(db) }, 200);
   });

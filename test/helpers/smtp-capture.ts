@@ -127,10 +127,13 @@ export async function createMailHarness({
 }: HarnessOptions & { smtp?: 'up' | 'down' | 'outbox' } = {}): Promise<MailHarness> {
   let smtp = mode === 'up' ? await startSmtpCapture() : null;
   const smtpPort = smtp?.port ?? (await closedPort());
-  const mailer = mode === 'outbox' ? null : createSmtpMailer({ url: `smtp://127.0.0.1:${smtpPort}?ignoreTLS=true`, from: MAIL_FROM });
+  const smtpUrl = `smtp://127.0.0.1:${smtpPort}?ignoreTLS=true`;
+  const mailer = mode === 'outbox' ? null : createSmtpMailer({ url: smtpUrl, from: MAIL_FROM });
   const pending = new Set<Promise<unknown>>();
   const h = await createHarness({
     ...options,
+    // The configuration says a transport exists (a non-loopback PUBLIC_URL needs one); the mailer below is it.
+    env: mode === 'outbox' ? options.env : { SMTP_URL: smtpUrl, ...options.env },
     deps: {
       mailer,
       defer: (work) => {
