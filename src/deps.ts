@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import type { Db } from './db/db.js';
 import type { Logger } from './log.js';
 import { KeyStore } from './auth/signing-keys.js';
+import { ServerSecrets } from './auth/server-secrets.js';
 import type { Authenticated } from './auth/sessions.js';
 import type { Mailer } from './mail/mailer.js';
 
@@ -16,6 +17,8 @@ export interface Deps {
   /** Milliseconds since the epoch; tests move it instead of sleeping. */
   clock: () => number;
   keys: KeyStore;
+  /** Keys the server hashes its own secrets with (emailed link tokens and codes). */
+  secrets: ServerSecrets;
   logger: Logger;
   /** The transport that hands mail over; null = the development outbox (kept, logged, never sent). */
   mailer: Mailer | null;
@@ -44,7 +47,7 @@ export function buildDeps({
   mailer = null,
   socketAddress,
   defer,
-}: Omit<Deps, 'keys' | 'clock' | 'mailer' | 'defer'> & { clock?: () => number; mailer?: Mailer | null; defer?: Deps['defer'] }): Deps {
+}: Omit<Deps, 'keys' | 'secrets' | 'clock' | 'mailer' | 'defer'> & { clock?: () => number; mailer?: Mailer | null; defer?: Deps['defer'] }): Deps {
   return {
     config,
     db,
@@ -53,6 +56,7 @@ export function buildDeps({
     mailer,
     socketAddress,
     keys: new KeyStore({ db, config, clock, logger }),
+    secrets: new ServerSecrets({ db, config, clock }),
     defer:
       defer ??
       ((work) => {

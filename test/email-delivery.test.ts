@@ -172,7 +172,7 @@ describe('message content', () => {
     expect(res.status).toBe(202);
     const mails = await m.smtp!.waitFor(2);
     for (const mail of mails) {
-      expect(mail.link.startsWith('https://auth.example.com/auth/email/verify?token=')).toBe(true);
+      expect(mail.link.startsWith('https://auth.example.com/auth/email/verify#token=')).toBe(true);
       expect(`${mail.mail.text}${mail.mail.html}`).not.toContain('evil.example');
     }
   });

@@ -45,7 +45,7 @@ describe('POST /auth/email/start', () => {
     expect(mail!.rcptTo).toEqual(['ada@example.com']);
     expect(mail!.mailFrom).toBe('no-reply@sesame.example');
     expect(mail!.mail.subject).toBe('Sign in to Sesame');
-    expect(mail!.link).toMatch(/^https:\/\/sesame\.example\.com\/auth\/email\/verify\?token=[A-Za-z0-9_-]{43}$/);
+    expect(mail!.link).toMatch(/^https:\/\/sesame\.example\.com\/auth\/email\/verify#token=[A-Za-z0-9_-]{43}$/);
     expect(mail!.code).toMatch(/^\d{6}$/);
     expect(mail!.mail.text).toContain("If this wasn't you");
     expect(mail!.mail.text).toContain('10 minutes');
@@ -61,8 +61,11 @@ describe('POST /auth/email/start', () => {
     const dump = JSON.stringify(rows('SELECT * FROM email_tokens')) + JSON.stringify(rows('SELECT * FROM mail_queue'));
     expect(dump).not.toContain(mail.token);
     expect(dump).not.toMatch(new RegExp(`(?<!\\d)${mail.code}(?!\\d)`));
-    const [row] = rows<{ token_hash: string }>('SELECT token_hash FROM email_tokens');
-    expect(row!.token_hash).toBe(Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(mail.token))).toString('base64url'));
+    // Keyed hashes (HMAC under the server's email-token key), not a plain SHA-256 anyone can recompute.
+    const [row] = rows<{ token_hash: string; hash_scheme: string }>('SELECT token_hash, hash_scheme FROM email_tokens');
+    expect(row!.hash_scheme).toBe('hmac-v1');
+    expect(row!.token_hash).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(row!.token_hash).not.toBe(Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(mail.token))).toString('base64url'));
   });
 
   it('refuses a body that is not {"email": string} with 400', async () => {
@@ -95,7 +98,12 @@ describe('the emailed link', () => {
 
   it('the server page shows the address, a confirm form and the external script, and no inline script', async () => {
     const mail = await requestMail('page@example.com');
-    const html = await (await m.h.request(new URL(mail.link).pathname + new URL(mail.link).search)).text();
+    // The emailed link's fragment never reaches the server: the page is a confirm form its script fills.
+    const fromFragment = await (await m.h.request(new URL(mail.link).pathname)).text();
+    expect(fromFragment).toContain('<form id="confirm"');
+    expect(fromFragment).not.toContain(mail.token);
+    // A link of the older form (?token=) shows the address it signs in.
+    const html = await (await m.h.request(`/auth/email/verify?token=${mail.token}`)).text();
     expect(html).toContain('<strong>page@example.com</strong>');
     expect(html).toContain('<form id="confirm"');
     expect(html).toContain('<script src="/auth/email/confirm.js" defer></script>');
@@ -107,6 +115,7 @@ describe('the emailed link', () => {
     expect(js).toContain("fetch('/auth/email/verify'");
     expect(js).toContain("'Content-Type': 'application/json'");
     expect(js).toContain("location.replace('/')");
+    expect(js).toContain('location.hash');
   });
 
   it('the server page says so for a used or missing token, and escapes what it echoes', async () => {

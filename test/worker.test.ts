@@ -77,7 +77,7 @@ async function emailSignIn(email: string) {
     message = outbox.messages.find((m) => m.to === email);
     if (!message) await new Promise((r) => setTimeout(r, 100));
   }
-  const token = /[?&]token=([A-Za-z0-9_-]+)/.exec(message!.text)![1]!;
+  const token = /[?&#]token=([A-Za-z0-9_-]+)/.exec(message!.text)![1]!;
   return { token, code: /\b(\d{6})\b/.exec(message!.text)![1]! };
 }
 

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { installCryptoPrimitives, seal, sha256, unseal } from './crypto.js';
+import { hmacSha256, installCryptoPrimitives, seal, sha256, unseal } from './crypto.js';
 import { nodeCryptoPrimitives } from './crypto-node.js';
 
 // crypto.ts's WebCrypto path, captured before the Node primitives are installed.
-const web = { sha256, seal, unseal };
+const web = { sha256, seal, unseal, hmacSha256 };
 
 describe('node:crypto primitives', () => {
   afterEach(() => installCryptoPrimitives(null));
@@ -14,6 +14,15 @@ describe('node:crypto primitives', () => {
       const expected = await web.sha256(input);
       expect(nodeCryptoPrimitives.sha256(input)).toBe(expected);
     }
+  });
+
+  it('HMAC exactly like WebCrypto', async () => {
+    installCryptoPrimitives(null);
+    const key = new Uint8Array(32).map((_, i) => i * 7);
+    for (const input of ['', 'link\u0000abc', 'ü'.repeat(100)]) {
+      expect(nodeCryptoPrimitives.hmacSha256(key, input)).toBe(await web.hmacSha256(key, input));
+    }
+    expect(nodeCryptoPrimitives.hmacSha256(key, 'a')).not.toBe(nodeCryptoPrimitives.hmacSha256(key.map((b) => b ^ 1), 'a'));
   });
 
   it('seal and unseal interchangeably with WebCrypto', async () => {

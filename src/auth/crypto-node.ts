@@ -2,7 +2,7 @@
  * node:crypto versions of crypto.ts's hash and seal, byte-for-byte compatible with the WebCrypto
  * ones (a test checks both ways), installed by the Node entry. Node only.
  */
-import { createCipheriv, createDecipheriv, createHash, hkdfSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync } from 'node:crypto';
 import { base64UrlToBytes, bytesToBase64Url } from './encoding.js';
 import { randomBytes, type CryptoPrimitives } from './crypto.js';
 
@@ -10,6 +10,7 @@ const keyOf = (secret: string, info: string) => Buffer.from(hkdfSync('sha256', s
 
 export const nodeCryptoPrimitives: CryptoPrimitives = {
   sha256: (input) => createHash('sha256').update(input).digest('base64url'),
+  hmacSha256: (key, input) => createHmac('sha256', key).update(input, 'utf8').digest('base64url'),
   seal(secret, info, plaintext) {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', keyOf(secret, info), iv);

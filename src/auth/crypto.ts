@@ -27,6 +27,7 @@ export function generateId(): string {
 /** Faster implementations with the same results, installed by a runtime entry. */
 export interface CryptoPrimitives {
   sha256(input: string | Uint8Array): Base64URLString;
+  hmacSha256(key: Uint8Array, input: string): Base64URLString;
   seal(secret: string, info: string, plaintext: string): string;
   unseal(secret: string, info: string, box: string): string | null;
 }
@@ -39,6 +40,24 @@ export async function sha256(input: string | Uint8Array): Promise<Base64URLStrin
   if (fast) return fast.sha256(input);
   const data = typeof input === 'string' ? utf8.encode(input) : input;
   return bytesToBase64Url(new Uint8Array(await crypto.subtle.digest('SHA-256', data as BufferSource)));
+}
+
+/** HMAC-SHA-256 of `input` under `key`, base64url. */
+export async function hmacSha256(key: Uint8Array, input: string): Promise<Base64URLString> {
+  if (fast) return fast.hmacSha256(key, input);
+  const k = await crypto.subtle.importKey('raw', key as BufferSource, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return bytesToBase64Url(new Uint8Array(await crypto.subtle.sign('HMAC', k, utf8.encode(input) as BufferSource)));
+}
+
+/** 32 bytes derived from `secret` by HKDF-SHA-256 (empty salt), bound to `info`: one label per use of a secret. */
+export async function hkdfSha256(secret: string, info: string): Promise<Uint8Array> {
+  const base = await crypto.subtle.importKey('raw', utf8.encode(secret) as BufferSource, 'HKDF', false, ['deriveBits']);
+  const bits = await crypto.subtle.deriveBits(
+    { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: utf8.encode(info) as BufferSource },
+    base,
+    256,
+  );
+  return new Uint8Array(bits);
 }
 
 /** Constant-time equality of two strings (length leaks, content does not). */

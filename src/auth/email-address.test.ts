@@ -251,3 +251,15 @@ describe('agreement with nodemailer', () => {
     );
   });
 });
+
+describe('mailboxOf', () => {
+  it('counts a mailbox, not a spelling: +tags everywhere, dots and googlemail.com for Gmail', async () => {
+    const { mailboxOf } = await import('./email-address.js');
+    for (const spelling of ['bomb@gmail.com', 'bomb+1@gmail.com', 'b.omb@gmail.com', 'bomb@googlemail.com', 'b.o.m.b+x+y@googlemail.com']) {
+      expect(mailboxOf(spelling), spelling).toBe('bomb@gmail.com');
+    }
+    expect(mailboxOf('a.b+news@example.com')).toBe('a.b@example.com');
+    expect(mailboxOf('+only@example.com')).toBe('+only@example.com');
+    expect(mailboxOf('ab@example.com')).not.toBe(mailboxOf('a.b@example.com'));
+  });
+});

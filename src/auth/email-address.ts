@@ -138,3 +138,27 @@ function canonicalizeDomain(domain: string): PartResult {
   }
   return { ok: true, value: host };
 }
+
+/** Domains where dots in the local part do not matter, and which are one mail system (Gmail). */
+const DOTLESS_DOMAINS: Record<string, string> = { 'gmail.com': 'gmail.com', 'googlemail.com': 'gmail.com' };
+
+/**
+ * The mailbox an address delivers to, for counting only (mail limits, the wrong-code budget), never
+ * for delivery or lookup: `+tags` are dropped, and for gmail.com and googlemail.com (one mailbox)
+ * dots too (API.md "Limits that hold against abuse"). So `B.omb+1@googlemail.com` and
+ * `bomb@gmail.com` are one mailbox with one budget.
+ */
+export function mailboxOf(email: CanonicalEmail): string {
+  const at = email.lastIndexOf('@');
+  let local = email.slice(0, at);
+  let domain = email.slice(at + 1);
+  const plus = local.indexOf('+');
+  // A local part that is all tag (`+x@…`) is its own mailbox.
+  if (plus > 0) local = local.slice(0, plus);
+  const dotless = DOTLESS_DOMAINS[domain];
+  if (dotless) {
+    local = local.replace(/\./g, '');
+    domain = dotless;
+  }
+  return `${local}@${domain}`;
+}

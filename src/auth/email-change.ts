@@ -74,7 +74,7 @@ type ChangeProof = { token: string } | { email: string; code: string };
 async function provenRow(deps: EmailDeps, proof: ChangeProof, context: RequestContext): Promise<EmailTokenRow> {
   const now = deps.clock();
   if ('token' in proof) {
-    const row = await findByToken(deps.db, proof.token);
+    const row = await findByToken(deps, proof.token);
     // A sign-in link is not an address change, and the reverse (module header).
     if (!row || !isLive(row, now) || row.purpose !== 'change') {
       await recordFailure(deps, { via: 'link', email: row?.email, reason: row ? 'used, expired or not a change' : 'unknown', context });
@@ -89,7 +89,7 @@ async function provenRow(deps: EmailDeps, proof: ChangeProof, context: RequestCo
     throw invalidCode();
   }
   // Compared even when the code is dead already, so both answers take the same time.
-  const matches = await codeMatches(row, proof.code);
+  const matches = await codeMatches(deps, row, proof.code);
   if (row.failedAttempts >= MAX_CODE_ATTEMPTS) {
     await recordFailure(deps, { via: 'code', email, reason: 'too many wrong codes', context });
     throw invalidCode();

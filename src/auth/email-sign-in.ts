@@ -24,7 +24,9 @@
  *   session (its proof-of-presence time moves, same `sid`, 200), see sessions.ts;
  * - an account carried over from before verify-first whose address was released (README
  *   "Upgrading") has no deliverable address; a proof for it is refused like a dead link.
- * Wrong, used or expired: 401 INVALID_LINK / INVALID_CODE, audited 'email.verify_failed'.
+ * Wrong, used or expired: 401 INVALID_LINK / INVALID_CODE, audited 'email.verify_failed'. Wrong codes
+ * also count against the mailbox's budget across codes (code-budget.ts): once it is spent, codes
+ * are refused until a link succeeds; every successful proof clears it in its own batch.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
@@ -34,7 +36,8 @@ import { queueMail } from '../mail/queue.js';
 import { renderSignInEmail, type EmailTemplateInput, type RenderedEmail } from '../mail/templates.js';
 import { auditInsert, auditInsertIf } from './audit.js';
 import { generateToken } from './crypto.js';
-import { canonicalizeEmail, type CanonicalEmail } from './email-address.js';
+import { budgetHolds, isCodeBudgetSpent, recordCodeFailure, resetCodeBudget } from './code-budget.js';
+import { canonicalizeEmail, mailboxOf, type CanonicalEmail } from './email-address.js';
 import { AuthError } from './errors.js';
 import {
   codeMatches,
@@ -55,7 +58,7 @@ import { acceptReturnTo, checkReturnTo } from './return-to.js';
 import { reauthenticateSession, startSession, type Authenticated, type IssuedSession, type RequestContext, type UserRow } from './sessions.js';
 import { findUserByEmail, newUser } from './users.js';
 
-export type EmailDeps = Pick<Deps, 'db' | 'config' | 'clock' | 'keys' | 'logger' | 'mailer' | 'defer'>;
+export type EmailDeps = Pick<Deps, 'db' | 'config' | 'clock' | 'keys' | 'secrets' | 'logger' | 'mailer' | 'defer'>;
 
 const HOUR_MS = 3_600_000;
 /** Re-reads when the account changed between our read and our batch; more means heavy contention. */
@@ -120,10 +123,10 @@ export async function startEmailSignIn(
  * new address for a signed-in account: POST /auth/email/change/verify). Never consumes it.
  */
 export async function emailLinkInfo(
-  deps: Pick<Deps, 'db' | 'clock'>,
+  deps: Pick<Deps, 'db' | 'clock' | 'secrets'>,
   token: string,
 ): Promise<{ email: string; expiresAt: number; purpose: EmailTokenPurpose } | null> {
-  const row = await findByToken(deps.db, token);
+  const row = await findByToken(deps, token);
   if (!row || !isLive(row, deps.clock())) return null;
   return { email: row.email, expiresAt: row.expiresAt, purpose: row.purpose === 'change' ? 'change' : 'sign_in' };
 }
@@ -144,7 +147,7 @@ interface ProofInput {
 
 /** POST /auth/email/verify with {token}. */
 export async function verifyEmailLink(deps: EmailDeps, { token, auth = null, context = {} }: ProofInput & { token: string }): Promise<EmailSignInResult> {
-  const row = await findByToken(deps.db, token);
+  const row = await findByToken(deps, token);
   // A link mailed to prove a new address (email-change.ts) is not a sign-in link.
   if (!row || !isLive(row, deps.clock()) || row.purpose !== 'sign_in') {
     await recordFailure(deps, { via: 'link', email: row?.email, reason: row ? 'used or expired' : 'unknown', context });
@@ -159,13 +162,19 @@ export async function verifyEmailCode(
   { email: raw, code, auth = null, context = {} }: ProofInput & { email: string; code: string },
 ): Promise<EmailSignInResult> {
   const email = canonicalOrRefuse(raw);
+  const mailbox = mailboxOf(email);
+  // Across codes, a mailbox gets CODE_FAILURE_BUDGET wrong ones a day; then only a link opens it (code-budget.ts).
+  if (await isCodeBudgetSpent(deps.db, mailbox, deps.clock())) {
+    await recordFailure(deps, { via: 'code', email, reason: 'wrong-code budget spent', context });
+    throw codeBudgetSpent();
+  }
   const row = await findLiveForEmail(deps.db, email, deps.clock());
   if (!row || row.purpose !== 'sign_in') {
     await recordFailure(deps, { via: 'code', email, reason: 'no live code', context });
     throw invalidCode();
   }
   // Compared even when the code is dead already, so both answers take the same time.
-  const matches = await codeMatches(row, code);
+  const matches = await codeMatches(deps, row, code);
   if (row.failedAttempts >= MAX_CODE_ATTEMPTS) {
     await recordFailure(deps, { via: 'code', email, reason: 'too many wrong codes', context });
     throw invalidCode();
@@ -173,6 +182,7 @@ export async function verifyEmailCode(
   if (!matches) {
     // Counted atomically: parallel guesses cannot get more than MAX_CODE_ATTEMPTS tries between them.
     const attempts = await recordWrongCode(deps.db, row);
+    await recordCodeFailure(deps.db, mailbox, deps.clock());
     await recordFailure(deps, { via: 'code', email, reason: 'wrong code', attempts, context });
     throw invalidCode();
   }
@@ -188,6 +198,8 @@ function keptReturnTo(deps: EmailDeps, row: EmailTokenRow): string | null {
 
 export const invalidLink = () => new AuthError('INVALID_LINK', 'This link is invalid, expired or already used; ask for a new one');
 export const invalidCode = () => new AuthError('INVALID_CODE', 'This code is wrong, expired or already used; ask for a new one if needed');
+const codeBudgetSpent = () =>
+  new AuthError('INVALID_CODE', 'Too many wrong codes for this address: open the link in the newest email instead (it still works), or ask for a new one');
 
 export async function recordFailure(
   deps: EmailDeps,
@@ -243,7 +255,10 @@ async function completeProof(
       throw byCode ? invalidCode() : invalidLink();
     }
 
-    const before: BatchItem<'sqlite'>[] = [consumeStatement(db, { row, nonce, now, byCode, also: plan.precondition })];
+    const mailbox = mailboxOf(row.email);
+    // A code proof consumes only while the mailbox's wrong-code budget holds, checked in the same statement.
+    const also = byCode ? sql`${plan.precondition} AND ${budgetHolds(mailbox, now)}` : plan.precondition;
+    const before: BatchItem<'sqlite'>[] = [consumeStatement(db, { row, nonce, now, byCode, also }), resetCodeBudget(db, mailbox, ours)];
     if (plan.kind === 'create') {
       before.push(
         db.orm.insert(users).select(sql`SELECT ${plan.user.id}, ${plan.user.email}, 1, ${plan.user.createdAt} WHERE ${ours}`),
@@ -269,6 +284,10 @@ async function completeProof(
     if (!stillUsable) {
       await recordFailure(deps, { via, email: row.email, reason: 'used or expired', context });
       throw byCode ? invalidCode() : invalidLink();
+    }
+    if (byCode && (await isCodeBudgetSpent(db, mailbox, clock()))) {
+      await recordFailure(deps, { via, email: row.email, reason: 'wrong-code budget spent', context });
+      throw codeBudgetSpent();
     }
     row = again;
   }

@@ -3,8 +3,13 @@
  *
  * Invariants:
  * - a link token is 256 random bits (generateToken), a code six uniformly random digits; the
- *   database holds only SHA-256 of the token, and SHA-256 of `<row id>:<code>` (so two rows with
- *   the same code do not share a hash, and a hash cannot be matched against another row);
+ *   database holds only HMAC-SHA-256 of them under the server's email-token key
+ *   (server-secrets.ts): of `link\0<token>`, and of `code\0<row id>\0<code>` (so two rows with the
+ *   same code do not share a hash, a hash cannot be matched against another row, and a reader of
+ *   the table without the key cannot test the 10^6 codes of a row offline);
+ * - rows written before that change (hash_scheme 'sha256': SHA-256 of the token, and of
+ *   `<row id>:<code>`) are still found and checked the old way until they expire, so a link or
+ *   code mailed just before an upgrade keeps working for its lifetime; none are written any more;
  * - one live row per address: issuing kills every older live row of the address (consumed_at set)
  *   in the same batch as the insert of the new one;
  * - a row lives MAGIC_LINK_TTL and is used up once, by one conditional UPDATE that also writes a
@@ -16,13 +21,20 @@
  *   hash of a 256-bit secret tells a timing observer nothing).
  * Runtime-neutral: no node:* import.
  */
-import { and, desc, eq, gt, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
 import { emailTokens } from '../db/schema.js';
 import type { CanonicalEmail } from './email-address.js';
-import { generateCode, generateId, generateToken, sha256, timingSafeEqual } from './crypto.js';
+import { generateCode, generateId, generateToken, hmacSha256, sha256, timingSafeEqual } from './crypto.js';
+import type { ServerSecrets } from './server-secrets.js';
+
+/** What hashing needs: the server's email-token key. */
+export type TokenHashDeps = { secrets: ServerSecrets };
+export const HASH_SCHEME = 'hmac-v1';
+/** Rows written before HMAC; read, never written. */
+const LEGACY_SCHEME = 'sha256';
 
 export type EmailTokenRow = typeof emailTokens.$inferSelect;
 /** 'sign_in': POST /auth/email/start. 'change': POST /auth/email/change, for the account in user_id. */
@@ -42,16 +54,25 @@ export interface IssuedMagicLink {
   statements: BatchItem<'sqlite'>[];
 }
 
+/**
+ * The emailed link. The token rides in the fragment, which browsers never send: it stays out of
+ * server, proxy and CDN logs and Referer headers (API.md). Links mailed before used `?token=`;
+ * the page still reads both.
+ */
 export function magicLinkUrl(config: Pick<Config, 'publicUrl'>, token: string): string {
-  return `${config.publicUrl}/auth/email/verify?token=${encodeURIComponent(token)}`;
+  return `${config.publicUrl}/auth/email/verify#token=${encodeURIComponent(token)}`;
 }
 
-export function hashCode(rowId: string, code: string): Promise<string> {
-  return sha256(`${rowId}:${code}`);
+async function hashToken({ secrets }: TokenHashDeps, token: string): Promise<string> {
+  return hmacSha256(await secrets.emailTokenKey(), `link\0${token}`);
+}
+
+async function hashCode({ secrets }: TokenHashDeps, rowId: string, code: string): Promise<string> {
+  return hmacSha256(await secrets.emailTokenKey(), `code\0${rowId}\0${code}`);
 }
 
 export async function issueMagicLink(
-  { db, config }: { db: Db; config: Config },
+  { db, config, secrets }: { db: Db; config: Config } & TokenHashDeps,
   {
     email,
     purpose,
@@ -66,8 +87,9 @@ export async function issueMagicLink(
   const row: EmailTokenRow = {
     id,
     email,
-    tokenHash: await sha256(token),
-    codeHash: await hashCode(id, code),
+    tokenHash: await hashToken({ secrets }, token),
+    codeHash: await hashCode({ secrets }, id, code),
+    hashScheme: HASH_SCHEME,
     failedAttempts: 0,
     purpose,
     userId,
@@ -98,9 +120,20 @@ export function isLive(row: EmailTokenRow, now: number): boolean {
 }
 
 /** The row a link token names, live or not; null for anything we never issued. */
-export async function findByToken(db: Db, token: string): Promise<EmailTokenRow | null> {
+export async function findByToken(deps: { db: Db } & TokenHashDeps, token: string): Promise<EmailTokenRow | null> {
   if (!LINK_TOKEN_PATTERN.test(token)) return null;
-  const [row] = await db.orm.select().from(emailTokens).where(eq(emailTokens.tokenHash, await sha256(token))).limit(1);
+  const [hmac, legacy] = await Promise.all([hashToken(deps, token), sha256(token)]);
+  const [row] = await deps.db.orm
+    .select()
+    .from(emailTokens)
+    .where(
+      or(
+        and(eq(emailTokens.tokenHash, hmac), eq(emailTokens.hashScheme, HASH_SCHEME)),
+        // A link mailed before the upgrade, found the way it was stored.
+        and(eq(emailTokens.tokenHash, legacy), eq(emailTokens.hashScheme, LEGACY_SCHEME)),
+      ),
+    )
+    .limit(1);
   return row ?? null;
 }
 
@@ -121,8 +154,9 @@ export async function findLiveForEmail(db: Db, email: CanonicalEmail, now: numbe
 }
 
 /** True when `code` is the row's code; constant time in the code. */
-export async function codeMatches(row: EmailTokenRow, code: string): Promise<boolean> {
-  return timingSafeEqual(await hashCode(row.id, code), row.codeHash);
+export async function codeMatches(deps: TokenHashDeps, row: EmailTokenRow, code: string): Promise<boolean> {
+  const expected = row.hashScheme === LEGACY_SCHEME ? await sha256(`${row.id}:${code}`) : await hashCode(deps, row.id, code);
+  return timingSafeEqual(expected, row.codeHash);
 }
 
 /** Counts a wrong code; the count stops at MAX_CODE_ATTEMPTS, which kills the code. */

@@ -1,7 +1,7 @@
 /**
  * Housekeeping that keeps every table bounded: dead sessions (and their refresh tokens, by
  * cascade) a day after they died, sealed successors once the reuse window has passed, expired
- * challenges, links and rate-limit windows, delivered mail, and audit events past retention.
+ * challenges, links and rate-limit windows, wrong codes older than a day (and code locks after 30 days), delivered mail, and audit events past retention.
  *
  * Rotated refresh tokens of live sessions are kept: reuse detection needs them until the session
  * itself ends. Deletes run in slices so a large backlog never holds the write lock for long.
@@ -9,6 +9,7 @@
 import { sql } from 'drizzle-orm';
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
+import { CODE_FAILURE_WINDOW_MS, CODE_LOCK_RETENTION_MS } from './code-budget.js';
 
 const GRACE_MS = 86_400_000;
 const SLICE = 5000;
@@ -24,6 +25,8 @@ export async function pruneExpired({ db, config, clock }: { db: Db; config: Conf
     auditEvents: sql`DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE at < ${now - config.auditRetention * 1000} LIMIT ${SLICE}) RETURNING 1`,
     rateLimits: sql`DELETE FROM rate_limits WHERE rowid IN (SELECT rowid FROM rate_limits WHERE window_start < ${now - 2 * 3_600_000} LIMIT ${SLICE}) RETURNING 1`,
     emailTokens: sql`DELETE FROM email_tokens WHERE rowid IN (SELECT rowid FROM email_tokens WHERE expires_at < ${dead} LIMIT ${SLICE}) RETURNING 1`,
+    codeFailures: sql`DELETE FROM code_failures WHERE id IN (SELECT id FROM code_failures
+      WHERE (kind = 'failure' AND at < ${now - CODE_FAILURE_WINDOW_MS}) OR at < ${now - CODE_LOCK_RETENTION_MS} LIMIT ${SLICE}) RETURNING 1`,
     challenges: sql`DELETE FROM webauthn_challenges WHERE rowid IN (SELECT rowid FROM webauthn_challenges WHERE expires_at < ${now} LIMIT ${SLICE}) RETURNING 1`,
     mail: sql`DELETE FROM mail_queue WHERE rowid IN (SELECT rowid FROM mail_queue WHERE created_at < ${dead} AND status IN ('sent', 'failed', 'outbox') LIMIT ${SLICE}) RETURNING 1`,
   };

@@ -119,6 +119,12 @@ export const emailTokens = sqliteTable(
     email: text('email').notNull(),
     tokenHash: text('token_hash').notNull().unique(),
     codeHash: text('code_hash').notNull(),
+    /**
+     * How token_hash and code_hash were made: 'hmac-v1' (HMAC-SHA-256 under the server's email-token
+     * key, see auth/server-secrets.ts) for every row written now; 'sha256' for rows written before
+     * that change, which keep working until they expire (at most MAGIC_LINK_TTL).
+     */
+    hashScheme: text('hash_scheme').notNull().default('sha256'),
     failedAttempts: integer('failed_attempts').notNull().default(0),
     /** 'sign_in' | 'change' (a signed-in person proving the new address of their account). */
     purpose: text('purpose').notNull().default('sign_in'),
@@ -204,7 +210,39 @@ export const webauthnChallenges = sqliteTable(
   (t) => [index('webauthn_challenges_expiry_idx').on(t.expiresAt)],
 );
 
+/**
+ * Wrong codes per mailbox (API.md "The emailed message"): 'failure' rows within 24 hours count
+ * toward the budget; a 'lock' row, written when the budget is spent, refuses codes for that mailbox
+ * until a link (or code) succeeds, which deletes the mailbox's rows.
+ */
+export const codeFailures = sqliteTable(
+  'code_failures',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** mailboxOf(canonical address): spellings of one inbox share a budget. */
+    mailbox: text('mailbox').notNull(),
+    /** 'failure' | 'lock' */
+    kind: text('kind').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('code_failures_mailbox_idx').on(t.mailbox, t.at), index('code_failures_at_idx').on(t.at)],
+);
+
+/**
+ * Development only: secrets the server generated for itself because SIGNING_KEY_SECRET is unset
+ * (kept like the unsealed development signing keys). In production every secret is derived from
+ * SIGNING_KEY_SECRET and nothing is stored here.
+ */
+export const serverSecrets = sqliteTable('server_secrets', {
+  name: text('name').primaryKey(),
+  /** base64url */
+  value: text('value').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
 export const schema = {
+  codeFailures,
+  serverSecrets,
   users,
   sessions,
   refreshTokens,

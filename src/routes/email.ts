@@ -186,13 +186,30 @@ export function emailRoutes({ linkPage }: EmailRoutesOptions = {}) {
     });
 }
 
-/** The server's own link page (used when there is no front end): plain HTML, no inline script or style. */
+/**
+ * The server's own link page (used when there is no front end): plain HTML, no inline script or
+ * style. Links carry the token in the fragment, which never reaches the server: then the page is
+ * a confirm form whose script takes the token from the fragment (or says the link is incomplete).
+ * Links mailed before that change carry `?token=`, read here as before.
+ */
 function renderLinkPage({ token, info }: { token: string; info: { email: string; expiresAt: number; purpose: string } | null }): string {
   const product = escapeHtml(PRODUCT_NAME);
   let main: string;
   if (!token) {
-    main = `<h1>This link is incomplete</h1>
-<p>Open the link from your email again, or ask for a new one.</p>`;
+    main = `<div id="from-fragment">
+<h1>Finish signing in</h1>
+<p>Continue with the link from your email on this device?</p>
+<form id="confirm" method="get" action="/auth/email/verify">
+<input type="hidden" name="token" value="">
+<button type="submit">Confirm</button>
+</form>
+<p id="status" role="status" aria-live="polite"></p>
+<noscript><p>Confirming needs JavaScript. You can also type the six-digit code from the email where you asked.</p></noscript>
+</div>
+<div id="incomplete" hidden>
+<h1>This link is incomplete</h1>
+<p>Open the link from your email again, or ask for a new one.</p>
+</div>`;
   } else if (!info) {
     main = `<h1>This link has expired or was already used</h1>
 <p>Each link works once, for a few minutes, and only the newest email counts. Ask for a new one.</p>`;
@@ -240,10 +257,27 @@ const CONFIRM_SCRIPT = `'use strict';
   var form = document.getElementById('confirm');
   var status = document.getElementById('status');
   if (!form || !status) return;
+  var input = form.elements.namedItem('token');
+  if (!input.value) {
+    // The link carries the token in the fragment (never sent to a server); take it, then drop it from the address bar.
+    var match = /(?:^#|&)token=([A-Za-z0-9_-]+)/.exec(location.hash);
+    if (match) {
+      input.value = match[1];
+      history.replaceState(null, '', location.pathname);
+      // A link that proves a new address is confirmed on its own route: ask what this one is for.
+      fetch('/auth/email/link-info?token=' + encodeURIComponent(match[1]), { credentials: 'same-origin' })
+        .then(function (res) { return res.ok ? res.json() : null; })
+        .then(function (info) { if (info && info.purpose === 'change') form.setAttribute('data-change', ''); }, function () {});
+    } else {
+      document.getElementById('from-fragment').hidden = true;
+      document.getElementById('incomplete').hidden = false;
+      return;
+    }
+  }
   form.addEventListener('submit', function (event) {
     event.preventDefault();
     var button = form.querySelector('button');
-    var token = form.elements.namedItem('token').value;
+    var token = input.value;
     button.disabled = true;
     status.textContent = 'Confirming\\u2026';
     var request = {

@@ -32,9 +32,9 @@ export interface SmtpCapture {
   close(): Promise<void>;
 }
 
-/** The link, token and code in a message's text part. */
+/** The link, token and code in a message's text part (the token rides in the fragment, `#token=`). */
 export function extractLinkAndCode(text: string): { link: string; token: string; code: string } {
-  const link = /^(https?:\/\/\S+\/auth\/email\/verify\?token=([A-Za-z0-9_-]+))$/m.exec(text);
+  const link = /^(https?:\/\/\S+\/auth\/email\/verify[#?]token=([A-Za-z0-9_-]+))$/m.exec(text);
   const code = /^(\d{6})$/m.exec(text);
   if (!link || !code) throw new Error(`no link or code in:\n${text}`);
   return { link: link[1]!, token: link[2]!, code: code[1]! };

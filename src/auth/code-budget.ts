@@ -1,0 +1,52 @@
+/**
+ * The wrong-code budget of a mailbox (API.md "The emailed message"): each code allows
+ * MAX_CODE_ATTEMPTS tries, but a new code can be asked for every few minutes, so without a budget
+ * across codes one account takes hundreds of guesses a day. After CODE_FAILURE_BUDGET wrong codes
+ * for one mailbox (mailboxOf: spellings share it) within 24 hours, codes for it are refused (401)
+ * until a link or code succeeds. The link in the same message keeps working, and a refusal uses
+ * nothing up.
+ *
+ * Invariants:
+ * - a wrong code is recorded by one conditional INSERT (never more than the budget is recorded,
+ *   whatever runs in parallel), and the lock row by the next statement in the same batch;
+ * - a code proof consumes its row only while the budget holds (budgetHolds, a condition of the
+ *   consuming UPDATE), so a right guess racing the last wrong ones is refused too;
+ * - a successful proof (link or code) deletes the mailbox's rows in its own batch.
+ * Runtime-neutral: no node:* import.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/db.js';
+import { codeFailures } from '../db/schema.js';
+
+export const CODE_FAILURE_BUDGET = 10;
+export const CODE_FAILURE_WINDOW_MS = 24 * 3_600_000;
+/** A lock nobody cleared (the mailbox never used a link again) is forgotten after this long. */
+export const CODE_LOCK_RETENTION_MS = 30 * 86_400_000;
+
+/** SQL true while codes for `mailbox` may still be tried at `now`. */
+export function budgetHolds(mailbox: string, now: number): SQL {
+  return sql`(NOT EXISTS (SELECT 1 FROM code_failures WHERE mailbox = ${mailbox} AND kind = 'lock')
+    AND (SELECT count(*) FROM code_failures WHERE mailbox = ${mailbox} AND kind = 'failure' AND at > ${now - CODE_FAILURE_WINDOW_MS}) < ${CODE_FAILURE_BUDGET})`;
+}
+
+/** True when codes for `mailbox` are refused now. */
+export async function isCodeBudgetSpent(db: Db, mailbox: string, now: number): Promise<boolean> {
+  const [row] = await db.orm.all<{ ok: number }>(sql`SELECT ${budgetHolds(mailbox, now)} AS ok`);
+  return !row?.ok;
+}
+
+/** Records one wrong code; once the budget is spent, locks codes for the mailbox. */
+export async function recordCodeFailure(db: Db, mailbox: string, now: number): Promise<void> {
+  await db.batch([
+    db.orm.insert(codeFailures).select(sql`SELECT NULL, ${mailbox}, 'failure', ${now} WHERE ${budgetHolds(mailbox, now)}`),
+    db.orm.insert(codeFailures).select(
+      sql`SELECT NULL, ${mailbox}, 'lock', ${now} WHERE NOT ${budgetHolds(mailbox, now)}
+          AND NOT EXISTS (SELECT 1 FROM code_failures WHERE mailbox = ${mailbox} AND kind = 'lock')`,
+    ),
+  ]);
+}
+
+/** For a proof's batch: clears the mailbox's budget when `guard` holds (the proof used its row up). */
+export function resetCodeBudget(db: Db, mailbox: string, guard: SQL) {
+  return db.orm.delete(codeFailures).where(sql`${codeFailures.mailbox} = ${mailbox} AND ${guard}`);
+}
