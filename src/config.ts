@@ -3,6 +3,8 @@
  * Worker's env bindings on Workers), validates every value and fails fast with a message that
  * names the variable. Defaults are safe for development; production refuses what is unsafe.
  */
+import { parseIpRange, type IpRange } from './ip-address.js';
+
 export interface Config {
   runtime: 'node' | 'worker';
   production: boolean;
@@ -23,7 +25,18 @@ export interface Config {
   refreshReuseWindow: number;
   rateLimitEmailsPerHour: number;
   rateLimitPerMinute: number;
-  trustProxy: boolean;
+  /** Mail to one mailbox from all clients together, per hour (auth/mail-limits.ts). */
+  rateLimitEmailsPerMailboxPerHour: number;
+  /** Mail one client (an IPv4 address, an IPv6 /64) may cause, per hour. */
+  rateLimitEmailsPerClientPerHour: number;
+  /** Mail to one domain, per hour. */
+  rateLimitEmailsPerDomainPerHour: number;
+  /**
+   * Whose X-Forwarded-For is believed (API.md TRUST_PROXY): 'off' = nobody (the socket address);
+   * 'peer' (`true`) = the direct peer, as one proxy; a list = peers in these ranges, each of them
+   * one proxy hop.
+   */
+  trustProxy: TrustProxy;
   /**
    * The applications' origins (APP_ORIGINS, or its alias CORS_ORIGINS): allowed credentialed CORS,
    * `returnTo` targets, and expected WebAuthn origins besides PUBLIC_URL's. Never PUBLIC_URL itself.
@@ -51,6 +64,8 @@ export interface Config {
   auditRetention: number;
 }
 
+export type TrustProxy = { mode: 'off' } | { mode: 'peer' } | { mode: 'list'; ranges: IpRange[] };
+
 export class ConfigError extends Error {
   constructor(message: string) {
     super(message);
@@ -74,6 +89,20 @@ function bool(env: Env, name: string): boolean {
   if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
   if (raw === 'true' || raw === '1') return true;
   throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(env[name])}`);
+}
+
+function trustProxy(env: Env): TrustProxy {
+  const raw = env.TRUST_PROXY?.trim() ?? '';
+  const lower = raw.toLowerCase();
+  if (raw === '' || lower === 'false' || lower === '0') return { mode: 'off' };
+  if (lower === 'true' || lower === '1') return { mode: 'peer' };
+  const ranges = raw.split(',').map((entry) => {
+    const range = parseIpRange(entry);
+    if (!range)
+      throw new ConfigError(`TRUST_PROXY must be true, false, or a comma-separated list of proxy addresses or CIDRs (like 127.0.0.1,10.0.0.0/8); ${JSON.stringify(entry.trim())} is neither`);
+    return range;
+  });
+  return { mode: 'list', ranges };
 }
 
 function origin(name: string, raw: string): string {
@@ -184,6 +213,7 @@ export function parseConfig(env: Env, runtime: 'node' | 'worker' = 'node'): Conf
       `SMTP_URL is required when PUBLIC_URL (${publicUrl}) is not a loopback origin: the development outbox would show sign-in links to anyone`,
     );
   const smtpAllowPlaintext = bool(env, 'SMTP_ALLOW_PLAINTEXT');
+  const rateLimitEmailsPerHour = int(env, 'RATE_LIMIT_EMAILS_PER_HOUR', 5, { max: 1_000_000 });
 
   const accessTokenTtl = int(env, 'ACCESS_TOKEN_TTL', 900, { max: 86400 });
   const sessionIdleTtl = int(env, 'SESSION_IDLE_TTL', 604800);
@@ -207,9 +237,12 @@ export function parseConfig(env: Env, runtime: 'node' | 'worker' = 'node'): Conf
     sessionAbsoluteTtl,
     magicLinkTtl: int(env, 'MAGIC_LINK_TTL', 600, { max: 86400 }),
     refreshReuseWindow: int(env, 'REFRESH_REUSE_WINDOW', 10, { min: 0, max: 300 }),
-    rateLimitEmailsPerHour: int(env, 'RATE_LIMIT_EMAILS_PER_HOUR', 5, { max: 1_000_000 }),
+    rateLimitEmailsPerHour,
+    rateLimitEmailsPerMailboxPerHour: int(env, 'RATE_LIMIT_EMAILS_PER_MAILBOX_PER_HOUR', 4 * rateLimitEmailsPerHour, { max: 1_000_000 }),
+    rateLimitEmailsPerClientPerHour: int(env, 'RATE_LIMIT_EMAILS_PER_CLIENT_PER_HOUR', Math.max(20, rateLimitEmailsPerHour), { max: 1_000_000 }),
+    rateLimitEmailsPerDomainPerHour: int(env, 'RATE_LIMIT_EMAILS_PER_DOMAIN_PER_HOUR', Math.max(1000, rateLimitEmailsPerHour), { max: 100_000_000 }),
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 60, { max: 100_000_000 }),
-    trustProxy: bool(env, 'TRUST_PROXY'),
+    trustProxy: trustProxy(env),
     appOrigins,
     relatedOrigins,
     devOutbox,

@@ -91,12 +91,16 @@ describe.each(['better-sqlite3', 'd1'] as const)('data layer on %s', (driver) =>
     expect(await h.all('SELECT rotated_at, successor_hash FROM refresh_tokens')).toEqual([{ rotated_at: null, successor_hash: null }]);
   });
 
-  it('counts rate-limit hits atomically', async () => {
-    const results = await Promise.all(Array.from({ length: 12 }, () => hitRateLimit(h.deps.db, { key: 'k', limit: 5, windowMs: 60_000, now: h.now() })));
-    expect(results.map((r) => r.count).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+  it('counts rate-limit hits atomically (GCRA: a burst of the limit, then one per window / limit)', async () => {
+    const hit = () => hitRateLimit(h.deps.db, { key: 'k', limit: 5, windowMs: 60_000, now: h.now() });
+    const results = await Promise.all(Array.from({ length: 12 }, hit));
     expect(results.filter((r) => r.allowed)).toHaveLength(5);
+    expect(results.filter((r) => !r.allowed).map((r) => r.retryAfter)).toEqual(Array(7).fill(12));
+    h.advance(12_000);
+    expect((await hit()).allowed).toBe(true);
+    expect((await hit()).allowed).toBe(false);
     h.advance(60_000);
-    expect((await hitRateLimit(h.deps.db, { key: 'k', limit: 5, windowMs: 60_000, now: h.now() })).count).toBe(1);
+    expect((await Promise.all(Array.from({ length: 6 }, hit))).filter((r) => r.allowed)).toHaveLength(5);
   });
 
   it('creates one signing key even when instances race on first start', async () => {

@@ -53,14 +53,13 @@ import {
   type EmailTokenPurpose,
   type EmailTokenRow,
 } from './magic-links.js';
-import { hitRateLimit } from './rate-limit.js';
+import { enforceMailLimits } from './mail-limits.js';
 import { acceptReturnTo, checkReturnTo } from './return-to.js';
 import { reauthenticateSession, startSession, type Authenticated, type IssuedSession, type RequestContext, type UserRow } from './sessions.js';
 import { findUserByEmail, newUser } from './users.js';
 
 export type EmailDeps = Pick<Deps, 'db' | 'config' | 'clock' | 'keys' | 'secrets' | 'logger' | 'mailer' | 'defer'>;
 
-const HOUR_MS = 3_600_000;
 /** Re-reads when the account changed between our read and our batch; more means heavy contention. */
 const MAX_RACES = 3;
 
@@ -96,11 +95,6 @@ export async function sendLinkAndCode(
   mail.afterCommit();
 }
 
-/** Counts one message to the address against RATE_LIMIT_EMAILS_PER_HOUR. */
-export function hitMailLimit(deps: EmailDeps, email: CanonicalEmail) {
-  return hitRateLimit(deps.db, { key: `email:${email}`, limit: deps.config.rateLimitEmailsPerHour, windowMs: HOUR_MS, now: deps.clock() });
-}
-
 /**
  * POST /auth/email/start: see the module header. Resolves once the message is stored, not sent.
  * `returnTo` (checked by return-to.ts before anything is counted or stored) is kept with the token.
@@ -112,9 +106,8 @@ export async function startEmailSignIn(
   // An open-redirect target is refused before the address is even looked at.
   const returnTo = acceptReturnTo(deps, rawReturnTo, { clientAddress: context.clientAddress });
   const email = canonicalOrRefuse(raw);
-  const limit = await hitMailLimit(deps, email);
-  // Caps mail to one mailbox whoever asks, so the service cannot be used to flood it.
-  if (!limit.allowed) throw new AuthError('RATE_LIMITED', 'Too many messages to this address; try again later', { retryAfter: limit.retryAfter });
+  // Per mailbox and client, per mailbox, per client and per domain (mail-limits.ts): 429 when spent.
+  await enforceMailLimits(deps, { email, clientAddress: context.clientAddress });
   await sendLinkAndCode(deps, { email, purpose: 'sign_in', userId: null, returnTo, render: renderSignInEmail });
 }
 

@@ -23,7 +23,8 @@ export async function pruneExpired({ db, config, clock }: { db: Db; config: Conf
     successors: sql`UPDATE refresh_tokens SET successor_sealed = NULL WHERE rowid IN (SELECT rowid FROM refresh_tokens
       WHERE successor_sealed IS NOT NULL AND rotated_at < ${now - config.refreshReuseWindow * 1000 - 60_000} LIMIT ${SLICE}) RETURNING 1`,
     auditEvents: sql`DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE at < ${now - config.auditRetention * 1000} LIMIT ${SLICE}) RETURNING 1`,
-    rateLimits: sql`DELETE FROM rate_limits WHERE rowid IN (SELECT rowid FROM rate_limits WHERE window_start < ${now - 2 * 3_600_000} LIMIT ${SLICE}) RETURNING 1`,
+    // A GCRA row whose tat has passed holds no state: a fresh row would answer the same.
+    rateLimits: sql`DELETE FROM rate_limits WHERE rowid IN (SELECT rowid FROM rate_limits WHERE tat < ${now} LIMIT ${SLICE}) RETURNING 1`,
     emailTokens: sql`DELETE FROM email_tokens WHERE rowid IN (SELECT rowid FROM email_tokens WHERE expires_at < ${dead} LIMIT ${SLICE}) RETURNING 1`,
     codeFailures: sql`DELETE FROM code_failures WHERE id IN (SELECT id FROM code_failures
       WHERE (kind = 'failure' AND at < ${now - CODE_FAILURE_WINDOW_MS}) OR at < ${now - CODE_LOCK_RETENTION_MS} LIMIT ${SLICE}) RETURNING 1`,

@@ -100,15 +100,18 @@ export const auditEvents = sqliteTable(
   (t) => [index('audit_events_at_idx').on(t.at), index('audit_events_user_idx').on(t.userId)],
 );
 
-/** Fixed-window counters shared by every instance: `key` names the limit and the subject. */
+/**
+ * Rate limits shared by every instance (auth/rate-limit.ts, a GCRA): `key` names the limit and the
+ * subject, `tat` is its theoretical arrival time (ms), `allowed` what the last hit was answered.
+ */
 export const rateLimits = sqliteTable(
   'rate_limits',
   {
     key: text('key').primaryKey(),
-    windowStart: integer('window_start').notNull(),
-    count: integer('count').notNull(),
+    tat: integer('tat').notNull(),
+    allowed: integer('allowed', { mode: 'boolean' }).notNull(),
   },
-  (t) => [index('rate_limits_window_idx').on(t.windowStart)],
+  (t) => [index('rate_limits_tat_idx').on(t.tat)],
 );
 
 /** Emailed sign-in links and codes: one live row per address (a new request kills the old). */

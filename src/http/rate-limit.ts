@@ -1,12 +1,12 @@
 /**
- * RATE_LIMIT_PER_MINUTE requests to /auth/* per client address. The path is normalised first
- * (case, repeated and trailing slashes, dot segments) so spelling a route differently does not
- * get around the limit.
+ * RATE_LIMIT_PER_MINUTE requests to /auth/* per client (its canonical address; an IPv6 /64, with
+ * its /48 capped at 8 times that: ip-address.ts). The path is normalised first (case, repeated and
+ * trailing slashes, dot segments) so spelling a route differently does not get around the limit.
  */
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../deps.js';
-import { AuthError } from '../auth/errors.js';
-import { hitRateLimit } from '../auth/rate-limit.js';
+import { enforceRateLimit } from '../auth/rate-limit.js';
+import { clientKeys } from '../ip-address.js';
 
 export function normalisePath(path: string): string {
   let p = path.toLowerCase().replace(/\\/g, '/');
@@ -21,9 +21,17 @@ export function normalisePath(path: string): string {
 export const authRateLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (c.req.method === 'OPTIONS' || !normalisePath(c.req.path).startsWith('/auth/')) return next();
   const { db, config, clock } = c.var.deps;
-  const address = c.var.clientAddress ?? 'unknown';
-  const result = await hitRateLimit(db, { key: `ip:${address}`, limit: config.rateLimitPerMinute, windowMs: 60_000, now: clock() });
-  // Per-address ceiling on the auth surface: slows credential stuffing and mail bombing.
-  if (!result.allowed) throw new AuthError('RATE_LIMITED', 'Too many requests; try again later', { retryAfter: result.retryAfter });
+  const now = clock();
+  for (const { key, factor } of clientKeys(c.var.clientAddress)) {
+    // Per-client ceiling on the auth surface: slows code guessing, credential stuffing and mail bombing.
+    await enforceRateLimit(db, {
+      name: 'auth_requests',
+      key: `auth:${key}`,
+      limit: config.rateLimitPerMinute * factor,
+      windowMs: 60_000,
+      now,
+      message: 'Too many requests; try again later',
+    });
+  }
   return next();
 };
