@@ -89,6 +89,8 @@ describe('5. the development outbox', () => {
     expect(body).not.toContain('messages');
     expect(JSON.parse(body)).toEqual({ error: { code: 'INTERNAL', message: 'The service is misconfigured' } });
     expect(outbox.headers.get('x-content-type-options')).toBe('nosniff');
+    // wrangler relays the Worker's console a moment later.
+    for (let i = 0; i < 50 && !/is not a loopback origin/.test(worker.output()); i++) await new Promise((r) => setTimeout(r, 100));
     expect(worker.output()).toMatch(/PUBLIC_URL \(https:\/\/auth\.example\.test\) is not a loopback origin/);
   }, 150_000);
 });
