@@ -33,6 +33,7 @@ import type { BatchItem } from 'drizzle-orm/batch';
 import type { Deps } from '../deps.js';
 import { users } from '../db/schema.js';
 import { queueMail } from '../mail/queue.js';
+import { describeDevice } from '../mail/request-origin.js';
 import { renderSignInEmail, type EmailTemplateInput, type RenderedEmail } from '../mail/templates.js';
 import { auditInsert, auditInsertIf } from './audit.js';
 import { generateToken } from './crypto.js';
@@ -79,17 +80,21 @@ export async function sendLinkAndCode(
     userId,
     returnTo = null,
     render,
+    context = {},
   }: {
     email: CanonicalEmail;
     purpose: EmailTokenPurpose;
     userId: string | null;
     returnTo?: string | null;
+    /** Who asked: the message names their device and the time (never the raw User-Agent). */
+    context?: RequestContext;
     render: (input: EmailTemplateInput) => RenderedEmail;
   },
 ): Promise<void> {
   const now = deps.clock();
   const issued = await issueMagicLink(deps, { email, purpose, userId, returnTo, now });
-  const message = { to: email, ...render({ link: issued.link, code: issued.code, expiresInMinutes: deps.config.magicLinkTtl / 60, email }) };
+  const requested = { device: describeDevice(context.userAgent), at: now };
+  const message = { to: email, ...render({ link: issued.link, code: issued.code, expiresInMinutes: deps.config.magicLinkTtl / 60, email, requested }) };
   const mail = queueMail(deps, message, { expiresAt: issued.row.expiresAt });
   await deps.db.batch([...issued.statements, ...mail.statements] as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
   mail.afterCommit();
@@ -108,7 +113,7 @@ export async function startEmailSignIn(
   const email = canonicalOrRefuse(raw);
   // Per mailbox and client, per mailbox, per client and per domain (mail-limits.ts): 429 when spent.
   await enforceMailLimits(deps, { email, clientAddress: context.clientAddress });
-  await sendLinkAndCode(deps, { email, purpose: 'sign_in', userId: null, returnTo, render: renderSignInEmail });
+  await sendLinkAndCode(deps, { email, purpose: 'sign_in', userId: null, returnTo, render: renderSignInEmail, context });
 }
 
 /**

@@ -9,6 +9,7 @@ import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { Context, MiddlewareHandler } from 'hono';
 import { createApp } from '../app.js';
+import { isApiPath } from '../http/api-paths.js';
 import { ConfigError, parseConfig, type Config } from '../config.js';
 import { buildDeps, type AppEnv, type Deps } from '../deps.js';
 import { openSqlite, type SqliteHandle } from '../db/better-sqlite3.js';
@@ -31,9 +32,8 @@ const readIndex = () => fs.promises.readFile(indexFile, 'utf8').catch(() => null
 /** The front end with an SPA fallback: unknown page paths get index.html, API paths get JSON 404s. */
 function frontEnd(): MiddlewareHandler<AppEnv> {
   const files = serveStatic<AppEnv>({ root: path.relative(process.cwd(), webDist) });
-  const apiPath = /^\/(auth|api|dev|\.well-known|openapi\.json|healthz)(\/|$)/;
   return async (c, next) => {
-    if (apiPath.test(c.req.path)) return next();
+    if (isApiPath(c.req.path)) return next();
     const file = await files(c, async () => {});
     if (file) return file;
     const html = await readIndex();

@@ -6,9 +6,11 @@
  * rotate); challenges, link tokens and rate-limit counters live in D1, never in isolate memory.
  */
 import { createApp, type App } from '../app.js';
+import type { MiddlewareHandler } from 'hono';
+import { isApiPath } from '../http/api-paths.js';
 import { applySecurityHeaders } from '../http/security.js';
 import { ConfigError, parseConfig, type Config } from '../config.js';
-import { buildDeps, type Deps } from '../deps.js';
+import { buildDeps, type AppEnv, type Deps } from '../deps.js';
 import { createD1Db, type D1Binding } from '../db/d1.js';
 import { createJsonLogger } from '../log.js';
 import { pruneExpired } from '../auth/prune.js';
@@ -76,7 +78,17 @@ function getInstance(env: WorkerEnv): { deps: Deps; app: App } {
             return res.ok ? res.text() : null;
           }
         : undefined;
-      instance = { deps, app: createApp(deps, { linkPage }) };
+      // Every request reaches the Worker (run_worker_first = true), so assets get the security
+      // headers too; the assets binding answers only paths that are not the API's.
+      const assets: MiddlewareHandler<AppEnv> | undefined = env.ASSETS
+        ? async (c, next) => {
+            if (isApiPath(c.req.path)) return next();
+            const res = await env.ASSETS!.fetch(c.req.raw);
+            if (res.status === 404) return next();
+            return res;
+          }
+        : undefined;
+      instance = { deps, app: createApp(deps, { linkPage, assets }) };
     } catch (err) {
       instance = { error: err as Error };
     }

@@ -2,7 +2,6 @@
  * HTTP hardening applied to every request before any route runs.
  */
 import type { MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../deps.js';
 import { AuthError } from '../auth/errors.js';
 
@@ -70,24 +69,68 @@ export const requireJson: MiddlewareHandler<AppEnv> = async (c, next) => {
   return next();
 };
 
-const streamLimit: MiddlewareHandler<AppEnv> = bodyLimit({
-  maxSize: MAX_BODY_BYTES,
-  onError: () => {
-    throw new AuthError('PAYLOAD_TOO_LARGE', `The request body exceeds ${MAX_BODY_BYTES} bytes`);
-  },
-});
+/** A body over the limit is still read (and dropped) up to this much, so the connection stays usable. */
+export const MAX_DRAIN_BYTES = 1024 * 1024;
+
+const tooLarge = () => new AuthError('PAYLOAD_TOO_LARGE', `The request body exceeds ${MAX_BODY_BYTES} bytes`);
+
+/**
+ * Reads what is left of a refused body and drops it, up to MAX_DRAIN_BYTES, then cancels the
+ * stream. Answering before the body is consumed leaves the rest on the connection: workerd then
+ * fails the next request on it ("Your worker restarted mid-request", 503).
+ */
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, alreadyRead: number): Promise<void> {
+  let total = alreadyRead;
+  try {
+    while (total <= MAX_DRAIN_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      total += value.byteLength;
+    }
+    await reader.cancel();
+  } catch {
+    /* the client went away: nothing left to keep */
+  }
+}
 
 /**
  * 64 KiB. A declared Content-Length is checked as a number (the HTTP parser never delivers more
- * than it declares); a chunked body, which declares nothing, is counted on the stream.
+ * than it declares); a chunked body, which declares nothing, is read here up to the limit and
+ * handed on as bytes. Either way an oversized body is drained (or cancelled) before the 413.
  */
 export const limitBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (SAFE_METHODS.has(c.req.method)) return next();
+  const body = c.req.raw.body;
   const length = c.req.header('content-length');
   if (length !== undefined && c.req.header('transfer-encoding') === undefined) {
     if (!/^\d+$/.test(length)) throw new AuthError('INVALID_REQUEST', 'Content-Length is not a number');
-    if (Number(length) > MAX_BODY_BYTES) throw new AuthError('PAYLOAD_TOO_LARGE', `The request body exceeds ${MAX_BODY_BYTES} bytes`);
+    if (Number(length) > MAX_BODY_BYTES) {
+      if (body) await drain(body.getReader(), 0);
+      throw tooLarge();
+    }
     return next();
   }
-  return streamLimit(c, next);
+  if (!body) return next();
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    // Counted on the stream: a chunked body can claim nothing in advance.
+    if (size > MAX_BODY_BYTES) {
+      await drain(reader, size);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  c.req.raw = new Request(c.req.raw, { body: bytes });
+  return next();
 };

@@ -14,6 +14,7 @@
  */
 import type { MailMessage } from './mailer.js';
 import { PRODUCT_NAME } from './product.js';
+import { describeTime } from './request-origin.js';
 
 export type RenderedEmail = Pick<MailMessage, 'subject' | 'text' | 'html'>;
 
@@ -28,6 +29,11 @@ export interface EmailTemplateInput {
   expiresInMinutes: number;
   /** The canonical address the message goes to. */
   email: string;
+  /**
+   * Who asked, as the message tells it (request-origin.ts): the device in words from a fixed
+   * list and the time to the minute. Absent: the line is left out.
+   */
+  requested?: { device: string; at: number };
 }
 
 const HTML_ESCAPES: Record<string, string> = {
@@ -75,6 +81,8 @@ interface CheckedInput {
   link: string;
   code: string;
   expiry: string;
+  /** "Requested from Firefox on Windows on 15 January 2026 at 12:00 UTC." or null. */
+  requestLine: string | null;
 }
 
 interface LayoutInput extends CheckedInput {
@@ -87,7 +95,7 @@ interface LayoutInput extends CheckedInput {
   codeIntro: string;
 }
 
-function checkInput({ link, code, expiresInMinutes }: EmailTemplateInput): CheckedInput {
+function checkInput({ link, code, expiresInMinutes, requested }: EmailTemplateInput): CheckedInput {
   // A code with other characters would not be "six consecutive digits" and could carry markup.
   if (!/^[0-9]{6}$/.test(code)) throw new TypeError('code must be exactly six digits');
   // Whitespace would break the link across lines in the text part; URL parsing would hide it.
@@ -101,23 +109,29 @@ function checkInput({ link, code, expiresInMinutes }: EmailTemplateInput): Check
   }
   // Rounded down: telling people they have less time than they do is the safe error.
   const minutes = Math.max(1, Math.floor(expiresInMinutes));
-  return { link, code, expiry: minutes === 1 ? '1 minute' : `${minutes} minutes` };
+  const requestLine = requested ? `This was requested from ${requested.device} on ${describeTime(requested.at)}.` : null;
+  return { link, code, expiry: minutes === 1 ? '1 minute' : `${minutes} minutes`, requestLine };
 }
 
 function renderLinkAndCodeEmail(m: LayoutInput): RenderedEmail {
   const expiryLine = `The link and the code expire in ${m.expiry} and work only once.`;
+  // A code read out to someone signs them in: people are told so where they read it.
+  const shareLine = `Never share this code or link with anyone. ${m.productName} will never ask you for it.`;
   const ignoreLine = "If this wasn't you, you can ignore this message.";
 
   const text = [
     m.heading,
     '',
     m.intro,
+    ...(m.requestLine ? [m.requestLine] : []),
     '',
     m.linkIntro,
     m.link,
     '',
     m.codeIntro,
     m.code,
+    '',
+    shareLine,
     '',
     expiryLine,
     '',
@@ -142,10 +156,11 @@ function renderLinkAndCodeEmail(m: LayoutInput): RenderedEmail {
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:480px;background-color:#ffffff;border-radius:8px;">
 <tr><td style="padding:32px;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:#18181b;font-size:16px;line-height:24px;">
 <h1 style="margin:0 0 16px;font-size:22px;line-height:28px;font-weight:600;">${m.heading}</h1>
-<p style="margin:0 0 24px;">${m.intro}</p>
+<p style="margin:0 0 24px;">${m.intro}${m.requestLine ? ` ${m.requestLine}` : ''}</p>
 <p style="margin:0 0 24px;"><a href="${m.link}" style="display:inline-block;background-color:#18181b;color:#ffffff;text-decoration:none;font-weight:600;padding:12px 20px;border-radius:6px;">${m.buttonLabel}</a></p>
 <p style="margin:0 0 8px;">${m.codeIntro}</p>
 <p style="margin:0 0 24px;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:28px;line-height:36px;font-weight:700;letter-spacing:6px;">${m.code}</p>
+<p style="${muted}"><strong>${shareLine}</strong></p>
 <p style="${muted}">${expiryLine}</p>
 <p style="${muted}">If the button does not work, copy this link into your browser:<br><a href="${m.link}" style="color:#52525b;word-break:break-all;">${m.link}</a></p>
 <p style="${muted}margin-bottom:0;">${ignoreLine}</p>

@@ -20,7 +20,9 @@ beforeAll(async () => {
 });
 afterAll(() => smtp.close());
 
-async function serve(env: Record<string, string>, clock?: () => number): Promise<LiveServer> {
+/** A clock that stands still unless a test moves it: a slow machine must not refill a budget mid-test. */
+const STILL = Date.UTC(2026, 0, 15, 12, 0, 0);
+async function serve(env: Record<string, string>, clock: () => number = () => STILL): Promise<LiveServer> {
   const s = await startLiveServer({ DATABASE_PATH: ':memory:', SMTP_URL: `smtp://127.0.0.1:${smtp.port}?ignoreTLS=true`, ...env }, { clock });
   cleanups.push(() => s.stop());
   return s;

@@ -15,6 +15,8 @@ export interface DevWorker {
   base: string;
   publicUrl: string;
   port: number;
+  /** The `--state` directory: the local D1 and everything else wrangler keeps. */
+  state: string;
   output(): string;
   stop(): Promise<void>;
 }
@@ -60,5 +62,5 @@ export async function startDevWorker(env: Record<string, string> = {}, { timeout
     }
     await new Promise((r) => setTimeout(r, 300));
   }
-  return { base, publicUrl, port, output: () => out, stop };
+  return { base, publicUrl, port, state, output: () => out, stop };
 }

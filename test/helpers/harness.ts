@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createApp, type AppOptions } from '../../src/app.js';
-import { parseConfig } from '../../src/config.js';
+import { isLoopbackOrigin, parseConfig } from '../../src/config.js';
 import { buildDeps, type Deps } from '../../src/deps.js';
 import { openTestD1 } from './d1.js';
 import { createNodeDeps } from '../../src/entry/node.js';
@@ -42,7 +42,13 @@ export type Harness = Awaited<ReturnType<typeof createHarness>>;
 
 export async function createHarness({ driver = 'better-sqlite3', env = {}, start = T0, deps: overrides = {}, appOptions }: HarnessOptions = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sesame-test-'));
-  const config = parseConfig({ DATABASE_PATH: path.join(dir, 'sesame.db'), RATE_LIMIT_PER_MINUTE: '100000', ...env }, 'node');
+  // A PUBLIC_URL that is not loopback needs a mail transport to start (no outbox there): tests that
+  // do not read mail get one that reaches nobody (createMailHarness gives a real one).
+  const needsTransport = env.PUBLIC_URL !== undefined && !isLoopbackOrigin(env.PUBLIC_URL) && !env.SMTP_URL;
+  const config = parseConfig(
+    { DATABASE_PATH: path.join(dir, 'sesame.db'), RATE_LIMIT_PER_MINUTE: '100000', ...(needsTransport ? { SMTP_URL: 'smtp://127.0.0.1:9' } : {}), ...env },
+    'node',
+  );
   let now = start;
   const logs: { level: LogLevel; msg: string; fields: LogFields }[] = [];
   const logger: Logger = { log: (level, msg, fields = {}) => void logs.push({ level, msg, fields }) };
