@@ -21,7 +21,7 @@ import { users } from '../db/schema.js';
 import { renderChangeAddressEmail } from '../mail/templates.js';
 import { auditInsert, auditInsertIf } from './audit.js';
 import { generateToken } from './crypto.js';
-import { canonicalOrRefuse, hitMailLimit, invalidCode, invalidLink, recordFailure, sendLinkAndCode, type EmailDeps } from './email-sign-in.js';
+import { canonicalOrRefuse, invalidCode, invalidLink, recordFailure, sendLinkAndCode, type EmailDeps } from './email-sign-in.js';
 import { AuthError } from './errors.js';
 import {
   codeMatches,
@@ -35,6 +35,7 @@ import {
   recordWrongCode,
   type EmailTokenRow,
 } from './magic-links.js';
+import { enforceMailLimits } from './mail-limits.js';
 import { notifyAccount } from './notify-account.js';
 import { assertRecentSignIn, type Authenticated, type RequestContext, type UserRow } from './sessions.js';
 import { findUserByEmail, findUserById } from './users.js';
@@ -48,9 +49,8 @@ export async function startEmailChange(
   assertRecentSignIn(deps, auth.session);
   const email = canonicalOrRefuse(raw);
   if (email === auth.user.email) throw new AuthError('INVALID_REQUEST', 'email: this is already your account’s address');
-  const limit = await hitMailLimit(deps, email);
-  // The same cap as any message to a mailbox, whoever asks (and whatever the address is).
-  if (!limit.allowed) throw new AuthError('RATE_LIMITED', 'Too many messages to this address; try again later', { retryAfter: limit.retryAfter });
+  // The same caps as any message to a mailbox, whoever asks (and whatever the address is): mail-limits.ts.
+  await enforceMailLimits(deps, { email, clientAddress: context.clientAddress });
   const owner = await findUserByEmail(deps.db, email);
   await auditInsert(deps.db, {
     at: deps.clock(),
@@ -65,7 +65,7 @@ export async function startEmailChange(
     await notifyAccount(deps, { email, notice: { kind: 'address_taken' }, context });
     return;
   }
-  await sendLinkAndCode(deps, { email, purpose: 'change', userId: auth.user.id, render: renderChangeAddressEmail });
+  await sendLinkAndCode(deps, { email, purpose: 'change', userId: auth.user.id, render: renderChangeAddressEmail, context });
 }
 
 type ChangeProof = { token: string } | { email: string; code: string };
