@@ -57,7 +57,8 @@ describe('parseConfig', () => {
   });
 
   describe('APP_ORIGINS', () => {
-    const base = { PUBLIC_URL: 'https://auth.example.com', RP_ID: 'example.com' };
+    // A public PUBLIC_URL needs a mail transport (no development outbox there).
+    const base = { PUBLIC_URL: 'https://auth.example.com', RP_ID: 'example.com', SMTP_URL: 'smtp://mail.example.com' };
 
     it('takes the apps on RP_ID\'s domain, with CORS_ORIGINS as an alias merged in, without duplicates or PUBLIC_URL', () => {
       const c = parseConfig({
@@ -71,7 +72,7 @@ describe('parseConfig', () => {
     });
 
     it('lists related origins when an app lies outside RP_ID and PUBLIC_URL is https://RP_ID', () => {
-      const c = parseConfig({ PUBLIC_URL: 'https://login.example.com', APP_ORIGINS: 'https://notes.example.net,https://app.login.example.com' });
+      const c = parseConfig({ PUBLIC_URL: 'https://login.example.com', APP_ORIGINS: 'https://notes.example.net,https://app.login.example.com', SMTP_URL: 'smtp://mail.example.com' });
       expect(c.rpId).toBe('login.example.com');
       expect(c.relatedOrigins).toEqual(['https://login.example.com', 'https://notes.example.net', 'https://app.login.example.com']);
     });
