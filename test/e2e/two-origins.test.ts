@@ -40,16 +40,19 @@ async function freshPage(): Promise<{ context: BrowserContext; page: Page }> {
   return { context, page: await context.newPage() };
 }
 
+/** Waits that span a page load on two servers: generous, for a machine busy with the whole suite. */
+const CROSS_ORIGIN_WAIT_MS = 25_000;
+
 /** The app shows the person signed in, and its API's verdict on the token. */
 async function expectSignedInApp(page: Page) {
-  await page.waitForURL((url) => url.origin === app.origin, { timeout: 15_000 });
-  await page.locator('#who').getByText(email, { exact: true }).waitFor();
-  await page.locator('#verified-by').getByText(/verified by this app’s API/).waitFor();
+  await page.waitForURL((url) => url.origin === app.origin, { timeout: CROSS_ORIGIN_WAIT_MS });
+  await page.locator('#who').getByText(email, { exact: true }).waitFor({ timeout: CROSS_ORIGIN_WAIT_MS });
+  await page.locator('#verified-by').getByText(/verified by this app’s API/).waitFor({ timeout: CROSS_ORIGIN_WAIT_MS });
 }
 
 async function expectSignedOutApp(page: Page) {
-  await page.getByRole('button', { name: 'Sign in with a passkey' }).waitFor();
-  await page.getByRole('link', { name: 'Sign in' }).waitFor();
+  await page.getByRole('button', { name: 'Sign in with a passkey' }).waitFor({ timeout: CROSS_ORIGIN_WAIT_MS });
+  await page.getByRole('link', { name: 'Sign in' }).waitFor({ timeout: CROSS_ORIGIN_WAIT_MS });
 }
 
 beforeAll(async () => {
@@ -194,7 +197,7 @@ describe('an app on its own origin, signing in with Sesame', () => {
     // Presence off while Sesame's page starts its autofill request, so the button is what signs in.
     await presence(false);
     await page.getByRole('link', { name: 'Sign in' }).click();
-    await expectSignInPage(page);
+    await expectSignInPage(page, CROSS_ORIGIN_WAIT_MS);
     await presence(true);
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
     await expectSignedInApp(page);
