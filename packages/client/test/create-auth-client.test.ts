@@ -17,7 +17,6 @@ beforeAll(async () => {
   sesame = await startTestSesame({ REAUTH_WINDOW: '600' });
 });
 afterAll(() => sesame.close());
-afterEach(() => sesame.setClockOffset(0));
 
 let seq = 0;
 const newEmail = () => `client-${++seq}-${Math.random().toString(36).slice(2, 8)}@example.com`;
@@ -152,7 +151,7 @@ describe('fetch', () => {
     const auth = client({ fetch: b.fetch });
     await auth.restore();
     // Sixteen minutes later for the server: the token this client holds has expired there.
-    sesame.setClockOffset(16 * 60_000);
+    sesame.advanceClock(16 * 60_000);
     await expect(auth.me()).resolves.toMatchObject({ id: b.user.id });
     expect(b.refreshCalls()).toBe(2);
     expect(b.count('GET /api/me')).toBe(2);
@@ -163,7 +162,7 @@ describe('fetch', () => {
     const auth = client({ fetch: b.fetch });
     await auth.restore();
     // Eleven minutes later: the token is still good, the sign-in too old for a passkey change.
-    sesame.setClockOffset(11 * 60_000);
+    sesame.advanceClock(11 * 60_000);
     await expect(auth.deletePasskey('A'.repeat(22))).rejects.toMatchObject({ status: 401, code: 'REAUTH_REQUIRED' });
     expect(b.refreshCalls()).toBe(1);
   });

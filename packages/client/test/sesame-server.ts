@@ -19,8 +19,8 @@ export interface TestSesame {
   lastMail(email: string): Promise<{ token: string; code: string }>;
   /** Signs `email` in by an emailed link through the HTTP API; returns the session response and its refresh cookie. */
   signIn(email: string): Promise<{ accessToken: string; cookie: string; user: { id: string; email: string } }>;
-  /** Moves the server's clock (not this process's) by `ms` from real time; 0 puts it back. */
-  setClockOffset(ms: number): void;
+  /** Moves the server's clock (not this process's) `ms` forward; it never goes back (rate-limit state would break). */
+  advanceClock(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -65,8 +65,8 @@ export async function startTestSesame(env: Record<string, string> = {}): Promise
       const body = (await verify.json()) as { accessToken: string; user: { id: string; email: string } };
       return { accessToken: body.accessToken, cookie, user: body.user };
     },
-    setClockOffset(ms) {
-      offset = ms;
+    advanceClock(ms) {
+      offset += ms;
     },
     async close() {
       await server.stop();
