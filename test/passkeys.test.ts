@@ -134,6 +134,23 @@ describe('adding the first passkey (verify-first)', () => {
     expect(rows("SELECT type FROM audit_events WHERE type = 'passkey.registered'")).toHaveLength(1);
   });
 
+  it('names a passkey after its provider when the AAGUID is known, else after the browser and OS, and lists aaguid and provider', async () => {
+    const apple = new SoftAuthenticator({ aaguid: Uint8Array.from(Buffer.from('fbfc3007154e4ecc8c0b6e020557d7bd', 'hex')), backupEligible: true, backedUp: true });
+    const issued = await h.signIn('named@example.com');
+    const o = await registrationOptions({}, issued.accessToken);
+    const response = apple.createCredential({ options: o.options!, origin: origin() });
+    expect((await h.request('/auth/passkeys/register/verify', { body: { response }, token: issued.accessToken })).status).toBe(201);
+    const o2 = await registrationOptions({}, issued.accessToken);
+    const other = new SoftAuthenticator().createCredential({ options: o2.options!, origin: origin() });
+    const ua = 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0';
+    expect((await h.request('/auth/passkeys/register/verify', { body: { response: other }, token: issued.accessToken, headers: { 'user-agent': ua } })).status).toBe(201);
+    const [first, second] = await list(issued.accessToken);
+    expect(first).toMatchObject({ name: 'Apple Passwords', aaguid: 'fbfc3007-154e-4ecc-8c0b-6e020557d7bd', provider: { name: 'Apple Passwords' } });
+    expect((first as unknown as { provider: { iconLight: string; iconDark: string } }).provider.iconLight).toMatch(/^data:image\//);
+    expect((first as unknown as { provider: { iconDark: string } }).provider.iconDark).toMatch(/^data:image\//);
+    expect(second).toMatchObject({ name: 'Firefox on Linux', provider: null });
+  });
+
   it('uses the default name "Passkey" when none is given', async () => {
     const { body } = await signUp('bo@example.com');
     expect((await list(body.accessToken))[0]!.name).toBe('Passkey');
@@ -214,6 +231,8 @@ describe('adding a passkey (Bearer)', () => {
       lastUsedAt: null,
       backedUp: true,
       transports: ['internal'],
+      aaguid: '00000000-0000-0000-0000-000000000000',
+      provider: null,
     });
     expect(rows('SELECT count(*) AS n FROM sessions')).toEqual([{ n: 1 }]);
     // Both devices now sign in to the same account.
@@ -243,8 +262,8 @@ describe('managing passkeys', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(((await res.json()) as { passkeys: PasskeyBody[] }).passkeys).toEqual([
-      { id: credentialId, name: 'Laptop', createdAt: new Date(created).toISOString(), lastUsedAt: new Date(h.now()).toISOString(), backedUp: false, transports: ['internal'] },
-      { id: second, name: 'Key', createdAt: new Date(created + 1000).toISOString(), lastUsedAt: null, backedUp: false, transports: ['internal'] },
+      { id: credentialId, name: 'Laptop', createdAt: new Date(created).toISOString(), lastUsedAt: new Date(h.now()).toISOString(), backedUp: false, transports: ['internal'], aaguid: '00000000-0000-0000-0000-000000000000', provider: null },
+      { id: second, name: 'Key', createdAt: new Date(created + 1000).toISOString(), lastUsedAt: null, backedUp: false, transports: ['internal'], aaguid: '00000000-0000-0000-0000-000000000000', provider: null },
     ]);
     // Another user sees only their own.
     const other = await signUp('bo@example.com');

@@ -47,6 +47,8 @@ import { passkeys, users } from '../db/schema.js';
 import type { Amr } from './access-tokens.js';
 import { auditInsertIf, recordAuditEvent } from './audit.js';
 import { base64UrlToBytes, bytesToBase64Url, utf8, type Base64URLString } from './encoding.js';
+import { providerOf } from './authenticator-provider.js';
+import { describeDevice } from './describe-device.js';
 import { AuthError } from './errors.js';
 import {
   assertRecentSignIn,
@@ -299,11 +301,19 @@ async function verifyNewCredential(deps: SessionDeps, response: RegistrationResp
   };
 }
 
-function passkeyRow(cred: NewCredential, { userId, name, now }: { userId: string; name: string | undefined; now: number }): PasskeyRow {
+/** A new passkey's default name: its provider's ("iCloud Keychain"), else the browser and OS that made it. */
+function defaultName(aaguid: string, userAgent: string | null | undefined): string {
+  return providerOf(aaguid)?.name ?? (userAgent ? describeDevice(userAgent) : DEFAULT_PASSKEY_NAME);
+}
+
+function passkeyRow(
+  cred: NewCredential,
+  { userId, name, now, userAgent }: { userId: string; name: string | undefined; now: number; userAgent?: string | null },
+): PasskeyRow {
   return {
     id: cred.id,
     userId,
-    name: name ?? DEFAULT_PASSKEY_NAME,
+    name: name ?? defaultName(cred.aaguid, userAgent),
     publicKey: cred.publicKey,
     counter: cred.counter,
     transports: JSON.stringify(cred.transports),
@@ -341,7 +351,7 @@ export async function finishPasskeyAddition(
   if (await credentialTaken(db, cred.id)) throw new AuthError('CREDENTIAL_EXISTS', 'This passkey is already registered');
 
   const now = clock();
-  const row = passkeyRow(cred, { userId: user.id, name, now });
+  const row = passkeyRow(cred, { userId: user.id, name, now, userAgent: context.userAgent });
   const [inserted] = await db.batch([
     insertPasskeyIf(
       db,

@@ -18,6 +18,7 @@ import {
 } from '../auth/passkeys.js';
 import { AuthError } from '../auth/errors.js';
 import { notifyAccount } from '../auth/notify-account.js';
+import { providerOf } from '../auth/authenticator-provider.js';
 import type { Authenticated } from '../auth/sessions.js';
 import { optionalAuth, requireAuth } from '../http/require-auth.js';
 import {
@@ -105,6 +106,11 @@ const Passkey = z
     lastUsedAt: z.string().nullable().openapi({ format: 'date-time' }),
     backedUp: z.boolean(),
     transports: z.array(z.string()),
+    aaguid: z.string().openapi({ description: 'The authenticator model, as the authenticator reported it' }),
+    provider: z
+      .object({ name: z.string(), iconLight: z.string().optional(), iconDark: z.string().optional() })
+      .nullable()
+      .openapi({ description: 'The password manager or device that holds the passkey, when its AAGUID is known (icons are data: URIs)' }),
   })
   .openapi('Passkey');
 
@@ -240,6 +246,8 @@ function passkeyJson(p: PasskeyRow) {
     lastUsedAt: p.lastUsedAt === null ? null : isoTime(p.lastUsedAt),
     backedUp: p.backedUp,
     transports: passkeyTransports(p),
+    aaguid: p.aaguid,
+    provider: providerOf(p.aaguid),
   };
 }
 

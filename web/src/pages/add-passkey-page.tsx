@@ -32,7 +32,7 @@ export function AddPasskeyPage() {
     setBusy(true);
     setStatus('info', 'Follow your browser’s prompt to create a passkey.');
     try {
-      const passkey = await auth.addPasskey(thisDeviceName());
+      const passkey = await auth.addPasskey();
       await finishSignIn({ state: { notice: `Passkey “${passkey.name}” added. Next time, choose “Sign in with a passkey”.` } });
     } catch (error) {
       if (isAuthError(error, 'REAUTH_REQUIRED')) {

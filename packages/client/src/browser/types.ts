@@ -29,6 +29,10 @@ export interface Passkey {
   /** true when the passkey is synced (backed up) by a password manager or platform. */
   backedUp: boolean;
   transports: string[];
+  /** The authenticator model's AAGUID, as reported at registration. */
+  aaguid: string;
+  /** The password manager or device that holds it, when its AAGUID is known (icons are data: URIs). */
+  provider: { name: string; iconLight?: string; iconDark?: string } | null;
 }
 
 /** A signed-in session of the user (`GET /auth/sessions`). */

@@ -39,7 +39,7 @@ export function PasskeysSection({ email, say }: { email: string; say: Say }) {
     setAdding(true);
     say('info', 'Follow your browser’s prompt to create a passkey.');
     try {
-      const passkey = await auth.addPasskey(thisDeviceName());
+      const passkey = await auth.addPasskey();
       update((passkeys) => [...passkeys.filter((existing) => existing.id !== passkey.id), passkey]);
       say('success', `Passkey “${passkey.name}” added.`);
     } catch (error) {
