@@ -242,7 +242,7 @@ export function insertChallenges(kind: 'sesame' | 'floor', file: string, challen
   const ins =
     kind === 'sesame'
       ? db.prepare(
-          `INSERT INTO webauthn_challenges (hash, ceremony, user_id, email, pending_user_id, created_at, expires_at) VALUES (?, 'authentication', NULL, NULL, NULL, ?, ?)`,
+          `INSERT INTO webauthn_challenges (hash, ceremony, user_id, created_at, expires_at) VALUES (?, 'authentication', NULL, ?, ?)`,
         )
       : db.prepare('INSERT INTO challenges (hash, expires_at) VALUES (?, ?)');
   db.transaction(() => {
