@@ -144,7 +144,12 @@ describe('adding the first passkey (verify-first)', () => {
     const other = new SoftAuthenticator().createCredential({ options: o2.options!, origin: origin() });
     const ua = 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0';
     expect((await h.request('/auth/passkeys/register/verify', { body: { response: other }, token: issued.accessToken, headers: { 'user-agent': ua } })).status).toBe(201);
-    const [first, second] = await list(issued.accessToken);
+    // Both were added at the same (fixed) clock time, so find each by its AAGUID, not by list order.
+    const listed = await list(issued.accessToken);
+    expect(listed).toHaveLength(2);
+    const apple_ = 'fbfc3007-154e-4ecc-8c0b-6e020557d7bd';
+    const first = listed.find((p) => (p as unknown as { aaguid: string }).aaguid === apple_)!;
+    const second = listed.find((p) => (p as unknown as { aaguid: string }).aaguid !== apple_)!;
     expect(first).toMatchObject({ name: 'Apple Passwords', aaguid: 'fbfc3007-154e-4ecc-8c0b-6e020557d7bd', provider: { name: 'Apple Passwords' } });
     expect((first as unknown as { provider: { iconLight: string; iconDark: string } }).provider.iconLight).toMatch(/^data:image\//);
     expect((first as unknown as { provider: { iconDark: string } }).provider.iconDark).toMatch(/^data:image\//);
