@@ -4,6 +4,7 @@
  * `status` and `code` come from the API error body `{ error: { code, message } }`. Failures that
  * never reached the API have `status` 0 and one of the client codes below.
  */
+import type { API_ERROR_CODES } from './api-error-codes.js';
 
 /** Codes the client itself produces (status 0). */
 export type ClientErrorCode =
@@ -15,24 +16,12 @@ export type ClientErrorCode =
   | 'PASSKEY_ALREADY_REGISTERED' // the authenticator already holds a passkey for this account
   | 'PASSKEY_FAILED'; // any other WebAuthn failure (see `cause`)
 
-/** Codes the Sesame server sends (src/auth/errors.ts); unknown codes pass through as strings. */
-export type ApiErrorCode =
-  | 'INVALID_REQUEST'
-  | 'UNAUTHORIZED'
-  | 'INVALID_TOKEN'
-  | 'SESSION_EXPIRED'
-  | 'SESSION_REVOKED'
-  | 'INVALID_LINK'
-  | 'INVALID_CODE'
-  | 'INVALID_CREDENTIAL'
-  | 'CHALLENGE_EXPIRED'
-  | 'REAUTH_REQUIRED'
-  | 'NOT_FOUND'
-  | 'CREDENTIAL_EXISTS'
-  | 'TOO_MANY_PASSKEYS'
-  | 'RATE_LIMITED'
-  | 'SERVICE_BUSY'
-  | 'HTTP_ERROR'; // an error status without the documented JSON body
+/**
+ * Codes the Sesame server sends: generated from the server's list (api-error-codes.ts), plus
+ * `HTTP_ERROR` for an error status without the documented JSON body. Unknown codes (a newer
+ * server) pass through as strings.
+ */
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number] | 'HTTP_ERROR';
 
 export type AuthErrorCode = ClientErrorCode | ApiErrorCode | (string & {});
 

@@ -14,7 +14,7 @@ import type {
   PublicKeyCredentialCreationOptionsJSON,
   PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/browser';
-import { AuthError, errorFromResponse } from './auth-error.js';
+import { AuthError, errorFromResponse, type ApiErrorCode } from './auth-error.js';
 import { AUTH_CHANNEL_NAME, openAuthChannel, type AuthMessage } from './auth-channel.js';
 import { jsonInit, joinUrl, readJson, send, type FetchFunction, type HttpMethod } from './http.js';
 import { runAuthentication, runRegistration } from './passkey-ceremony.js';
@@ -349,7 +349,7 @@ export function createAuthClient({
  * 401 codes that are not about the access token: a new token would not change the answer, and
  * sending the request again could cost something (a wrong code counts against its 5 tries).
  */
-const NOT_ABOUT_THE_TOKEN = new Set([
+const NOT_ABOUT_THE_TOKEN: ReadonlySet<string> = new Set<ApiErrorCode>([
   'REAUTH_REQUIRED', // the sign-in is too old for this change: sign in again
   'INVALID_LINK',
   'INVALID_CODE',

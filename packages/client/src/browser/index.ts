@@ -4,6 +4,7 @@
 export { createAuthClient } from './create-auth-client.js';
 export type { AuthClient, AuthClientOptions, PasskeySignInOptions } from './create-auth-client.js';
 export { AuthError, isAuthError } from './auth-error.js';
+export { API_ERROR_CODES } from './api-error-codes.js';
 export type { AuthErrorCode, ApiErrorCode, ClientErrorCode } from './auth-error.js';
 export { browserSupportsWebAuthn, browserSupportsWebAuthnAutofill } from './passkey-ceremony.js';
 export { AUTH_CHANNEL_NAME } from './auth-channel.js';
