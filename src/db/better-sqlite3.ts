@@ -12,8 +12,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db, Orm } from './db.js';
+import { runSqlitePrepared, runSqliteQuery } from './drizzle-internals.js';
 import { schema } from './schema.js';
 
 export interface OpenSqliteOptions {
@@ -40,24 +40,12 @@ export function openSqlite({ path: file, migrationsFolder = defaultMigrations, b
   const orm = drizzle({ client: sqlite, schema });
   migrateWithRetry(() => migrate(orm, { migrationsFolder }));
 
-  const runOne = (item: BatchItem<'sqlite'>): unknown => {
-    // Sync drizzle builders expose all()/run(); reads and RETURNING give rows, the rest a RunResult.
-    const q = item as unknown as { all(): unknown; run(): unknown; config: { returning?: unknown; fields?: unknown } };
-    return q.config.returning !== undefined || q.config.fields !== undefined ? q.all() : q.run();
-  };
   const db: Db = {
     driver: 'better-sqlite3',
     orm: orm as unknown as Orm,
-    batch: async (items) => sqlite.transaction(() => items.map(runOne)).immediate() as never,
+    batch: async (items) => sqlite.transaction(() => items.map(runSqliteQuery)).immediate() as never,
     batchPrepared: async (steps) =>
-      sqlite
-        .transaction(() =>
-          steps.map(({ statement, values }) => {
-            const q = statement as unknown as { executeMethod: string; all(v?: unknown): unknown; run(v?: unknown): unknown };
-            return q.executeMethod === 'run' ? q.run(values) : q.all(values);
-          }),
-        )
-        .immediate(),
+      sqlite.transaction(() => steps.map(({ statement, values }) => runSqlitePrepared(statement, values))).immediate(),
   };
   return { db, sqlite, close: () => sqlite.close() };
 }
