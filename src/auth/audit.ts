@@ -2,8 +2,9 @@
  * Audit events: who did what, when, from where. Kept AUDIT_RETENTION, then pruned.
  * `detail` never holds a secret.
  */
-import { sql, type SQL } from 'drizzle-orm';
+import type { SQL } from 'drizzle-orm';
 import type { Db } from '../db/db.js';
+import { insertWhere } from '../db/insert-where.js';
 import { auditEvents } from '../db/schema.js';
 
 export type AuditEventType =
@@ -38,9 +39,8 @@ export interface AuditEventInput {
   detail?: Record<string, unknown>;
 }
 
-/** The insert as a statement, for callers that put it into a batch with the change it records. */
-export function auditInsert(db: Db, e: AuditEventInput) {
-  return db.orm.insert(auditEvents).values({
+function auditRow(e: AuditEventInput) {
+  return {
     at: e.at,
     type: e.type,
     userId: e.userId ?? null,
@@ -48,15 +48,17 @@ export function auditInsert(db: Db, e: AuditEventInput) {
     clientAddress: e.clientAddress ?? null,
     userAgent: e.userAgent ? e.userAgent.slice(0, 512) : null,
     detail: e.detail ? JSON.stringify(e.detail) : null,
-  });
+  };
+}
+
+/** The insert as a statement, for callers that put it into a batch with the change it records. */
+export function auditInsert(db: Db, e: AuditEventInput) {
+  return db.orm.insert(auditEvents).values(auditRow(e));
 }
 
 /** The insert, written only when `cond` holds (the change it records took effect in the same batch). */
 export function auditInsertIf(db: Db, e: AuditEventInput, cond: SQL) {
-  return db.orm.insert(auditEvents).select(
-    sql`SELECT NULL, ${e.at}, ${e.type}, ${e.userId ?? null}, ${e.sessionId ?? null}, ${e.clientAddress ?? null},
-        ${e.userAgent ? e.userAgent.slice(0, 512) : null}, ${e.detail ? JSON.stringify(e.detail) : null} WHERE ${cond}`,
-  );
+  return insertWhere(db.orm, auditEvents, auditRow(e), cond);
 }
 
 export async function recordAuditEvent(db: Db, e: AuditEventInput): Promise<void> {

@@ -20,9 +20,10 @@
  *   a token names a kid we have not seen (a sibling instance rotated).
  */
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
-import { and, desc, gt, isNull, or, sql } from 'drizzle-orm';
+import { and, desc, gt, isNull, notExists, or, sql, type SQL } from 'drizzle-orm';
 import { ConfigError, type Config } from '../config.js';
 import type { Db } from '../db/db.js';
+import { insertWhere } from '../db/insert-where.js';
 import { signingKeys } from '../db/schema.js';
 import type { Logger } from '../log.js';
 import { generateId, seal, unseal } from './crypto.js';
@@ -185,19 +186,22 @@ export async function retireUnsealedKeys({ db, config, clock, logger }: KeyStore
       .set({ privateJwk: 'wiped:', retiredAt: sql`min(coalesce(${signingKeys.retiredAt}, ${unpublished}), ${unpublished})` })
       .where(sql`${signingKeys.privateJwk} LIKE 'plain:%'`)
       .returning({ kid: signingKeys.kid }),
-    db.orm
-      .insert(signingKeys)
-      .select(
-        sql`SELECT ${row.kid}, ${row.alg}, ${row.publicJwk}, ${row.privateJwk}, ${row.createdAt}, NULL
-            WHERE NOT EXISTS (SELECT 1 FROM signing_keys WHERE retired_at IS NULL)`,
-      )
-      .returning({ kid: signingKeys.kid }),
+    insertKeyIfNoneActive(db, row),
   ]);
   if (retired.length === 0) return false;
   const detail = { kid: inserted[0]?.kid ?? null, reason: 'unsealed', retired: retired.map((r) => r.kid) };
   logger.log('warn', 'signing keys stored unsealed were retired and wiped (a development database in production?)', detail);
   await recordAuditEvent(db, { at: now, type: 'key.rotated', detail });
   return true;
+}
+
+const activeKeys = (db: Db, also?: SQL) =>
+  db.orm.select({ one: sql`1` }).from(signingKeys).where(and(isNull(signingKeys.retiredAt), also));
+const noActiveKey = (db: Db) => notExists(activeKeys(db));
+
+/** The insert of a new key, done only while no key is active (racing instances add one key in all). */
+function insertKeyIfNoneActive(db: Db, row: typeof signingKeys.$inferInsert) {
+  return insertWhere(db.orm, signingKeys, { ...row, retiredAt: null }, noActiveKey(db)).returning({ kid: signingKeys.kid });
 }
 
 async function newKeyRow(config: Config, now: number) {
@@ -227,22 +231,16 @@ export async function rotateSigningKey(
     reason === 'manual'
       ? sql`1`
       : reason === 'first-start'
-        ? sql`NOT EXISTS (SELECT 1 FROM signing_keys WHERE retired_at IS NULL)`
-        : sql`NOT EXISTS (SELECT 1 FROM signing_keys WHERE retired_at IS NULL AND created_at > ${now - config.signingKeyMaxAge * 1000})`;
+        ? noActiveKey(db)
+        : notExists(activeKeys(db, gt(signingKeys.createdAt, now - config.signingKeyMaxAge * 1000)));
   const [retired, inserted] = await db.batch([
     db.orm
       .update(signingKeys)
       .set({ retiredAt: now })
-      .where(and(isNull(signingKeys.retiredAt), sql`${stillDue}`))
+      .where(and(isNull(signingKeys.retiredAt), stillDue))
       .returning({ kid: signingKeys.kid }),
-    db.orm
-      .insert(signingKeys)
-      .select(
-        // Only when no active key is left: the update above retired it, or there never was one.
-        sql`SELECT ${row.kid}, ${row.alg}, ${row.publicJwk}, ${row.privateJwk}, ${row.createdAt}, NULL
-            WHERE NOT EXISTS (SELECT 1 FROM signing_keys WHERE retired_at IS NULL)`,
-      )
-      .returning({ kid: signingKeys.kid }),
+    // Only when no active key is left: the update above retired it, or there never was one.
+    insertKeyIfNoneActive(db, row),
   ]);
   if (inserted.length > 0) {
     logger.log('info', 'signing key rotated', { kid, reason, retired: retired.map((r) => r.kid) });

@@ -1,0 +1,63 @@
+/**
+ * insertWhere on a real SQLite file and a real D1: each value lands in its own column whatever
+ * order the object lists them in, defaults and driver mappings apply as in a plain insert, and
+ * nothing is written while the condition is false.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { eq, notExists, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestD1, type D1Handle } from '../../test/helpers/d1.js';
+import { openSqlite, type SqliteHandle } from './better-sqlite3.js';
+import type { Db } from './db.js';
+import { insertWhere } from './insert-where.js';
+import { auditEvents, users } from './schema.js';
+
+let sqlite: SqliteHandle;
+let d1: D1Handle;
+let dir: string;
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sesame-insert-where-'));
+  sqlite = openSqlite({ path: path.join(dir, 'sesame.db') });
+  d1 = await openTestD1();
+});
+
+afterAll(async () => {
+  sqlite?.close();
+  await d1?.dispose();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe.each([
+  ['better-sqlite3', () => sqlite.db],
+  ['d1', () => d1.db],
+] as const)('insertWhere on %s', (_name, dbOf) => {
+  it('puts each value in its column, in any object order, with defaults and boolean mapping', async () => {
+    const db: Db = dbOf();
+    // Listed in the reverse of the table's order; emailVerified left to its default (false → 0).
+    await insertWhere(db.orm, users, { createdAt: 42, email: 'a@example.com', id: 'u1' }, sql`1`);
+    await insertWhere(db.orm, users, { createdAt: 43, emailVerified: true, email: 'b@example.com', id: 'u2' }, sql`1`);
+    const rows = await db.orm.select().from(users).orderBy(users.id);
+    expect(rows).toEqual([
+      { id: 'u1', email: 'a@example.com', emailVerified: false, createdAt: 42 },
+      { id: 'u2', email: 'b@example.com', emailVerified: true, createdAt: 43 },
+    ]);
+  });
+
+  it('numbers an autoincrement key itself and writes NULL for a nullable column left out', async () => {
+    const db: Db = dbOf();
+    const [row] = await insertWhere(db.orm, auditEvents, { detail: '{"x":1}', type: 'key.rotated', at: 7 }, sql`1`).returning();
+    expect(row).toMatchObject({ at: 7, type: 'key.rotated', userId: null, sessionId: null, clientAddress: null, userAgent: null, detail: '{"x":1}' });
+    expect(typeof row!.id).toBe('number');
+  });
+
+  it('writes nothing while the condition is false (here: the address is already taken)', async () => {
+    const db: Db = dbOf();
+    const taken = (email: string) => notExists(db.orm.select({ one: sql`1` }).from(users).where(eq(users.email, email)));
+    const inserted = await insertWhere(db.orm, users, { id: 'u3', email: 'a@example.com', createdAt: 1 }, taken('a@example.com')).returning();
+    expect(inserted).toEqual([]);
+    expect(await db.orm.select().from(users).where(eq(users.id, 'u3'))).toEqual([]);
+  });
+});
