@@ -86,7 +86,10 @@ const server = http.createServer((req, res) => {
 server.keepAliveTimeout = 65_000;
 server.listen(port, '127.0.0.1', () => console.log(`better-auth listening on http://127.0.0.1:${port} (passkey plugin ${passkeyPlugin})`));
 const stop = () => {
-  server.close(() => (db.close(), process.exit(0)));
+  server.close(() => {
+    db.close();
+    process.exit(0);
+  });
   server.closeAllConnections();
 };
 process.once('SIGTERM', stop);

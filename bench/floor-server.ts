@@ -19,7 +19,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import Database from 'better-sqlite3';
 import { Hono } from 'hono';
-import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { prepareFloorDb } from './floor-db.js';
 import { importFromRoot } from './lib/paths.js';
 
@@ -137,7 +137,7 @@ app.get('/healthz', (c) => c.json({ ok: true }));
 app.get('/api/me', async (c) => {
   const m = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(c.req.header('authorization') ?? '');
   if (!m) return unauthorized(c);
-  let payload;
+  let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(m[1]!, publicKey, { algorithms: ['ES256'], issuer: publicUrl, audience: publicUrl, typ: 'at+jwt' }));
   } catch {
@@ -180,7 +180,7 @@ app.post('/auth/passkeys/login/verify', async (c) => {
     | { id: string; user_id: string; public_key: Buffer; counter: number; email: string; email_verified: number }
     | undefined;
   if (!pk) return unauthorized(c);
-  let info;
+  let info: Awaited<ReturnType<typeof verifyAuthenticationResponse>>['authenticationInfo'];
   try {
     const v = await verifyAuthenticationResponse({
       response,
@@ -219,7 +219,10 @@ const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, (info) =
   console.log(`floor listening on http://127.0.0.1:${info.port}`);
 });
 const stop = () => {
-  server.close(() => (db.close(), process.exit(0)));
+  server.close(() => {
+    db.close();
+    process.exit(0);
+  });
   (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
 };
 process.once('SIGTERM', stop);

@@ -360,10 +360,10 @@ describe('malformed input (400, never 500)', () => {
   it('refuses malformed base64url in every field', async () => {
     const registration = await signUpResponse('ada@example.com');
     for (const bad of [
-      { ...registration, id: registration.id + '=' },
+      { ...registration, id: `${registration.id}=` },
       { ...registration, id: 'ab+/' },
       withResponse(registration, { clientDataJSON: registration.response.clientDataJSON.replace(/^./, '+') }),
-      withResponse(registration, { attestationObject: registration.response.attestationObject + '=' }),
+      withResponse(registration, { attestationObject: `${registration.response.attestationObject}=` }),
       withResponse(registration, { attestationObject: 'A' }),
     ]) {
       await expectRefused(() => registerVerify({ response: bad }), 400, 'INVALID_REQUEST');
@@ -372,7 +372,7 @@ describe('malformed input (400, never 500)', () => {
     const signIn = await assertion(device);
     for (const bad of [
       withResponse(signIn, { signature: 'not base64url!' }),
-      withResponse(signIn, { authenticatorData: signIn.response.authenticatorData.slice(0, -1) + '*' }),
+      withResponse(signIn, { authenticatorData: `${signIn.response.authenticatorData.slice(0, -1)}*` }),
       withResponse(signIn, { userHandle: 'a b' }),
       withResponse(signIn, { clientDataJSON: 'A' }),
     ]) {

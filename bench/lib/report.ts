@@ -147,8 +147,8 @@ function errorsTable(records: OpRecord[]): string {
 }
 
 export function printReport(records: OpRecord[], info: RunInfo): void {
-  console.log('\n' + table(records, info) + '\n');
-  console.log(errorsTable(records) + '\n');
+  console.log(`\n${table(records, info)}\n`);
+  console.log(`${errorsTable(records)}\n`);
   for (const c of checks(records, info)) console.log(`${c.met ? 'MET   ' : 'MISSED'}  ${c.target}: ${c.figure}`);
   for (const n of info.notes) console.log(`note: ${n}`);
   console.log(`total ${info.totalSec.toFixed(0)} s`);

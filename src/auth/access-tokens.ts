@@ -4,7 +4,7 @@
  * Verification pins the algorithm, issuer, audience and type, and takes the key only from our own
  * key store by `kid`: `jku`, `jwk` and `x5u` headers are refused outright (RFC 8725 §3.1, §3.10).
  */
-import { decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 import type { Config } from '../config.js';
 import { generateId } from './crypto.js';
 import { AuthError } from './errors.js';
@@ -51,7 +51,7 @@ const invalid = (message: string, cause?: unknown) => new AuthError('INVALID_TOK
 
 /** Verifies signature and claims; does not look at the session (see requireSession). */
 export async function verifyAccessToken({ config, clock, keys }: TokenDeps, token: string): Promise<AccessTokenClaims> {
-  let header;
+  let header: ProtectedHeaderParameters;
   try {
     header = decodeProtectedHeader(token);
   } catch (cause) {

@@ -84,7 +84,7 @@ async function provenRow(deps: EmailDeps, proof: ChangeProof, context: RequestCo
   }
   const email = canonicalOrRefuse(proof.email);
   const row = await findLiveForEmail(deps.db, email, now);
-  if (!row || row.purpose !== 'change') {
+  if (row?.purpose !== 'change') {
     await recordFailure(deps, { via: 'code', email, reason: 'no live change code', context });
     throw invalidCode();
   }

@@ -167,7 +167,7 @@ export async function verifyEmailCode(
     throw codeBudgetSpent();
   }
   const row = await findLiveForEmail(deps.db, email, deps.clock());
-  if (!row || row.purpose !== 'sign_in') {
+  if (row?.purpose !== 'sign_in') {
     await recordFailure(deps, { via: 'code', email, reason: 'no live code', context });
     throw invalidCode();
   }

@@ -44,7 +44,7 @@ export class ServerSecrets {
       .onConflictDoNothing({ target: serverSecrets.name });
     const [stored] = await db.orm.select({ value: serverSecrets.value }).from(serverSecrets).where(eq(serverSecrets.name, row));
     const key = stored ? base64UrlToBytes(stored.value) : null;
-    if (!key || key.length !== 32) throw new Error(`server secret ${row} is unreadable`);
+    if (key?.length !== 32) throw new Error(`server secret ${row} is unreadable`);
     return key;
   }
 }

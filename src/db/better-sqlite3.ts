@@ -58,7 +58,8 @@ export function openSqlite({ path: file, migrationsFolder = defaultMigrations, b
 function migrateWithRetry(run: () => void, attempts = 50): void {
   for (let i = 1; ; i++) {
     try {
-      return run();
+      run();
+      return;
     } catch (err) {
       const busy = /SQLITE_BUSY|database is locked/.test(String((err as { cause?: unknown }).cause ?? err));
       if (!busy || i >= attempts) throw err;

@@ -16,7 +16,7 @@ export type Batch = readonly [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]];
 
 /** A statement prepared once (drizzle `.prepare()` with `sql.placeholder`s) and the values for this run. */
 export interface PreparedStep {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: a prepared query of any result shape; the executor maps it
   statement: SQLitePreparedQuery<any>;
   values?: Record<string, unknown>;
 }

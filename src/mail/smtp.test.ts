@@ -39,7 +39,7 @@ async function startServer(options: SMTPServerOptions = {}): Promise<TestServer>
         .then((mail) => {
           received.push({
             mail,
-            mailFrom: session.envelope.mailFrom && session.envelope.mailFrom.address,
+            mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : false,
             rcptTo: session.envelope.rcptTo.map((rcpt) => rcpt.address),
             user: session.user,
           });

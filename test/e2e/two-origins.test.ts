@@ -147,9 +147,9 @@ describe('an app on its own origin, signing in with Sesame', () => {
     await page.getByLabel('New note').fill('After the token expired');
     await page.getByRole('button', { name: 'Add', exact: true }).click();
     await page.getByRole('listitem').getByText('After the token expired').waitFor();
-    const after = () => calls.filter((c) => c.at >= waitedAt);
-    await expect.poll(() => after().some((c) => c.origin === s.origin && c.path === '/auth/refresh' && c.status === 200)).toBe(true);
-    await expect.poll(() => after().some((c) => c.origin === app.origin && c.path === '/api/notes' && c.method === 'POST' && c.status === 201)).toBe(true);
+    const sinceWait = () => calls.filter((c) => c.at >= waitedAt);
+    await expect.poll(() => sinceWait().some((c) => c.origin === s.origin && c.path === '/auth/refresh' && c.status === 200)).toBe(true);
+    await expect.poll(() => sinceWait().some((c) => c.origin === app.origin && c.path === '/api/notes' && c.method === 'POST' && c.status === 201)).toBe(true);
   }, TEST_TIMEOUT_MS);
 
   it('adds a passkey with a ceremony on the app’s own origin', async () => {

@@ -186,7 +186,7 @@ describe('kill -9 under sign-in and refresh load, restart on the same file', () 
   function inspectCrashState(round: number): Map<ClientSession, Expectation> {
     const copy = path.join(dir, `crash-${round}`);
     fs.mkdirSync(copy);
-    for (const suffix of ['', '-wal']) if (fs.existsSync(dbFile + suffix)) fs.copyFileSync(dbFile + suffix, path.join(copy, 'sesame.db' + suffix));
+    for (const suffix of ['', '-wal']) if (fs.existsSync(dbFile + suffix)) fs.copyFileSync(dbFile + suffix, path.join(copy, `sesame.db${suffix}`));
     const db = new Database(path.join(copy, 'sesame.db'));
     try {
       expect(halfWrittenRows(db, { revokedAllowed: false })).toEqual([]);

@@ -69,7 +69,7 @@ export async function startSmtpCapture({ port = 0 }: { port?: number } = {}): Pr
           received.push({
             mail,
             rcptTo: session.envelope.rcptTo.map((r) => r.address),
-            mailFrom: session.envelope.mailFrom && session.envelope.mailFrom.address,
+            mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : false,
             ...linkAndCodeIfAny(mail.text ?? ''),
           });
           callback();

@@ -86,6 +86,7 @@ export function ReauthPrompt({ email, onConfirmed, onCancel }: { email: string; 
   }
 
   return (
+    // biome-ignore lint/a11y/useSemanticElements: a named group of buttons, not form fields; a fieldset would imply a form
     <div class="callout reauth" role="group" aria-label="Confirm it’s you">
       <StatusMessage status={status} />
       <div class="row-actions">

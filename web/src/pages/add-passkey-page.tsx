@@ -9,7 +9,6 @@ import { KeyIcon } from '../components/icons.js';
 import { PageHeading } from '../components/page-heading.js';
 import { StatusMessage, useStatus } from '../components/status-message.js';
 import { ReauthPrompt } from '../components/reauth-prompt.js';
-import { thisDeviceName } from '../lib/describe-device.js';
 import { describeError } from '../lib/error-message.js';
 import { finishSignIn } from '../lib/return-to.js';
 import { currentLocation, navigate } from '../router.js';

@@ -9,7 +9,6 @@ import { PlusIcon } from '../../components/icons.js';
 import { LoadFailed } from '../../components/load-failed.js';
 import { ReauthPrompt } from '../../components/reauth-prompt.js';
 import type { StatusTone } from '../../components/status-message.js';
-import { thisDeviceName } from '../../lib/describe-device.js';
 import { describeError } from '../../lib/error-message.js';
 import { formatDate, formatDateTime, formatRelative } from '../../lib/format-time.js';
 import { useResource } from '../../lib/use-resource.js';
@@ -271,6 +270,7 @@ function PasskeyItem({
       )}
 
       {mode === 'delete' && (
+        // biome-ignore lint/a11y/noStaticElementInteractions: Escape anywhere in the confirmation cancels it; its buttons are the controls
         <div
           class="confirm"
           onKeyDown={(event) => {
