@@ -49,7 +49,7 @@ export async function signAccessToken(
 
 const invalid = (message: string, cause?: unknown) => new AuthError('INVALID_TOKEN', message, { cause });
 
-/** Verifies signature and claims; does not look at the session (see requireSession). */
+/** Verifies signature and claims; does not look at the session (requireAuth in src/http/require-auth.ts does). */
 export async function verifyAccessToken({ config, clock, keys }: TokenDeps, token: string): Promise<AccessTokenClaims> {
   let header: ProtectedHeaderParameters;
   try {

@@ -43,6 +43,7 @@ import {
 import { cose, decodeAttestationObject, decodeCredentialPublicKey, parseAuthenticatorData } from '@simplewebauthn/server/helpers';
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
+import { insertWhere } from '../db/insert-where.js';
 import { passkeys, users } from '../db/schema.js';
 import type { Amr } from './access-tokens.js';
 import { auditInsertIf, recordAuditEvent } from './audit.js';
@@ -117,16 +118,9 @@ function amrFor(deviceType: string, userVerified: boolean): Amr[] {
   return amr;
 }
 
-/** An audit insert that only happens when `cond` holds at that point of its batch. */
+/** The passkey's insert, done only when `cond` holds at that point of its batch (a new passkey has no last use). */
 function insertPasskeyIf(db: Db, row: PasskeyRow, cond: SQL) {
-  return db.orm
-    .insert(passkeys)
-    .select(
-      sql`SELECT ${row.id}, ${row.userId}, ${row.name}, ${row.publicKey}, ${row.counter}, ${row.transports},
-          ${row.backupEligible ? 1 : 0}, ${row.backedUp ? 1 : 0}, ${row.deviceType}, ${row.aaguid}, ${row.createdAt}, NULL
-          WHERE ${cond}`,
-    )
-    .returning();
+  return insertWhere(db.orm, passkeys, { ...row, lastUsedAt: null }, cond).returning();
 }
 
 /**

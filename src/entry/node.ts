@@ -68,7 +68,7 @@ export interface NodeServer {
   stop(): Promise<void>;
 }
 
-/** Builds deps for Node; shared by the server below, the CLI and the tests. */
+/** Builds deps for Node; shared by the server below and the tests (the CLI opens only the database). */
 export function createNodeDeps({
   config,
   logger = createJsonLogger(),

@@ -1,6 +1,6 @@
 /**
- * The one interface every mail transport implements (SMTP on Node, the development outbox, a
- * Workers binding later). Runtime-neutral on purpose: no node:* import may appear here.
+ * The one interface every mail transport implements (SMTP on Node, the development outbox, the
+ * Workers `send_email` binding). Runtime-neutral on purpose: no node:* import may appear here.
  *
  * Contract of `send`:
  * - it resolves once the message has been handed over to the next hop (accepted by the SMTP
