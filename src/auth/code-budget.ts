@@ -14,8 +14,10 @@
  * - a successful proof (link or code) deletes the mailbox's rows in its own batch.
  * Runtime-neutral: no node:* import.
  */
-import { sql, type SQL } from 'drizzle-orm';
+import { and, count, eq, gt, not, notExists, sql, type SQL } from 'drizzle-orm';
+import { QueryBuilder } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../db/db.js';
+import { insertWhere } from '../db/insert-where.js';
 import { codeFailures } from '../db/schema.js';
 
 export const CODE_FAILURE_BUDGET = 10;
@@ -23,10 +25,21 @@ export const CODE_FAILURE_WINDOW_MS = 24 * 3_600_000;
 /** A lock nobody cleared (the mailbox never used a link again) is forgotten after this long. */
 export const CODE_LOCK_RETENTION_MS = 30 * 86_400_000;
 
+// Sub-queries only (they become conditions of other statements), so no database handle is needed.
+const qb = new QueryBuilder();
+const rowsOf = (mailbox: string, kind: 'failure' | 'lock', also?: SQL) =>
+  qb
+    .select({ one: sql`1` })
+    .from(codeFailures)
+    .where(and(eq(codeFailures.mailbox, mailbox), eq(codeFailures.kind, kind), also));
+
 /** SQL true while codes for `mailbox` may still be tried at `now`. */
 export function budgetHolds(mailbox: string, now: number): SQL {
-  return sql`(NOT EXISTS (SELECT 1 FROM code_failures WHERE mailbox = ${mailbox} AND kind = 'lock')
-    AND (SELECT count(*) FROM code_failures WHERE mailbox = ${mailbox} AND kind = 'failure' AND at > ${now - CODE_FAILURE_WINDOW_MS}) < ${CODE_FAILURE_BUDGET})`;
+  const recentFailures = qb
+    .select({ n: count() })
+    .from(codeFailures)
+    .where(and(eq(codeFailures.mailbox, mailbox), eq(codeFailures.kind, 'failure'), gt(codeFailures.at, now - CODE_FAILURE_WINDOW_MS)));
+  return sql`(${notExists(rowsOf(mailbox, 'lock'))} AND ${recentFailures} < ${CODE_FAILURE_BUDGET})`;
 }
 
 /** True when codes for `mailbox` are refused now. */
@@ -38,15 +51,18 @@ export async function isCodeBudgetSpent(db: Db, mailbox: string, now: number): P
 /** Records one wrong code; once the budget is spent, locks codes for the mailbox. */
 export async function recordCodeFailure(db: Db, mailbox: string, now: number): Promise<void> {
   await db.batch([
-    db.orm.insert(codeFailures).select(sql`SELECT NULL, ${mailbox}, 'failure', ${now} WHERE ${budgetHolds(mailbox, now)}`),
-    db.orm.insert(codeFailures).select(
-      sql`SELECT NULL, ${mailbox}, 'lock', ${now} WHERE NOT ${budgetHolds(mailbox, now)}
-          AND NOT EXISTS (SELECT 1 FROM code_failures WHERE mailbox = ${mailbox} AND kind = 'lock')`,
+    insertWhere(db.orm, codeFailures, { mailbox, kind: 'failure', at: now }, budgetHolds(mailbox, now)),
+    // The lock row once the budget is spent, only one per mailbox.
+    insertWhere(
+      db.orm,
+      codeFailures,
+      { mailbox, kind: 'lock', at: now },
+      and(not(budgetHolds(mailbox, now)), notExists(rowsOf(mailbox, 'lock')))!,
     ),
   ]);
 }
 
 /** For a proof's batch: clears the mailbox's budget when `guard` holds (the proof used its row up). */
 export function resetCodeBudget(db: Db, mailbox: string, guard: SQL) {
-  return db.orm.delete(codeFailures).where(sql`${codeFailures.mailbox} = ${mailbox} AND ${guard}`);
+  return db.orm.delete(codeFailures).where(and(eq(codeFailures.mailbox, mailbox), guard));
 }

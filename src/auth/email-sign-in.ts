@@ -31,6 +31,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Deps } from '../deps.js';
+import { insertWhere } from '../db/insert-where.js';
 import { users } from '../db/schema.js';
 import { queueMail } from '../mail/queue.js';
 import { describeDevice } from '../mail/request-origin.js';
@@ -259,7 +260,7 @@ async function completeProof(
     const before: BatchItem<'sqlite'>[] = [consumeStatement(db, { row, nonce, now, byCode, also }), resetCodeBudget(db, mailbox, ours)];
     if (plan.kind === 'create') {
       before.push(
-        db.orm.insert(users).select(sql`SELECT ${plan.user.id}, ${plan.user.email}, 1, ${plan.user.createdAt} WHERE ${ours}`),
+        insertWhere(db.orm, users, { id: plan.user.id, email: plan.user.email, emailVerified: true, createdAt: plan.user.createdAt }, ours),
         auditInsertIf(db, { at: now, type: 'account.created', userId: plan.user.id, ...who, detail: { method: 'email', via } }, ours),
       );
     }
