@@ -11,6 +11,7 @@
 import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db } from '../db/db.js';
+import { noRow } from '../db/conditions.js';
 import { auditEvents, emailTokens, mailQueue, users, webauthnChallenges } from '../db/schema.js';
 import { auditInsertIf, type AuditEventType } from './audit.js';
 import type { EmailDeps } from './email-sign-in.js';
@@ -42,7 +43,7 @@ export async function deleteAccount(deps: EmailDeps, { auth, context = {} }: { a
     auditInsertIf(
       db,
       { at: now, type: 'account.deleted', userId: id, sessionId: auth.session.id, clientAddress: context.clientAddress, userAgent: context.userAgent },
-      sql`NOT EXISTS (SELECT 1 FROM users WHERE id = ${id})`,
+      noRow(users, eq(users.id, id)),
     ),
   ];
   const [deleted] = (await db.batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]])) as unknown as [{ id: string }[]];

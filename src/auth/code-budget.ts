@@ -14,8 +14,8 @@
  * - a successful proof (link or code) deletes the mailbox's rows in its own batch.
  * Runtime-neutral: no node:* import.
  */
-import { and, count, eq, gt, not, notExists, sql, type SQL } from 'drizzle-orm';
-import { QueryBuilder } from 'drizzle-orm/sqlite-core';
+import { and, eq, gt, not, sql, type SQL } from 'drizzle-orm';
+import { noRow, rowCount } from '../db/conditions.js';
 import type { Db } from '../db/db.js';
 import { insertWhere } from '../db/insert-where.js';
 import { codeFailures } from '../db/schema.js';
@@ -25,21 +25,13 @@ export const CODE_FAILURE_WINDOW_MS = 24 * 3_600_000;
 /** A lock nobody cleared (the mailbox never used a link again) is forgotten after this long. */
 export const CODE_LOCK_RETENTION_MS = 30 * 86_400_000;
 
-// Sub-queries only (they become conditions of other statements), so no database handle is needed.
-const qb = new QueryBuilder();
 const rowsOf = (mailbox: string, kind: 'failure' | 'lock', also?: SQL) =>
-  qb
-    .select({ one: sql`1` })
-    .from(codeFailures)
-    .where(and(eq(codeFailures.mailbox, mailbox), eq(codeFailures.kind, kind), also));
+  and(eq(codeFailures.mailbox, mailbox), eq(codeFailures.kind, kind), also);
 
 /** SQL true while codes for `mailbox` may still be tried at `now`. */
 export function budgetHolds(mailbox: string, now: number): SQL {
-  const recentFailures = qb
-    .select({ n: count() })
-    .from(codeFailures)
-    .where(and(eq(codeFailures.mailbox, mailbox), eq(codeFailures.kind, 'failure'), gt(codeFailures.at, now - CODE_FAILURE_WINDOW_MS)));
-  return sql`(${notExists(rowsOf(mailbox, 'lock'))} AND ${recentFailures} < ${CODE_FAILURE_BUDGET})`;
+  const recentFailures = rowCount(codeFailures, rowsOf(mailbox, 'failure', gt(codeFailures.at, now - CODE_FAILURE_WINDOW_MS)));
+  return sql`(${noRow(codeFailures, rowsOf(mailbox, 'lock'))} AND ${recentFailures} < ${CODE_FAILURE_BUDGET})`;
 }
 
 /** True when codes for `mailbox` are refused now. */
@@ -57,7 +49,7 @@ export async function recordCodeFailure(db: Db, mailbox: string, now: number): P
       db.orm,
       codeFailures,
       { mailbox, kind: 'lock', at: now },
-      and(not(budgetHolds(mailbox, now)), notExists(rowsOf(mailbox, 'lock')))!,
+      and(not(budgetHolds(mailbox, now)), noRow(codeFailures, rowsOf(mailbox, 'lock')))!,
     ),
   ]);
 }

@@ -15,8 +15,9 @@
  * access tokens carry the new `email`. The old address then gets a notice.
  * A change link or code is not a sign-in: /auth/email/verify refuses it, and this refuses sign-in ones.
  */
-import { sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
+import { anyRow, noRow } from '../db/conditions.js';
 import { users } from '../db/schema.js';
 import { renderChangeAddressEmail } from '../mail/templates.js';
 import { auditInsert, auditInsertIf } from './audit.js';
@@ -127,9 +128,9 @@ export async function verifyEmailChange(deps: EmailDeps, { proof, context = {} }
       now,
       byCode,
       // The address must still be free, and the account still there, when the row is used up.
-      also: sql`NOT EXISTS (SELECT 1 FROM users WHERE email = ${row.email}) AND EXISTS (SELECT 1 FROM users WHERE id = ${before.id})`,
+      also: and(noRow(users, eq(users.email, row.email)), anyRow(users, eq(users.id, before.id)))!,
     }),
-    db.orm.update(users).set({ email: row.email, emailVerified: true }).where(sql`id = ${before.id} AND ${ours}`),
+    db.orm.update(users).set({ email: row.email, emailVerified: true }).where(and(eq(users.id, before.id), ours)),
     auditInsertIf(
       db,
       { at: now, type: 'account.email_changed', userId: before.id, clientAddress: context.clientAddress, userAgent: context.userAgent, detail: { via } },

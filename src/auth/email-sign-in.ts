@@ -28,9 +28,10 @@
  * also count against the mailbox's budget across codes (code-budget.ts): once it is spent, codes
  * are refused until a link succeeds; every successful proof clears it in its own batch.
  */
-import { sql, type SQL } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Deps } from '../deps.js';
+import { anyRow, noRow } from '../db/conditions.js';
 import { insertWhere } from '../db/insert-where.js';
 import { users } from '../db/schema.js';
 import { queueMail } from '../mail/queue.js';
@@ -224,12 +225,12 @@ function planFor(row: EmailTokenRow, existing: UserRow | null, auth: Authenticat
     return {
       kind: 'create',
       user: newUser({ email: row.email, emailVerified: true, now }),
-      precondition: sql`NOT EXISTS (SELECT 1 FROM users WHERE email = ${row.email})`,
+      precondition: noRow(users, eq(users.email, row.email)),
     };
   }
   // Only a migrated account with a released address is unverified; nobody can receive its mail.
   if (!existing.emailVerified) return null;
-  const precondition = sql`EXISTS (SELECT 1 FROM users WHERE id = ${existing.id} AND email = ${row.email} AND email_verified = 1)`;
+  const precondition = anyRow(users, and(eq(users.id, existing.id), eq(users.email, row.email), eq(users.emailVerified, true)));
   if (auth && auth.user.id === existing.id) return { kind: 'reauthenticate', user: existing, auth, precondition };
   return { kind: 'sign_in', user: existing, precondition };
 }
@@ -269,7 +270,7 @@ async function completeProof(
     );
 
     // The session is written (or renewed) only by the request that used the row up, for an account that exists.
-    const guard = sql`${ours} AND EXISTS (SELECT 1 FROM users WHERE id = ${plan.user.id})`;
+    const guard = and(ours, anyRow(users, eq(users.id, plan.user.id)))!;
     const issued =
       plan.kind === 'reauthenticate'
         ? await reauthenticateSession(deps, { auth: plan.auth, amr: ['otp'], context, before, guard })

@@ -25,6 +25,7 @@ import { and, desc, eq, gt, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
+import { anyRow } from '../db/conditions.js';
 import { emailTokens } from '../db/schema.js';
 import type { CanonicalEmail } from './email-address.js';
 import { generateCode, generateId, generateToken, hmacSha256, sha256, timingSafeEqual } from './crypto.js';
@@ -194,5 +195,5 @@ export function consumeStatement(
 
 /** SQL that holds, later in the same batch, exactly when consumeStatement with this nonce took the row. */
 export function consumedBy(row: EmailTokenRow, nonce: string): SQL {
-  return sql`EXISTS (SELECT 1 FROM email_tokens WHERE id = ${row.id} AND consumed_by = ${nonce})`;
+  return anyRow(emailTokens, and(eq(emailTokens.id, row.id), eq(emailTokens.consumedBy, nonce)));
 }

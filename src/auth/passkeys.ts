@@ -28,7 +28,7 @@
  *   re-authentication: that session's proof-of-presence time moves (no second session).
  * - Adding or deleting needs a proof of presence younger than REAUTH_WINDOW.
  */
-import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, lt, sql, type SQL } from 'drizzle-orm';
 import {
   generateAuthenticationOptions,
   generateRegistrationOptions,
@@ -44,6 +44,7 @@ import { cose, decodeAttestationObject, decodeCredentialPublicKey, parseAuthenti
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
 import { insertWhere } from '../db/insert-where.js';
+import { anyRow, noRow, rowCount } from '../db/conditions.js';
 import { passkeys, users } from '../db/schema.js';
 import type { Amr } from './access-tokens.js';
 import { auditInsertIf, recordAuditEvent } from './audit.js';
@@ -351,8 +352,11 @@ export async function finishPasskeyAddition(
       db,
       row,
       // The cap is part of the insert: two additions racing past the options check cannot both land.
-      sql`EXISTS (SELECT 1 FROM users WHERE id = ${user.id}) AND NOT EXISTS (SELECT 1 FROM passkeys WHERE id = ${row.id})
-          AND (SELECT count(*) FROM passkeys WHERE user_id = ${user.id}) < ${MAX_PASSKEYS}`,
+      and(
+        anyRow(users, eq(users.id, user.id)),
+        noRow(passkeys, eq(passkeys.id, row.id)),
+        lt(rowCount(passkeys, eq(passkeys.userId, user.id)), MAX_PASSKEYS),
+      )!,
     ),
     auditInsertIf(
       db,

@@ -1,0 +1,21 @@
+/**
+ * Conditions over other rows, for the guards of conditional statements (a batch on D1 cannot read
+ * and then decide, so each statement carries its own precondition). Built with drizzle column
+ * references: a renamed column breaks the compile, not a sign-in.
+ */
+import { count, exists, notExists, sql, type SQL } from 'drizzle-orm';
+import { QueryBuilder, type SQLiteTable } from 'drizzle-orm/sqlite-core';
+
+// Sub-queries only (they become conditions of other statements), so no database handle is needed.
+const qb = new QueryBuilder();
+
+const oneOf = (table: SQLiteTable, where?: SQL) => qb.select({ one: sql`1` }).from(table).where(where);
+
+/** `EXISTS (SELECT 1 FROM table WHERE where)`. */
+export const anyRow = (table: SQLiteTable, where?: SQL): SQL => exists(oneOf(table, where));
+
+/** `NOT EXISTS (SELECT 1 FROM table WHERE where)`. */
+export const noRow = (table: SQLiteTable, where?: SQL): SQL => notExists(oneOf(table, where));
+
+/** `(SELECT count(*) FROM table WHERE where)`, to compare inside a condition. */
+export const rowCount = (table: SQLiteTable, where?: SQL): SQL => sql`${qb.select({ n: count() }).from(table).where(where)}`;
