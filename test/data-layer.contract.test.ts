@@ -22,10 +22,11 @@ describe.each(['better-sqlite3', 'd1'] as const)('data layer on %s', (driver) =>
 
   const n = async (table: string) => Number((await h.all(`SELECT count(*) AS n FROM ${table}`))[0]!.n);
 
-  it('starts a session: user, session, refresh token and audit row', async () => {
+  it('starts a session: user, session with its refresh token hash, and audit row', async () => {
     const s = await h.signIn('c@example.com');
     expect(await n('sessions')).toBe(1);
-    expect(await n('refresh_tokens')).toBe(1);
+    expect(await h.all('SELECT refresh_gen FROM sessions')).toEqual([{ refresh_gen: 0 }]);
+    expect(await n('refresh_tokens')).toBe(0);
     expect(await h.all("SELECT type FROM audit_events WHERE type = 'session.started'")).toHaveLength(1);
     expect((await h.request('/api/me', { token: s.accessToken })).status).toBe(200);
   });
@@ -54,27 +55,41 @@ describe.each(['better-sqlite3', 'd1'] as const)('data layer on %s', (driver) =>
     const s = await h.signIn();
     const results = await Promise.all(Array.from({ length: 10 }, () => rotateRefreshToken(h.deps, s.refreshToken)));
     expect(new Set(results.map((r) => r.refreshToken)).size).toBe(1);
-    expect(await n('refresh_tokens')).toBe(2);
+    expect(await h.all('SELECT refresh_gen FROM sessions')).toEqual([{ refresh_gen: 1 }]);
   });
 
-  it('rolls a rotation back whole when its second statement fails', async () => {
-    const s = await h.signIn();
+  it('rotates a token from before self-describing tokens once into the session, and still detects its reuse', async () => {
+    const s = await h.signInLegacy();
+    const results = await Promise.all(Array.from({ length: 5 }, () => rotateRefreshToken(h.deps, s.refreshToken)));
+    expect(new Set(results.map((r) => r.refreshToken)).size).toBe(1);
+    expect(results[0]!.refreshToken.split('.').slice(0, 2)).toEqual([s.session.id, '0']);
+    const next = await rotateRefreshToken(h.deps, results[0]!.refreshToken);
+    // Inside the window the legacy token follows the chain to the newest token.
+    expect((await rotateRefreshToken(h.deps, s.refreshToken)).refreshToken).toBe(next.refreshToken);
+    expect(await n('refresh_tokens')).toBe(1);
+    h.advance(11_000);
+    await expect(rotateRefreshToken(h.deps, s.refreshToken)).rejects.toMatchObject({ code: 'REFRESH_TOKEN_REUSED' });
+    await expect(rotateRefreshToken(h.deps, next.refreshToken)).rejects.toMatchObject({ code: 'SESSION_REVOKED' });
+  });
+
+  it('rolls the rotation of a legacy token back whole when its second statement fails', async () => {
+    const s = await h.signInLegacy();
     const failAt = h.now() + 5000;
-    // Make the insert of the successor (statement 2 of the rotation batch) fail.
-    const trigger = `CREATE TRIGGER fail_successor BEFORE INSERT ON refresh_tokens WHEN NEW.created_at = ${failAt}
+    // Make the session update (statement 2 of the legacy rotation batch) fail.
+    const trigger = `CREATE TRIGGER fail_session BEFORE UPDATE ON sessions WHEN NEW.refresh_at = ${failAt}
       BEGIN SELECT RAISE(ABORT, 'injected failure'); END`;
     if (h.d1) await h.d1.exec(trigger);
     else h.sqlite.sqlite.exec(trigger);
     const before = await h.all('SELECT hash, rotated_at, successor_hash FROM refresh_tokens');
-    const sessionBefore = await h.all('SELECT last_used_at, idle_expires_at FROM sessions');
+    const sessionBefore = await h.all('SELECT last_used_at, idle_expires_at, refresh_gen, refresh_hash FROM sessions');
     h.setNow(failAt);
     await expect(rotateRefreshToken(h.deps, s.refreshToken)).rejects.toThrow();
     // Nothing of the first statement (marking the old token rotated) remains.
     expect(await h.all('SELECT hash, rotated_at, successor_hash FROM refresh_tokens')).toEqual(before);
     expect(before[0]!.rotated_at).toBeNull();
-    expect(await h.all('SELECT last_used_at, idle_expires_at FROM sessions')).toEqual(sessionBefore);
+    expect(await h.all('SELECT last_used_at, idle_expires_at, refresh_gen, refresh_hash FROM sessions')).toEqual(sessionBefore);
     h.advance(1);
-    expect((await rotateRefreshToken(h.deps, s.refreshToken)).refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect((await rotateRefreshToken(h.deps, s.refreshToken)).refreshToken).toMatch(/^[A-Za-z0-9_-]{22}\.0\.[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{22}$/);
   });
 
   it('rotates nothing when a logout lands between the read and the write of a refresh', async () => {
@@ -88,7 +103,7 @@ describe.each(['better-sqlite3', 'd1'] as const)('data layer on %s', (driver) =>
       },
     };
     await expect(rotateRefreshToken({ ...h.deps, db: racing }, s.refreshToken)).rejects.toMatchObject({ code: 'SESSION_REVOKED' });
-    expect(await h.all('SELECT rotated_at, successor_hash FROM refresh_tokens')).toEqual([{ rotated_at: null, successor_hash: null }]);
+    expect(await h.all('SELECT refresh_gen, refresh_prev_hash FROM sessions')).toEqual([{ refresh_gen: 0, refresh_prev_hash: null }]);
   });
 
   it('counts rate-limit hits atomically (GCRA: a burst of the limit, then one per window / limit)', async () => {

@@ -24,7 +24,8 @@ describe('refresh', () => {
     expect(body.user).toEqual({ id: first.user.id, email: 'bo@example.com', emailVerified: true });
     expect(decodeJwt(body.accessToken).sid).toBe(first.session.id);
     const next = refreshCookieOf(res);
-    expect(next).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // Self-describing: session id, generation 1, 256 random bits, a 128-bit MAC tag.
+    expect(next).toMatch(new RegExp(`^${first.session.id}\\.1\\.[A-Za-z0-9_-]{43}\\.[A-Za-z0-9_-]{22}$`));
     expect(next).not.toBe(first.refreshToken);
     expect((await refresh(next!)).status).toBe(200);
   });
@@ -34,18 +35,22 @@ describe('refresh', () => {
     const res = await refresh(refreshToken);
     const [line] = res.headers.getSetCookie();
     const [pair, ...attrs] = line!.split('; ');
-    expect(pair).toMatch(/^__Host-sesame_refresh=[A-Za-z0-9_-]{43}$/);
+    expect(pair).toMatch(/^__Host-sesame_refresh=[A-Za-z0-9_-]{22}\.1\.[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{22}$/);
     expect(attrs.sort()).toEqual(['HttpOnly', 'Max-Age=86400', 'Path=/', 'SameSite=Strict', 'Secure'].sort());
     expect(line).not.toMatch(/Domain=/i);
   });
 
   it('stores only the SHA-256 of refresh tokens', async () => {
-    const { refreshToken } = await h.signIn();
-    const dump = JSON.stringify(h.sqlite.sqlite.prepare('SELECT * FROM refresh_tokens').all());
-    expect(dump).not.toContain(refreshToken);
-    expect(h.sqlite.sqlite.prepare('SELECT hash FROM refresh_tokens').all()).toEqual([
-      { hash: Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(refreshToken))).toString('base64url') },
-    ]);
+    const { refreshToken, session } = await h.signIn();
+    const next = refreshCookieOf(await refresh(refreshToken))!;
+    const dump = JSON.stringify(h.sqlite.sqlite.prepare('SELECT * FROM sessions').all());
+    expect(dump).not.toContain(refreshToken.split('.')[2]);
+    expect(dump).not.toContain(next.split('.')[2]);
+    const sha = async (t: string) => Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(t))).toString('base64url');
+    expect(h.sqlite.sqlite.prepare('SELECT refresh_hash, refresh_prev_hash FROM sessions WHERE id = ?').get(session.id)).toEqual({
+      refresh_hash: await sha(next),
+      refresh_prev_hash: await sha(refreshToken),
+    });
   });
 
   it('answers a replay inside the reuse window with the same successor and keeps the session working', async () => {
@@ -80,7 +85,8 @@ describe('refresh', () => {
     expect(cookies.size).toBe(1);
     const sids = await Promise.all(results.map(async (r) => decodeJwt(((await r.json()) as { accessToken: string }).accessToken).sid));
     expect(new Set(sids)).toEqual(new Set([session.id]));
-    expect(count('refresh_tokens')).toBe(2);
+    expect(count('refresh_tokens')).toBe(0);
+    expect(h.sqlite.sqlite.prepare('SELECT refresh_gen FROM sessions').get()).toEqual({ refresh_gen: 1 });
     expect((await refresh([...cookies][0]!)).status).toBe(200);
   });
 
@@ -183,19 +189,29 @@ describe('logout and session management', () => {
 });
 
 describe('pruning', () => {
-  it('removes dead sessions and their tokens but keeps live ones with their rotated tokens', async () => {
+  it('removes dead sessions and their tokens but keeps live ones, and wipes sealed successors after the window', async () => {
     const { pruneExpired } = await import('../src/auth/prune.js');
     const dead = await h.signIn();
     await h.request('/auth/logout', { body: {}, cookie: dead.refreshToken });
     const live = await h.signIn();
     await refresh(live.refreshToken);
-    // Two days on: the logged-out session and the idle-expired one are past the one-day grace.
+    const legacy = await h.signInLegacy();
+    await refresh(legacy.refreshToken);
+    // Two days on: the logged-out session and the idle-expired ones are past the one-day grace.
     h.advance(2 * 86_400_000);
     const stillLive = await h.signIn();
-    const counts = await pruneExpired(h.deps);
-    expect(counts.sessions).toBe(2);
-    const left = h.sqlite.sqlite.prepare('SELECT id FROM sessions').all();
-    expect(left).toEqual([{ id: stillLive.session.id }]);
+    const rotated = refreshCookieOf(await refresh(stillLive.refreshToken))!;
     expect(count('refresh_tokens')).toBe(1);
+    h.advance(71_000);
+    const counts = await pruneExpired(h.deps);
+    expect(counts.sessions).toBe(3);
+    expect(counts.sessionSuccessors).toBe(1);
+    const left = h.sqlite.sqlite.prepare('SELECT id, refresh_prev_sealed FROM sessions').all();
+    expect(left).toEqual([{ id: stillLive.session.id, refresh_prev_sealed: null }]);
+    expect(count('refresh_tokens')).toBe(0);
+    // The previous token is still recognised after its sealed successor is gone: reuse.
+    const replay = await refresh(stillLive.refreshToken);
+    expect(((await replay.json()) as { error: { code: string } }).error.code).toBe('REFRESH_TOKEN_REUSED');
+    expect((await refresh(rotated)).status).toBe(401);
   });
 });

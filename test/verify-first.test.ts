@@ -113,7 +113,7 @@ describe('re-authentication in place', () => {
 
     const res = await passkeySignIn(device, body.accessToken);
     expect(res.status).toBe(200);
-    expect(refreshCookieOf(res)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(refreshCookieOf(res)).toMatch(/^[A-Za-z0-9_-]{22}\.[0-9]+\.[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{22}$/);
     const renewed = (await res.json()) as SessionBody;
     expect(decodeJwt(renewed.accessToken).sid).toBe(decodeJwt(body.accessToken).sid);
     expect(decodeJwt(renewed.accessToken).amr).toEqual(['hwk', 'user']);

@@ -42,11 +42,18 @@ export async function sha256(input: string | Uint8Array): Promise<Base64URLStrin
   return bytesToBase64Url(new Uint8Array(await crypto.subtle.digest('SHA-256', data as BufferSource)));
 }
 
+const hmacKeys = new WeakMap<Uint8Array, Promise<CryptoKey>>();
+
 /** HMAC-SHA-256 of `input` under `key`, base64url. */
 export async function hmacSha256(key: Uint8Array, input: string): Promise<Base64URLString> {
   if (fast) return fast.hmacSha256(key, input);
-  const k = await crypto.subtle.importKey('raw', key as BufferSource, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  return bytesToBase64Url(new Uint8Array(await crypto.subtle.sign('HMAC', k, utf8.encode(input) as BufferSource)));
+  // Keys are long-lived (one per use, loaded once): import each once rather than on every refresh.
+  let k = hmacKeys.get(key);
+  if (!k) {
+    k = crypto.subtle.importKey('raw', key as BufferSource, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    hmacKeys.set(key, k);
+  }
+  return bytesToBase64Url(new Uint8Array(await crypto.subtle.sign('HMAC', await k, utf8.encode(input) as BufferSource)));
 }
 
 /** 32 bytes derived from `secret` by HKDF-SHA-256 (empty salt), bound to `info`: one label per use of a secret. */

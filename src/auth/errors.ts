@@ -52,15 +52,18 @@ export class AuthError extends Error {
   readonly status: number;
   /** Seconds, for 429 and 503. */
   readonly retryAfter?: number;
+  /** A refused refresh that must not clear the browser's cookie (it already holds a newer one). */
+  readonly keepCookie: boolean;
   constructor(
     readonly code: AuthErrorCode,
     message: string,
-    options: { cause?: unknown; retryAfter?: number } = {},
+    options: { cause?: unknown; retryAfter?: number; keepCookie?: boolean } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = 'AuthError';
     this.status = statusOf[code];
     this.retryAfter = options.retryAfter;
+    this.keepCookie = options.keepCookie ?? false;
   }
 }
 

@@ -3,8 +3,8 @@
  * cascade) a day after they died, sealed successors once the reuse window has passed, expired
  * challenges, links and rate-limit windows, wrong codes older than a day (and code locks after 30 days), delivered mail, and audit events past retention.
  *
- * Rotated refresh tokens of live sessions are kept: reuse detection needs them until the session
- * itself ends. Deletes run in slices so a large backlog never holds the write lock for long.
+ * Rotated legacy refresh tokens (rows from before self-describing tokens) of live sessions are
+ * kept: reuse detection needs them until the session itself ends. Newer tokens need no rows. Deletes run in slices so a large backlog never holds the write lock for long.
  */
 import { sql } from 'drizzle-orm';
 import type { Config } from '../config.js';
@@ -22,6 +22,9 @@ export async function pruneExpired({ db, config, clock }: { db: Db; config: Conf
       WHERE absolute_expires_at < ${dead} OR idle_expires_at < ${dead} OR revoked_at < ${dead} LIMIT ${SLICE}) RETURNING 1`,
     successors: sql`UPDATE refresh_tokens SET successor_sealed = NULL WHERE rowid IN (SELECT rowid FROM refresh_tokens
       WHERE successor_sealed IS NOT NULL AND rotated_at < ${now - config.refreshReuseWindow * 1000 - 60_000} LIMIT ${SLICE}) RETURNING 1`,
+    // Only sessions rotated in the last minutes are in this partial index: no scan of all sessions.
+    sessionSuccessors: sql`UPDATE sessions SET refresh_prev_sealed = NULL WHERE rowid IN (SELECT rowid FROM sessions
+      WHERE refresh_prev_sealed IS NOT NULL AND refresh_at < ${now - config.refreshReuseWindow * 1000 - 60_000} LIMIT ${SLICE}) RETURNING 1`,
     auditEvents: sql`DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE at < ${now - config.auditRetention * 1000} LIMIT ${SLICE}) RETURNING 1`,
     // A GCRA row whose tat has passed holds no state: a fresh row would answer the same.
     rateLimits: sql`DELETE FROM rate_limits WHERE rowid IN (SELECT rowid FROM rate_limits WHERE tat < ${now} LIMIT ${SLICE}) RETURNING 1`,

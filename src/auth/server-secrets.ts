@@ -1,7 +1,10 @@
 /**
- * Secrets the server keys its own hashes with. Today one: the HMAC key of emailed link tokens and
- * codes (magic-links.ts), so that a reader of `email_tokens` cannot test the 10^6 possible codes
- * of a row offline.
+ * Secrets the server keys its own hashes with:
+ * - the HMAC key of emailed link tokens and codes (magic-links.ts), so that a reader of
+ *   `email_tokens` cannot test the 10^6 possible codes of a row offline;
+ * - the MAC key of self-describing refresh tokens (refresh-tokens.ts), so that a token of an older
+ *   generation is known to be ours (reuse) without a stored row, and a copy of the database alone
+ *   forges none.
  *
  * - With SIGNING_KEY_SECRET (always in production): HKDF-SHA-256 of it with this use's own label,
  *   never stored. Changing the secret makes pending links and codes dead (they live minutes).
@@ -18,9 +21,11 @@ import { base64UrlToBytes, bytesToBase64Url } from './encoding.js';
 import { hkdfSha256, randomBytes } from './crypto.js';
 
 const EMAIL_TOKEN_KEY = { label: 'sesame email token hmac v1', row: 'email_token_hmac_v1' } as const;
+const REFRESH_TOKEN_KEY = { label: 'sesame refresh token mac v1', row: 'refresh_token_mac' } as const;
 
 export class ServerSecrets {
   private emailTokenKeyLoad: Promise<Uint8Array> | null = null;
+  private refreshTokenKeyLoad: Promise<Uint8Array> | null = null;
 
   constructor(private readonly deps: { db: Db; config: Config; clock: () => number }) {}
 
@@ -31,6 +36,15 @@ export class ServerSecrets {
       throw err;
     });
     return this.emailTokenKeyLoad;
+  }
+
+  /** The MAC key of self-describing refresh tokens; loaded once per process or isolate. */
+  refreshTokenKey(): Promise<Uint8Array> {
+    this.refreshTokenKeyLoad ??= this.load(REFRESH_TOKEN_KEY).catch((err) => {
+      this.refreshTokenKeyLoad = null;
+      throw err;
+    });
+    return this.refreshTokenKeyLoad;
   }
 
   private async load({ label, row }: { label: string; row: string }): Promise<Uint8Array> {

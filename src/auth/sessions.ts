@@ -2,14 +2,18 @@
  * Sessions and refresh tokens: the heart every sign-in method ends in.
  *
  * - A session is one sign-in. Its id is the `sid` claim and survives refreshes.
- * - A refresh token is 256 random bits, stored only as SHA-256, rotated on every use in one
- *   all-or-nothing batch (D1 has no interactive transactions, so each statement is conditional on
- *   the previous one's effect instead of on a value read in between).
- * - Reuse (RFC 9700 §4.14.2): an already-rotated token presented within REFRESH_REUSE_WINDOW of
- *   its rotation gets the same successor (two tabs racing); later, it revokes the whole session.
+ * - A refresh token names its session and generation and carries 256 random bits, bound by a MAC
+ *   (src/auth/refresh-tokens.ts). The session row keeps only the current generation's SHA-256 and
+ *   the previous one's with its sealed successor: storage does not grow with rotations. A rotation
+ *   is one conditional UPDATE (D1 has no interactive transactions: the statement itself checks the
+ *   generation and hash it read), so one of two racing requests wins, in any process.
+ * - Reuse (RFC 9700 §4.14.2): the previous token presented within REFRESH_REUSE_WINDOW of its
+ *   rotation gets the same successor (two tabs racing); any older genuine token, or the previous
+ *   one later, revokes the whole session. No row is needed for that: the MAC tells a token we
+ *   minted from a forgery, and its generation tells it is old.
  * - Idle expiry slides with use but never past the absolute expiry fixed at sign-in.
  */
-import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, eq, getTableColumns, isNull, sql, type SQL } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
@@ -18,9 +22,11 @@ import { refreshTokens, sessions, users } from '../db/schema.js';
 import type { Logger } from '../log.js';
 import { signAccessToken, type AccessTokenClaims, type Amr } from './access-tokens.js';
 import { auditInsert, auditInsertIf } from './audit.js';
-import { generateId, generateToken, seal, sha256, unseal } from './crypto.js';
+import { generateId, seal, sha256, timingSafeEqual, unseal } from './crypto.js';
+import { hasValidTag, mintRefreshToken, parseRefreshToken, type ParsedRefreshToken } from './refresh-tokens.js';
 import { AuthError } from './errors.js';
 import type { KeyStore } from './signing-keys.js';
+import type { ServerSecrets } from './server-secrets.js';
 
 export type SignInMethod = 'passkey' | 'email';
 export type UserRow = typeof users.$inferSelect;
@@ -32,6 +38,7 @@ export interface SessionDeps {
   clock: () => number;
   keys: KeyStore;
   logger: Logger;
+  secrets: ServerSecrets;
 }
 
 /** Where a request came from; recorded with the session and in the audit log. */
@@ -84,9 +91,10 @@ export async function startSession(
 ): Promise<IssuedSession | null> {
   const { db, config, clock } = deps;
   const now = clock();
-  const refreshToken = generateToken();
+  const id = generateId();
+  const refreshToken = await mintRefreshToken(await deps.secrets.refreshTokenKey(), id, 0);
   const row: SessionRow = {
-    id: generateId(),
+    id,
     userId: user.id,
     createdAt: now,
     lastUsedAt: now,
@@ -99,21 +107,20 @@ export async function startSession(
     method,
     amr: JSON.stringify(amr),
     reauthenticatedAt: null,
+    refreshGen: 0,
+    refreshHash: await sha256(refreshToken),
+    refreshAt: now,
+    refreshPrevHash: null,
+    refreshPrevSealed: null,
+    refreshPrevAt: null,
   };
-  const tokenHash = await sha256(refreshToken);
   const cond = guard ?? sql`1`;
   const results = await db.batch([
     ...before,
     db.orm
       .insert(sessions)
-      .select(
-        sql`SELECT ${row.id}, ${row.userId}, ${row.createdAt}, ${row.lastUsedAt}, ${row.idleExpiresAt}, ${row.absoluteExpiresAt},
-            NULL, NULL, ${row.userAgent}, ${row.clientAddress}, ${row.method}, ${row.amr}, NULL WHERE ${cond}`,
-      )
+      .select(sql`SELECT ${insertValues(sessions, row)} WHERE ${cond}`)
       .returning({ id: sessions.id }),
-    db.orm
-      .insert(refreshTokens)
-      .select(sql`SELECT ${tokenHash}, ${row.id}, ${now}, NULL, NULL, NULL WHERE EXISTS (SELECT 1 FROM sessions WHERE id = ${row.id})`),
     auditInsertIf(
       db,
       { at: now, type: 'session.started', userId: user.id, sessionId: row.id, clientAddress: row.clientAddress, userAgent: row.userAgent, detail: { method, amr } },
@@ -128,7 +135,168 @@ export async function startSession(
   return issue(deps, user, row, refreshToken);
 }
 
-async function findToken(db: Db, hash: string) {
+/** A row's values in the table's own column order (what drizzle's INSERT ... SELECT lists), from the schema. */
+function insertValues<T extends typeof sessions>(table: T, row: T['$inferInsert']): SQL {
+  const values = Object.entries(getTableColumns(table))
+    .filter(([, column]) => column.generated === undefined)
+    .map(([key]) => sql`${(row as Record<string, unknown>)[key] ?? null}`);
+  return sql.join(values, sql`, `);
+}
+
+function assertLive(session: SessionRow, now: number): void {
+  // A revoked session stays dead, whatever token is shown for it.
+  if (session.revokedAt !== null) throw new AuthError('SESSION_REVOKED', 'This session has been signed out');
+  if (now >= session.idleExpiresAt || now >= session.absoluteExpiresAt) throw new AuthError('SESSION_EXPIRED', 'This session has expired');
+}
+
+const invalidToken = () => new AuthError('INVALID_TOKEN', 'The refresh token is not valid');
+
+async function sessionById(db: Db, sid: string): Promise<{ session: SessionRow; user: UserRow } | null> {
+  const statement = prepared(db, 'sessions.bySid', (orm) =>
+    orm
+      .select({ session: sessions, user: users })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(eq(sessions.id, sql.placeholder('sid')))
+      .limit(1)
+      .prepare(),
+  );
+  const rows = await statement.all({ sid });
+  return rows[0] ?? null;
+}
+
+/** Exchanges a refresh token for a new pair; see the module header for the reuse rules. */
+export async function rotateRefreshToken(deps: SessionDeps, refreshToken: string, context: RequestContext = {}): Promise<IssuedSession> {
+  const parsed = parseRefreshToken(refreshToken);
+  if (!parsed) return rotateLegacyToken(deps, refreshToken, context);
+  const { db, config, clock } = deps;
+  const now = clock();
+  const found = await sessionById(db, parsed.sessionId);
+  // Unknown tokens get the same answer as forged ones: nothing to learn by probing.
+  if (!found || found.session.refreshGen === null || found.session.refreshHash === null) throw invalidToken();
+  const hash = await sha256(refreshToken);
+  const { session } = found;
+  const currentHash = session.refreshHash!;
+  if (parsed.generation !== session.refreshGen || !timingSafeEqual(hash, currentHash)) {
+    return answerOlderGeneration(deps, refreshToken, parsed, hash, found, context);
+  }
+  assertLive(session, now);
+  const successor = await mintRefreshToken(await deps.secrets.refreshTokenKey(), session.id, session.refreshGen + 1);
+  const sealed = await seal(refreshToken, SUCCESSOR_INFO, successor);
+  const rotation = prepared(db, 'sessions.rotate', (orm) => {
+    const p = sql.placeholder;
+    // One statement: it moves the generation only while the presented one is still current, so of
+    // two racing requests with the same token exactly one rotates (on D1 as on SQLite, any process).
+    return orm
+      .update(sessions)
+      .set({
+        refreshGen: sql`${p('gen')} + 1`,
+        refreshHash: sql`${p('successorHash')}`,
+        refreshAt: sql`${p('now')}`,
+        refreshPrevHash: sql`${p('hash')}`,
+        refreshPrevSealed: sql`${p('sealed')}`,
+        // SET expressions read the row as it was: the previous generation's issue time.
+        refreshPrevAt: sql`"refresh_at"`,
+        lastUsedAt: sql`${p('now')}`,
+        idleExpiresAt: sql`${p('idleExpiresAt')}`,
+      })
+      .where(and(eq(sessions.id, p('sid')), eq(sessions.refreshGen, p('gen')), eq(sessions.refreshHash, p('hash')), isNull(sessions.revokedAt)))
+      .returning()
+      .prepare();
+  });
+  const idleExpiresAt = Math.min(now + config.sessionIdleTtl * 1000, session.absoluteExpiresAt);
+  const values = { now, hash, successorHash: await sha256(successor), sealed, sid: session.id, gen: session.refreshGen, idleExpiresAt };
+  const [[rotated]] = (await db.batchPrepared([{ statement: rotation, values }])) as [SessionRow[]];
+  if (rotated) return issue(deps, found.user, rotated, successor);
+  // Lost the race to a parallel refresh with the same token (or a racing logout): read again and
+  // answer as a replay.
+  const again = await sessionById(db, session.id);
+  if (!again) throw invalidToken();
+  return answerOlderGeneration(deps, refreshToken, parsed, hash, again, context);
+}
+
+/**
+ * A self-describing token that is not the session's current one. The previous generation inside
+ * the reuse window gets the current token (two tabs racing); any other genuine token of an older
+ * generation is reuse and revokes the session; a token we did not mint is just invalid.
+ */
+async function answerOlderGeneration(
+  deps: SessionDeps,
+  presented: string,
+  parsed: ParsedRefreshToken,
+  hash: string,
+  { session, user }: { session: SessionRow; user: UserRow },
+  context: RequestContext,
+): Promise<IssuedSession> {
+  const now = deps.clock();
+  const window = deps.config.refreshReuseWindow * 1000;
+  const current = session.refreshGen!;
+  if (parsed.generation === current && session.refreshHash !== null && timingSafeEqual(hash, session.refreshHash)) {
+    // Read again after a lost race and now current: only a revocation or expiry stopped it.
+    assertLive(session, now);
+    throw invalidToken();
+  }
+  const isPrevious = parsed.generation === current - 1 && session.refreshPrevHash !== null && timingSafeEqual(hash, session.refreshPrevHash);
+  // Only a token we minted may revoke: a guessed session id with a made-up tag must not sign anyone out.
+  if (!isPrevious && (parsed.generation >= current || !(await hasValidTag(await deps.secrets.refreshTokenKey(), parsed)))) throw invalidToken();
+  // A genuine token one generation back whose hash differs was minted by a rotation that lost its race and never handed out.
+  if (parsed.generation === current - 1 && !isPrevious) throw invalidToken();
+  assertLive(session, now);
+  if (isPrevious && session.refreshAt !== null && now - session.refreshAt <= window && session.refreshPrevSealed) {
+    const next = await unseal(presented, SUCCESSOR_INFO, session.refreshPrevSealed);
+    if (next) return issue(deps, user, session, next);
+  }
+  if (isPrevious && session.refreshAt !== null && now - session.refreshAt <= window && !session.refreshPrevSealed) {
+    // Replaced by a re-authentication a moment ago (no successor is sealed to it): not a thief.
+    throw new AuthError('INVALID_TOKEN', 'The refresh token was superseded; retry with the current cookie', { keepCookie: true });
+  }
+  if (parsed.generation === current - 2 && session.refreshPrevAt !== null && now - session.refreshPrevAt <= window) {
+    // Two rotations inside one reuse window: a very slow racing tab, not a thief. Only the
+    // previous generation's successor is kept, so it gets no token, but the session lives and the
+    // browser keeps its (newer) cookie.
+    throw new AuthError('INVALID_TOKEN', 'The refresh token was superseded; retry with the current cookie', { keepCookie: true });
+  }
+  const rotatedAt = isPrevious ? session.refreshAt : parsed.generation === current - 2 ? session.refreshPrevAt : null;
+  return revokeForReuse(deps, { session, user }, context, {
+    generation: parsed.generation,
+    currentGeneration: current,
+    ...(rotatedAt !== null ? { rotatedAt: new Date(rotatedAt).toISOString() } : {}),
+  });
+}
+
+/** Outside the window an old token was stolen or leaked: kill the whole session (RFC 9700 reuse detection). */
+async function revokeForReuse(
+  deps: SessionDeps,
+  { session, user }: { session: SessionRow; user: UserRow },
+  context: RequestContext,
+  detail: Record<string, unknown>,
+): Promise<never> {
+  const { db } = deps;
+  const now = deps.clock();
+  await db.batch([
+    db.orm
+      .update(sessions)
+      .set({ revokedAt: now, revokedReason: 'refresh_reuse' })
+      .where(and(eq(sessions.id, session.id), isNull(sessions.revokedAt))),
+    auditInsert(db, {
+      at: now,
+      type: 'session.refresh_reuse_detected',
+      userId: user.id,
+      sessionId: session.id,
+      clientAddress: context.clientAddress,
+      userAgent: context.userAgent,
+      detail,
+    }),
+  ]);
+  deps.logger.log('warn', 'refresh token reuse detected; session revoked', { sessionId: session.id, userId: user.id });
+  throw new AuthError('REFRESH_TOKEN_REUSED', 'This refresh token was already used; the session has been signed out');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokens issued before self-describing tokens: one `refresh_tokens` row each. The current one
+// rotates once into the session's columns; the rows stay (no new ones) for reuse detection.
+
+async function findLegacyToken(db: Db, hash: string) {
   const statement = prepared(db, 'sessions.findToken', (orm) =>
     orm
       .select({ token: refreshTokens, session: sessions, user: users })
@@ -143,128 +311,106 @@ async function findToken(db: Db, hash: string) {
   return rows[0] ?? null;
 }
 
-function assertLive(session: SessionRow, now: number): void {
-  // A revoked session stays dead, whatever token is shown for it.
-  if (session.revokedAt !== null) throw new AuthError('SESSION_REVOKED', 'This session has been signed out');
-  if (now >= session.idleExpiresAt || now >= session.absoluteExpiresAt) throw new AuthError('SESSION_EXPIRED', 'This session has expired');
-}
-
-/** Exchanges a refresh token for a new pair; see the module header for the reuse rules. */
-export async function rotateRefreshToken(deps: SessionDeps, refreshToken: string, context: RequestContext = {}): Promise<IssuedSession> {
+async function rotateLegacyToken(deps: SessionDeps, refreshToken: string, context: RequestContext): Promise<IssuedSession> {
   const { db, config, clock } = deps;
   const now = clock();
   const hash = await sha256(refreshToken);
-  const found = await findToken(db, hash);
-  // Unknown tokens get the same answer as forged ones: nothing to learn by probing.
-  if (!found) throw new AuthError('INVALID_TOKEN', 'The refresh token is not valid');
+  const found = await findLegacyToken(db, hash);
+  if (!found) throw invalidToken();
   assertLive(found.session, now);
+  if (found.token.rotatedAt !== null) return answerLegacyReplay(deps, refreshToken, found, context);
 
-  if (found.token.rotatedAt === null) {
-    const successor = generateToken();
-    const successorHash = await sha256(successor);
-    const sealed = await seal(refreshToken, SUCCESSOR_INFO, successor);
-    const idleExpiresAt = Math.min(now + config.sessionIdleTtl * 1000, found.session.absoluteExpiresAt);
-    const rotation = prepared(db, 'sessions.rotate', (orm) => {
-      const p = sql.placeholder;
-      return [
-        // Claim the rotation: only one concurrent request can move rotated_at from NULL.
-        orm
-          .update(refreshTokens)
-          .set({ rotatedAt: sql`${p('now')}`, successorHash: sql`${p('successorHash')}`, successorSealed: sql`${p('sealed')}` })
-          .where(
-            and(
-              eq(refreshTokens.hash, p('hash')),
-              isNull(refreshTokens.rotatedAt),
-              // A session revoked since we read it (a racing logout) rotates nothing.
-              sql`EXISTS (SELECT 1 FROM sessions WHERE id = ${p('sid')} AND revoked_at IS NULL)`,
-            ),
-          )
-          .returning({ hash: refreshTokens.hash })
-          .prepare(),
-        orm
-          .insert(refreshTokens)
-          .select(
-            sql`SELECT ${p('successorHash')}, ${p('sid')}, ${p('now')}, NULL, NULL, NULL
-                WHERE EXISTS (SELECT 1 FROM refresh_tokens WHERE hash = ${p('hash')} AND successor_hash = ${p('successorHash')})`,
-          )
-          .prepare(),
-        orm
-          .update(sessions)
-          .set({ lastUsedAt: sql`${p('now')}`, idleExpiresAt: sql`${p('idleExpiresAt')}` })
-          .where(and(eq(sessions.id, p('sid')), isNull(sessions.revokedAt), sql`EXISTS (SELECT 1 FROM refresh_tokens WHERE hash = ${p('successorHash')})`))
-          .returning()
-          .prepare(),
-      ];
-    });
-    const values = { now, hash, successorHash, sealed, sid: found.session.id, idleExpiresAt };
-    const [claimed, , touched] = (await db.batchPrepared(rotation.map((statement) => ({ statement, values })))) as [
-      { hash: string }[],
-      unknown,
-      SessionRow[],
-    ];
-    if (claimed.length === 1 && touched.length === 1) return issue(deps, found.user, touched[0]!, successor);
-    if (claimed.length === 1) throw new AuthError('SESSION_REVOKED', 'This session has been signed out');
-    // Lost the race to a parallel refresh with the same token: answer as a replay.
-    const again = await findToken(db, hash);
-    if (!again) throw new AuthError('INVALID_TOKEN', 'The refresh token is not valid');
-    return answerReplay(deps, refreshToken, again, context);
-  }
-  return answerReplay(deps, refreshToken, found, context);
+  const successor = await mintRefreshToken(await deps.secrets.refreshTokenKey(), found.session.id, 0);
+  const successorHash = await sha256(successor);
+  const sealed = await seal(refreshToken, SUCCESSOR_INFO, successor);
+  const idleExpiresAt = Math.min(now + config.sessionIdleTtl * 1000, found.session.absoluteExpiresAt);
+  const [claimed, touched] = await db.batch([
+    // Claim the rotation: only one concurrent request can move rotated_at from NULL.
+    db.orm
+      .update(refreshTokens)
+      .set({ rotatedAt: now, successorHash, successorSealed: sealed })
+      .where(
+        and(
+          eq(refreshTokens.hash, hash),
+          isNull(refreshTokens.rotatedAt),
+          // A session revoked since we read it (a racing logout) rotates nothing.
+          sql`EXISTS (SELECT 1 FROM sessions WHERE id = ${found.session.id} AND revoked_at IS NULL)`,
+        ),
+      )
+      .returning({ hash: refreshTokens.hash }),
+    db.orm
+      .update(sessions)
+      .set({ refreshGen: 0, refreshHash: successorHash, refreshAt: now, lastUsedAt: now, idleExpiresAt })
+      .where(
+        and(
+          eq(sessions.id, found.session.id),
+          isNull(sessions.revokedAt),
+          isNull(sessions.refreshGen),
+          sql`EXISTS (SELECT 1 FROM refresh_tokens WHERE hash = ${hash} AND successor_hash = ${successorHash})`,
+        ),
+      )
+      .returning(),
+  ]);
+  if (claimed.length === 1 && touched.length === 1) return issue(deps, found.user, touched[0]!, successor);
+  if (claimed.length === 1) throw new AuthError('SESSION_REVOKED', 'This session has been signed out');
+  const again = await findLegacyToken(db, hash);
+  if (!again) throw invalidToken();
+  return answerLegacyReplay(deps, refreshToken, again, context);
 }
 
-async function answerReplay(
+async function answerLegacyReplay(
   deps: SessionDeps,
   presented: string,
-  found: NonNullable<Awaited<ReturnType<typeof findToken>>>,
+  found: NonNullable<Awaited<ReturnType<typeof findLegacyToken>>>,
   context: RequestContext,
 ): Promise<IssuedSession> {
   const { db, config, clock } = deps;
   const now = clock();
+  const window = config.refreshReuseWindow * 1000;
   assertLive(found.session, now);
   const rotatedAt = found.token.rotatedAt!;
   // Inside the window a replay is a racing tab: hand back the successor the winner got.
-  if (now - rotatedAt <= config.refreshReuseWindow * 1000 && found.token.successorSealed) {
+  if (now - rotatedAt <= window && found.token.successorSealed) {
     let token = presented;
     let row = found.token;
     // Follow the chain while each step is itself a recent rotation, so a slow tab gets the newest.
-    for (let depth = 0; depth < 8 && row.rotatedAt !== null && row.successorSealed && now - row.rotatedAt <= config.refreshReuseWindow * 1000; depth++) {
+    for (let depth = 0; depth < 8 && row.rotatedAt !== null && row.successorSealed && now - row.rotatedAt <= window; depth++) {
       const next = await unseal(token, SUCCESSOR_INFO, row.successorSealed);
       if (!next) break;
-      const nextRow = await findToken(db, await sha256(next));
-      if (!nextRow) break;
       token = next;
+      if (parseRefreshToken(next)) break;
+      const nextRow = await findLegacyToken(db, await sha256(next));
+      if (!nextRow) break;
       row = nextRow.token;
     }
     if (token !== presented) {
-      const [session] = await db.orm.select().from(sessions).where(eq(sessions.id, found.session.id));
-      assertLive(session!, now);
-      return issue(deps, found.user, session!, token);
+      const current = await sessionById(db, found.session.id);
+      if (!current) throw invalidToken();
+      assertLive(current.session, now);
+      const parsed = parseRefreshToken(token);
+      // The first self-describing token may itself have rotated inside the window: its successor is sealed to it.
+      if (parsed && parsed.generation === current.session.refreshGen! - 1 && current.session.refreshPrevSealed && now - current.session.refreshAt! <= window) {
+        const newer = await unseal(token, SUCCESSOR_INFO, current.session.refreshPrevSealed);
+        if (newer) token = newer;
+      }
+      return issue(deps, found.user, current.session, token);
     }
   }
-  // Outside the window the old token was stolen or leaked: kill the whole session (RFC 9700 reuse detection).
-  await db.batch([
-    db.orm
-      .update(sessions)
-      .set({ revokedAt: now, revokedReason: 'refresh_reuse' })
-      .where(and(eq(sessions.id, found.session.id), isNull(sessions.revokedAt))),
-    auditInsert(db, {
-      at: now,
-      type: 'session.refresh_reuse_detected',
-      userId: found.user.id,
-      sessionId: found.session.id,
-      clientAddress: context.clientAddress,
-      userAgent: context.userAgent,
-      detail: { rotatedAt: new Date(rotatedAt).toISOString() },
-    }),
-  ]);
-  deps.logger.log('warn', 'refresh token reuse detected; session revoked', { sessionId: found.session.id, userId: found.user.id });
-  throw new AuthError('REFRESH_TOKEN_REUSED', 'This refresh token was already used; the session has been signed out');
+  return revokeForReuse(deps, found, context, { rotatedAt: new Date(rotatedAt).toISOString() });
 }
 
 /** Revokes the session a refresh token belongs to (logout). Unknown tokens are a no-op. */
 export async function logoutByRefreshToken(deps: SessionDeps, refreshToken: string, context: RequestContext = {}): Promise<void> {
-  const found = await findToken(deps.db, await sha256(refreshToken));
-  if (!found) return;
+  const parsed = parseRefreshToken(refreshToken);
+  if (!parsed) {
+    const found = await findLegacyToken(deps.db, await sha256(refreshToken));
+    if (found) await revokeSession(deps, { sessionId: found.session.id, userId: found.user.id, reason: 'logout', context });
+    return;
+  }
+  const found = await sessionById(deps.db, parsed.sessionId);
+  // Any token this session ever had signs it out (as a rotated row did before); a forged one does nothing.
+  if (!found || found.session.refreshGen === null || parsed.generation > found.session.refreshGen) return;
+  if (!(await hasValidTag(await deps.secrets.refreshTokenKey(), parsed))) return;
   await revokeSession(deps, { sessionId: found.session.id, userId: found.user.id, reason: 'logout', context });
 }
 
@@ -342,17 +488,7 @@ export interface Authenticated {
  * takes effect at once here (a primary-key lookup of `sid`), unlike for offline verifiers.
  */
 export async function requireLiveSession({ db, clock }: SessionDeps, claims: AccessTokenClaims): Promise<Authenticated> {
-  const statement = prepared(db, 'sessions.bySid', (orm) =>
-    orm
-      .select({ session: sessions, user: users })
-      .from(sessions)
-      .innerJoin(users, eq(users.id, sessions.userId))
-      .where(eq(sessions.id, sql.placeholder('sid')))
-      .limit(1)
-      .prepare(),
-  );
-  const rows = await statement.all({ sid: claims.sid });
-  const row = rows[0];
+  const row = await sessionById(db, claims.sid);
   // The token's subject must own the session it names.
   if (!row || row.user.id !== claims.sub) throw new AuthError('SESSION_REVOKED', 'This session has been signed out');
   assertLive(row.session, clock());
@@ -394,9 +530,14 @@ export async function reauthenticateSession(
   const { db, clock } = deps;
   const now = clock();
   const sid = auth.session.id;
-  const refreshToken = generateToken();
+  // A fresh refresh token as the session's next generation; the one it replaces becomes the
+  // previous generation (no sealed successor: a racing request with it gets 401 inside the window,
+  // reuse after it). The statement only applies to the generation read, like a rotation.
+  const generation = auth.session.refreshGen === null ? 0 : auth.session.refreshGen + 1;
+  const refreshToken = await mintRefreshToken(await deps.secrets.refreshTokenKey(), sid, generation);
   const tokenHash = await sha256(refreshToken);
   const cond = guard ?? sql`1`;
+  const sameGeneration = auth.session.refreshGen === null ? isNull(sessions.refreshGen) : eq(sessions.refreshGen, auth.session.refreshGen);
   const results = await db.batch([
     ...before,
     db.orm
@@ -406,12 +547,15 @@ export async function reauthenticateSession(
         amr: JSON.stringify(amr),
         lastUsedAt: now,
         idleExpiresAt: sql`min(${now + deps.config.sessionIdleTtl * 1000}, ${sessions.absoluteExpiresAt})`,
+        refreshGen: generation,
+        refreshHash: tokenHash,
+        refreshAt: now,
+        refreshPrevHash: auth.session.refreshGen === null ? null : sql`"refresh_hash"`,
+        refreshPrevSealed: null,
+        refreshPrevAt: auth.session.refreshGen === null ? null : sql`"refresh_at"`,
       })
-      .where(and(eq(sessions.id, sid), eq(sessions.userId, auth.user.id), isNull(sessions.revokedAt), sql`${sessions.absoluteExpiresAt} > ${now}`, cond))
+      .where(and(eq(sessions.id, sid), eq(sessions.userId, auth.user.id), isNull(sessions.revokedAt), sql`${sessions.absoluteExpiresAt} > ${now}`, sameGeneration, cond))
       .returning(),
-    db.orm
-      .insert(refreshTokens)
-      .select(sql`SELECT ${tokenHash}, ${sid}, ${now}, NULL, NULL, NULL WHERE EXISTS (SELECT 1 FROM sessions WHERE id = ${sid} AND reauthenticated_at = ${now})`),
     auditInsertIf(
       db,
       {

@@ -7,6 +7,7 @@
  *   base64url text: the plaintext never touches the database.
  * - A migration that has been applied is never edited: change this file, then `npm run db:generate`.
  */
+import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 export const users = sqliteTable('users', {
@@ -48,10 +49,35 @@ export const sessions = sqliteTable(
      * code); null = the sign-in itself (created_at). "Recent sign-in" is measured from the later.
      */
     reauthenticatedAt: integer('reauthenticated_at'),
+    /**
+     * The refresh token state, O(1) per session however often it rotates (src/auth/refresh-tokens.ts).
+     * Null generation: a session from before self-describing tokens, whose current token is still a
+     * `refresh_tokens` row until it rotates once.
+     */
+    refreshGen: integer('refresh_gen'),
+    /** SHA-256 of the current generation's token, base64url. */
+    refreshHash: text('refresh_hash'),
+    /** When the current generation was issued (= when the previous one was rotated). */
+    refreshAt: integer('refresh_at'),
+    /** The previous generation: its hash, and the current token sealed under it (the reuse window's answer). */
+    refreshPrevHash: text('refresh_prev_hash'),
+    refreshPrevSealed: text('refresh_prev_sealed'),
+    /** When the previous generation was issued (= when the one before it was rotated). */
+    refreshPrevAt: integer('refresh_prev_at'),
   },
-  (t) => [index('sessions_user_idx').on(t.userId), index('sessions_expiry_idx').on(t.absoluteExpiresAt)],
+  (t) => [
+    index('sessions_user_idx').on(t.userId),
+    index('sessions_expiry_idx').on(t.absoluteExpiresAt),
+    /** Only sessions still holding a sealed successor (rotated in the last minutes): the prune finds them without a scan. */
+    index('sessions_sealed_idx').on(t.refreshAt).where(sql`${t.refreshPrevSealed} IS NOT NULL`),
+  ],
 );
 
+/**
+ * Refresh tokens issued before tokens became self-describing (one row per rotation). No new rows
+ * are written: such a token rotates once into the session's own columns, and the rows stay until
+ * the session is pruned, so every one of them is still recognised as reuse.
+ */
 export const refreshTokens = sqliteTable(
   'refresh_tokens',
   {

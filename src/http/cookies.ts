@@ -4,6 +4,8 @@
  * alike) cannot shadow `__Host-sesame_refresh`. A duplicated name is treated as no cookie at all:
  * we cannot tell which one the browser meant.
  */
+import { REFRESH_TOKEN_PATTERN } from '../auth/refresh-tokens.js';
+
 export const REFRESH_COOKIE = '__Host-sesame_refresh';
 
 export function readCookie(header: string | undefined | null, name: string): string | null {
@@ -18,8 +20,8 @@ export function readCookie(header: string | undefined | null, name: string): str
     if (found !== null) return null;
     found = part.slice(eq + 1).replace(/^[ \t]+|[ \t]+$/g, '');
   }
-  // Our tokens are base64url: anything else is not ours.
-  return found !== null && /^[A-Za-z0-9_-]{43}$/.test(found) ? found : null;
+  // Our tokens have one of two exact shapes (refresh-tokens.ts): anything else is not ours.
+  return found !== null && REFRESH_TOKEN_PATTERN.test(found) ? found : null;
 }
 
 /** `__Host-` demands Secure, Path=/ and no Domain; SameSite=Strict keeps it off cross-site requests. */

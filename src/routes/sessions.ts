@@ -95,7 +95,7 @@ export function sessionRoutes() {
         return sessionResponse(c, await rotateRefreshToken(c.var.deps, token, requestContext(c)), 200);
       } catch (err) {
         // A refresh that failed for good clears the cookie so the browser stops sending it.
-        if (err instanceof AuthError && err.status === 401) c.header('Set-Cookie', clearRefreshCookie());
+        if (err instanceof AuthError && err.status === 401 && !err.keepCookie) c.header('Set-Cookie', clearRefreshCookie());
         throw err;
       }
     })

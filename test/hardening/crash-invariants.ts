@@ -17,12 +17,13 @@ export function halfWrittenRows(db: Database.Database, { revokedAllowed }: { rev
   none('foreign_key_check', 'PRAGMA foreign_key_check');
   none('session without exactly one session.started', `SELECT id FROM sessions s WHERE (SELECT count(*) FROM audit_events a WHERE a.type = 'session.started' AND a.session_id = s.id) != 1`);
   none('session.started without its session', `SELECT session_id FROM audit_events a WHERE type = 'session.started' AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = a.session_id)`);
-  none('session without exactly one unrotated token', `SELECT id FROM sessions s WHERE (SELECT count(*) FROM refresh_tokens r WHERE r.session_id = s.id AND r.rotated_at IS NULL) != 1`);
-  none('session whose tokens are not one chain', `SELECT id FROM sessions s WHERE (SELECT count(*) FROM refresh_tokens r WHERE r.session_id = s.id AND NOT EXISTS (SELECT 1 FROM refresh_tokens p WHERE p.successor_hash = r.hash)) != 1`);
-  none('rotated token without its successor row', `SELECT hash FROM refresh_tokens r WHERE r.rotated_at IS NOT NULL AND (r.successor_hash IS NULL OR NOT EXISTS (SELECT 1 FROM refresh_tokens n WHERE n.hash = r.successor_hash AND n.session_id = r.session_id))`);
-  none('unrotated token with successor data', `SELECT hash FROM refresh_tokens WHERE rotated_at IS NULL AND (successor_hash IS NOT NULL OR successor_sealed IS NOT NULL)`);
-  none('token that succeeds two tokens', `SELECT successor_hash FROM refresh_tokens WHERE successor_hash IS NOT NULL GROUP BY successor_hash HAVING count(*) > 1`);
-  none('refresh token without its session', `SELECT hash FROM refresh_tokens r WHERE NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = r.session_id)`);
+  // Refresh state lives in the session row (self-describing tokens): all of it, or a legacy session's none of it.
+  none('session without a current refresh token', `SELECT id FROM sessions WHERE refresh_gen IS NULL OR refresh_hash IS NULL OR refresh_at IS NULL OR refresh_gen < 0`);
+  none('first generation with a previous one', `SELECT id FROM sessions WHERE refresh_gen = 0 AND (refresh_prev_hash IS NOT NULL OR refresh_prev_sealed IS NOT NULL OR refresh_prev_at IS NOT NULL)`);
+  none('rotated session without its previous generation', `SELECT id FROM sessions WHERE refresh_gen > 0 AND (refresh_prev_hash IS NULL OR refresh_prev_at IS NULL OR refresh_prev_at > refresh_at)`);
+  none('current and previous token the same', `SELECT id FROM sessions WHERE refresh_hash = refresh_prev_hash`);
+  none('refresh token hash shared by two sessions', `SELECT refresh_hash FROM sessions GROUP BY refresh_hash HAVING count(*) > 1`);
+  none('refresh_tokens row written since self-describing tokens', `SELECT hash FROM refresh_tokens`);
   none('user without its session or account.created', `SELECT id FROM users u WHERE u.email_verified != 1 OR NOT EXISTS (SELECT 1 FROM sessions s WHERE s.user_id = u.id) OR (SELECT count(*) FROM audit_events a WHERE a.type = 'account.created' AND a.user_id = u.id) != 1`);
   none('link without exactly one message', `SELECT id FROM email_tokens t WHERE (SELECT count(*) FROM mail_queue m WHERE m."to" = t.email AND m.expires_at = t.expires_at) != 1`);
   none('message without exactly one link', `SELECT id FROM mail_queue m WHERE (SELECT count(*) FROM email_tokens t WHERE t.email = m."to" AND t.expires_at = m.expires_at) != 1`);

@@ -15,26 +15,26 @@
  * `inFlight = newest`. Its rotation may or may not have committed before the kill.
  *
  * Acceptance rules, for every session answered 200 before a kill:
- * A. In the crash state, the hash of `newest` is stored in refresh_tokens, in that session, and the
- *    session is not revoked (nothing in the load logs out).
- * B. If that row is NOT rotated: after the restart, `newest` refreshes with 200 and the same sid.
- * C. If that row IS rotated, the client must have had a refresh with `newest` in flight at the kill
+ * A. In the crash state, the hash of `newest` is that session's current or previous generation
+ *    (sessions.refresh_hash / refresh_prev_hash), and the session is not revoked (nothing in the
+ *    load logs out).
+ * B. If it is the current one: after the restart, `newest` refreshes with 200 and the same sid.
+ * C. If it is the previous one (rotated), the client must have had a refresh with `newest` in flight at the kill
  *    (a rotation no client request caused is a defect). This is the only "legitimate rotation": a
  *    committed rotation whose response was lost. Then, by API.md, what the client gets when it
  *    retries with `newest` depends on the reuse window:
  *    - within REFRESH_REUSE_WINDOW of the rotation (restarts 1 and 2 run with the maximum, 300 s,
  *      so every retry is within it): 200 with the very successor the lost response carried (its
- *      hash is the row's successor_hash) and the same sid: the session survives the crash;
+ *      hash is the session's refresh_hash) and the same sid: the session survives the crash;
  *    - after the window (restart 3 runs with REFRESH_REUSE_WINDOW=0, so any retry is after it):
  *      401 REFRESH_TOKEN_REUSED and the session is revoked ('refresh_reuse'). The server cannot
  *      tell a client whose answer was lost from a thief replaying an old token once the window has
  *      passed, and RFC 9700 reuse detection must win; the client signs in again. Only sessions
  *      under rule C may end this way; every other session must still refresh (rule B).
  * D. No half-written rows, in the crash state and at the end: PRAGMA integrity_check is "ok",
- *    foreign_key_check is empty; every session has exactly one session.started audit row, exactly
- *    one unrotated refresh token and one chain (one root, each rotated token has a successor_hash
- *    naming a row of the same session, no token is the successor of two); no refresh token without
- *    its session; every user has the session and account.created audit row it was created with;
+ *    foreign_key_check is empty; every session has exactly one session.started audit row, a current
+ *    refresh generation (hash and time) and, once rotated, its previous one; no two sessions share a
+ *    token hash; no refresh_tokens rows (only sessions from before self-describing tokens have them); every user has the session and account.created audit row it was created with;
  *    every emailed link (email_tokens) has exactly one mail_queue row (same address and expiry) and
  *    vice versa, each with its email.sent audit row; every used-up link (consumed_by) has exactly
  *    one email session and one email.verified audit row, and every email session a used-up link.
@@ -191,18 +191,19 @@ describe('kill -9 under sign-in and refresh load, restart on the same file', () 
     try {
       expect(halfWrittenRows(db, { revokedAllowed: false })).toEqual([]);
       const expectations = new Map<ClientSession, Expectation>();
-      const tokenRow = db.prepare('SELECT session_id, rotated_at, successor_hash FROM refresh_tokens WHERE hash = ?');
+      const sessionRow = db.prepare('SELECT refresh_hash, refresh_prev_hash FROM sessions WHERE id = ?');
       for (const s of sessions.filter((x) => !x.ended)) {
-        const row = tokenRow.get(sha256(s.newest)) as { session_id: string; rotated_at: number | null; successor_hash: string | null } | undefined;
-        expect(row, `newest cookie of ${s.sid} is stored`).toBeDefined();
-        expect(row!.session_id).toBe(s.sid);
-        if (row!.rotated_at === null) {
+        const row = sessionRow.get(s.sid) as { refresh_hash: string; refresh_prev_hash: string | null } | undefined;
+        expect(row, `session ${s.sid} is stored`).toBeDefined();
+        const hash = sha256(s.newest);
+        expect([row!.refresh_hash, row!.refresh_prev_hash], `newest cookie of ${s.sid} is its current or previous generation`).toContain(hash);
+        if (row!.refresh_hash === hash) {
           if (s.inFlight) report.lostUncommitted++;
           expectations.set(s, { kind: 'unrotated' });
         } else {
           expect(s.inFlight, `${s.sid} was rotated although no refresh of its newest cookie was in flight`).toBe(s.newest);
           report.lostRotations++;
-          expectations.set(s, { kind: 'lost-rotation', successorHash: row!.successor_hash! });
+          expectations.set(s, { kind: 'lost-rotation', successorHash: row!.refresh_hash });
         }
       }
       return expectations;

@@ -374,7 +374,7 @@ describe('fuzz: every endpoint', () => {
             expect(answer.status, label).toBe(200);
             // Rotated: the new cookie is the live one from now on.
             live = refreshCookieOf(new Response(null, { headers: answer.headers }))!;
-            expect(live).toMatch(/^[A-Za-z0-9_-]{43}$/);
+            expect(live).toMatch(/^[A-Za-z0-9_-]{22}\.[0-9]+\.[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{22}$/);
           } else {
             // Ambiguous (the exact name twice), shadowed (NBSP, case) or not ours: no cookie at all.
             expect(answer.status, label).toBe(401);

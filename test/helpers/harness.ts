@@ -13,6 +13,7 @@ import { createNodeDeps } from '../../src/entry/node.js';
 import type { Logger, LogFields, LogLevel } from '../../src/log.js';
 import { startSession, type IssuedSession } from '../../src/auth/sessions.js';
 import { findUserByEmail, newUser } from '../../src/auth/users.js';
+import { sql } from 'drizzle-orm';
 import { users } from '../../src/db/schema.js';
 import { REFRESH_COOKIE } from '../../src/http/cookies.js';
 import type { Amr } from '../../src/auth/access-tokens.js';
@@ -85,6 +86,20 @@ export async function createHarness({ driver = 'better-sqlite3', env = {}, start
     return issued;
   }
 
+  /**
+   * A session as the code before self-describing refresh tokens left it: its current token a
+   * `refresh_tokens` row (43 base64url characters), the session's refresh columns empty.
+   */
+  async function signInLegacy(email?: string) {
+    const issued = await signIn(email);
+    const legacy = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url');
+    const hash = Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(legacy))).toString('base64url');
+    await deps.db.orm.run(sql`UPDATE sessions SET refresh_gen = NULL, refresh_hash = NULL, refresh_at = NULL, refresh_prev_hash = NULL,
+        refresh_prev_sealed = NULL, refresh_prev_at = NULL WHERE id = ${issued.session.id}`);
+    await deps.db.orm.run(sql`INSERT INTO refresh_tokens (hash, session_id, created_at) VALUES (${hash}, ${issued.session.id}, ${now})`);
+    return { ...issued, refreshToken: legacy };
+  }
+
   return {
     app,
     deps,
@@ -101,6 +116,7 @@ export async function createHarness({ driver = 'better-sqlite3', env = {}, start
     setNow: (ms: number) => void (now = ms),
     request,
     signIn,
+    signInLegacy,
     async close() {
       built.sqlite?.close();
       await d1?.dispose();
