@@ -111,4 +111,11 @@ describe('parseConfig', () => {
       expect(parseConfig({ ...prod, APP_ORIGINS: 'https://app.example.com' }).appOrigins).toEqual(['https://app.example.com']);
     });
   });
+
+  it('reads WEB_CONCURRENCY as a whole number from 1, unset meaning the entry decides', () => {
+    expect(parseConfig({}).webConcurrency).toBeNull();
+    expect(parseConfig({ WEB_CONCURRENCY: '4' }).webConcurrency).toBe(4);
+    expect(() => parseConfig({ WEB_CONCURRENCY: '0' })).toThrow(/WEB_CONCURRENCY must be between 1 and 256/);
+    expect(() => parseConfig({ WEB_CONCURRENCY: 'all' })).toThrow(/WEB_CONCURRENCY must be a whole number/);
+  });
 });

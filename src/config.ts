@@ -56,6 +56,11 @@ export interface Config {
   smtpAllowPlaintext: boolean;
   /** Secret that seals the signing keys' private halves at rest; required in production. */
   signingKeySecret: string | undefined;
+  /**
+   * Node only: server processes over the one database (WEB_CONCURRENCY). Null = the default: one per
+   * CPU in production, one in development (the Node entry decides; Workers scale by themselves).
+   */
+  webConcurrency: number | null;
   /** Seconds after which the active signing key is replaced automatically. */
   signingKeyMaxAge: number;
   /** A passkey may be added or deleted only this many seconds after signing in. */
@@ -248,6 +253,7 @@ export function parseConfig(env: Env, runtime: 'node' | 'worker' = 'node'): Conf
     devOutbox,
     smtpAllowPlaintext,
     signingKeySecret,
+    webConcurrency: env.WEB_CONCURRENCY ? int(env, 'WEB_CONCURRENCY', 1, { min: 1, max: 256 }) : null,
     signingKeyMaxAge: int(env, 'SIGNING_KEY_MAX_AGE', 30 * 86400, { min: 3600 }),
     reauthWindow: int(env, 'REAUTH_WINDOW', 600, { min: 10, max: 86400 }),
     auditRetention: int(env, 'AUDIT_RETENTION', 90 * 86400, { min: 86400 }),

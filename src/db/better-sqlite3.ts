@@ -20,6 +20,8 @@ export interface OpenSqliteOptions {
   path: string;
   migrationsFolder?: string;
   busyTimeoutMs?: number;
+  /** false in the worker processes of the multi-process mode: the primary migrated the file before forking them. */
+  migrate?: boolean;
 }
 
 export interface SqliteHandle {
@@ -30,7 +32,7 @@ export interface SqliteHandle {
 
 const defaultMigrations = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../drizzle');
 
-export function openSqlite({ path: file, migrationsFolder = defaultMigrations, busyTimeoutMs = 5000 }: OpenSqliteOptions): SqliteHandle {
+export function openSqlite({ path: file, migrationsFolder = defaultMigrations, busyTimeoutMs = 5000, migrate: runMigrations = true }: OpenSqliteOptions): SqliteHandle {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const sqlite = new Database(file);
   sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
@@ -38,7 +40,7 @@ export function openSqlite({ path: file, migrationsFolder = defaultMigrations, b
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   const orm = drizzle({ client: sqlite, schema });
-  migrateWithRetry(() => migrate(orm, { migrationsFolder }));
+  if (runMigrations) migrateWithRetry(() => migrate(orm, { migrationsFolder }));
 
   const db: Db = {
     driver: 'better-sqlite3',

@@ -2,8 +2,17 @@
  * Node entry: configuration from the environment (once, failing fast), SQLite with migrations,
  * the mailer, the built front end, @hono/node-server on 127.0.0.1 by default, a pruning schedule,
  * and a graceful stop on SIGTERM/SIGINT.
+ *
+ * WEB_CONCURRENCY=N (default: one per CPU in production, 1 in development) runs N server processes
+ * (node:cluster, one shared listening socket) over the one WAL database. The primary migrates,
+ * creates or rotates the signing key and runs housekeeping (pruning, mail retries) once; it serves
+ * nothing itself, replaces a worker that dies, and on SIGTERM drains every worker before it exits.
+ * Rate limits, the reuse window and revocation need nothing more: they are rows in that database,
+ * read and written with conditional statements under SQLite's single-writer lock.
  */
+import cluster, { type Worker } from 'node:cluster';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
@@ -101,12 +110,20 @@ export async function startNodeServer({
   config,
   logger = createJsonLogger(),
   clock = Date.now,
+  worker = false,
 }: {
   config: Config;
   logger?: Logger;
   clock?: () => number;
+  /** A worker of the multi-process mode: the primary already migrated and runs the housekeeping. */
+  worker?: boolean;
 }): Promise<NodeServer> {
-  const { deps, sqlite, smtp } = createNodeDeps({ config, logger, clock });
+  const { deps, sqlite, smtp } = createNodeDeps({
+    config,
+    logger,
+    clock,
+    sqlite: openSqlite({ path: config.databasePath, migrate: !worker }),
+  });
   try {
     // Fails the start with a clear ConfigError for a wrong SIGNING_KEY_SECRET; retires unsealed keys in production.
     await deps.keys.signingKey();
@@ -115,8 +132,8 @@ export async function startNodeServer({
     sqlite.close();
     throw err;
   }
-  if (!smtp && !isLoopbackHost(config.host))
-    logger.log('warn', `HOST=${config.host} serves the development outbox (sign-in links) to the network; set SMTP_URL or HOST=127.0.0.1`);
+  // In the multi-process mode the primary warns once for all workers.
+  if (!worker) warnOutboxOnNetwork(config, smtp, logger);
   const built = fs.existsSync(indexFile);
   const app = createApp(deps, built ? { assets: frontEnd(), linkPage: readIndex } : {});
 
@@ -135,6 +152,26 @@ export async function startNodeServer({
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
 
+  const housekeeping = worker ? null : startHousekeeping(deps, logger);
+
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= new Promise<void>((resolve) => {
+      // Stop accepting; requests in flight finish; idle keep-alive sockets close now.
+      server.close(() => {
+        void Promise.resolve(housekeeping?.stop()).then(() => {
+          smtp?.close();
+          sqlite.close();
+          resolve();
+        });
+      });
+      (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    }));
+  return { url: `http://${config.host}:${port}`, port, deps, sqlite, stop };
+}
+
+/** Pruning and mail retries on timers: once per deployment (the single process, or the primary). */
+function startHousekeeping(deps: Deps, logger: Logger): { stop(): Promise<void> } {
   const prune = () =>
     pruneExpired(deps)
       .then((counts) => logger.log('info', 'pruned', counts))
@@ -155,23 +192,13 @@ export async function startNodeServer({
   void retryMail();
   const mailTimer = setInterval(retryMail, MAIL_RETRY_EVERY_MS);
   mailTimer.unref();
-
-  let stopping: Promise<void> | null = null;
-  const stop = () =>
-    (stopping ??= new Promise<void>((resolve) => {
+  return {
+    async stop() {
       clearInterval(timer);
       clearInterval(mailTimer);
-      // Stop accepting; requests in flight finish; idle keep-alive sockets close now.
-      server.close(() => {
-        void Promise.resolve(delivering).then(() => {
-          smtp?.close();
-          sqlite.close();
-          resolve();
-        });
-      });
-      (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-    }));
-  return { url: `http://${config.host}:${port}`, port, deps, sqlite, stop };
+      await delivering;
+    },
+  };
 }
 
 /**
@@ -182,9 +209,18 @@ function bufferedStdout(): (line: string) => void {
   let pending: string[] = [];
   const flush = () => {
     if (pending.length === 0) return;
-    const out = `${pending.join('\n')}\n`;
+    // Several processes share stdout in the multi-process mode: a write of at most PIPE_BUF (4 KiB)
+    // bytes to a pipe is atomic, so lines are written in whole-line chunks of that size.
+    let chunk = '';
+    for (const line of pending) {
+      if (chunk.length > 0 && Buffer.byteLength(chunk) + Buffer.byteLength(line) + 1 > 4096) {
+        process.stdout.write(chunk);
+        chunk = '';
+      }
+      chunk += `${line}\n`;
+    }
     pending = [];
-    process.stdout.write(out);
+    process.stdout.write(chunk);
   };
   process.on('exit', flush);
   return (line) => {
@@ -193,41 +229,132 @@ function bufferedStdout(): (line: string) => void {
   };
 }
 
+/** Exits with a readable message for configuration and port errors; anything else is thrown on. */
+function failStart(err: unknown, config: Config | null): never {
+  if (err instanceof ConfigError) {
+    console.error(`Configuration error: ${err.message}`);
+    process.exit(1);
+  }
+  if (config && (err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    console.error(`Cannot listen on ${config.host}:${config.port}: the port is in use (set PORT)`);
+    process.exit(1);
+  }
+  throw err;
+}
+
+function warnOutboxOnNetwork(config: Config, smtp: SmtpMailer | null, logger: Logger): void {
+  if (!smtp && !isLoopbackHost(config.host))
+    logger.log('warn', `HOST=${config.host} serves the development outbox (sign-in links) to the network; set SMTP_URL or HOST=127.0.0.1`);
+}
+
+/** Every log line of a process in the multi-process mode says which process wrote it. */
+function withPid(logger: Logger, role: 'primary' | 'worker'): Logger {
+  const fields = { pid: process.pid, role };
+  return { log: (level, msg, extra = {}) => logger.log(level, msg, { ...fields, ...extra }) };
+}
+
+const STOP_TIMEOUT_MS = 10_000;
+
 async function main() {
-  const logger = createJsonLogger(bufferedStdout());
+  let logger = createJsonLogger(bufferedStdout());
   let config: Config;
   try {
     config = parseConfig(process.env, 'node');
   } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(`Configuration error: ${err.message}`);
-      process.exit(1);
-    }
-    throw err;
+    failStart(err, null);
   }
+  const processes = config.webConcurrency ?? (config.production ? os.availableParallelism() : 1);
+  if (cluster.isPrimary && processes > 1) return runPrimary(config, withPid(logger, 'primary'), processes);
+  const worker = cluster.isWorker;
+  if (worker) logger = withPid(logger, 'worker');
+
   let server: NodeServer;
   try {
-    server = await startNodeServer({ config, logger });
+    server = await startNodeServer({ config, logger, worker });
   } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(`Configuration error: ${err.message}`);
-      process.exit(1);
-    }
-    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      console.error(`Cannot listen on ${config.host}:${config.port}: the port is in use (set PORT)`);
-      process.exit(1);
-    }
-    throw err;
+    failStart(err, config);
   }
   logger.log('info', 'listening', { url: server.url, publicUrl: config.publicUrl, database: config.databasePath });
-  console.log(`Sesame is serving ${config.publicUrl} (listening on ${server.url})`);
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      logger.log('info', 'stopping', { signal });
-      void server.stop().then(() => process.exit(0));
-      setTimeout(() => process.exit(1), 10_000).unref();
-    });
+  if (!worker) console.log(`Sesame is serving ${config.publicUrl} (listening on ${server.url})`);
+  const stop = (reason: string) => {
+    logger.log('info', 'stopping', { signal: reason });
+    void server.stop().then(() => process.exit(0));
+    setTimeout(() => process.exit(1), STOP_TIMEOUT_MS).unref();
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stop(signal));
+  // A worker whose primary is gone (killed hard) must not keep serving on its own.
+  if (worker) process.once('disconnect', () => stop('primary-gone'));
+}
+
+/**
+ * The primary of the multi-process mode: migrations, the signing key and the development MAC key
+ * once, the housekeeping timers, N workers kept at N, and a stop that drains them all.
+ */
+async function runPrimary(config: Config, logger: Logger, processes: number) {
+  let prepared: ReturnType<typeof createNodeDeps>;
+  try {
+    prepared = createNodeDeps({ config, logger });
+    await prepared.deps.keys.signingKey();
+    // Development keys kept in server_secrets are created here once, before any worker races for them.
+    await prepared.deps.secrets.refreshTokenKey();
+    await prepared.deps.secrets.emailTokenKey();
+  } catch (err) {
+    failStart(err, config);
   }
+  const { deps, sqlite, smtp } = prepared;
+  warnOutboxOnNetwork(config, smtp, logger);
+  const housekeeping = startHousekeeping(deps, logger);
+
+  let stopping = false;
+  const deaths: number[] = [];
+  let listening = 0;
+  const fork = () => cluster.fork();
+  cluster.on('listening', (w: Worker, address) => {
+    if (++listening === processes) {
+      logger.log('info', 'listening', { url: `http://${config.host}:${address.port}`, processes, publicUrl: config.publicUrl, database: config.databasePath });
+      console.log(`Sesame is serving ${config.publicUrl} (listening on http://${config.host}:${address.port}, ${processes} processes)`);
+    }
+    logger.log('info', 'worker listening', { worker: w.process.pid });
+  });
+  cluster.on('exit', (w: Worker, code, signal) => {
+    if (stopping) return;
+    const now = Date.now();
+    deaths.push(now);
+    while (deaths.length > 0 && deaths[0]! < now - 60_000) deaths.shift();
+    logger.log('error', 'worker died; starting a replacement', { worker: w.process.pid, code, signal });
+    // A crash loop (a worker that cannot start) would fork forever: give up instead.
+    if (deaths.length > 5 * processes) {
+      logger.log('error', 'workers keep dying; stopping', { deathsInLastMinute: deaths.length });
+      process.exitCode = 1;
+      stop('crash-loop');
+      return;
+    }
+    fork();
+  });
+
+  const stop = (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log('info', 'stopping', { signal: reason, workers: Object.keys(cluster.workers ?? {}).length });
+    const alive = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && !w.isDead());
+    // Each worker stops accepting, finishes its requests in flight and closes its database handle.
+    const drained = alive.map((w) => new Promise<void>((resolve) => (w.isDead() ? resolve() : w.once('exit', () => resolve()))));
+    for (const w of alive) w.process.kill('SIGTERM');
+    setTimeout(() => {
+      logger.log('error', 'workers did not stop in time', {});
+      for (const w of alive) w.process.kill('SIGKILL');
+      process.exit(1);
+    }, STOP_TIMEOUT_MS).unref();
+    void Promise.all(drained)
+      .then(() => housekeeping.stop())
+      .then(() => {
+        smtp?.close();
+        sqlite.close();
+        process.exit(process.exitCode ?? 0);
+      });
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => stop(signal));
+  for (let i = 0; i < processes; i++) fork();
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
