@@ -13,7 +13,7 @@ import { sessions, users } from '../src/db/schema.js';
 import type { Db } from '../src/db/db.js';
 import { createHarness, type Harness } from './helpers/harness.js';
 
-describe.each(['better-sqlite3', 'd1'] as const)('data layer on %s', (driver) => {
+describe.each(['better-sqlite3', 'd1', 'd1-session'] as const)('data layer on %s', (driver) => {
   let h: Harness;
   beforeEach(async () => {
     h = await createHarness({ driver, env: { REFRESH_REUSE_WINDOW: '10' } });
@@ -130,5 +130,28 @@ describe.each(['better-sqlite3', 'd1'] as const)('data layer on %s', (driver) =>
     expect((await h.request('/api/me', { token: a.accessToken })).status).toBe(401);
     expect((await h.request('/auth/logout-all', { body: {}, token: b.accessToken })).status).toBe(204);
     expect((await h.request('/api/me', { token: b.accessToken })).status).toBe(401);
+  });
+});
+
+describe('D1 read replication (Sessions API, local runtime: one primary, no replicas)', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await createHarness({ driver: 'd1-session', env: { REFRESH_REUSE_WINDOW: '10' } });
+  });
+  afterEach(() => h.close());
+
+  it('moves the bookmark forward with every write of a sign-in, a rotation and a revocation', async () => {
+    const seen: string[] = [];
+    const mark = () => seen.push(h.d1!.bookmark!()!);
+    const s = await h.signIn();
+    mark();
+    const next = await rotateRefreshToken(h.deps, s.refreshToken);
+    mark();
+    expect((await h.request('/auth/logout', { body: {}, cookie: next.refreshToken })).status).toBe(204);
+    mark();
+    // Bookmarks sort oldest to newest: each write is visible to any later read that carries it.
+    expect([...seen].sort()).toEqual(seen);
+    expect(new Set(seen).size).toBe(3);
+    expect((await h.request('/api/me', { token: next.accessToken })).status).toBe(401);
   });
 });

@@ -87,11 +87,21 @@ export async function startSession(
     context = {},
     before = [],
     guard,
-  }: { user: UserRow; method: SignInMethod; amr: Amr[]; context?: RequestContext; before?: BatchItem<'sqlite'>[]; guard?: SQL },
+    sessionId,
+  }: {
+    user: UserRow;
+    method: SignInMethod;
+    amr: Amr[];
+    context?: RequestContext;
+    before?: BatchItem<'sqlite'>[];
+    guard?: SQL;
+    /** Default: 128 random bits. A sharded deployment may encode the shard in it (docs/scaling.md). */
+    sessionId?: string;
+  },
 ): Promise<IssuedSession | null> {
   const { db, config, clock } = deps;
   const now = clock();
-  const id = generateId();
+  const id = sessionId ?? generateId();
   const refreshToken = await mintRefreshToken(await deps.secrets.refreshTokenKey(), id, 0);
   const row: SessionRow = {
     id,

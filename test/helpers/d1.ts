@@ -9,6 +9,8 @@ import { createD1Db, type D1Binding } from '../../src/db/d1.js';
 import type { Db } from '../../src/db/db.js';
 
 export interface D1Handle {
+  /** The D1 Sessions API bookmark after the latest query, when the Db runs through a session. */
+  bookmark?: () => string | null;
   db: Db;
   binding: D1Binding;
   all(sqlText: string, ...params: unknown[]): Promise<Record<string, unknown>[]>;
@@ -16,7 +18,7 @@ export interface D1Handle {
   dispose(): Promise<void>;
 }
 
-export async function openTestD1(): Promise<D1Handle> {
+export async function openTestD1({ session }: { session?: string } = {}): Promise<D1Handle> {
   const mf = new Miniflare({ modules: true, script: 'export default { fetch() { return new Response(null, { status: 404 }) } }', d1Databases: ['DB'] });
   const binding = (await mf.getD1Database('DB')) as unknown as D1Binding & {
     prepare(q: string): { bind(...v: unknown[]): { all(): Promise<{ results: Record<string, unknown>[] }>; run(): Promise<unknown> } };
@@ -27,9 +29,12 @@ export async function openTestD1(): Promise<D1Handle> {
       if (statement.trim()) await binding.prepare(statement).bind().run();
     }
   }
+  // The Sessions API (read replication): every query of the Db goes through one session.
+  const queried = session ? ((binding as unknown as { withSession(c: string): D1Binding }).withSession(session) as D1Binding) : binding;
   return {
-    db: createD1Db(binding),
+    db: createD1Db(queried),
     binding,
+    bookmark: session ? () => (queried as unknown as { getBookmark(): string | null }).getBookmark() : undefined,
     all: async (q, ...params) => (await binding.prepare(q).bind(...params).all()).results,
     exec: async (q) => void (await binding.prepare(q).bind().run()),
     dispose: () => mf.dispose(),

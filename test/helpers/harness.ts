@@ -21,8 +21,11 @@ import type { Amr } from '../../src/auth/access-tokens.js';
 export const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
 
 export interface HarnessOptions {
-  /** The database driver under test: the SQLite file (default) or a real D1 from workerd. */
-  driver?: 'better-sqlite3' | 'd1';
+  /**
+   * The database driver under test: the SQLite file (default), a real D1 from workerd, or that D1
+   * through a Sessions API session opened with 'first-primary' (what read replication needs).
+   */
+  driver?: 'better-sqlite3' | 'd1' | 'd1-session';
   env?: Record<string, string>;
   start?: number;
   deps?: Partial<Deps>;
@@ -53,7 +56,7 @@ export async function createHarness({ driver = 'better-sqlite3', env = {}, start
   let now = start;
   const logs: { level: LogLevel; msg: string; fields: LogFields }[] = [];
   const logger: Logger = { log: (level, msg, fields = {}) => void logs.push({ level, msg, fields }) };
-  const d1 = driver === 'd1' ? await openTestD1() : null;
+  const d1 = driver === 'd1' || driver === 'd1-session' ? await openTestD1({ session: driver === 'd1-session' ? 'first-primary' : undefined }) : null;
   const built = d1
     ? { deps: buildDeps({ config, db: d1.db, logger, clock: () => now, socketAddress: createNodeDeps.socketAddress }), sqlite: null }
     : createNodeDeps({ config, logger, clock: () => now });
