@@ -19,13 +19,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
 import { parseArgs } from 'node:util';
 import { SoftAuthenticator } from '../test/helpers/soft-authenticator.js';
 import { available } from './lib/bench-deps.js';
 import { runLoad, header, type Driver, type LoadResult } from './lib/load.js';
 import { BENCH_DIR, ROOT_DIR } from './lib/paths.js';
 import { writeReport, printReport, type OpName, type OpRecord, type RunInfo, type TargetName } from './lib/report.js';
-import { insertChallenges, seedBetterAuth, seedFloor, seedSesame, type SeedResult, type SeedSpec } from './lib/seed.js';
+import { insertBetterAuthChallenges, insertChallenges, seedBetterAuth, seedFloor, seedSesame, userStorage, type SeedResult, type SeedSpec } from './lib/seed.js';
+import type { StorageFigures } from './lib/report.js';
 import { freePort, runScript, ServerStartError, startServer, type RunningServer } from './lib/servers.js';
 
 const REFRESH_COOKIE = '__Host-sesame_refresh';
@@ -33,7 +35,7 @@ const BA_COOKIE = 'better-auth.session_token';
 /** Rates used only to size the prepared pools (passkey assertions, link tokens); a run that uses a pool up stops early and says so. */
 const POOL_RATE = { passkey: 4000, email: 4000 };
 const ALL_OPS: OpName[] = ['me', 'refresh', 'passkey', 'email'];
-const ALL_TARGETS: TargetName[] = ['sesame', 'floor', 'better-auth'];
+const ALL_TARGETS: TargetName[] = ['sesame', 'sesame-2', 'floor', 'better-auth'];
 
 function parseSize(text: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([kKmM]?)$/.exec(text.trim().replace(/_/g, ''));
@@ -234,6 +236,25 @@ function makeAuthenticators(origin: string): { auths: SoftAuthenticator[]; passk
 
 const records: OpRecord[] = [];
 const seeds: Partial<Record<TargetName, SeedResult>> = {};
+const storage: Partial<Record<TargetName, StorageFigures>> = {};
+/** The tables that hold a user with one session and one passkey, per target. */
+const USER_TABLES: Record<TargetName, string[]> = {
+  sesame: ['users', 'sessions', 'refresh_tokens', 'passkeys'],
+  'sesame-2': ['users', 'sessions', 'refresh_tokens', 'passkeys'],
+  floor: ['users', 'sessions', 'refresh_tokens', 'passkeys'],
+  'better-auth': ['user', 'session', 'passkey'],
+};
+/** Rotations performed, read from the database: Sesame counts generations, the floor rotated rows. */
+function rotationsIn(target: TargetName, file: string): number {
+  if (target === 'better-auth') return 0;
+  const sql = target === 'floor' ? 'SELECT count(*) AS n FROM refresh_tokens WHERE rotated_at IS NOT NULL' : 'SELECT coalesce(sum(refresh_gen), 0) AS n FROM sessions';
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.prepare(sql).get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
 let failures = 0;
 
 /** Requests the warm-up's autocannon cut off may still be in the server: let them finish before measuring. */
@@ -271,42 +292,53 @@ async function routeExists(server: RunningServer, pathname: string): Promise<boo
   return status !== 404;
 }
 
-/** Sesame and the floor speak the same requests. */
-async function runSesameLike(target: 'sesame' | 'floor') {
+/** Sesame (one process, or WEB_CONCURRENCY=2) and the floor speak the same requests. */
+async function runSesameLike(target: 'sesame' | 'sesame-2' | 'floor') {
+  const isSesame = target !== 'floor';
+  const signingKeySecret = randomBytes(32).toString('base64url');
   const port = await freePort();
   const origin = `http://localhost:${port}`;
   const dir = path.join(tmp, target);
   fs.mkdirSync(dir);
   const file = path.join(dir, `${target}.db`);
   const { auths, passkeys } = makeAuthenticators(origin);
-  const spec: SeedSpec = { size, connections: C, emailPool, passkeys, now: Date.now() };
+  const spec: SeedSpec = { size, connections: C, emailPool, passkeys, now: Date.now(), signingKeySecret };
   log(`${target}: seeding ${size.toLocaleString('en')} sessions…`);
   let seed: SeedResult;
-  if (target === 'sesame') {
+  if (isSesame) {
     const { openSqlite } = (await import(pathToFileURL(path.join(sesameRoot, 'src/db/better-sqlite3.ts')).href)) as typeof import('../src/db/better-sqlite3.js');
     const handle = openSqlite({ path: file });
     seed = seedSesame(handle.sqlite, file, spec);
   } else {
     seed = seedFloor(file, spec);
   }
-  seeds[target] = seed;
+  if (target !== 'sesame-2') seeds[target] = seed;
   log(`${target}: seeded ${seed.users.toLocaleString('en')} users, ${seed.sessions.toLocaleString('en')} sessions in ${(seed.ms / 1000).toFixed(1)} s (${(seed.fileBytes / 1e6).toFixed(0)} MB)`);
+  const seededBytes = userStorage(file, USER_TABLES[target]).bytes;
 
-  const env: Record<string, string> =
-    target === 'sesame'
-      ? {
-          DATABASE_PATH: file,
-          PUBLIC_URL: origin,
-          RATE_LIMIT_PER_MINUTE: '100000000',
-          RATE_LIMIT_EMAILS_PER_HOUR: '1000000',
-          SIGNING_KEY_SECRET: randomBytes(32).toString('base64url'),
-          NODE_ENV: 'development',
-        }
-      : { DATABASE_PATH: file, PUBLIC_URL: origin };
+  const env: Record<string, string> = isSesame
+    ? {
+        DATABASE_PATH: file,
+        PUBLIC_URL: origin,
+        RATE_LIMIT_PER_MINUTE: '100000000',
+        RATE_LIMIT_EMAILS_PER_HOUR: '1000000',
+        SIGNING_KEY_SECRET: signingKeySecret,
+        NODE_ENV: 'development',
+        WEB_CONCURRENCY: target === 'sesame-2' ? '2' : '1',
+      }
+    : { DATABASE_PATH: file, PUBLIC_URL: origin };
   const nodeArgs = target === 'sesame' && args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.join(dir, 'profiles')}`] : [];
-  const script = target === 'sesame' ? 'src/entry/node.ts' : path.relative(ROOT_DIR, path.join(BENCH_DIR, 'floor-server.ts'));
-  const cwd = target === 'sesame' ? sesameRoot : ROOT_DIR;
+  const script = isSesame ? 'src/entry/node.ts' : path.relative(ROOT_DIR, path.join(BENCH_DIR, 'floor-server.ts'));
+  const cwd = isSesame ? sesameRoot : ROOT_DIR;
   const server = await startServer({ name: target, script, env, logDir: dir, port, nodeArgs, cwd });
+  if (target === 'sesame-2') {
+    // /healthz answers once the first worker listens; wait for the primary's "serving" line (all workers up).
+    const deadline = Date.now() + 120_000;
+    while (!fs.readFileSync(server.logFile, 'utf8').includes('2 processes)')) {
+      if (Date.now() > deadline || server.child.exitCode !== null) throw new ServerStartError(`sesame-2: the workers did not all start; see ${server.logFile}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
   log(`${target}: serving on ${server.url} (pid ${server.pid}, log ${server.logFile})`);
   try {
     for (const op of ops) {
@@ -326,7 +358,7 @@ async function runSesameLike(target: 'sesame' | 'floor') {
           }
           const prepare = async (count: number, what: string) => {
             const t0 = performance.now();
-            const d = await preparePasskeys(server, target, file, auths, origin, Math.ceil(count / C));
+            const d = await preparePasskeys(server, isSesame ? 'sesame' : 'floor', file, auths, origin, Math.ceil(count / C));
             log(`${target}: prepared ${count.toLocaleString('en')} passkey assertions for the ${what} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
             return d;
           };
@@ -355,6 +387,8 @@ async function runSesameLike(target: 'sesame' | 'floor') {
   } finally {
     await server.stop();
   }
+  const after = userStorage(file, USER_TABLES[target]);
+  storage[target] = { users: seed.users, seededBytes, afterBytes: after.bytes, rotations: rotationsIn(target, file), tokenRows: after.rows.refresh_tokens ?? 0 };
 }
 
 async function runBetterAuth() {
@@ -371,8 +405,10 @@ async function runBetterAuth() {
   const passkeyPlugin = /"passkeyPlugin":"([^"]+)"/.exec(migrated)?.[1] ?? 'unknown';
   if (passkeyPlugin !== 'loaded') notes.push(`better-auth ran without its passkey plugin (${passkeyPlugin}).`);
   log(`better-auth: seeding ${size.toLocaleString('en')} sessions…`);
-  const seed = seedBetterAuth(file, { size, connections: C, emailPool, passkeys: [], now: Date.now() }, secret);
+  const { auths, passkeys } = makeAuthenticators(origin);
+  const seed = seedBetterAuth(file, { size, connections: C, emailPool, passkeys, now: Date.now() }, secret);
   seeds[target] = seed;
+  const seededBytes = userStorage(file, USER_TABLES[target]).bytes;
   log(`better-auth: seeded ${seed.users.toLocaleString('en')} users, ${seed.sessions.toLocaleString('en')} sessions in ${(seed.ms / 1000).toFixed(1)} s (${(seed.fileBytes / 1e6).toFixed(0)} MB)`);
   const server = await startServer({ name: target, script, env, logDir: dir, port });
   log(`better-auth: serving on ${server.url} (pid ${server.pid}, passkey plugin ${passkeyPlugin})`);
@@ -391,7 +427,36 @@ async function runBetterAuth() {
           const d = staticDriver((s) => ({ method: 'GET', path: '/api/auth/token', headers: { cookie: cookieOf(s) } }), (st, body) => st === 200 && body.startsWith('{"token"'));
           await measure(target, op, 'GET /api/auth/token', server, d, d);
         } else if (op === 'passkey') {
-          recordSkip(target, op, 'passkey sign-in', 'not compared: issue 7 compares get-session, /token and magic-link verify');
+          if (passkeyPlugin !== 'loaded') {
+            recordSkip(target, op, 'passkey sign-in', `passkey plugin ${passkeyPlugin}`);
+            continue;
+          }
+          // Its own options answer first: the shape of the options and the name of its challenge cookie.
+          const res = await fetch(`${server.url}/api/auth/passkey/generate-authenticate-options`, { headers: { origin } });
+          const text = await res.text();
+          const cookieName = /^([^=]+)=/.exec(res.headers.getSetCookie()[0] ?? '')?.[1];
+          const template = JSON.parse(text) as { challenge?: string; rpId?: string };
+          if (res.status !== 200 || !cookieName || !template.challenge || template.rpId !== 'localhost')
+            throw new Error(`better-auth generate-authenticate-options answered ${res.status} ${text.slice(0, 200)}`);
+          const prepare = (count: number) => {
+            const perSlot = Math.ceil(count / C);
+            const challenges: string[][] = auths.map(() => Array.from({ length: perSlot }, () => randomBytes(32).toString('base64url')));
+            const cookies = insertBetterAuthChallenges(file, challenges.flat(), secret, Date.now());
+            let k = 0;
+            const queues: LoadRequestQueue[] = auths.map((auth, c) => ({
+              i: 0,
+              items: challenges[c]!.map((challenge) => ({
+                method: 'POST' as const,
+                path: '/api/auth/passkey/verify-authentication',
+                headers: { ...json, origin, cookie: `${cookieName}=${cookies[k++]}` },
+                body: JSON.stringify({ response: auth.getAssertion({ options: { ...template, challenge, allowCredentials: [] }, origin }) }),
+              })),
+            }));
+            return queueDriver(queues, (st) => st === 200);
+          };
+          const warm = warmupSec > 0 ? prepare(Math.ceil(POOL_RATE.passkey * warmupSec * 0.5)) : null;
+          const main = prepare(Math.ceil(POOL_RATE.passkey * durationSec * 0.5));
+          await measure(target, op, 'POST /api/auth/passkey/verify-authentication', server, warm, main);
         } else if (op === 'email') {
           const q: LoadRequestQueue = {
             items: seed.emailTokens.map((t) => ({ method: 'GET' as const, path: `/api/auth/magic-link/verify?token=${t}` })),
@@ -409,6 +474,8 @@ async function runBetterAuth() {
   } finally {
     await server.stop();
   }
+  const after = userStorage(file, USER_TABLES[target]);
+  storage[target] = { users: seed.users, seededBytes, afterBytes: after.bytes, rotations: 0, tokenRows: 0 };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -421,7 +488,7 @@ try {
     `size ${size.toLocaleString('en')} sessions, ${C} connections, ${durationSec} s per operation after ${warmupSec} s warm-up; ` +
       `targets ${targets.join(', ')}; operations ${ops.join(', ')}; temp ${tmp}`,
   );
-  for (const target of ['floor', 'sesame', 'better-auth'] as const) {
+  for (const target of ['floor', 'sesame', 'sesame-2', 'better-auth'] as const) {
     if (!targets.includes(target)) continue;
     if (target === 'better-auth') await runBetterAuth();
     else await runSesameLike(target);
@@ -445,6 +512,7 @@ const info: RunInfo = {
   targets,
   ops,
   seeds,
+  storage,
   notes,
   totalSec: (Date.now() - started) / 1000,
   command: commandLine(),

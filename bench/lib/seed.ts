@@ -10,7 +10,7 @@
  * and [2C, 3C) for the measured ones, users [0, C) hold the real passkeys (one software
  * authenticator per connection), and users [3C, 3C + emailPool) each have one live link token.
  */
-import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createHmac, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { prepareFloorDb } from '../floor-db.js';
@@ -25,6 +25,8 @@ export interface SeedSpec {
   /** Per connection: the user (index and id, the authenticator's user handle) and its credential. */
   passkeys: { id: string; cosePublicKey: Uint8Array; userIndex: number; userId: string }[];
   now: number;
+  /** Sesame: its SIGNING_KEY_SECRET, so seeded sessions carry self-describing refresh tokens as its own sign-ins write them. */
+  signingKeySecret?: string;
 }
 
 export interface SeedResult {
@@ -95,10 +97,17 @@ export function seedSesame(sqlite: Database.Database, file: string, spec: SeedSp
   });
 
   const insSession = sqlite.prepare(
-    `INSERT INTO sessions (id, user_id, created_at, last_used_at, idle_expires_at, absolute_expires_at, revoked_at, revoked_reason, user_agent, client_address, method, amr)
-     VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, 'Mozilla/5.0 (X11; Linux x86_64) bench', '127.0.0.1', ?, ?)`,
+    `INSERT INTO sessions (id, user_id, created_at, last_used_at, idle_expires_at, absolute_expires_at, revoked_at, revoked_reason, user_agent, client_address, method, amr,
+       refresh_gen, refresh_hash, refresh_at)
+     VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, 'Mozilla/5.0 (X11; Linux x86_64) bench', '127.0.0.1', ?, ?, 0, ?, ?)`,
   );
-  const insToken = sqlite.prepare('INSERT INTO refresh_tokens (hash, session_id, created_at, rotated_at, successor_hash, successor_sealed) VALUES (?, ?, ?, NULL, NULL, NULL)');
+  if (!spec.signingKeySecret) throw new Error('seedSesame needs the server\'s SIGNING_KEY_SECRET (its refresh tokens are MACed with a key derived from it)');
+  // src/auth/refresh-tokens.ts: <sid>.<generation>.<nonce>.<first 22 characters of HMAC-SHA-256>.
+  const macKey = Buffer.from(hkdfSync('sha256', spec.signingKeySecret, new Uint8Array(0), 'sesame refresh token mac v1', 32));
+  const mint = (sid: string) => {
+    const nonce = token43();
+    return `${sid}.0.${nonce}.${createHmac('sha256', macKey).update(`${sid}.0.${nonce}`).digest('base64url').slice(0, 22)}`;
+  };
   const insPasskey = sqlite.prepare(
     `INSERT INTO passkeys (id, user_id, name, public_key, counter, transports, backup_eligible, backed_up, device_type, aaguid, created_at, last_used_at)
      VALUES (?, ?, 'Passkey', ?, 0, '["internal"]', 0, 0, 'singleDevice', '00000000-0000-0000-0000-000000000000', ?, NULL)`,
@@ -107,10 +116,9 @@ export function seedSesame(sqlite: Database.Database, file: string, spec: SeedSp
   const real = realPasskeys(spec);
   inBatches(sqlite, size, (i) => {
     const sid = id22();
-    const token = token43();
+    const token = mint(sid);
     const created = now - 3_600_000;
-    insSession.run(sid, userIds[i], created, created, now + 7 * 86_400_000, now + 29 * 86_400_000, 'email', '["otp"]');
-    insToken.run(sha256(token).toString('base64url'), sid, created);
+    insSession.run(sid, userIds[i], created, created, now + 7 * 86_400_000, now + 29 * 86_400_000, 'email', '["otp"]', sha256(token).toString('base64url'), created);
     if (i < 3 * C) known.push({ userId: userIds[i]!, token });
     // Filler passkeys: random bytes shaped like a P-256 COSE key; the driven ones are real.
     const pk = real.get(i);
@@ -214,6 +222,16 @@ export function seedBetterAuth(file: string, spec: SeedSpec, secret: string): Se
       known.push({ userId: userIds[i]!, token: `${token}.${encodeURIComponent(signature)}` });
     }
   });
+  // A passkey per user with a session, as @better-auth/passkey registers it (public key in base64); the driven ones are real.
+  const insPasskey = db.prepare(
+    'INSERT INTO "passkey" (id, name, publicKey, userId, credentialID, counter, deviceType, backedUp, transports, createdAt, aaguid) VALUES (?, ?, ?, ?, ?, 0, ?, 0, ?, ?, ?)',
+  );
+  const real = new Map(spec.passkeys.map((p) => [p.userIndex, p]));
+  inBatches(db, size, (i) => {
+    const pk = real.get(i);
+    const cose = pk ? Buffer.from(pk.cosePublicKey) : randomBytes(77);
+    insPasskey.run(alnum32(), 'Passkey', cose.toString('base64'), userIds[i], pk ? pk.id : token43(), 'singleDevice', 'internal', created, '00000000-0000-0000-0000-000000000000');
+  });
   const insVerification = db.prepare(
     'INSERT INTO "verification" (id, identifier, value, expiresAt, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?, ?)',
   );
@@ -252,4 +270,47 @@ export function insertChallenges(kind: 'sesame' | 'floor', file: string, challen
     }
   })();
   db.close();
+}
+
+/**
+ * Bytes on disk of the rows that make up a user with one session and one passkey: the user, session,
+ * refresh-token and passkey tables with their indexes (dbstat pages), divided by the users. Also
+ * the rows of the refresh-token table, which grows with rotations in a design that keeps them.
+ */
+export function userStorage(file: string, tables: string[]): { bytes: number; rows: Record<string, number> } {
+  const db = new Database(file, { readonly: true });
+  try {
+    const list = tables.map((t) => `'${t}'`).join(', ');
+    const bytes = (
+      db
+        .prepare(`SELECT sum(pgsize) AS n FROM dbstat WHERE name IN (${list}) OR name IN (SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN (${list}))`)
+        .get() as { n: number }
+    ).n;
+    const rows = Object.fromEntries(tables.map((t) => [t, (db.prepare(`SELECT count(*) AS n FROM "${t}"`).get() as { n: number }).n]));
+    return { bytes, rows };
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * better-auth passkey sign-in challenges, stored as @better-auth/passkey's options endpoint stores
+ * them: a verification row whose identifier (plain: the server sets no storeIdentifier) is the value
+ * of its signed challenge cookie. Returns each challenge's signed cookie value.
+ */
+export function insertBetterAuthChallenges(file: string, challenges: string[], secret: string, now: number): string[] {
+  const db = new Database(file);
+  db.pragma('busy_timeout = 5000');
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const ins = db.prepare('INSERT INTO "verification" (id, identifier, value, expiresAt, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?, ?)');
+  const cookies: string[] = [];
+  db.transaction(() => {
+    for (const challenge of challenges) {
+      const token = alnum32();
+      ins.run(alnum32(), token, JSON.stringify({ type: 'authentication', expectedChallenge: challenge, userData: { id: '' } }), iso(now + 5 * 60_000), iso(now), iso(now));
+      cookies.push(encodeURIComponent(`${token}.${createHmac('sha256', secret).update(token).digest('base64')}`));
+    }
+  })();
+  db.close();
+  return cookies;
 }

@@ -54,6 +54,33 @@ export function processCpuMs(pid: number): number {
   return ((utime + stime) * 1000) / ticksPerSecond();
 }
 
+/** CPU of a process and all its descendants (the multi-process mode's workers), from /proc. */
+export function processTreeCpuMs(pid: number): number {
+  let total = 0;
+  const seen = new Set<number>();
+  const walk = (p: number) => {
+    if (seen.has(p)) return;
+    seen.add(p);
+    try {
+      total += processCpuMs(p);
+    } catch {
+      return; // exited meanwhile
+    }
+    let children: string[] = [];
+    try {
+      children = fs
+        .readdirSync(`/proc/${p}/task`)
+        .flatMap((tid) => fs.readFileSync(`/proc/${p}/task/${tid}/children`, 'utf8').trim().split(/\s+/))
+        .filter(Boolean);
+    } catch {
+      /* no children file */
+    }
+    for (const c of children) walk(Number(c));
+  };
+  walk(pid);
+  return total;
+}
+
 export class ServerStartError extends Error {}
 
 /**
@@ -121,7 +148,7 @@ export async function startServer({
     port,
     logFile,
     child,
-    cpuMs: () => processCpuMs(pid),
+    cpuMs: () => processTreeCpuMs(pid),
     async stop() {
       if (exited) return;
       child.kill('SIGTERM');
