@@ -6,39 +6,73 @@
  * Rotated legacy refresh tokens (rows from before self-describing tokens) of live sessions are
  * kept: reuse detection needs them until the session itself ends. Newer tokens need no rows. Deletes run in slices so a large backlog never holds the write lock for long.
  */
-import { sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { QueryBuilder, type SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
+import { auditEvents, codeFailures, emailTokens, mailQueue, rateLimits, refreshTokens, sessions, webauthnChallenges } from '../db/schema.js';
 import { CODE_FAILURE_WINDOW_MS, CODE_LOCK_RETENTION_MS } from './code-budget.js';
 
 const GRACE_MS = 86_400_000;
 const SLICE = 5000;
 
+// Sub-queries only, so no database handle is needed.
+const qb = new QueryBuilder();
+/** `rowid IN (the first SLICE rows of table matching where)`: one slice of a backlog per statement. */
+const slice = (table: SQLiteTable, where: SQL | undefined) =>
+  inArray(sql`rowid`, qb.select({ rowid: sql`rowid` }).from(table).where(where).limit(SLICE));
+const one = { one: sql<number>`1` };
+
 export async function pruneExpired({ db, config, clock }: { db: Db; config: Config; clock: () => number }): Promise<Record<string, number>> {
   const now = clock();
   const dead = now - GRACE_MS;
-  const statements: Record<string, ReturnType<typeof sql>> = {
-    sessions: sql`DELETE FROM sessions WHERE rowid IN (SELECT rowid FROM sessions
-      WHERE absolute_expires_at < ${dead} OR idle_expires_at < ${dead} OR revoked_at < ${dead} LIMIT ${SLICE}) RETURNING 1`,
-    successors: sql`UPDATE refresh_tokens SET successor_sealed = NULL WHERE rowid IN (SELECT rowid FROM refresh_tokens
-      WHERE successor_sealed IS NOT NULL AND rotated_at < ${now - config.refreshReuseWindow * 1000 - 60_000} LIMIT ${SLICE}) RETURNING 1`,
+  const sealedUntil = now - config.refreshReuseWindow * 1000 - 60_000;
+  const { orm } = db;
+  const statements: Record<string, () => Promise<unknown[]>> = {
+    sessions: () =>
+      orm
+        .delete(sessions)
+        .where(slice(sessions, or(lt(sessions.absoluteExpiresAt, dead), lt(sessions.idleExpiresAt, dead), lt(sessions.revokedAt, dead))))
+        .returning(one),
+    successors: () =>
+      orm
+        .update(refreshTokens)
+        .set({ successorSealed: null })
+        .where(slice(refreshTokens, and(isNotNull(refreshTokens.successorSealed), lt(refreshTokens.rotatedAt, sealedUntil))))
+        .returning(one),
     // Only sessions rotated in the last minutes are in this partial index: no scan of all sessions.
-    sessionSuccessors: sql`UPDATE sessions SET refresh_prev_sealed = NULL WHERE rowid IN (SELECT rowid FROM sessions
-      WHERE refresh_prev_sealed IS NOT NULL AND refresh_at < ${now - config.refreshReuseWindow * 1000 - 60_000} LIMIT ${SLICE}) RETURNING 1`,
-    auditEvents: sql`DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE at < ${now - config.auditRetention * 1000} LIMIT ${SLICE}) RETURNING 1`,
+    sessionSuccessors: () =>
+      orm
+        .update(sessions)
+        .set({ refreshPrevSealed: null })
+        .where(slice(sessions, and(isNotNull(sessions.refreshPrevSealed), lt(sessions.refreshAt, sealedUntil))))
+        .returning(one),
+    auditEvents: () => orm.delete(auditEvents).where(slice(auditEvents, lt(auditEvents.at, now - config.auditRetention * 1000))).returning(one),
     // A GCRA row whose tat has passed holds no state: a fresh row would answer the same.
-    rateLimits: sql`DELETE FROM rate_limits WHERE rowid IN (SELECT rowid FROM rate_limits WHERE tat < ${now} LIMIT ${SLICE}) RETURNING 1`,
-    emailTokens: sql`DELETE FROM email_tokens WHERE rowid IN (SELECT rowid FROM email_tokens WHERE expires_at < ${dead} LIMIT ${SLICE}) RETURNING 1`,
-    codeFailures: sql`DELETE FROM code_failures WHERE id IN (SELECT id FROM code_failures
-      WHERE (kind = 'failure' AND at < ${now - CODE_FAILURE_WINDOW_MS}) OR at < ${now - CODE_LOCK_RETENTION_MS} LIMIT ${SLICE}) RETURNING 1`,
-    challenges: sql`DELETE FROM webauthn_challenges WHERE rowid IN (SELECT rowid FROM webauthn_challenges WHERE expires_at < ${now} LIMIT ${SLICE}) RETURNING 1`,
-    mail: sql`DELETE FROM mail_queue WHERE rowid IN (SELECT rowid FROM mail_queue WHERE created_at < ${dead} AND status IN ('sent', 'failed', 'outbox') LIMIT ${SLICE}) RETURNING 1`,
+    rateLimits: () => orm.delete(rateLimits).where(slice(rateLimits, lt(rateLimits.tat, now))).returning(one),
+    emailTokens: () => orm.delete(emailTokens).where(slice(emailTokens, lt(emailTokens.expiresAt, dead))).returning(one),
+    codeFailures: () =>
+      orm
+        .delete(codeFailures)
+        .where(
+          slice(
+            codeFailures,
+            or(and(eq(codeFailures.kind, 'failure'), lt(codeFailures.at, now - CODE_FAILURE_WINDOW_MS)), lt(codeFailures.at, now - CODE_LOCK_RETENTION_MS)),
+          ),
+        )
+        .returning(one),
+    challenges: () => orm.delete(webauthnChallenges).where(slice(webauthnChallenges, lt(webauthnChallenges.expiresAt, now))).returning(one),
+    mail: () =>
+      orm
+        .delete(mailQueue)
+        .where(slice(mailQueue, and(lt(mailQueue.createdAt, dead), inArray(mailQueue.status, ['sent', 'failed', 'outbox']))))
+        .returning(one),
   };
   const counts: Record<string, number> = {};
   for (const [name, statement] of Object.entries(statements)) {
     let total = 0;
     for (;;) {
-      const rows = await db.orm.all(statement);
+      const rows = await statement();
       total += rows.length;
       if (rows.length < SLICE) break;
     }

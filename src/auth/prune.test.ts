@@ -1,0 +1,145 @@
+/**
+ * pruneExpired on a real SQLite file and a real D1: every table it keeps bounded loses exactly its
+ * dead rows and keeps the live ones, and a backlog larger than one slice is cleared in one call.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestD1, type D1Handle } from '../../test/helpers/d1.js';
+import { parseConfig } from '../config.js';
+import { openSqlite, type SqliteHandle } from '../db/better-sqlite3.js';
+import type { Db } from '../db/db.js';
+import {
+  auditEvents,
+  codeFailures,
+  emailTokens,
+  mailQueue,
+  rateLimits,
+  refreshTokens,
+  sessions,
+  users,
+  webauthnChallenges,
+} from '../db/schema.js';
+import { CODE_FAILURE_WINDOW_MS, CODE_LOCK_RETENTION_MS } from './code-budget.js';
+import { pruneExpired } from './prune.js';
+
+const DAY = 86_400_000;
+const NOW = 1_000 * DAY;
+const config = parseConfig({});
+
+let sqlite: SqliteHandle;
+let d1: D1Handle;
+let dir: string;
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sesame-prune-'));
+  sqlite = openSqlite({ path: path.join(dir, 'sesame.db') });
+  d1 = await openTestD1();
+});
+
+afterAll(async () => {
+  sqlite?.close();
+  await d1?.dispose();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const session = (id: string, over: Partial<typeof sessions.$inferInsert> = {}) => ({
+  id,
+  userId: 'u1',
+  createdAt: NOW - 40 * DAY,
+  lastUsedAt: NOW,
+  idleExpiresAt: NOW + DAY,
+  absoluteExpiresAt: NOW + DAY,
+  method: 'email',
+  amr: '["otp"]',
+  ...over,
+});
+
+async function seed(db: Db) {
+  const reuseWindowEnd = NOW - config.refreshReuseWindow * 1000 - 60_000;
+  await db.orm.insert(users).values({ id: 'u1', email: 'a@example.com', emailVerified: true, createdAt: 0 });
+  await db.orm.insert(sessions).values([
+    session('live'),
+    session('idle-dead', { idleExpiresAt: NOW - 2 * DAY }),
+    session('revoked-yesterday', { revokedAt: NOW - 2 * DAY }),
+    session('revoked-now', { revokedAt: NOW - 1000 }),
+    session('sealed-old', { refreshPrevSealed: 'box', refreshAt: reuseWindowEnd - 1 }),
+    session('sealed-new', { refreshPrevSealed: 'box', refreshAt: NOW }),
+  ]);
+  await db.orm.insert(refreshTokens).values([
+    { hash: 'h-dead', sessionId: 'idle-dead', createdAt: 0 },
+    { hash: 'h-old', sessionId: 'live', createdAt: 0, rotatedAt: reuseWindowEnd - 1, successorSealed: 'box' },
+    { hash: 'h-new', sessionId: 'live', createdAt: 0, rotatedAt: NOW, successorSealed: 'box' },
+  ]);
+  await db.orm.insert(auditEvents).values([
+    { at: NOW - config.auditRetention * 1000 - 1, type: 'session.started' },
+    { at: NOW, type: 'session.started' },
+  ]);
+  await db.orm.insert(rateLimits).values([
+    { key: 'spent', tat: NOW - 1, allowed: true },
+    { key: 'holding', tat: NOW + 1000, allowed: true },
+  ]);
+  const token = (id: string, expiresAt: number) => ({ id, email: 'a@example.com', tokenHash: id, codeHash: id, createdAt: 0, expiresAt });
+  await db.orm.insert(emailTokens).values([token('t-dead', NOW - 2 * DAY), token('t-expired-now', NOW - 1000), token('t-live', NOW + 1000)]);
+  await db.orm.insert(codeFailures).values([
+    { mailbox: 'm', kind: 'failure', at: NOW - CODE_FAILURE_WINDOW_MS - 1 },
+    { mailbox: 'm', kind: 'failure', at: NOW },
+    { mailbox: 'm', kind: 'lock', at: NOW - CODE_FAILURE_WINDOW_MS - 1 },
+    { mailbox: 'n', kind: 'lock', at: NOW - CODE_LOCK_RETENTION_MS - 1 },
+  ]);
+  await db.orm.insert(webauthnChallenges).values([
+    { hash: 'c-old', ceremony: 'authentication', createdAt: 0, expiresAt: NOW - 1 },
+    { hash: 'c-new', ceremony: 'authentication', createdAt: 0, expiresAt: NOW + 1 },
+  ]);
+  const mail = (id: string, status: string, createdAt: number) => ({ id, to: 'a@example.com', subject: 's', text: 't', html: 'h', createdAt, status, nextAttemptAt: 0, expiresAt: 0 });
+  await db.orm.insert(mailQueue).values([mail('sent-old', 'sent', NOW - 2 * DAY), mail('queued-old', 'queued', NOW - 2 * DAY), mail('sent-new', 'sent', NOW)]);
+}
+
+describe.each([
+  ['better-sqlite3', () => sqlite.db],
+  ['d1', () => d1.db],
+] as const)('pruneExpired on %s', (_name, dbOf) => {
+  it('removes exactly the dead rows of every table and keeps the live ones', async () => {
+    const db: Db = dbOf();
+    await seed(db);
+    const counts = await pruneExpired({ db, config, clock: () => NOW });
+    expect(counts).toEqual({
+      sessions: 2,
+      successors: 1,
+      sessionSuccessors: 1,
+      auditEvents: 1,
+      rateLimits: 1,
+      emailTokens: 1,
+      codeFailures: 2,
+      challenges: 1,
+      mail: 1,
+    });
+    const ids = async <T extends { [k: string]: unknown }>(rows: Promise<T[]>, key: keyof T) => (await rows).map((r) => r[key]).sort();
+    expect(await ids(db.orm.select().from(sessions), 'id')).toEqual(['live', 'revoked-now', 'sealed-new', 'sealed-old']);
+    expect(await ids(db.orm.select().from(sessions).where(sql`${sessions.refreshPrevSealed} IS NOT NULL`), 'id')).toEqual(['sealed-new']);
+    // The dead session's token went with it (cascade); the old successor was wiped, the new one kept.
+    expect(await db.orm.select({ hash: refreshTokens.hash, sealed: refreshTokens.successorSealed }).from(refreshTokens).orderBy(refreshTokens.hash)).toEqual([
+      { hash: 'h-new', sealed: 'box' },
+      { hash: 'h-old', sealed: null },
+    ]);
+    expect(await ids(db.orm.select().from(rateLimits), 'key')).toEqual(['holding']);
+    expect(await ids(db.orm.select().from(emailTokens), 'id')).toEqual(['t-expired-now', 't-live']);
+    expect((await db.orm.select().from(codeFailures)).map((r) => `${r.mailbox}:${r.kind}`).sort()).toEqual(['m:failure', 'm:lock']);
+    expect(await ids(db.orm.select().from(webauthnChallenges), 'hash')).toEqual(['c-new']);
+    expect(await ids(db.orm.select().from(mailQueue), 'id')).toEqual(['queued-old', 'sent-new']);
+    expect((await db.orm.select().from(auditEvents)).map((r) => r.at)).toEqual([NOW]);
+  });
+
+  it('clears a backlog larger than one slice in one call', async () => {
+    const db: Db = dbOf();
+    const old = NOW - config.auditRetention * 1000 - 1;
+    const rows = Array.from({ length: 5_050 }, () => ({ at: old, type: 'email.sent' }));
+    // D1 caps bound parameters per statement: insert in small chunks.
+    for (let i = 0; i < rows.length; i += 40) await db.orm.insert(auditEvents).values(rows.slice(i, i + 40));
+    const counts = await pruneExpired({ db, config, clock: () => NOW });
+    expect(counts.auditEvents).toBe(5_050);
+    expect((await db.orm.select().from(auditEvents)).map((r) => r.at)).toEqual([NOW]);
+  });
+});
