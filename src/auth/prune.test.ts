@@ -2,14 +2,10 @@
  * pruneExpired on a real SQLite file and a real D1: every table it keeps bounded loses exactly its
  * dead rows and keeps the live ones, and a backlog larger than one slice is cleared in one call.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestD1, type D1Handle } from '../../test/helpers/d1.js';
+import { describe, expect, it } from 'vitest';
+import { bothDrivers } from '../../test/helpers/both-drivers.js';
 import { parseConfig } from '../config.js';
-import { openSqlite, type SqliteHandle } from '../db/better-sqlite3.js';
 import type { Db } from '../db/db.js';
 import {
   auditEvents,
@@ -29,21 +25,7 @@ const DAY = 86_400_000;
 const NOW = 1_000 * DAY;
 const config = parseConfig({});
 
-let sqlite: SqliteHandle;
-let d1: D1Handle;
-let dir: string;
-
-beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sesame-prune-'));
-  sqlite = openSqlite({ path: path.join(dir, 'sesame.db') });
-  d1 = await openTestD1();
-});
-
-afterAll(async () => {
-  sqlite?.close();
-  await d1?.dispose();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const drivers = bothDrivers();
 
 const session = (id: string, over: Partial<typeof sessions.$inferInsert> = {}) => ({
   id,
@@ -97,10 +79,7 @@ async function seed(db: Db) {
   await db.orm.insert(mailQueue).values([mail('sent-old', 'sent', NOW - 2 * DAY), mail('queued-old', 'queued', NOW - 2 * DAY), mail('sent-new', 'sent', NOW)]);
 }
 
-describe.each([
-  ['better-sqlite3', () => sqlite.db],
-  ['d1', () => d1.db],
-] as const)('pruneExpired on %s', (_name, dbOf) => {
+describe.each(drivers)('pruneExpired on %s', (_name, dbOf) => {
   it('removes exactly the dead rows of every table and keeps the live ones', async () => {
     const db: Db = dbOf();
     await seed(db);

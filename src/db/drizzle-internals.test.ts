@@ -3,37 +3,21 @@
  * miniflare): the unexported fields are where they were, and the batch executors built on them
  * still give rows for reads and RETURNING, run results otherwise, and drizzle's column mapping.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestD1, type D1Handle } from '../../test/helpers/d1.js';
-import { openSqlite, type SqliteHandle } from './better-sqlite3.js';
+import { describe, expect, it } from 'vitest';
+import { bothDrivers } from '../../test/helpers/both-drivers.js';
 import type { Db } from './db.js';
 import { signingKeys } from './schema.js';
 
 const key = (kid: string) => ({ kid, alg: 'ES256', publicJwk: '{}', privateJwk: 'plain:{}', createdAt: 1 });
 
-let sqlite: SqliteHandle;
-let d1: D1Handle;
-let dir: string;
-
-beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sesame-internals-'));
-  sqlite = openSqlite({ path: path.join(dir, 'sesame.db') });
-  d1 = await openTestD1();
-});
-
-afterAll(async () => {
-  sqlite?.close();
-  await d1?.dispose();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const drivers = bothDrivers();
+const sqliteDb = () => drivers[0]![1]();
+const d1Db = () => drivers[1]![1]();
 
 describe('the drizzle fields the better-sqlite3 executor reads', () => {
   it('a select carries config.fields, an insert with RETURNING config.returning, a bare insert neither', () => {
-    const orm = sqlite.db.orm;
+    const orm = sqliteDb().orm;
     const select = orm.select().from(signingKeys) as unknown as { config: Record<string, unknown> };
     const returning = orm.insert(signingKeys).values(key('a')).returning() as unknown as { config: Record<string, unknown> };
     const bare = orm.insert(signingKeys).values(key('a')) as unknown as { config: Record<string, unknown> };
@@ -44,7 +28,7 @@ describe('the drizzle fields the better-sqlite3 executor reads', () => {
   });
 
   it('prepared statements carry executeMethod: run without RETURNING, all with it', () => {
-    const orm = sqlite.db.orm;
+    const orm = sqliteDb().orm;
     const run = orm.insert(signingKeys).values({ ...key('p'), kid: sql.placeholder('kid') }).prepare() as unknown as { executeMethod: string };
     const all = orm.insert(signingKeys).values({ ...key('p'), kid: sql.placeholder('kid') }).returning().prepare() as unknown as { executeMethod: string };
     expect(run.executeMethod).toBe('run');
@@ -54,7 +38,7 @@ describe('the drizzle fields the better-sqlite3 executor reads', () => {
 
 describe('the D1 prepared-statement fields the D1 executor reads', () => {
   it('a prepared D1 query carries stmt.bind, query.params and mapResult', () => {
-    const prepared = d1.db.orm.select().from(signingKeys).where(eq(signingKeys.kid, sql.placeholder('kid'))).prepare() as unknown as Record<string, unknown> & {
+    const prepared = d1Db().orm.select().from(signingKeys).where(eq(signingKeys.kid, sql.placeholder('kid'))).prepare() as unknown as Record<string, unknown> & {
       stmt: Record<string, unknown>;
       query: Record<string, unknown>;
     };
@@ -64,10 +48,7 @@ describe('the D1 prepared-statement fields the D1 executor reads', () => {
   });
 });
 
-describe.each([
-  ['better-sqlite3', () => sqlite.db],
-  ['d1', () => d1.db],
-] as const)('the batch executors on %s', (_name, dbOf) => {
+describe.each(drivers)('the batch executors on %s', (_name, dbOf) => {
   it('batch(): rows for RETURNING and reads, all or nothing', async () => {
     const db: Db = dbOf();
     const [inserted, , read] = await db.batch([

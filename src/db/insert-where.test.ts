@@ -3,37 +3,16 @@
  * order the object lists them in, defaults and driver mappings apply as in a plain insert, and
  * nothing is written while the condition is false.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { eq, notExists, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestD1, type D1Handle } from '../../test/helpers/d1.js';
-import { openSqlite, type SqliteHandle } from './better-sqlite3.js';
+import { describe, expect, it } from 'vitest';
+import { bothDrivers } from '../../test/helpers/both-drivers.js';
 import type { Db } from './db.js';
 import { insertWhere } from './insert-where.js';
 import { auditEvents, users } from './schema.js';
 
-let sqlite: SqliteHandle;
-let d1: D1Handle;
-let dir: string;
+const drivers = bothDrivers();
 
-beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sesame-insert-where-'));
-  sqlite = openSqlite({ path: path.join(dir, 'sesame.db') });
-  d1 = await openTestD1();
-});
-
-afterAll(async () => {
-  sqlite?.close();
-  await d1?.dispose();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-describe.each([
-  ['better-sqlite3', () => sqlite.db],
-  ['d1', () => d1.db],
-] as const)('insertWhere on %s', (_name, dbOf) => {
+describe.each(drivers)('insertWhere on %s', (_name, dbOf) => {
   it('puts each value in its column, in any object order, with defaults and boolean mapping', async () => {
     const db: Db = dbOf();
     // Listed in the reverse of the table's order; emailVerified left to its default (false → 0).
