@@ -139,6 +139,25 @@ describe('changing the address', () => {
     expect(rows("SELECT email FROM users WHERE id = ?", body.user.id)).toEqual([{ email: 'asker@example.com' }]);
   });
 
+  it('answers before it looks the address up, so a taken address cannot be told from a free one by timing', async () => {
+    const { body } = await signUp('asker@example.com');
+    await signUp('owner@example.com');
+    await m.settle();
+    const queued = () => rows<{ n: number }>("SELECT count(*) AS n FROM mail_queue WHERE \"to\" IN ('owner@example.com', 'free@example.com')")[0]!.n;
+    const changeRows = () => rows<{ n: number }>("SELECT count(*) AS n FROM email_tokens WHERE purpose = 'change'")[0]!.n;
+    const queuedAtStart = queued();
+    for (const email of ['owner@example.com', 'free@example.com']) {
+      const before = { email, queued: queued(), changeRows: changeRows() };
+      expect((await m.h.request('/auth/email/change', { body: { email }, token: body.accessToken })).status).toBe(202);
+      // At the answer, neither branch has run: no notice queued, no link made.
+      expect({ email, queued: queued(), changeRows: changeRows() }).toEqual(before);
+      await m.settle();
+    }
+    // Afterwards each branch did its part: a notice to the owner, a link and code to the free address.
+    expect(queued() - queuedAtStart).toBe(2);
+    expect(changeRows()).toBe(1);
+  });
+
   it('refuses the change when the address got an account between the request and the proof', async () => {
     const { body } = await signUp('first@example.com');
     const before = (await delivered()).length;

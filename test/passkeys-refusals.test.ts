@@ -228,11 +228,11 @@ describe('what the signature covers', () => {
     ]);
   });
 
-  it('refuses an unknown credential id the same way as a bad signature', async () => {
+  it('refuses an unknown credential id with 401 UNKNOWN_CREDENTIAL (the page tells the browser to forget it)', async () => {
     const { device } = await signUp('ada@example.com');
     const response = await assertion(device);
     const unknown = { ...response, id: 'AAAAAAAAAAAAAAAAAAAAAA', rawId: 'AAAAAAAAAAAAAAAAAAAAAA' };
-    await expectRefused(() => loginVerify({ response: unknown }), 401, 'INVALID_CREDENTIAL');
+    await expectRefused(() => loginVerify({ response: unknown }), 401, 'UNKNOWN_CREDENTIAL');
   });
 
   it('refuses a counter that goes backwards or stands still, and audits passkey.counter_regression', async () => {

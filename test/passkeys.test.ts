@@ -266,7 +266,11 @@ describe('managing passkeys', () => {
     const res = await h.request('/auth/passkeys', { token: body.accessToken });
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    expect(((await res.json()) as { passkeys: PasskeyBody[] }).passkeys).toEqual([
+    const listed = (await res.json()) as { passkeys: PasskeyBody[]; rpId: string; userHandle: string };
+    // What the page needs for the WebAuthn Signal API: the RP id and the user handle the authenticator holds.
+    expect(listed.rpId).toBe(h.config.rpId);
+    expect(listed.userHandle).toBe(Buffer.from(body.user.id, 'utf8').toString('base64url'));
+    expect(listed.passkeys).toEqual([
       { id: credentialId, name: 'Laptop', createdAt: new Date(created).toISOString(), lastUsedAt: new Date(h.now()).toISOString(), backedUp: false, transports: ['internal'], aaguid: '00000000-0000-0000-0000-000000000000', provider: null },
       { id: second, name: 'Key', createdAt: new Date(created + 1000).toISOString(), lastUsedAt: null, backedUp: false, transports: ['internal'], aaguid: '00000000-0000-0000-0000-000000000000', provider: null },
     ]);

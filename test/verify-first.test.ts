@@ -248,6 +248,16 @@ describe('migration 0003 from a database of the previous schema', () => {
     const legacy = (await (await passkeySignIn(devices.unverified)).json()) as SessionBody;
     expect(legacy.user).toEqual({ id: ids.unverified, email: `${ids.unverified}@unverified.invalid`, emailVerified: false });
     expect(decodeJwt(legacy.accessToken)).toMatchObject({ email_verified: false });
+    // Its passkeys are its only way in (no address receives its mail): the last one is kept (409) until
+    // an address is proved; a second one may go, and then the last one again may not.
+    const [only] = await passkeysOf(legacy.accessToken);
+    const refused = await h.request(`/auth/passkeys/${only!.id}`, { method: 'DELETE', token: legacy.accessToken });
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('LAST_PASSKEY');
+    const second = await addPasskey(legacy.accessToken);
+    expect((await h.request(`/auth/passkeys/${only!.id}`, { method: 'DELETE', token: legacy.accessToken })).status).toBe(204);
+    expect((await h.request(`/auth/passkeys/${second.id}`, { method: 'DELETE', token: legacy.accessToken })).status).toBe(409);
+    expect((await passkeysOf(legacy.accessToken)).map((p) => p.id)).toEqual([second.id]);
 
     // The owner of the released address signs up with it: a new account of their own, which the old passkey never opens.
     const owner = await proveByCode(emails.unverified);

@@ -3,7 +3,8 @@
  *
  * Start (signed in, recent sign-in): the new address is canonicalized and counted against
  * RATE_LIMIT_EMAILS_PER_HOUR like any message to it. The answer is 202 whether or not the address
- * has an account, so the requester learns nothing about other people's addresses:
+ * has an account, and it is sent before the address is even looked up (the rest runs in
+ * deps.defer), so neither its content nor its timing tells the requester about other people's addresses:
  * - a free address gets a link and code (the sign-in message's shape, purpose 'change', bound to
  *   the requesting account in email_tokens.user_id);
  * - an address that has an account gets no link: its owner gets a notice that someone tried.
@@ -22,6 +23,7 @@ import { users } from '../db/schema.js';
 import { renderChangeAddressEmail } from '../mail/templates.js';
 import { auditInsert, auditInsertIf } from './audit.js';
 import { generateToken } from './crypto.js';
+import type { CanonicalEmail } from './email-address.js';
 import { canonicalOrRefuse, invalidCode, invalidLink, recordFailure, sendLinkAndCode, type EmailDeps } from './email-sign-in.js';
 import { AuthError } from './errors.js';
 import {
@@ -41,7 +43,7 @@ import { notifyAccount } from './notify-account.js';
 import { assertRecentSignIn, type Authenticated, type RequestContext, type UserRow } from './sessions.js';
 import { findUserByEmail, findUserById } from './users.js';
 
-/** POST /auth/email/change: see the module header. Resolves once the message is stored. */
+/** POST /auth/email/change: see the module header. Resolves before the address is even looked up. */
 export async function startEmailChange(
   deps: EmailDeps,
   { auth, email: raw, context = {} }: { auth: Authenticated; email: string; context?: RequestContext },
@@ -52,7 +54,6 @@ export async function startEmailChange(
   if (email === auth.user.email) throw new AuthError('INVALID_REQUEST', 'email: this is already your account’s address');
   // The same caps as any message to a mailbox, whoever asks (and whatever the address is): mail-limits.ts.
   await enforceMailLimits(deps, { email, clientAddress: context.clientAddress });
-  const owner = await findUserByEmail(deps.db, email);
   await auditInsert(deps.db, {
     at: deps.clock(),
     type: 'email.change_requested',
@@ -61,12 +62,25 @@ export async function startEmailChange(
     clientAddress: context.clientAddress,
     userAgent: context.userAgent,
   });
-  // No enumeration: a taken address answers the requester exactly as a free one; its owner hears of it.
-  if (owner) {
+  // No enumeration, in the answer or its timing: the address is looked up only after the answer
+  // (deps.defer), so a taken one answers exactly as a free one does, as fast, and its owner hears of it.
+  deps.defer(
+    afterTheAnswer()
+      .then(() => mailNewAddress(deps, { email, userId: auth.user.id, context }))
+      .catch((err: unknown) => deps.logger.log('error', 'address change mail could not be stored', { error: String(err).slice(0, 300) })),
+  );
+}
+
+/** Resolves on a later turn of the event loop: by then the 202 has left (a synchronous driver included). */
+const afterTheAnswer = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** After the answer: a link and code for a free address, a notice for the owner of a taken one. */
+async function mailNewAddress(deps: EmailDeps, { email, userId, context }: { email: CanonicalEmail; userId: string; context: RequestContext }): Promise<void> {
+  if (await findUserByEmail(deps.db, email)) {
     await notifyAccount(deps, { email, notice: { kind: 'address_taken' }, context });
     return;
   }
-  await sendLinkAndCode(deps, { email, purpose: 'change', userId: auth.user.id, render: renderChangeAddressEmail, context });
+  await sendLinkAndCode(deps, { email, purpose: 'change', userId, render: renderChangeAddressEmail, context });
 }
 
 type ChangeProof = { token: string } | { email: string; code: string };

@@ -152,6 +152,11 @@ export function passkeyTransports(row: PasskeyRow): string[] {
 // ---------------------------------------------------------------------------------------------
 // Registration
 
+/** The account's WebAuthn user handle, base64url: the bytes of its user id (see creationOptions). */
+export function webauthnUserHandle(userId: string): Base64URLString {
+  return bytesToBase64Url(utf8.encode(userId));
+}
+
 async function creationOptions(
   config: Config,
   { challenge, userId, email, exclude }: { challenge: Uint8Array<ArrayBuffer>; userId: string; email: string; exclude: PasskeyRow[] },
@@ -450,8 +455,10 @@ export async function finishSignIn(
     .innerJoin(users, eq(users.id, passkeys.userId))
     .where(eq(passkeys.id, response.id))
     .limit(1);
-  // Same answer as a bad signature: probing credential ids teaches nothing.
-  if (!found) throw refused('This passkey could not be verified');
+  // Said apart from a bad signature so the page can tell the browser (WebAuthn Signal API,
+  // signalUnknownCredential) to forget a deleted passkey. It reveals nothing about accounts: sign-in
+  // is discoverable (no address is named) and an id is 16+ random bytes nobody can guess.
+  if (!found) throw new AuthError('UNKNOWN_CREDENTIAL', 'This passkey is not registered here (it may have been deleted)');
   const { passkey, user } = found;
   const audit = (type: 'passkey.sign_in_failed' | 'passkey.counter_regression', detail: Record<string, unknown>) =>
     recordAuditEvent(db, {
@@ -569,10 +576,15 @@ export async function deletePasskey(
   const { db, clock } = deps;
   assertRecentSignIn(deps, session);
   const now = clock();
+  // An account whose address was released by the verify-first upgrade (README "Upgrading") has no
+  // address to receive a link: its passkeys are its only way in, so the last one stays until an
+  // address is proved. Checked inside the DELETE, so two parallel deletes cannot remove both.
+  const keepsAWayIn = sql`(EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${user.id} AND ${users.emailVerified} = 1)
+    OR (SELECT count(*) FROM ${passkeys} WHERE ${passkeys.userId} = ${user.id}) > 1)`;
   const [deleted] = await db.batch([
     db.orm
       .delete(passkeys)
-      .where(and(eq(passkeys.id, id), eq(passkeys.userId, user.id)))
+      .where(and(eq(passkeys.id, id), eq(passkeys.userId, user.id), keepsAWayIn))
       .returning({ id: passkeys.id, name: passkeys.name }),
     auditInsertIf(
       db,
@@ -588,7 +600,14 @@ export async function deletePasskey(
       previousStatementChangedARow,
     ),
   ]);
-  // Another user's passkey is simply not found.
-  if (deleted.length !== 1) throw new AuthError('NOT_FOUND', 'No such passkey');
+  if (deleted.length !== 1) {
+    const [mine] = await db.orm
+      .select({ id: passkeys.id })
+      .from(passkeys)
+      .where(and(eq(passkeys.id, id), eq(passkeys.userId, user.id)));
+    // Another user's passkey is simply not found.
+    if (!mine) throw new AuthError('NOT_FOUND', 'No such passkey');
+    throw new AuthError('LAST_PASSKEY', 'This passkey is the only way into an account without a proved address; prove an address first (account page, change address)');
+  }
   return deleted[0]!;
 }

@@ -14,6 +14,7 @@ import {
   renamePasskey,
   startPasskeyAddition,
   startSignIn,
+  webauthnUserHandle,
   type PasskeyRow,
 } from '../auth/passkeys.js';
 import { AuthError } from '../auth/errors.js';
@@ -210,7 +211,17 @@ const list = createRoute({
   summary: "The signed-in user's passkeys",
   security: bearerSecurity,
   middleware: [requireAuth] as const,
-  responses: { 200: jsonContent(z.object({ passkeys: z.array(Passkey) }), 'Passkeys, oldest first'), ...errorResponses(401, 429) },
+  responses: {
+    200: jsonContent(
+      z.object({
+        passkeys: z.array(Passkey),
+        rpId: z.string().openapi({ description: 'The WebAuthn relying-party id (RP_ID), for the WebAuthn Signal API' }),
+        userHandle: z.string().openapi({ description: 'The account’s WebAuthn user handle (base64url), for the WebAuthn Signal API' }),
+      }),
+      'Passkeys, oldest first',
+    ),
+    ...errorResponses(401, 429),
+  },
 });
 
 const rename = createRoute({
@@ -230,7 +241,7 @@ const remove = createRoute({
   path: '/auth/passkeys/{id}',
   operationId: 'deletePasskey',
   tags: ['Passkeys'],
-  summary: 'Delete a passkey (needs a recent sign-in; never the last way into the account)',
+  summary: 'Delete a passkey (needs a recent sign-in; 409 LAST_PASSKEY for the last one of an account without a proved address)',
   security: bearerSecurity,
   middleware: [requireAuth] as const,
   request: { params: PasskeyParams },
@@ -279,8 +290,10 @@ export function passkeyRoutes() {
       return sessionResponse(c, issued, 200);
     })
     .openapi(list, async (c) => {
-      const rows = await listPasskeys(c.var.deps.db, c.var.auth.user.id);
-      return c.json({ passkeys: rows.map(passkeyJson) }, 200);
+      const { user } = c.var.auth;
+      const rows = await listPasskeys(c.var.deps.db, user.id);
+      // rpId and userHandle let the page tell the browser which passkeys are still accepted (signalAllAcceptedCredentials).
+      return c.json({ passkeys: rows.map(passkeyJson), rpId: c.var.deps.config.rpId, userHandle: webauthnUserHandle(user.id) }, 200);
     })
     .openapi(rename, async (c) => {
       const { id } = c.req.valid('param');
