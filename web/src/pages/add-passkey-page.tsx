@@ -1,6 +1,13 @@
 /**
  * `/add-passkey`: after a sign-in by email, the offer to add a passkey on this device, so the
  * next sign-in needs no mailbox. Always skippable.
+ *
+ * Capabilities drive it (`getClientCapabilities()` where present): without WebAuthn it is skipped
+ * (a security key can hold a passkey even where no platform authenticator or phone is reported);
+ * where the browser offers `conditionalCreate`, the automatic upgrade is tried first
+ * (`mediation: "conditional"`: the password manager may add one without a prompt) while the
+ * explicit offer stays on screen as the fallback. "Not now" is remembered on this device for this
+ * account (lib/device-memory.ts), and the offer is not shown to it again here.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { browserSupportsWebAuthn, isAuthError } from '@sesame/client';
@@ -9,6 +16,7 @@ import { KeyIcon } from '../components/icons.js';
 import { PageHeading } from '../components/page-heading.js';
 import { StatusMessage, useStatus } from '../components/status-message.js';
 import { ReauthPrompt } from '../components/reauth-prompt.js';
+import { deviceMemory } from '../lib/device-memory.js';
 import { describeError } from '../lib/error-message.js';
 import { finishSignIn } from '../lib/return-to.js';
 import { currentLocation, navigate } from '../router.js';
@@ -20,19 +28,53 @@ export function AddPasskeyPage() {
   const [needsReauth, setNeedsReauth] = useState(false);
   const { status, setStatus, clearStatus } = useStatus();
 
+  const automatic = useRef<AbortController | null>(null);
+
   useEffect(() => {
-    if (user === null) navigate('/', { replace: true });
-    // Nothing to offer where passkeys cannot work.
-    else if (!browserSupportsWebAuthn()) void finishSignIn();
-  }, [user]);
+    if (user === null) return void navigate('/', { replace: true });
+    if (!user) return;
+    // Nothing to offer where passkeys cannot work, nor to whom said "Not now" on this device.
+    if (!browserSupportsWebAuthn() || (!created && deviceMemory.offerDeclined(user.id))) return void finishSignIn();
+    let live = true;
+    void auth.capabilities().then((caps) => {
+      if (!live) return;
+      if (caps.conditionalCreate === true) void tryAutomaticUpgrade(user.id);
+    });
+    return () => {
+      live = false;
+      automatic.current?.abort();
+    };
+  }, [user?.id]);
+
+  /** The automatic upgrade: quiet unless it works; the explicit offer stays meanwhile. */
+  async function tryAutomaticUpgrade(userId: string) {
+    const controller = new AbortController();
+    automatic.current = controller;
+    try {
+      const passkey = await auth.addPasskey(undefined, { conditional: true, signal: controller.signal });
+      added(userId, passkey.name, `Your password manager saved a passkey (“${passkey.name}”) for you. Next time, choose “Sign in with a passkey”.`);
+    } catch {
+      // Refused or not offered by the password manager: the explicit offer below is the way.
+    } finally {
+      if (automatic.current === controller) automatic.current = null;
+    }
+  }
+
+  function added(userId: string, name: string, notice = `Passkey “${name}” added. Next time, choose “Sign in with a passkey”.`) {
+    deviceMemory.clearDeclined(userId);
+    deviceMemory.rememberSignIn('passkey', user?.email);
+    void finishSignIn({ state: { notice } });
+  }
 
   async function addPasskey() {
-    if (busy) return;
+    if (busy || !user) return;
+    // One ceremony at a time: the modal one replaces the automatic attempt.
+    automatic.current?.abort();
     setBusy(true);
     setStatus('info', 'Follow your browser’s prompt to create a passkey.');
     try {
       const passkey = await auth.addPasskey();
-      await finishSignIn({ state: { notice: `Passkey “${passkey.name}” added. Next time, choose “Sign in with a passkey”.` } });
+      added(user.id, passkey.name);
     } catch (error) {
       if (isAuthError(error, 'REAUTH_REQUIRED')) {
         // Never a sign-out: confirm in place, then the passkey is added.
@@ -85,7 +127,15 @@ export function AddPasskeyPage() {
           <KeyIcon />
           Add a passkey
         </button>
-        <button type="button" class="button button-secondary" onClick={() => void finishSignIn()}>
+        <button
+          type="button"
+          class="button button-secondary"
+          onClick={() => {
+            automatic.current?.abort();
+            deviceMemory.declineOffer(user.id);
+            void finishSignIn();
+          }}
+        >
           Not now
         </button>
       </div>

@@ -1,34 +1,65 @@
 /**
- * The "Check your email" step of `/`: the link finishes sign-in on the device that opens it; the
- * six-digit code, typed here, finishes it on this one (for mail read on another device).
+ * The "Check your email" step of `/`: the link finishes on the device that opens it (in another
+ * tab of this browser, this tab then continues by itself: see sign-in-page.tsx); the six-digit
+ * code, typed here, finishes on this one (for mail read on another device).
+ *
+ * It names the address, survives a reload (lib/pending-email.ts), and paces "Send again" with a
+ * visible countdown. When the server's limit refuses another message it says so, and that the
+ * latest code still works.
  */
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { isAuthError } from '@sesame/client';
 import { useSession } from '../auth-context.js';
 import { PageHeading } from '../components/page-heading.js';
 import { StatusMessage, useStatus } from '../components/status-message.js';
+import { deviceMemory } from '../lib/device-memory.js';
 import { describeError } from '../lib/error-message.js';
+import { formatTime } from '../lib/format-time.js';
+import { formatCountdown, pendingEmail, type PendingEmail } from '../lib/pending-email.js';
 import { keepReturnTo, pendingReturnTo } from '../lib/return-to.js';
 import { navigate } from '../router.js';
 
+/** The current time, ticking every second until `until` has passed. */
+function useNowUntil(until: number): number {
+  const [now, setNow] = useState(Date.now);
+  useEffect(() => {
+    if (now >= until) return;
+    const timer = setInterval(() => {
+      const next = Date.now();
+      setNow(next);
+      if (next >= until) clearInterval(timer);
+    }, 1000);
+    return () => clearInterval(timer);
+  }, [until]);
+  return now;
+}
+
 export function CheckEmail({
-  email,
+  pending,
+  onPendingChange,
   onSigningIn,
   onSignInFailed,
   onBack,
 }: {
-  email: string;
+  pending: PendingEmail;
+  onPendingChange(next: PendingEmail): void;
   /** Called before the code is sent, so the page does not redirect on its own meanwhile. */
   onSigningIn(): void;
   onSignInFailed(): void;
   onBack(): void;
 }) {
   const { auth } = useSession();
+  const { email } = pending;
   const [code, setCode] = useState('');
   const [invalid, setInvalid] = useState(false);
   const [busy, setBusy] = useState<null | 'verify' | 'resend'>(null);
-  const { status, setStatus, clearStatus } = useStatus();
+  const codeStatus = useStatus();
+  const resendStatus = useStatus(
+    pending.limited ? { tone: 'info', text: limitText(pending) } : null,
+  );
   const codeInput = useRef<HTMLInputElement>(null);
+  const now = useNowUntil(pending.nextSendAt);
+  const waitMs = pending.nextSendAt - now;
 
   async function verify(event: Event) {
     event.preventDefault();
@@ -37,23 +68,25 @@ export function CheckEmail({
     const digits = code.replace(/\D/g, '');
     if (digits.length !== 6) {
       setInvalid(true);
-      setStatus('error', 'Enter the six digits from the email.');
+      codeStatus.setStatus('error', 'Enter the six digits from the email.');
       codeInput.current?.focus();
       return;
     }
     setInvalid(false);
     setBusy('verify');
-    setStatus('info', 'Checking the code…');
+    codeStatus.setStatus('info', 'Checking the code…');
     onSigningIn();
     try {
       const { created, returnTo } = await auth.verifyEmailCode(email, digits);
+      pendingEmail.clear();
+      deviceMemory.rememberSignIn('email', email);
       // The passkey offer comes first; finishing it goes on to returnTo.
       keepReturnTo(returnTo);
       navigate('/add-passkey', { replace: true, state: { created } });
     } catch (error) {
       onSignInFailed();
       setInvalid(isAuthError(error) && error.status === 401);
-      setStatus(
+      codeStatus.setStatus(
         'error',
         describeError(error, {
           401: 'That code didn’t work. It may be mistyped, expired, or replaced by a newer email. Check the newest email, or send a new one.',
@@ -68,18 +101,28 @@ export function CheckEmail({
   }
 
   async function resend() {
-    if (busy) return;
+    if (busy || waitMs > 0) return;
     setBusy('resend');
+    codeStatus.clearStatus();
     try {
       await auth.startEmail(email, { returnTo: await pendingReturnTo() });
+      onPendingChange(pendingEmail.resent(pending));
       setCode('');
-      setStatus('success', `We sent a new email to ${email}. Earlier links and codes no longer work.`);
+      resendStatus.setStatus('success', `We sent a new email to ${email}. Use the newest one: earlier links and codes no longer work.`);
     } catch (error) {
-      setStatus('error', describeError(error));
+      if (isAuthError(error) && error.status === 429) {
+        const limited = pendingEmail.limited(pending, error.retryAfter);
+        onPendingChange(limited);
+        resendStatus.setStatus('info', limitText(limited));
+      } else {
+        resendStatus.setStatus('error', describeError(error));
+      }
     } finally {
       setBusy(null);
     }
   }
+
+  const signingUp = pending.kind === 'sign_up';
 
   return (
     <div class="card">
@@ -88,16 +131,15 @@ export function CheckEmail({
           Check your email
         </PageHeading>
         <p class="lead">
-          We sent a sign-in link and a six-digit code to <strong class="break">{email}</strong>.
+          We sent a link and a six-digit code to <strong class="break">{email}</strong>
+          {signingUp ? ' to create your account.' : '.'}
         </p>
       </header>
 
       <ol class="steps">
-        <li>Open the link on this device to finish signing in, or</li>
+        <li>Open the link in this browser and this page continues by itself, or</li>
         <li>read the email on another device and type the code here.</li>
       </ol>
-
-      <StatusMessage status={status} />
 
       <form class="stack" onSubmit={verify}>
         <div class="field">
@@ -122,29 +164,51 @@ export function CheckEmail({
             }}
           />
           <p class="hint" id="code-hint">
-            The link and the code work once, for a few minutes.
+            Sent at {formatTime(new Date(pending.sentAt).toISOString())}. The link and the code work once, for a few minutes.
           </p>
         </div>
+        <StatusMessage status={codeStatus.status} />
         <button type="submit" class={`button button-primary${busy === 'verify' ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined}>
           Verify code
         </button>
       </form>
 
-      <div class="row-actions">
-        <button type="button" class="button-link" aria-disabled={busy ? 'true' : undefined} onClick={resend}>
-          Send a new email
-        </button>
-        <button
-          type="button"
-          class="button-link"
-          onClick={() => {
-            clearStatus();
-            onBack();
-          }}
-        >
-          Use a different address
-        </button>
+      <div class="resend">
+        <StatusMessage status={resendStatus.status} />
+        <div class="row-actions">
+          <button
+            type="button"
+            class={`button-link${busy === 'resend' ? ' is-busy' : ''}`}
+            aria-disabled={busy || waitMs > 0 ? 'true' : undefined}
+            onClick={resend}
+          >
+            {waitMs > 0 ? (
+              <>
+                Send again in <span class="countdown">{formatCountdown(waitMs)}</span>
+              </>
+            ) : (
+              'Send again'
+            )}
+          </button>
+          <button
+            type="button"
+            class="button-link"
+            onClick={() => {
+              codeStatus.clearStatus();
+              onBack();
+            }}
+          >
+            Use a different address
+          </button>
+        </div>
       </div>
     </div>
+  );
+}
+
+function limitText(pending: PendingEmail): string {
+  return (
+    `You’ve asked for several emails in a short time, so we didn’t send another one yet. ` +
+    `The code in the email sent at ${formatTime(new Date(pending.sentAt).toISOString())} still works.`
   );
 }

@@ -1,36 +1,46 @@
 /**
- * `/`: sign in and sign up in one place. One email field (which also offers passkeys through
- * autofill), a usernameless passkey button, an emailed link (with a code for another device),
- * and passkey sign-up.
+ * `/`: the returning person first. A passkey (the button, and autofill on the address field) is
+ * offered first, then the address for a link or code; "Create an account" is one clear entry that
+ * starts the verify-first flow (address → link or code → the account → the passkey offer).
+ * The last address and method used on this device are remembered (lib/device-memory.ts): the
+ * address is filled in and the method is the highlighted one. Each message stands next to the
+ * control that was used. While an email is awaited the page shows "Check your email", which a
+ * reload keeps (lib/pending-email.ts).
  *
  * Only one WebAuthn ceremony can run: the autofill one starts with the page and is aborted
  * before any modal ceremony, then started again if that one does not sign in.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { browserSupportsWebAuthnAutofill, isAuthError } from '@sesame/client';
+import { browserSupportsWebAuthn, browserSupportsWebAuthnAutofill, isAuthError } from '@sesame/client';
 import { useSession } from '../auth-context.js';
 import { KeyIcon, MailIcon } from '../components/icons.js';
 import { PageHeading } from '../components/page-heading.js';
 import { StatusMessage, useStatus } from '../components/status-message.js';
+import { deviceMemory } from '../lib/device-memory.js';
 import { describeError } from '../lib/error-message.js';
+import { pendingEmail, type PendingKind } from '../lib/pending-email.js';
 import { finishSignIn, pendingReturnTo } from '../lib/return-to.js';
 import { currentLocation, replaceState } from '../router.js';
 import { CheckEmail } from './check-email.js';
+import { passkeyFailure } from './sign-in-messages.js';
 
 /** A passkey challenge lives 5 minutes on the server; renew the autofill one before that. */
 const AUTOFILL_RENEW_MS = 4 * 60_000;
 
-type Busy = null | 'link' | 'passkey' | 'signup';
+type Busy = null | 'email' | 'passkey';
+type Step = 'start' | 'create' | 'check-email';
 
 export function SignInPage() {
   const { auth, user, restoreError } = useSession();
   const handOver = useRef(currentLocation().state).current;
-  const [step, setStep] = useState<'start' | 'check-email'>('start');
-  const [email, setEmail] = useState(handOver.email ?? '');
+  const remembered = useRef(deviceMemory.lastSignIn()).current;
+  const [waiting, setWaiting] = useState(() => pendingEmail.read());
+  const [step, setStep] = useState<Step>(waiting ? 'check-email' : 'start');
+  const [email, setEmail] = useState(handOver.email ?? waiting?.email ?? remembered.email ?? '');
   const [busy, setBusy] = useState<Busy>(null);
-  /** True after coming back from "Check your email": the heading takes focus again. */
+  /** True after coming back from another step: the heading takes focus again. */
   const [returned, setReturned] = useState(false);
-  const { status, setStatus, clearStatus } = useStatus(
+  const page = useStatus(
     handOver.notice
       ? { tone: 'info', text: handOver.notice }
       : restoreError
@@ -39,19 +49,28 @@ export function SignInPage() {
           : { tone: 'info', text: 'We couldn’t check whether you’re already signed in. You can still sign in below.' }
         : null,
   );
+  const passkeyStatus = useStatus();
+  const emailStatus = useStatus();
   const emailInput = useRef<HTMLInputElement>(null);
   const autofill = useRef<{ controller: AbortController; startedAt: number } | null>(null);
   /** Set while this page runs its own sign-in, which decides where to go next. */
   const ownSignIn = useRef(false);
+  const canUsePasskeys = browserSupportsWebAuthn();
+  const suggestEmail = remembered.method === 'email' || !canUsePasskeys;
 
   useEffect(() => {
     // A notice is shown once; a reload should not bring it back.
     if (handOver.notice) replaceState({ ...handOver, notice: undefined });
   }, []);
 
-  // Signed in (already, in another tab, by a passkey here): back to the app that sent us, or the account.
+  // Signed in (already, by a passkey here, or by the link confirmed in another tab of this
+  // browser, which the auth client's cross-tab channel reports): go where the person was going.
   useEffect(() => {
-    if (user && !ownSignIn.current) void finishSignIn();
+    if (!user || ownSignIn.current) return;
+    const confirmedElsewhere = pendingEmail.read() !== null;
+    pendingEmail.clear();
+    if (confirmedElsewhere) deviceMemory.rememberSignIn('email', user.email);
+    void finishSignIn(confirmedElsewhere ? { state: { notice: 'You’re signed in. You confirmed the link in another tab.' } } : {});
   }, [user]);
 
   function stopAutofill() {
@@ -67,14 +86,13 @@ export function SignInPage() {
     if (!(await browserSupportsWebAuthnAutofill()) || controller.signal.aborted) return;
     try {
       await auth.passkeySignIn({ conditional: true, signal: controller.signal });
+      deviceMemory.rememberSignIn('passkey', auth.getUser()?.email);
     } catch (error) {
       if (controller.signal.aborted || !isAuthError(error)) return;
       // The autofill request runs unseen until someone picks a passkey: stay quiet about
       // failures before that (options unavailable, prompt dismissed), speak up about a refusal.
       if (error.code === 'PASSKEY_FAILED') console.warn('Sesame: passkey autofill failed', error.cause ?? error);
-      if (error.status === 401 || error.status === 429) {
-        setStatus('error', describeError(error, { 401: 'That passkey wasn’t accepted. It may have been removed from your account. Try again, or use an emailed link.' }));
-      }
+      if (error.status === 401 || error.status === 429) emailStatus.setStatus('error', passkeyFailure(error, remembered.method));
       // A refused assertion (an expired challenge, a removed passkey) may work on a second pick.
       if (error.status === 401 && autofill.current?.controller === controller) void startAutofill();
     }
@@ -95,57 +113,55 @@ export function SignInPage() {
     if (busy) return;
     stopAutofill();
     setBusy('passkey');
-    setStatus('info', 'Follow your browser’s prompt to use your passkey.');
+    emailStatus.clearStatus();
+    passkeyStatus.setStatus('info', 'Follow your browser’s prompt to use your passkey.');
     try {
-      await auth.passkeySignIn();
-      clearStatus();
+      const { user: signedIn } = await auth.passkeySignIn();
+      deviceMemory.rememberSignIn('passkey', signedIn.email);
+      passkeyStatus.clearStatus();
     } catch (error) {
-      if (isAuthError(error, 'ABORTED')) clearStatus();
-      else setStatus('error', describeError(error, { 401: 'That passkey wasn’t accepted. Try another one, or use an emailed link.' }));
+      if (isAuthError(error, 'ABORTED')) passkeyStatus.clearStatus();
+      else passkeyStatus.setStatus('error', passkeyFailure(error, remembered.method));
       void startAutofill();
     } finally {
       setBusy(null);
     }
   }
 
-  async function emailLink(event: Event) {
+  /** Verify-first: both a sign-in and a new account start by proving the address. */
+  async function sendEmail(event: Event, kind: PendingKind) {
     event.preventDefault();
     if (busy || !emailInput.current?.reportValidity()) return;
-    setBusy('link');
-    setStatus('info', 'Sending your email…');
+    setBusy('email');
+    passkeyStatus.clearStatus();
+    emailStatus.setStatus('info', 'Sending your email…');
     try {
-      await auth.startEmail(email.trim(), { returnTo: await pendingReturnTo() });
+      const address = email.trim();
+      await auth.startEmail(address, { returnTo: await pendingReturnTo() });
       stopAutofill();
-      clearStatus();
+      emailStatus.clearStatus();
+      setWaiting(pendingEmail.started(address, kind));
       setStep('check-email');
     } catch (error) {
-      setStatus('error', describeError(error, { INVALID_REQUEST: 'Please enter a valid email address.' }));
+      emailStatus.setStatus('error', describeError(error, { INVALID_REQUEST: 'Please enter a valid email address.' }));
     } finally {
       setBusy(null);
     }
   }
 
-  /** Verify-first: an account is made by proving the address (link or code); the passkey comes right after. */
-  async function createAccount() {
-    if (busy || !emailInput.current?.reportValidity()) return;
-    setBusy('signup');
-    setStatus('info', 'Sending your email…');
-    try {
-      await auth.startEmail(email.trim(), { returnTo: await pendingReturnTo() });
-      stopAutofill();
-      clearStatus();
-      setStep('check-email');
-    } catch (error) {
-      setStatus('error', describeError(error, { INVALID_REQUEST: 'Please enter a valid email address.' }));
-    } finally {
-      setBusy(null);
-    }
+  function goTo(next: Step) {
+    page.clearStatus();
+    passkeyStatus.clearStatus();
+    emailStatus.clearStatus();
+    setReturned(true);
+    setStep(next);
   }
 
-  if (step === 'check-email') {
+  if (step === 'check-email' && waiting) {
     return (
       <CheckEmail
-        email={email.trim()}
+        pending={waiting}
+        onPendingChange={setWaiting}
         onSigningIn={() => {
           ownSignIn.current = true;
         }}
@@ -153,73 +169,142 @@ export function SignInPage() {
           ownSignIn.current = false;
         }}
         onBack={() => {
-          clearStatus();
-          setReturned(true);
-          setStep('start');
+          pendingEmail.clear();
+          setWaiting(null);
+          goTo(waiting.kind === 'sign_up' ? 'create' : 'start');
         }}
       />
     );
   }
 
+  const emailField = (
+    <div class="field">
+      <label for="email">Email address</label>
+      <input
+        ref={emailInput}
+        id="email"
+        name="email"
+        type="email"
+        autocomplete={step === 'start' ? 'username webauthn' : 'email'}
+        inputMode="email"
+        autoCapitalize="none"
+        spellcheck={false}
+        required
+        aria-describedby="email-hint"
+        value={email}
+        onInput={(event) => setEmail(event.currentTarget.value)}
+        onFocus={step === 'start' ? renewAutofillIfOld : undefined}
+      />
+      <p class="hint" id="email-hint">
+        We’ll email you a link and a six-digit code.
+      </p>
+    </div>
+  );
+
+  if (step === 'create') {
+    return (
+      <div class="card">
+        <header class="card-header">
+          <PageHeading title="Create an account" focusOnMount={returned}>
+            Create your account
+          </PageHeading>
+          <p class="lead">First we check that the address is yours. Then you can add a passkey and never wait for an email again.</p>
+        </header>
+        <StatusMessage status={page.status} />
+        <form class="stack" onSubmit={(event) => sendEmail(event, 'sign_up')}>
+          {emailField}
+          <StatusMessage status={emailStatus.status} />
+          <button type="submit" class={`button button-primary${busy === 'email' ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined}>
+            <MailIcon />
+            Send me a link
+          </button>
+        </form>
+        <p class="hint centered">
+          Already have an account?{' '}
+          <button type="button" class="button-link" onClick={() => goTo('start')}>
+            Sign in
+          </button>
+        </p>
+      </div>
+    );
+  }
+
+  const welcomeBack = remembered.email && email.trim() === remembered.email;
+
   return (
     <div class="card">
       <header class="card-header">
-        <PageHeading title="Sign in" focusOnMount={returned}>Sign in to Sesame</PageHeading>
-        <p class="lead">New here? This same form creates your account.</p>
+        <PageHeading title="Sign in" focusOnMount={returned}>
+          Sign in to Sesame
+        </PageHeading>
+        {welcomeBack ? (
+          <p class="lead">
+            Welcome back. Last time you used {remembered.method === 'passkey' ? 'a passkey' : 'an emailed link'} on this device.
+          </p>
+        ) : (
+          <p class="lead">Use a passkey, or get a link by email.</p>
+        )}
       </header>
 
-      <StatusMessage status={status} />
+      <StatusMessage status={page.status} />
 
-      <form class="stack" onSubmit={emailLink}>
-        <div class="field">
-          <label for="email">Email address</label>
-          <input
-            ref={emailInput}
-            id="email"
-            name="email"
-            type="email"
-            autocomplete="username webauthn"
-            inputMode="email"
-            autoCapitalize="none"
-            spellcheck={false}
-            required
-            aria-describedby="email-hint"
-            value={email}
-            onInput={(event) => setEmail(event.currentTarget.value)}
-            onFocus={renewAutofillIfOld}
-          />
-          <p class="hint" id="email-hint">
-            We’ll email you a link and a six-digit code. Saved passkeys also appear here.
+      {canUsePasskeys && (
+        <div class="stack">
+          <button
+            type="button"
+            class={`button ${suggestEmail ? 'button-secondary' : 'button-primary'} button-wide${busy === 'passkey' ? ' is-busy' : ''}`}
+            aria-disabled={busy ? 'true' : undefined}
+            aria-describedby="passkey-hint"
+            onClick={signInWithPasskey}
+          >
+            <KeyIcon />
+            Sign in with a passkey
+          </button>
+          <StatusMessage status={passkeyStatus.status} />
+          <p class="hint centered" id="passkey-hint">
+            Your fingerprint, face or screen lock, on this device or your phone.
           </p>
         </div>
-        <button type="submit" class={`button button-primary${busy === 'link' ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined}>
+      )}
+
+      {canUsePasskeys && (
+        <div class="divider" role="presentation">
+          <span>or get a link by email</span>
+        </div>
+      )}
+
+      <form class="stack" onSubmit={(event) => sendEmail(event, 'sign_in')}>
+        {emailField}
+        <StatusMessage status={emailStatus.status} />
+        <button
+          type="submit"
+          class={`button ${suggestEmail ? 'button-primary' : 'button-secondary'}${busy === 'email' ? ' is-busy' : ''}`}
+          aria-disabled={busy ? 'true' : undefined}
+        >
           <MailIcon />
           Email me a link
         </button>
-        <button
-          type="button"
-          class={`button button-secondary${busy === 'signup' ? ' is-busy' : ''}`}
-          aria-disabled={busy ? 'true' : undefined}
-          onClick={createAccount}
-        >
-          Create an account
-        </button>
+        {welcomeBack && (
+          <button
+            type="button"
+            class="button-link"
+            onClick={() => {
+              deviceMemory.forgetSignIn();
+              setEmail('');
+              emailInput.current?.focus();
+            }}
+          >
+            Not {remembered.email}? Use another address
+          </button>
+        )}
       </form>
 
-      <div class="divider" role="presentation">
-        <span>or</span>
+      <div class="signup-entry">
+        <p>New to Sesame?</p>
+        <button type="button" class="button button-secondary" onClick={() => goTo('create')}>
+          Create an account
+        </button>
       </div>
-
-      <button
-        type="button"
-        class={`button button-secondary button-wide${busy === 'passkey' ? ' is-busy' : ''}`}
-        aria-disabled={busy ? 'true' : undefined}
-        onClick={signInWithPasskey}
-      >
-        <KeyIcon />
-        Sign in with a passkey
-      </button>
-      <p class="hint centered">Uses the fingerprint, face or screen lock of a device that holds your passkey.</p>
     </div>
   );
 }

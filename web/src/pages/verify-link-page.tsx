@@ -8,6 +8,7 @@ import { isAuthError, type EmailLinkInfo, type User } from '@sesame/client';
 import { useSession } from '../auth-context.js';
 import { PageHeading } from '../components/page-heading.js';
 import { StatusMessage, useStatus } from '../components/status-message.js';
+import { deviceMemory } from '../lib/device-memory.js';
 import { describeError } from '../lib/error-message.js';
 import { formatTime } from '../lib/format-time.js';
 import { finishSignIn, keepReturnTo } from '../lib/return-to.js';
@@ -47,6 +48,33 @@ export function VerifyLinkPage() {
   }, [token]);
 
   const email = linkInfo.kind === 'known' ? linkInfo.info.email : undefined;
+  const isChange = linkInfo.kind === 'known' && linkInfo.info.purpose === 'change';
+  const [changedTo, setChangedTo] = useState<string | null>(null);
+
+  /** A link that proves a new address for an account (POST /auth/email/change/verify). */
+  async function confirmChange() {
+    if (busy || !token) return;
+    setBusy(true);
+    setStatus('info', 'Confirming your new address…');
+    try {
+      // Who is signed in here (waits for the session check of the page load).
+      await auth.getAccessToken();
+      const signedIn = auth.getUser();
+      const changed = await auth.verifyEmailChange({ token });
+      if (signedIn?.id === changed.id) {
+        await finishSignIn({ state: { notice: `Your address is now ${changed.email}.` } });
+        return;
+      }
+      clearStatus();
+      setChangedTo(changed.email);
+    } catch (error) {
+      if (isAuthError(error) && error.status === 401) {
+        clearStatus();
+        setExpired(true);
+      } else setStatus('error', describeError(error));
+      setBusy(false);
+    }
+  }
 
   async function confirm() {
     if (busy || !token) return;
@@ -58,6 +86,7 @@ export function VerifyLinkPage() {
       await auth.getAccessToken();
       before = auth.getUser();
       const { user, created, returnTo } = await auth.verifyEmailToken(token);
+      deviceMemory.rememberSignIn('email', user.email);
       // Kept with the link by the server: the app that asked for it, even on another device.
       keepReturnTo(returnTo);
       // Replace: going Back must not land on a link that is now used up.
@@ -113,6 +142,42 @@ export function VerifyLinkPage() {
         <Link class="button button-primary" href="/" state={email ? { email } : {}}>
           Ask for a new link
         </Link>
+      </div>
+    );
+  }
+
+  if (changedTo) {
+    return (
+      <div class="card">
+        <header class="card-header">
+          <PageHeading title="Address confirmed" focusOnMount>
+            Your address is confirmed
+          </PageHeading>
+          <p class="lead">
+            Your account’s address is now <strong class="break">{changedTo}</strong>. Sign in with it from now on.
+          </p>
+        </header>
+        <Link class="button button-primary" href="/" state={{ email: changedTo }}>
+          Go to sign-in
+        </Link>
+      </div>
+    );
+  }
+
+  if (isChange) {
+    return (
+      <div class="card">
+        <header class="card-header">
+          <PageHeading title="Confirm your new address">Confirm your new address</PageHeading>
+          <p class="lead">
+            Use <strong class="break">{email}</strong> as your Sesame account’s address?
+          </p>
+        </header>
+        <StatusMessage status={status} />
+        <button type="button" class={`button button-primary${busy ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined} onClick={confirmChange}>
+          Confirm this address
+        </button>
+        <p class="hint">Didn’t ask for this? Close this page: nothing changes until you confirm.</p>
       </div>
     );
   }

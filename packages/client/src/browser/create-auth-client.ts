@@ -17,7 +17,9 @@ import type {
 import { AuthError, errorFromResponse, type ApiErrorCode } from './auth-error.js';
 import { AUTH_CHANNEL_NAME, openAuthChannel, type AuthMessage } from './auth-channel.js';
 import { jsonInit, joinUrl, readJson, send, type FetchFunction, type HttpMethod } from './http.js';
+import { accountApi, type EmailChangeProof } from './account-api.js';
 import { runAuthentication, runRegistration } from './passkey-ceremony.js';
+import { clientCapabilities, signalUnknownPasskey, type ClientCapabilities, type PasskeyAccount } from './passkey-signals.js';
 import { defaultLockManager, timeoutSignal, withRefreshLock, type RefreshLockManager } from './refresh-lock.js';
 import {
   isExpired,
@@ -26,7 +28,7 @@ import {
   tokenStateFromSessionResponse,
   type TokenState,
 } from './token-state.js';
-import type { EmailLinkInfo, Me, Passkey, SessionInfo, SignInResult, StartEmailOptions, User } from './types.js';
+import type { ActivityEvent, EmailLinkInfo, Me, Passkey, SessionInfo, SignInResult, StartEmailOptions, User } from './types.js';
 
 export interface AuthClientOptions {
   /** Origin (and optional path prefix) of the Sesame service; '' = this page's origin. */
@@ -75,8 +77,20 @@ export interface AuthClient {
   emailLinkInfo(token: string): Promise<EmailLinkInfo | null>;
   verifyEmailToken(token: string): Promise<SignInResult>;
   verifyEmailCode(email: string, code: string): Promise<SignInResult>;
+  /**
+   * A passkey sign-in. Afterwards the browser is told which passkeys the account still accepts
+   * (signalAllAcceptedCredentials); a passkey the server does not know (401 UNKNOWN_CREDENTIAL) is
+   * reported to it (signalUnknownCredential). Both only where the browser has them.
+   */
   passkeySignIn(options?: PasskeySignInOptions): Promise<SignInResult>;
-  addPasskey(name?: string, options?: { signal?: AbortSignal }): Promise<Passkey>;
+  /**
+   * Adds a passkey. `conditional: true` asks for the automatic upgrade (`mediation: "conditional"`:
+   * the password manager may create it without a prompt, or refuse); check
+   * `capabilities().conditionalCreate` first.
+   */
+  addPasskey(name?: string, options?: { signal?: AbortSignal; conditional?: boolean }): Promise<Passkey>;
+  /** `PublicKeyCredential.getClientCapabilities()` as booleans; {} where the browser lacks it. */
+  capabilities(): Promise<ClientCapabilities>;
   /**
    * Re-authentication in place (after `401 REAUTH_REQUIRED`): a passkey assertion sent with this
    * session's Bearer token renews the session's proof-of-presence time (same session, nobody is
@@ -89,8 +103,21 @@ export interface AuthClient {
   logoutAll(): Promise<void>;
   me(): Promise<Me>;
   listPasskeys(): Promise<Passkey[]>;
+  /** The list with the RP id and the account's user handle (what the Signal API needs). */
+  passkeyList(): Promise<PasskeyAccount & { passkeys: Passkey[] }>;
+  /** Tells the browser which passkeys the account still accepts; false where not sent. */
+  signalAcceptedPasskeys(): Promise<boolean>;
   renamePasskey(id: string, name: string): Promise<Passkey>;
+  /** Deletes a passkey, then tells the browser which ones are still accepted (where it can listen). */
   deletePasskey(id: string): Promise<void>;
+  /** `POST /auth/email/change` (recent sign-in): the new address gets a link and a code. */
+  changeEmail(email: string): Promise<void>;
+  /** `POST /auth/email/change/verify`; renews this browser's token when it is that account's. */
+  verifyEmailChange(proof: EmailChangeProof): Promise<User>;
+  /** `DELETE /api/me` (recent sign-in); signs this browser out. */
+  deleteAccount(): Promise<void>;
+  /** `GET /api/me/activity`, newest first. */
+  activity(): Promise<ActivityEvent[]>;
   listSessions(): Promise<SessionInfo[]>;
   revokeSession(id: string): Promise<void>;
 
@@ -233,10 +260,6 @@ export function createAuthClient({
     return send(fetchImpl, joinUrl(baseUrl, path), jsonInit({ method, body, signal, credentials: 'include' }));
   }
 
-  async function signInWith(path: string, body: unknown): Promise<SignInResult> {
-    return adoptSignIn(await publicCall('POST', path, body));
-  }
-
   /**
    * Proves an address. The Bearer goes along when this browser is signed in: proving the address
    * of the signed-in account re-authenticates that session (same sid) instead of starting another.
@@ -257,6 +280,28 @@ export function createAuthClient({
   function signOutLocally(): void {
     epoch += 1;
     setState(null, { broadcast: true });
+  }
+
+  const account = accountApi({
+    api,
+    publicJson: async <T>(method: HttpMethod, path: string, body?: unknown) => readJson<T>(await publicCall(method, path, body)),
+    getUser: () => state?.user ?? null,
+    async renewSession() {
+      await refreshSession(state?.accessToken ?? null);
+    },
+    signOutLocally,
+  });
+
+  /** A passkey assertion sent to login/verify (with `authFetch` for a re-authentication). */
+  async function assert(path: string, optionsJSON: PublicKeyCredentialRequestOptionsJSON, conditional: boolean, signal: AbortSignal | undefined, via: typeof fetchImpl) {
+    const response = await runAuthentication({ optionsJSON, conditional, signal });
+    try {
+      return await adoptSignIn(await send(via, path, jsonInit({ method: 'POST', body: { response }, credentials: 'include' })));
+    } catch (error) {
+      // Deleted here or elsewhere: the password manager should stop offering it.
+      if (error instanceof AuthError && error.code === 'UNKNOWN_CREDENTIAL' && optionsJSON.rpId) void signalUnknownPasskey(optionsJSON.rpId, response.id);
+      throw error;
+    }
   }
 
   return {
@@ -287,7 +332,11 @@ export function createAuthClient({
       if (typeof info?.email !== 'string') {
         throw new AuthError({ status: response.status, code: 'BAD_RESPONSE', message: 'Unexpected link information' });
       }
-      return { email: info.email, expiresAt: typeof info.expiresAt === 'string' ? info.expiresAt : '' };
+      return {
+        email: info.email,
+        expiresAt: typeof info.expiresAt === 'string' ? info.expiresAt : '',
+        purpose: info.purpose === 'change' ? 'change' : 'sign_in',
+      };
     },
 
     verifyEmailToken: (token) => verifyEmail({ token }),
@@ -297,21 +346,24 @@ export function createAuthClient({
       const optionsJSON = await readJson<PublicKeyCredentialRequestOptionsJSON>(
         await publicCall('POST', '/auth/passkeys/login/options', {}, signal),
       );
-      const response = await runAuthentication({ optionsJSON, conditional, signal });
-      return signInWith('/auth/passkeys/login/verify', { response });
+      const result = await assert(joinUrl(baseUrl, '/auth/passkeys/login/verify'), optionsJSON, conditional, signal, fetchImpl);
+      // The account's passkeys as they are now: a password manager may drop ones deleted elsewhere.
+      void account.signalAccepted().catch(() => false);
+      return result;
     },
 
     async reauthenticate({ signal } = {}) {
       const optionsJSON = await readJson<PublicKeyCredentialRequestOptionsJSON>(
         await publicCall('POST', '/auth/passkeys/login/options', {}, signal),
       );
-      const response = await runAuthentication({ optionsJSON, conditional: false, signal });
-      return adoptSignIn(await send(authFetch, '/auth/passkeys/login/verify', jsonInit({ method: 'POST', body: { response }, credentials: 'include' })));
+      return assert('/auth/passkeys/login/verify', optionsJSON, false, signal, authFetch);
     },
 
-    async addPasskey(name, { signal } = {}) {
+    capabilities: clientCapabilities,
+
+    async addPasskey(name, { signal, conditional = false } = {}) {
       const optionsJSON = await api<PublicKeyCredentialCreationOptionsJSON>('POST', '/auth/passkeys/register/options', {}, signal);
-      const response = await runRegistration({ optionsJSON, signal });
+      const response = await runRegistration({ optionsJSON, signal, conditional });
       const result = await api<{ passkey: Passkey }>('POST', '/auth/passkeys/register/verify', {
         response,
         ...(name ? { name } : {}),
@@ -337,7 +389,17 @@ export function createAuthClient({
     listPasskeys: async () => (await api<{ passkeys: Passkey[] }>('GET', '/auth/passkeys')).passkeys,
     renamePasskey: async (id, name) =>
       (await api<{ passkey: Passkey }>('PATCH', `/auth/passkeys/${encodeURIComponent(id)}`, { name })).passkey,
-    deletePasskey: (id) => api<void>('DELETE', `/auth/passkeys/${encodeURIComponent(id)}`),
+    passkeyList: account.passkeyList,
+    signalAcceptedPasskeys: account.signalAccepted,
+    async deletePasskey(id) {
+      await api<void>('DELETE', `/auth/passkeys/${encodeURIComponent(id)}`);
+      // The deleted passkey then disappears from the password manager (where the browser listens).
+      void account.signalAccepted().catch(() => false);
+    },
+    changeEmail: account.changeEmail,
+    verifyEmailChange: account.verifyEmailChange,
+    deleteAccount: account.deleteAccount,
+    activity: account.activity,
     listSessions: async () => (await api<{ sessions: SessionInfo[] }>('GET', '/auth/sessions')).sessions,
     revokeSession: (id) => api<void>('DELETE', `/auth/sessions/${encodeURIComponent(id)}`),
 
@@ -354,6 +416,7 @@ const NOT_ABOUT_THE_TOKEN: ReadonlySet<string> = new Set<ApiErrorCode>([
   'INVALID_LINK',
   'INVALID_CODE',
   'INVALID_CREDENTIAL',
+  'UNKNOWN_CREDENTIAL',
   'CHALLENGE_EXPIRED',
   'COUNTER_REPLAY',
 ]);

@@ -35,11 +35,14 @@ export async function runAuthentication({
 export async function runRegistration({
   optionsJSON,
   signal,
+  conditional = false,
 }: {
   optionsJSON: PublicKeyCredentialCreationOptionsJSON;
   signal: AbortSignal | undefined;
+  /** The automatic upgrade: `mediation: "conditional"` on create (no prompt; the manager may refuse). */
+  conditional?: boolean;
 }): Promise<RegistrationResponseJSON> {
-  return withCeremony(signal, () => startRegistration({ optionsJSON }));
+  return withCeremony(signal, () => startRegistration({ optionsJSON, useAutoRegister: conditional }));
 }
 
 export function abortedError(): AuthError {

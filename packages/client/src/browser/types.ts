@@ -43,6 +43,29 @@ export interface SessionInfo {
   userAgent: string | null;
   /** true for the session this client is using. */
   current: boolean;
+  /** How this session signed in. */
+  method?: 'passkey' | 'email';
+}
+
+/** One entry of `GET /api/me/activity` (newest first). */
+export interface ActivityEvent {
+  type:
+    | 'account_created'
+    | 'sign_in'
+    | 'reauthenticated'
+    | 'passkey_added'
+    | 'passkey_removed'
+    | 'email_changed'
+    | 'session_revoked'
+    | 'signed_out_everywhere'
+    | (string & {});
+  at: IsoDateString;
+  userAgent?: string;
+  ip?: string;
+  /** sign_in: 'passkey' or 'email'. */
+  method?: string;
+  /** passkey_added / passkey_removed: the credential id. */
+  passkeyId?: Base64URLString;
 }
 
 /** What every sign-in helper resolves to. */
@@ -70,6 +93,8 @@ export interface StartEmailOptions {
 export interface EmailLinkInfo {
   email: string;
   expiresAt: IsoDateString;
+  /** 'change': the link proves a new address for an account (`verifyEmailChange`), not a sign-in. */
+  purpose: 'sign_in' | 'change';
 }
 
 /** The "session response" of API.md. */
