@@ -6,7 +6,8 @@ export type Resource<T> =
   | { state: 'ready'; value: T; error?: undefined }
   | { state: 'failed'; value?: undefined; error: unknown };
 
-export function useResource<T>(load: () => Promise<T>) {
+/** `key`: a change (after an action that adds to the resource) loads it again. */
+export function useResource<T>(load: () => Promise<T>, key: unknown = null) {
   const [resource, setResource] = useState<Resource<T>>({ state: 'loading' });
   const latest = useRef(0);
   const reload = useCallback(() => {
@@ -22,7 +23,7 @@ export function useResource<T>(load: () => Promise<T>) {
     return () => {
       latest.current += 1;
     };
-  }, []);
+  }, [key]);
   const update = useCallback((change: (value: T) => T) => {
     setResource((current) => (current.state === 'ready' ? { state: 'ready', value: change(current.value) } : current));
   }, []);

@@ -1,5 +1,7 @@
 /**
- * `/account`: the address and whether it is proven, the passkeys, the sessions, and signing out.
+ * `/account`: the address (and its change), the passkeys, where the account is signed in, recent
+ * security activity, signing out, and deleting the account. Each section keeps its own messages
+ * next to its controls; this page holds the ones that outlive a section (after a navigation).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Me } from '@sesame/client';
@@ -7,8 +9,10 @@ import { useSession } from '../auth-context.js';
 import { PageHeading } from '../components/page-heading.js';
 import { StatusMessage, useStatus } from '../components/status-message.js';
 import { describeError } from '../lib/error-message.js';
-import { formatDate } from '../lib/format-time.js';
 import { currentLocation, navigate, replaceState } from '../router.js';
+import { ActivitySection } from './account/activity-section.js';
+import { DeleteSection } from './account/delete-section.js';
+import { EmailSection } from './account/email-section.js';
 import { PasskeysSection } from './account/passkeys-section.js';
 import { SessionsSection } from './account/sessions-section.js';
 
@@ -18,6 +22,10 @@ export function AccountPage() {
   const { status, setStatus } = useStatus(handOver.notice ? { tone: 'success', text: handOver.notice } : null);
   const [me, setMe] = useState<Me | null>(null);
   const [signingOut, setSigningOut] = useState(false);
+  /** Bumped after a change that adds to the activity list. */
+  const [activityKey, setActivityKey] = useState(0);
+  /** Set while the account is being deleted: the sign-out that follows is not an ordinary one. */
+  const leaving = useRef(false);
 
   useEffect(() => {
     if (handOver.notice) replaceState({ ...handOver, notice: undefined });
@@ -26,7 +34,7 @@ export function AccountPage() {
   useEffect(() => {
     // Signed out (here, in another tab, or the session was revoked): back to sign-in, unless a
     // sign-out button of this page is already taking the person there.
-    if (user === null && !restoreError && location.pathname === '/account') {
+    if (user === null && !restoreError && !leaving.current && location.pathname === '/account') {
       navigate('/', { replace: true, state: { notice: 'You’re signed out.' } });
     }
   }, [user, restoreError]);
@@ -74,7 +82,6 @@ export function AccountPage() {
     );
   }
 
-  const verified = me?.emailVerified ?? user.emailVerified;
 
   return (
     <div class="card card-wide">
@@ -92,26 +99,23 @@ export function AccountPage() {
 
       <StatusMessage status={status} />
 
-      <section class="section" aria-labelledby="email-heading">
-        <h2 id="email-heading">Email address</h2>
-        <p class="account-email">
-          <span class="break">{me?.email ?? user.email}</span>
-          <span class={`badge ${verified ? 'badge-good' : 'badge-warning'}`}>{verified ? 'Verified' : 'Not verified'}</span>
-        </p>
-        {verified ? (
-          <p class="hint">
-            You can always sign in with a link sent to this address.
-            {me?.createdAt && ` Account created ${formatDate(me.createdAt)}.`}
-          </p>
-        ) : (
-          <p class="hint">
-            We sent a confirmation link to this address. Open it to confirm that the address is yours.
-          </p>
-        )}
-      </section>
-
+      <EmailSection
+        user={user}
+        me={me}
+        onChanged={(email) => {
+          setStatus('success', `Your address is now ${email}. We sent a notice to the old one.`);
+          setActivityKey((key) => key + 1);
+        }}
+      />
       <PasskeysSection email={user.email} say={setStatus} />
       <SessionsSection say={setStatus} onSignOutEverywhere={signOutEverywhere} />
+      <ActivitySection reloadKey={activityKey} />
+      <DeleteSection
+        email={user.email}
+        onLeaving={(now) => {
+          leaving.current = now;
+        }}
+      />
     </div>
   );
 }

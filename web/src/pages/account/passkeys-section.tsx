@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { browserSupportsWebAuthn, isAuthError, type Passkey } from '@sesame/client';
 import { useSession } from '../../auth-context.js';
-import { PlusIcon } from '../../components/icons.js';
+import { KeyIcon, PlusIcon } from '../../components/icons.js';
 import { LoadFailed } from '../../components/load-failed.js';
 import { ReauthPrompt } from '../../components/reauth-prompt.js';
 import type { StatusTone } from '../../components/status-message.js';
@@ -68,7 +68,11 @@ export function PasskeysSection({ email, say }: { email: string; say: Say }) {
       heading.current?.focus();
       return true;
     } catch (error) {
-      failed(error, {}, () => remove(passkey));
+      failed(
+        error,
+        { LAST_PASSKEY: 'This passkey is your only way in: your account has no proved address. Prove an address above first.' },
+        () => remove(passkey),
+      );
       return false;
     }
   }
@@ -118,6 +122,25 @@ export function PasskeysSection({ email, say }: { email: string; say: Say }) {
           </ul>
         ))}
     </section>
+  );
+}
+
+/** The password manager's or device's icon (light and dark), from the AAGUID list; a key otherwise. */
+function ProviderIcon({ passkey }: { passkey: Passkey }) {
+  const { provider } = passkey;
+  if (!provider?.iconLight && !provider?.iconDark) {
+    return (
+      <span class="provider-icon provider-icon-generic" aria-hidden="true">
+        <KeyIcon />
+      </span>
+    );
+  }
+  const light = provider.iconLight ?? provider.iconDark!;
+  return (
+    <picture class="provider-icon">
+      {provider.iconDark && <source srcset={provider.iconDark} media="(prefers-color-scheme: dark)" />}
+      <img src={light} alt="" width={24} height={24} />
+    </picture>
   );
 }
 
@@ -181,9 +204,11 @@ function PasskeyItem({
     <li class="item">
       <div class="item-main">
         <p class="item-title" id={nameId}>
+          <ProviderIcon passkey={passkey} />
           {passkey.name}
         </p>
         <p class="item-meta">
+          {passkey.provider && <span class="provider-name">{passkey.provider.name}</span>}
           <span class={`badge ${passkey.backedUp ? 'badge-good' : 'badge-neutral'}`}>{passkey.backedUp ? 'Synced' : 'Not synced'}</span>
           <span>
             Added <time dateTime={passkey.createdAt}>{formatDate(passkey.createdAt)}</time>

@@ -1,8 +1,9 @@
 /**
- * Where the account is signed in: one entry per sign-in, this device marked; sign out any other
- * one, or every one at once.
+ * Where the account is signed in: one entry per sign-in, with how and when it signed in, this
+ * device marked; sign out any other one, or every one at once (after a confirmation, like deletion).
+ * A session's marks come from SessionBadges (session-badges.tsx): new marks go there.
  */
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { SessionInfo } from '@sesame/client';
 import { useSession } from '../../auth-context.js';
 import type { StatusTone } from '../../components/status-message.js';
@@ -11,6 +12,7 @@ import { LoadFailed } from '../../components/load-failed.js';
 import { describeError } from '../../lib/error-message.js';
 import { formatDate, formatDateTime, formatRelative } from '../../lib/format-time.js';
 import { useResource } from '../../lib/use-resource.js';
+import { SessionBadges, signInMethodText } from './session-badges.js';
 
 type Say = (tone: StatusTone, text: string) => void;
 
@@ -24,7 +26,14 @@ export function SessionsSection({ say, onSignOutEverywhere }: { say: Say; onSign
   const { resource, reload, update } = useResource(() => auth.listSessions());
   const [revoking, setRevoking] = useState<string | null>(null);
   const [leaving, setLeaving] = useState(false);
+  const [confirming, setConfirming] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
+  const opener = useRef<HTMLButtonElement>(null);
+  const question = useRef<HTMLParagraphElement>(null);
+
+  useEffect(() => {
+    if (confirming) question.current?.focus();
+  }, [confirming]);
 
   async function revoke(session: SessionInfo) {
     if (revoking) return;
@@ -51,6 +60,11 @@ export function SessionsSection({ say, onSignOutEverywhere }: { say: Say; onSign
     }
   }
 
+  function closeConfirm() {
+    setConfirming(false);
+    queueMicrotask(() => opener.current?.focus());
+  }
+
   return (
     <section class="section" aria-labelledby="sessions-heading">
       <div class="section-header">
@@ -70,11 +84,11 @@ export function SessionsSection({ say, onSignOutEverywhere }: { say: Say; onSign
                 <div class="item-main">
                   <p class="item-title" id={nameId}>
                     {describeDevice(session.userAgent)}
-                    {session.current && <span class="badge badge-accent">This device</span>}
+                    <SessionBadges session={session} />
                   </p>
                   <p class="item-meta">
                     <span>
-                      Signed in <time dateTime={session.createdAt}>{formatDate(session.createdAt)}</time>
+                      {signInMethodText(session)} <time dateTime={session.createdAt}>{formatDate(session.createdAt)}</time>
                     </span>
                     <span>
                       Last active{' '}
@@ -105,14 +119,30 @@ export function SessionsSection({ say, onSignOutEverywhere }: { say: Say; onSign
 
       <div class="section-footer">
         <p class="hint">Lost a device, or signed in somewhere you shouldn’t have? End every session, this one included.</p>
-        <button
-          type="button"
-          class={`button button-danger${leaving ? ' is-busy' : ''}`}
-          aria-disabled={leaving ? 'true' : undefined}
-          onClick={signOutEverywhere}
-        >
-          Sign out everywhere
-        </button>
+        {!confirming ? (
+          <button ref={opener} type="button" class="button button-danger" onClick={() => setConfirming(true)}>
+            Sign out everywhere…
+          </button>
+        ) : (
+          <div class="confirm" onKeyDown={(event) => event.key === 'Escape' && closeConfirm()}>
+            <p ref={question} tabIndex={-1}>
+              Sign out on every device, this one included? You’ll sign in again with a passkey or an emailed link.
+            </p>
+            <div class="item-actions">
+              <button
+                type="button"
+                class={`button button-small button-danger-solid${leaving ? ' is-busy' : ''}`}
+                aria-disabled={leaving ? 'true' : undefined}
+                onClick={signOutEverywhere}
+              >
+                Sign out everywhere
+              </button>
+              <button type="button" class="button button-small button-secondary" onClick={closeConfirm}>
+                Cancel
+              </button>
+            </div>
+          </div>
+        )}
       </div>
     </section>
   );
