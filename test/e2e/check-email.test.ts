@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, type Browser, type BrowserContext } from './browser.js';
-import { expectAccountPage, expectSignInPage, heading, newEmail, newTestContext, requestEmail, startE2EServer, TEST_TIMEOUT_MS, type E2EServer } from './server.js';
+import { expectAccountPage, expectSignInPage, heading, newEmail, newTestContext, requestEmail, screenshots, startE2EServer, TEST_TIMEOUT_MS, type E2EServer } from './server.js';
 
 let s: E2EServer;
 let limited: E2EServer;
@@ -97,6 +97,7 @@ describe('"Check your email"', () => {
     await page.getByText(/asked for several emails in a short time, so we didn’t send another one yet/).waitFor();
     await page.getByText(/The code in the email sent at .* still works/).waitFor();
     await expect.poll(() => sendAgain(page).textContent()).toMatch(/^Send again in \d+:\d\d$/);
+    await screenshots(page, '02b-check-email-limit');
     expect(limited.smtp.received.filter((m) => m.rcptTo.includes(email))).toHaveLength(2);
 
     // The latest code does work.

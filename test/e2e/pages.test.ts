@@ -32,6 +32,7 @@ let page: Page;
 const email = newEmail('pages');
 let mail: CapturedMail;
 const cspViolations: string[] = [];
+let authenticator: Awaited<ReturnType<typeof addVirtualAuthenticator>> | null = null;
 
 beforeAll(async () => {
   s = await startE2EServer();
@@ -73,6 +74,14 @@ describe('every page: accessibility and screenshots', () => {
     await checkPage('01-sign-in');
   }, TEST_TIMEOUT_MS);
 
+  it('create-an-account step', async () => {
+    await page.getByRole('button', { name: 'Create an account' }).click();
+    await heading(page, 'Create your account').waitFor();
+    await checkPage('01b-create-account');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await expectSignInPage(page);
+  }, TEST_TIMEOUT_MS);
+
   it('check-your-email (code) screen', async () => {
     mail = await requestEmail(page, s, email);
     // Focus moved to what changed: the new step's heading.
@@ -107,7 +116,7 @@ describe('every page: accessibility and screenshots', () => {
   }, TEST_TIMEOUT_MS);
 
   it('account page (with a passkey and two sessions)', async () => {
-    await addVirtualAuthenticator(page);
+    authenticator = await addVirtualAuthenticator(page);
     await page.getByRole('button', { name: 'Add a passkey' }).click();
     await expectAccountPage(page, email);
     await page.getByText(/^Passkey “.+” added\./).waitFor();
@@ -122,7 +131,32 @@ describe('every page: accessibility and screenshots', () => {
     await expectAccountPage(page, email);
     await page.getByRole('button', { name: 'Revoke' }).waitFor();
     await page.getByRole('button', { name: 'Rename' }).waitFor();
+    await page.locator('.activity-list').waitFor();
     await checkPage('06-account');
+  }, TEST_TIMEOUT_MS);
+
+  it('account page: a new address waiting for its proof, its link page, and the delete confirmation', async () => {
+    const next = newEmail('pages-new');
+    await page.getByRole('button', { name: 'Change address' }).click();
+    await page.getByLabel('New email address').fill(next);
+    const before = s.smtp.received.length;
+    await page.getByRole('button', { name: 'Send a link' }).click();
+    await page.getByLabel('Six-digit code').waitFor();
+    await checkPage('06b-account-new-address');
+    const proof = await s.mailTo(next, before);
+    await page.goto(proof.link);
+    await heading(page, 'Confirm your new address').waitFor();
+    await checkPage('06c-link-new-address');
+    await page.goto(`${s.origin}/account`);
+    await expectAccountPage(page, email);
+    await page.getByRole('button', { name: 'Delete account…' }).click();
+    await page.getByRole('button', { name: `Delete ${email}` }).waitFor();
+    await checkPage('06d-account-delete');
+    await page.getByRole('button', { name: 'Keep my account' }).click();
+    await page.getByRole('button', { name: 'Sign out everywhere…' }).click();
+    await page.getByRole('button', { name: 'Sign out everywhere', exact: true }).waitFor();
+    await checkPage('06e-account-sign-out-everywhere');
+    await page.getByRole('button', { name: 'Cancel' }).click();
   }, TEST_TIMEOUT_MS);
 
   it('used link page', async () => {
@@ -136,6 +170,18 @@ describe('every page: accessibility and screenshots', () => {
     await page.goto(`${s.origin}/no-such-page`);
     await heading(page, 'Page not found').waitFor();
     await checkPage('08-not-found');
+  }, TEST_TIMEOUT_MS);
+
+  it('sign-in page for a returning person (address and method remembered)', async () => {
+    await page.goto(`${s.origin}/account`);
+    await expectAccountPage(page, email);
+    // With presence off, the sign-in page's passkey autofill waits instead of signing in at once.
+    await authenticator!.cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId: authenticator!.authenticatorId, enabled: false });
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await expectSignInPage(page);
+    expect(await page.getByLabel('Email address').inputValue()).toBe(email);
+    await page.getByText('Welcome back.', { exact: false }).waitFor();
+    await checkPage('09-sign-in-remembered');
   }, TEST_TIMEOUT_MS);
 
   it('no page broke the Content Security Policy', () => {

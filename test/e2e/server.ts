@@ -194,24 +194,31 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
   });
 }
 
-/** Writes <name>-desktop.png (1280×800) and <name>-phone.png (390×844), full page; returns the paths. */
+/**
+ * Writes <name>-desktop.png (1280×800) and <name>-phone.png (390×844), full page, in the light
+ * scheme, and the same with `-dark` in the dark one; returns the paths.
+ */
 export async function screenshots(page: Page, name: string): Promise<string[]> {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const original = page.viewportSize();
   const written: string[] = [];
-  for (const [label, size] of [
-    ['desktop', { width: 1280, height: 800 }],
-    ['phone', { width: 390, height: 844 }],
-  ] as const) {
-    await page.setViewportSize(size);
-    // Let layout settle after the resize (fonts are local; there is no animation to wait for).
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-    const file = path.join(SCREENSHOT_DIR, `${name}-${label}.png`);
-    await page.screenshot({ path: file, fullPage: true });
-    const stat = fs.statSync(file);
-    if (stat.size < 2_000) throw new Error(`screenshot ${file} is suspiciously small (${stat.size} bytes)`);
-    written.push(file);
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const [label, size] of [
+      ['desktop', { width: 1280, height: 800 }],
+      ['phone', { width: 390, height: 844 }],
+    ] as const) {
+      await page.setViewportSize(size);
+      // Let layout settle after the resize (fonts are local; there is no animation to wait for).
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      const file = path.join(SCREENSHOT_DIR, `${name}-${label}${scheme === 'dark' ? '-dark' : ''}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      const stat = fs.statSync(file);
+      if (stat.size < 2_000) throw new Error(`screenshot ${file} is suspiciously small (${stat.size} bytes)`);
+      written.push(file);
+    }
   }
+  await page.emulateMedia({ colorScheme: 'light' });
   if (original) await page.setViewportSize(original);
   return written;
 }

@@ -66,7 +66,11 @@ export function send(h: Harness, { method, path, headers = [], body, contentLeng
   // so "no Content-Type" really is none.
   const bytes = hasBody ? (typeof body === 'string' ? encoder.encode(body) : body) : undefined;
   const init: RequestInit = { method, headers: hs, body: bytes as BodyInit | undefined };
-  return Promise.resolve(h.app.request(`http://localhost${path}`, init, { incoming: { socket: { remoteAddress: ip } } }));
+  // The request's background work (deps.defer) is part of its effect: wait for it before the answer is judged.
+  return Promise.resolve(h.app.request(`http://localhost${path}`, init, { incoming: { socket: { remoteAddress: ip } } })).then(async (res) => {
+    await h.settle();
+    return res;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -60,7 +60,16 @@ export async function createHarness({ driver = 'better-sqlite3', env = {}, start
   const built = d1
     ? { deps: buildDeps({ config, db: d1.db, logger, clock: () => now, socketAddress: createNodeDeps.socketAddress }), sqlite: null }
     : createNodeDeps({ config, logger, clock: () => now });
-  const deps: Deps = { ...built.deps, ...overrides };
+  // Background work (deps.defer) is awaited by request() below unless the caller brings its own
+  // defer (createMailHarness tracks it and waits on demand), so a plain test sees a request's whole
+  // effect when its answer arrives, as it did before the work moved behind the answer.
+  const background = new Set<Promise<unknown>>();
+  const trackedDefer: Deps['defer'] = (work) => {
+    const tracked = work.catch((err) => logger.log('error', 'background task failed', { error: String(err) }));
+    background.add(tracked);
+    void tracked.finally(() => background.delete(tracked));
+  };
+  const deps: Deps = { ...built.deps, defer: trackedDefer, ...overrides };
   /** Raw SQL on whichever driver runs, for assertions on stored state. */
   const all = async (q: string, ...params: unknown[]): Promise<Record<string, unknown>[]> =>
     d1 ? d1.all(q, ...params) : (built.sqlite!.sqlite.prepare(q).all(...params) as Record<string, unknown>[]);
@@ -71,11 +80,18 @@ export async function createHarness({ driver = 'better-sqlite3', env = {}, start
     if (body !== undefined && !Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) h['content-type'] = 'application/json';
     if (token) h.authorization = `Bearer ${token}`;
     if (cookie) h.cookie = `${REFRESH_COOKIE}=${cookie}`;
-    return app.request(
+    const response = await app.request(
       pathname,
       { method: method ?? (body !== undefined || rawBody !== undefined ? 'POST' : 'GET'), headers: h, body: rawBody ?? (body === undefined ? undefined : JSON.stringify(body)) },
       { incoming: { socket: { remoteAddress: ip } } },
     );
+    await settle();
+    return response;
+  }
+
+  /** Waits for the background work (deps.defer) of the requests so far. */
+  async function settle(): Promise<void> {
+    while (background.size > 0) await Promise.allSettled([...background]);
   }
 
   /** Signs a user in through the domain's one startSession function (no test-only endpoint). */
@@ -107,6 +123,7 @@ export async function createHarness({ driver = 'better-sqlite3', env = {}, start
     app,
     deps,
     config,
+    settle,
     /** The better-sqlite3 handle (null on D1). */
     sqlite: built.sqlite!,
     driver,
