@@ -64,6 +64,7 @@ export function DeleteSection({ email, onLeaving }: { email: string; onLeaving(l
           </button>
         </div>
       ) : (
+        // biome-ignore lint/a11y/noStaticElementInteractions: Escape anywhere in the confirmation cancels it; its buttons are the controls
         <div class="confirm" onKeyDown={(event) => event.key === 'Escape' && cancel()}>
           <p ref={question} tabIndex={-1}>
             Delete the account <span class="break">{email}</span>? Its passkeys stop working, every device is signed out, and it can’t be

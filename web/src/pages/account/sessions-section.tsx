@@ -124,6 +124,7 @@ export function SessionsSection({ say, onSignOutEverywhere }: { say: Say; onSign
             Sign out everywhere…
           </button>
         ) : (
+          // biome-ignore lint/a11y/noStaticElementInteractions: Escape anywhere in the confirmation cancels it; its buttons are the controls
           <div class="confirm" onKeyDown={(event) => event.key === 'Escape' && closeConfirm()}>
             <p ref={question} tabIndex={-1}>
               Sign out on every device, this one included? You’ll sign in again with a passkey or an emailed link.
