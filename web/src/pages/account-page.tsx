@@ -9,6 +9,7 @@ import { useSession } from '../auth-context.js';
 import { PageHeading } from '../components/page-heading.js';
 import { StatusMessage, useStatus } from '../components/status-message.js';
 import { describeError } from '../lib/error-message.js';
+import { pendingEmail } from '../lib/pending-email.js';
 import { currentLocation, navigate, replaceState } from '../router.js';
 import { ActivitySection } from './account/activity-section.js';
 import { DeleteSection } from './account/delete-section.js';
@@ -41,6 +42,8 @@ export function AccountPage() {
 
   useEffect(() => {
     if (!user) return;
+    // Signed in: no email is awaited in this tab any more (a later sign-out starts afresh).
+    pendingEmail.clear();
     auth.me().then(setMe, () => {
       // The session user already says enough; the creation date is a nicety.
     });

@@ -202,8 +202,9 @@ export function SignInPage() {
   );
 
   if (step === 'create') {
+    // Keyed views: Preact must not reuse one step's buttons for another's (their colours would animate).
     return (
-      <div class="card">
+      <div class="card" key="create">
         <header class="card-header">
           <PageHeading title="Create an account" focusOnMount={returned}>
             Create your account
@@ -232,7 +233,7 @@ export function SignInPage() {
   const welcomeBack = remembered.email && email.trim() === remembered.email;
 
   return (
-    <div class="card">
+    <div class="card" key="start">
       <header class="card-header">
         <PageHeading title="Sign in" focusOnMount={returned}>
           Sign in to Sesame

@@ -9,6 +9,7 @@ import { useSession } from '../auth-context.js';
 import { PageHeading } from '../components/page-heading.js';
 import { StatusMessage, useStatus } from '../components/status-message.js';
 import { deviceMemory } from '../lib/device-memory.js';
+import { pendingEmail } from '../lib/pending-email.js';
 import { describeError } from '../lib/error-message.js';
 import { formatTime } from '../lib/format-time.js';
 import { finishSignIn, keepReturnTo } from '../lib/return-to.js';
@@ -87,6 +88,8 @@ export function VerifyLinkPage() {
       before = auth.getUser();
       const { user, created, returnTo } = await auth.verifyEmailToken(token);
       deviceMemory.rememberSignIn('email', user.email);
+      // This tab waited for this mail, perhaps: that wait is over.
+      pendingEmail.clear();
       // Kept with the link by the server: the app that asked for it, even on another device.
       keepReturnTo(returnTo);
       // Replace: going Back must not land on a link that is now used up.
