@@ -110,8 +110,8 @@ export function AccountPage() {
           setActivityKey((key) => key + 1);
         }}
       />
-      <PasskeysSection email={user.email} say={setStatus} />
-      <SessionsSection say={setStatus} onSignOutEverywhere={signOutEverywhere} />
+      <PasskeysSection email={user.email} />
+      <SessionsSection onSignOutEverywhere={signOutEverywhere} />
       <ActivitySection reloadKey={activityKey} />
       <DeleteSection
         email={user.email}

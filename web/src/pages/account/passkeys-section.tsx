@@ -8,15 +8,15 @@ import { useSession } from '../../auth-context.js';
 import { KeyIcon, PlusIcon } from '../../components/icons.js';
 import { LoadFailed } from '../../components/load-failed.js';
 import { ReauthPrompt } from '../../components/reauth-prompt.js';
-import type { StatusTone } from '../../components/status-message.js';
+import { StatusMessage, useStatus } from '../../components/status-message.js';
 import { describeError } from '../../lib/error-message.js';
 import { formatDate, formatDateTime, formatRelative } from '../../lib/format-time.js';
 import { useResource } from '../../lib/use-resource.js';
 
-type Say = (tone: StatusTone, text: string) => void;
-
-export function PasskeysSection({ email, say }: { email: string; say: Say }) {
+export function PasskeysSection({ email }: { email: string }) {
   const { auth } = useSession();
+  // The section's own messages, next to its controls.
+  const { status, setStatus: say } = useStatus();
   const { resource, reload, update } = useResource(() => auth.listPasskeys());
   const [adding, setAdding] = useState(false);
   /** The action a REAUTH_REQUIRED stopped, retried once the person has confirmed it's them. */
@@ -95,6 +95,7 @@ export function PasskeysSection({ email, say }: { email: string; say: Say }) {
           </button>
         )}
       </div>
+      <StatusMessage status={status} />
       {retry && (
         <ReauthPrompt
           email={email}

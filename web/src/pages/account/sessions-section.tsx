@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { SessionInfo } from '@sesame/client';
 import { useSession } from '../../auth-context.js';
-import type { StatusTone } from '../../components/status-message.js';
+import { StatusMessage, useStatus } from '../../components/status-message.js';
 import { describeDevice } from '../../lib/describe-device.js';
 import { LoadFailed } from '../../components/load-failed.js';
 import { describeError } from '../../lib/error-message.js';
@@ -14,15 +14,15 @@ import { formatDate, formatDateTime, formatRelative } from '../../lib/format-tim
 import { useResource } from '../../lib/use-resource.js';
 import { SessionBadges, signInMethodText } from './session-badges.js';
 
-type Say = (tone: StatusTone, text: string) => void;
-
 function byRelevance(a: SessionInfo, b: SessionInfo): number {
   if (a.current !== b.current) return a.current ? -1 : 1;
   return b.lastUsedAt.localeCompare(a.lastUsedAt);
 }
 
-export function SessionsSection({ say, onSignOutEverywhere }: { say: Say; onSignOutEverywhere(): Promise<void> }) {
+export function SessionsSection({ onSignOutEverywhere }: { onSignOutEverywhere(): Promise<void> }) {
   const { auth } = useSession();
+  // The section's own messages, next to its controls.
+  const { status, setStatus: say } = useStatus();
   const { resource, reload, update } = useResource(() => auth.listSessions());
   const [revoking, setRevoking] = useState<string | null>(null);
   const [leaving, setLeaving] = useState(false);
@@ -72,6 +72,7 @@ export function SessionsSection({ say, onSignOutEverywhere }: { say: Say; onSign
           Where you’re signed in
         </h2>
       </div>
+      <StatusMessage status={status} />
 
       {resource.state === 'loading' && <p class="muted">Loading your sessions…</p>}
       {resource.state === 'failed' && <LoadFailed error={resource.error} onRetry={reload} />}
