@@ -87,27 +87,10 @@ export const ACTION_TIMEOUT_MS = 10_000;
 /** Per-test timeout of the e2e tests (a 2-core machine running the whole suite at once is slow). */
 export const TEST_TIMEOUT_MS = 60_000;
 
-/**
- * A browser context whose waits fail with the locator's name rather than a vitest timeout.
- *
- * Chromium's CDP virtual authenticator accepts every conditional create at once (a real password
- * manager decides for itself, and after an email sign-in mostly declines), which would turn every
- * passkey offer into a silent automatic upgrade. So by default the context's browser reports
- * `conditionalCreate: false`, as browsers without the feature do; `automaticUpgrade: true` keeps it.
- */
-export async function newTestContext(
-  browser: Browser,
-  { automaticUpgrade = false, ...options }: BrowserContextOptions & { automaticUpgrade?: boolean } = {},
-): Promise<BrowserContext> {
+/** A browser context whose waits fail with the locator's name rather than a vitest timeout. */
+export async function newTestContext(browser: Browser, options: BrowserContextOptions = {}): Promise<BrowserContext> {
   const context = await browser.newContext(options);
   context.setDefaultTimeout(ACTION_TIMEOUT_MS);
-  if (!automaticUpgrade) {
-    await context.addInitScript(() => {
-      const pkc = window.PublicKeyCredential as unknown as { getClientCapabilities?: () => Promise<Record<string, boolean>> } | undefined;
-      const original = pkc?.getClientCapabilities?.bind(pkc);
-      if (pkc && original) pkc.getClientCapabilities = async () => ({ ...(await original()), conditionalCreate: false });
-    });
-  }
   return context;
 }
 

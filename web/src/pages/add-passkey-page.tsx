@@ -21,6 +21,11 @@ import { describeError } from '../lib/error-message.js';
 import { finishSignIn } from '../lib/return-to.js';
 import { currentLocation, navigate } from '../router.js';
 
+/** Nothing to offer where passkeys cannot work, nor to whom said "Not now" on this device (a new account is asked anyway). */
+function skipOffer(userId: string, created: boolean): boolean {
+  return !browserSupportsWebAuthn() || (!created && deviceMemory.offerDeclined(userId));
+}
+
 export function AddPasskeyPage() {
   const { auth, user } = useSession();
   const created = useRef(currentLocation().state.created === true).current;
@@ -33,8 +38,7 @@ export function AddPasskeyPage() {
   useEffect(() => {
     if (user === null) return void navigate('/', { replace: true });
     if (!user) return;
-    // Nothing to offer where passkeys cannot work, nor to whom said "Not now" on this device.
-    if (!browserSupportsWebAuthn() || (!created && deviceMemory.offerDeclined(user.id))) return void finishSignIn();
+    if (skipOffer(user.id, created)) return void finishSignIn();
     let live = true;
     void auth.capabilities().then((caps) => {
       if (!live) return;
@@ -92,7 +96,8 @@ export function AddPasskeyPage() {
     }
   }
 
-  if (!user) return null;
+  // Nothing shown while leaving: not even a flash of the offer.
+  if (!user || skipOffer(user.id, created)) return null;
 
   return (
     <div class="card">
