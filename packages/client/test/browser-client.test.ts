@@ -125,4 +125,32 @@ describe('createAuthClient on a real Sesame', () => {
     auth.close();
     again.close();
   });
+
+  it('changes the address: the new one proved by code, the session renewed with the new email; activity; deletion signs out', async () => {
+    const browser = browserFetch(sesame.origin);
+    const events: (User | null)[] = [];
+    const auth = newClient(browser, { events });
+    await auth.startEmail('fay@example.com');
+    const { user } = await auth.verifyEmailToken((await sesame.lastMail('fay@example.com')).token);
+    await auth.changeEmail('fay.new@example.com');
+    // The link and code go out after the answer: wait for them.
+    await expect.poll(() => sesame.lastMail('fay.new@example.com').then(() => true, () => false)).toBe(true);
+    const changed = await auth.verifyEmailChange({ email: 'fay.new@example.com', code: (await sesame.lastMail('fay.new@example.com')).code });
+    expect(changed).toEqual({ id: user.id, email: 'fay.new@example.com', emailVerified: true });
+    // This browser's session now says the new address, and its listeners heard it.
+    expect(auth.getUser()?.email).toBe('fay.new@example.com');
+    expect(events.at(-1)?.email).toBe('fay.new@example.com');
+    const verified = await createVerifier({ issuer: sesame.origin, audience: sesame.origin }).verify((await auth.getAccessToken())!);
+    expect(verified.email).toBe('fay.new@example.com');
+    expect((await auth.activity()).map((e) => e.type)).toEqual(expect.arrayContaining(['email_changed', 'sign_in']));
+    const sessions = await auth.listSessions();
+    expect(sessions.map((s) => s.method)).toEqual(['email']);
+    const list = await auth.passkeyList();
+    expect(list).toMatchObject({ passkeys: [], userHandle: Buffer.from(user.id).toString('base64url') });
+
+    await auth.deleteAccount();
+    expect(events.at(-1)).toBeNull();
+    expect(await newClient(browser).restore()).toBeNull();
+    auth.close();
+  });
 });
