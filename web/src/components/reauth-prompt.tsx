@@ -9,6 +9,7 @@ import { browserSupportsWebAuthn, isAuthError } from '@sesame/client';
 import { useSession } from '../auth-context.js';
 import { KeyIcon } from './icons.js';
 import { StatusMessage, useStatus } from './status-message.js';
+import { deviceMemory } from '../lib/device-memory.js';
 import { describeError } from '../lib/error-message.js';
 
 export function ReauthPrompt({ email, onConfirmed, onCancel }: { email: string; onConfirmed(): void | Promise<void>; onCancel(): void }) {
@@ -38,7 +39,11 @@ export function ReauthPrompt({ email, onConfirmed, onCancel }: { email: string; 
         setStatus(
           'error',
           describeError(error, {
-            PASSKEY_CANCELLED: 'The passkey prompt was closed, or this device has no passkey for this account. Try again, or get a code by email.',
+            // WebAuthn says the same for both; this device's memory tells which is likely (lib/device-memory.ts).
+            PASSKEY_CANCELLED:
+              deviceMemory.lastSignIn().method === 'passkey'
+                ? 'The passkey prompt was closed before it finished. Try again, or get a code by email.'
+                : 'No passkey was used: this device may have none for your account. Get a code by email instead.',
             401: 'That passkey wasn’t accepted. Try another one, or get a code by email.',
           }),
         );
