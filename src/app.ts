@@ -21,6 +21,8 @@ import { emailRoutes } from './routes/email.js';
 import { passkeyRoutes } from './routes/passkeys.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { wellKnownRoutes } from './routes/well-known.js';
+import { detectLocale } from './http/locale.js';
+import { brandedAssets, brandingCss } from './views/app-shell.js';
 
 export { API_VERSION } from './http/openapi.js';
 
@@ -43,6 +45,7 @@ export function createApp(deps: Deps, { assets, linkPage }: AppOptions = {}) {
     await next();
   });
   app.use('*', requestLog);
+  app.use('*', detectLocale);
   app.use('*', securityHeaders);
   if (deps.config.appOrigins.length > 0) {
     app.use(
@@ -85,7 +88,11 @@ export function createApp(deps: Deps, { assets, linkPage }: AppOptions = {}) {
   });
   app.get('/openapi.json', (c) => c.json(openApiDocument(app, deps.config)));
 
-  if (assets) app.get('*', assets);
+  app.get('/branding.css', (c) => {
+    c.header('Cache-Control', 'public, max-age=300');
+    return c.body(brandingCss(deps.config.branding), 200, { 'Content-Type': 'text/css; charset=utf-8' });
+  });
+  if (assets) app.get('*', brandedAssets(assets));
 
   app.notFound((c) => {
     throw new AuthError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`);

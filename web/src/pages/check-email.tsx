@@ -7,6 +7,7 @@ import { isAuthError } from '@sesame/client';
 import { useSession } from '../auth-context.js';
 import { PageHeading } from '../components/page-heading.js';
 import { StatusMessage, useStatus } from '../components/status-message.js';
+import { rich, t } from '../i18n/i18n.js';
 import { describeError } from '../lib/error-message.js';
 import { keepReturnTo, pendingReturnTo } from '../lib/return-to.js';
 import { navigate } from '../router.js';
@@ -37,13 +38,13 @@ export function CheckEmail({
     const digits = code.replace(/\D/g, '');
     if (digits.length !== 6) {
       setInvalid(true);
-      setStatus('error', 'Enter the six digits from the email.');
+      setStatus('error', t('checkEmail.enterSixDigits'));
       codeInput.current?.focus();
       return;
     }
     setInvalid(false);
     setBusy('verify');
-    setStatus('info', 'Checking the code…');
+    setStatus('info', t('checkEmail.checking'));
     onSigningIn();
     try {
       const { created, returnTo } = await auth.verifyEmailCode(email, digits);
@@ -56,8 +57,8 @@ export function CheckEmail({
       setStatus(
         'error',
         describeError(error, {
-          401: 'That code didn’t work. It may be mistyped, expired, or replaced by a newer email. Check the newest email, or send a new one.',
-          INVALID_REQUEST: 'Enter the six digits from the email.',
+          401: t('checkEmail.codeRefused'),
+          INVALID_REQUEST: t('checkEmail.enterSixDigits'),
         }),
       );
       setCode('');
@@ -73,7 +74,7 @@ export function CheckEmail({
     try {
       await auth.startEmail(email, { returnTo: await pendingReturnTo() });
       setCode('');
-      setStatus('success', `We sent a new email to ${email}. Earlier links and codes no longer work.`);
+      setStatus('success', t('checkEmail.resent', { email }));
     } catch (error) {
       setStatus('error', describeError(error));
     } finally {
@@ -84,24 +85,22 @@ export function CheckEmail({
   return (
     <div class="card">
       <header class="card-header">
-        <PageHeading title="Check your email" focusOnMount>
-          Check your email
+        <PageHeading title={t('checkEmail.title')} focusOnMount>
+          {t('checkEmail.title')}
         </PageHeading>
-        <p class="lead">
-          We sent a sign-in link and a six-digit code to <strong class="break">{email}</strong>.
-        </p>
+        <p class="lead">{rich('checkEmail.lead', { email, strong: (chunks) => <strong class="break">{chunks}</strong> })}</p>
       </header>
 
       <ol class="steps">
-        <li>Open the link on this device to finish signing in, or</li>
-        <li>read the email on another device and type the code here.</li>
+        <li>{t('checkEmail.stepLink')}</li>
+        <li>{t('checkEmail.stepCode')}</li>
       </ol>
 
       <StatusMessage status={status} />
 
       <form class="stack" onSubmit={verify}>
         <div class="field">
-          <label for="code">Six-digit code</label>
+          <label for="code">{t('checkEmail.codeLabel')}</label>
           <input
             ref={codeInput}
             id="code"
@@ -122,17 +121,17 @@ export function CheckEmail({
             }}
           />
           <p class="hint" id="code-hint">
-            The link and the code work once, for a few minutes.
+            {t('checkEmail.codeHint')}
           </p>
         </div>
         <button type="submit" class={`button button-primary${busy === 'verify' ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined}>
-          Verify code
+          {t('checkEmail.verify')}
         </button>
       </form>
 
       <div class="row-actions">
         <button type="button" class="button-link" aria-disabled={busy ? 'true' : undefined} onClick={resend}>
-          Send a new email
+          {t('checkEmail.resend')}
         </button>
         <button
           type="button"
@@ -142,7 +141,7 @@ export function CheckEmail({
             onBack();
           }}
         >
-          Use a different address
+          {t('checkEmail.otherAddress')}
         </button>
       </div>
     </div>

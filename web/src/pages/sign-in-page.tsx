@@ -12,6 +12,7 @@ import { useSession } from '../auth-context.js';
 import { KeyIcon, MailIcon } from '../components/icons.js';
 import { PageHeading } from '../components/page-heading.js';
 import { StatusMessage, useStatus } from '../components/status-message.js';
+import { t } from '../i18n/i18n.js';
 import { describeError } from '../lib/error-message.js';
 import { finishSignIn, pendingReturnTo } from '../lib/return-to.js';
 import { currentLocation, replaceState } from '../router.js';
@@ -36,7 +37,7 @@ export function SignInPage() {
       : restoreError
         ? restoreError.code === 'NETWORK_ERROR'
           ? { tone: 'error', text: describeError(restoreError) }
-          : { tone: 'info', text: 'We couldn’t check whether you’re already signed in. You can still sign in below.' }
+          : { tone: 'info', text: t('signIn.restoreFailed') }
         : null,
   );
   const emailInput = useRef<HTMLInputElement>(null);
@@ -71,9 +72,9 @@ export function SignInPage() {
       if (controller.signal.aborted || !isAuthError(error)) return;
       // The autofill request runs unseen until someone picks a passkey: stay quiet about
       // failures before that (options unavailable, prompt dismissed), speak up about a refusal.
-      if (error.code === 'PASSKEY_FAILED') console.warn('Sesame: passkey autofill failed', error.cause ?? error);
+      if (error.code === 'PASSKEY_FAILED') console.warn('passkey autofill failed', error.cause ?? error);
       if (error.status === 401 || error.status === 429) {
-        setStatus('error', describeError(error, { 401: 'That passkey wasn’t accepted. It may have been removed from your account. Try again, or use an emailed link.' }));
+        setStatus('error', describeError(error, { 401: t('signIn.passkeyRefusedAutofill') }));
       }
       // A refused assertion (an expired challenge, a removed passkey) may work on a second pick.
       if (error.status === 401 && autofill.current?.controller === controller) void startAutofill();
@@ -95,13 +96,13 @@ export function SignInPage() {
     if (busy) return;
     stopAutofill();
     setBusy('passkey');
-    setStatus('info', 'Follow your browser’s prompt to use your passkey.');
+    setStatus('info', t('signIn.passkeyPrompt'));
     try {
       await auth.passkeySignIn();
       clearStatus();
     } catch (error) {
       if (isAuthError(error, 'ABORTED')) clearStatus();
-      else setStatus('error', describeError(error, { 401: 'That passkey wasn’t accepted. Try another one, or use an emailed link.' }));
+      else setStatus('error', describeError(error, { 401: t('signIn.passkeyRefused') }));
       void startAutofill();
     } finally {
       setBusy(null);
@@ -112,14 +113,14 @@ export function SignInPage() {
     event.preventDefault();
     if (busy || !emailInput.current?.reportValidity()) return;
     setBusy('link');
-    setStatus('info', 'Sending your email…');
+    setStatus('info', t('signIn.sending'));
     try {
       await auth.startEmail(email.trim(), { returnTo: await pendingReturnTo() });
       stopAutofill();
       clearStatus();
       setStep('check-email');
     } catch (error) {
-      setStatus('error', describeError(error, { INVALID_REQUEST: 'Please enter a valid email address.' }));
+      setStatus('error', describeError(error, { INVALID_REQUEST: t('signIn.invalidEmail') }));
     } finally {
       setBusy(null);
     }
@@ -129,14 +130,14 @@ export function SignInPage() {
   async function createAccount() {
     if (busy || !emailInput.current?.reportValidity()) return;
     setBusy('signup');
-    setStatus('info', 'Sending your email…');
+    setStatus('info', t('signIn.sending'));
     try {
       await auth.startEmail(email.trim(), { returnTo: await pendingReturnTo() });
       stopAutofill();
       clearStatus();
       setStep('check-email');
     } catch (error) {
-      setStatus('error', describeError(error, { INVALID_REQUEST: 'Please enter a valid email address.' }));
+      setStatus('error', describeError(error, { INVALID_REQUEST: t('signIn.invalidEmail') }));
     } finally {
       setBusy(null);
     }
@@ -164,15 +165,17 @@ export function SignInPage() {
   return (
     <div class="card">
       <header class="card-header">
-        <PageHeading title="Sign in" focusOnMount={returned}>Sign in to Sesame</PageHeading>
-        <p class="lead">New here? This same form creates your account.</p>
+        <PageHeading title={t('signIn.title')} focusOnMount={returned}>
+          {t('signIn.heading')}
+        </PageHeading>
+        <p class="lead">{t('signIn.lead')}</p>
       </header>
 
       <StatusMessage status={status} />
 
       <form class="stack" onSubmit={emailLink}>
         <div class="field">
-          <label for="email">Email address</label>
+          <label for="email">{t('signIn.emailLabel')}</label>
           <input
             ref={emailInput}
             id="email"
@@ -189,12 +192,12 @@ export function SignInPage() {
             onFocus={renewAutofillIfOld}
           />
           <p class="hint" id="email-hint">
-            We’ll email you a link and a six-digit code. Saved passkeys also appear here.
+            {t('signIn.emailHint')}
           </p>
         </div>
         <button type="submit" class={`button button-primary${busy === 'link' ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined}>
           <MailIcon />
-          Email me a link
+          {t('signIn.emailLink')}
         </button>
         <button
           type="button"
@@ -202,12 +205,12 @@ export function SignInPage() {
           aria-disabled={busy ? 'true' : undefined}
           onClick={createAccount}
         >
-          Create an account
+          {t('signIn.createAccount')}
         </button>
       </form>
 
       <div class="divider" role="presentation">
-        <span>or</span>
+        <span>{t('signIn.or')}</span>
       </div>
 
       <button
@@ -217,9 +220,9 @@ export function SignInPage() {
         onClick={signInWithPasskey}
       >
         <KeyIcon />
-        Sign in with a passkey
+        {t('signIn.withPasskey')}
       </button>
-      <p class="hint centered">Uses the fingerprint, face or screen lock of a device that holds your passkey.</p>
+      <p class="hint centered">{t('signIn.passkeyHint')}</p>
     </div>
   );
 }

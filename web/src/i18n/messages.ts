@@ -1,0 +1,18 @@
+/**
+ * The pages' catalogues, one file per page family and locale under messages/ (so parallel edits
+ * touch different files). A new family is imported here once for each locale; English is the
+ * source, and `satisfies` in each German file makes tsc refuse a missing or extra key.
+ */
+import type { Locale } from '../../../src/i18n/locales.js';
+import deCommon from './messages/de/common.js';
+import deSignIn from './messages/de/sign-in.js';
+import enCommon from './messages/en/common.js';
+import enSignIn from './messages/en/sign-in.js';
+
+const en = { ...enCommon, ...enSignIn };
+export type MessageId = keyof typeof en;
+
+export const MESSAGES: Record<Locale, Record<MessageId, string>> = {
+  en,
+  de: { ...deCommon, ...deSignIn },
+};
