@@ -247,7 +247,8 @@ export function parseConfig(env: Env, runtime: 'node' | 'worker' = 'node'): Conf
     branding,
     databasePath: env.DATABASE_PATH || './data/sesame.db',
     smtpUrl,
-    mailFrom: env.MAIL_FROM || 'Sesame <no-reply@localhost>',
+    // The sender's name is the product's unless MAIL_FROM says otherwise (quoted when it needs to be, RFC 5322).
+    mailFrom: env.MAIL_FROM || `${/^[A-Za-z0-9 ]+$/.test(branding.productName) ? branding.productName : JSON.stringify(branding.productName)} <no-reply@localhost>`,
     accessTokenTtl,
     accessTokenAudience: env.ACCESS_TOKEN_AUDIENCE || publicUrl,
     sessionIdleTtl,

@@ -90,6 +90,7 @@ export function rich(id: MessageId, values: RichValues): ComponentChildren {
 export function setLocale(locale: Locale): void {
   // The choice outlives the page: the server reads it for the next page and for mails (README "Languages").
   const secure = location.protocol === 'https:' ? '; Secure' : '';
+  // biome-ignore lint/suspicious/noDocumentCookie: a fixed name and a value from LOCALES; the Cookie Store API is missing in older Safari and Firefox
   document.cookie = `${LOCALE_COOKIE}=${locale}; Path=/; Max-Age=31536000; SameSite=Lax${secure}`;
   if (locale === current.locale) return;
   current = { ...current, locale, intl: makeIntl(locale) };
