@@ -22,7 +22,8 @@ import { passkeyRoutes } from './routes/passkeys.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { wellKnownRoutes } from './routes/well-known.js';
 import { detectLocale } from './http/locale.js';
-import { brandedAssets, brandingCss } from './views/app-shell.js';
+import { brandedAssets } from './views/app-shell.js';
+import { brandingRoutes } from './routes/branding.js';
 
 export { API_VERSION } from './http/openapi.js';
 
@@ -73,6 +74,7 @@ export function createApp(deps: Deps, { assets, linkPage }: AppOptions = {}) {
   app.route('/', emailRoutes({ linkPage }));
   app.route('/', devOutboxRoutes());
   app.route('/', passkeyRoutes());
+  app.route('/', brandingRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
@@ -88,10 +90,6 @@ export function createApp(deps: Deps, { assets, linkPage }: AppOptions = {}) {
   });
   app.get('/openapi.json', (c) => c.json(openApiDocument(app, deps.config)));
 
-  app.get('/branding.css', (c) => {
-    c.header('Cache-Control', 'public, max-age=300');
-    return c.body(brandingCss(deps.config.branding), 200, { 'Content-Type': 'text/css; charset=utf-8' });
-  });
   if (assets) app.get('*', brandedAssets(assets));
 
   app.notFound((c) => {

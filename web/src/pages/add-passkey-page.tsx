@@ -9,6 +9,7 @@ import { KeyIcon } from '../components/icons.js';
 import { PageHeading } from '../components/page-heading.js';
 import { StatusMessage, useStatus } from '../components/status-message.js';
 import { ReauthPrompt } from '../components/reauth-prompt.js';
+import { t } from '../i18n/i18n.js';
 import { describeError } from '../lib/error-message.js';
 import { finishSignIn } from '../lib/return-to.js';
 import { currentLocation, navigate } from '../router.js';
@@ -29,10 +30,10 @@ export function AddPasskeyPage() {
   async function addPasskey() {
     if (busy) return;
     setBusy(true);
-    setStatus('info', 'Follow your browser’s prompt to create a passkey.');
+    setStatus('info', t('addPasskey.prompt'));
     try {
       const passkey = await auth.addPasskey();
-      await finishSignIn({ state: { notice: `Passkey “${passkey.name}” added. Next time, choose “Sign in with a passkey”.` } });
+      await finishSignIn({ state: { notice: t('addPasskey.added', { name: passkey.name }) } });
     } catch (error) {
       if (isAuthError(error, 'REAUTH_REQUIRED')) {
         // Never a sign-out: confirm in place, then the passkey is added.
@@ -43,7 +44,7 @@ export function AddPasskeyPage() {
         setStatus(
           'error',
           describeError(error, {
-            PASSKEY_CANCELLED: 'No passkey was added. You can try again, or add one later from your account.',
+            PASSKEY_CANCELLED: t('addPasskey.cancelled'),
           }),
         );
       setBusy(false);
@@ -55,17 +56,15 @@ export function AddPasskeyPage() {
   return (
     <div class="card">
       <header class="card-header">
-        {created && <p class="eyebrow">Welcome — your account is ready</p>}
-        <PageHeading title="Add a passkey">Sign in faster next time</PageHeading>
-        <p class="lead">
-          Add a passkey and sign in with your fingerprint, face or screen lock instead of waiting for an email.
-        </p>
+        {created && <p class="eyebrow">{t('addPasskey.welcome')}</p>}
+        <PageHeading title={t('addPasskey.title')}>{t('addPasskey.heading')}</PageHeading>
+        <p class="lead">{t('addPasskey.lead')}</p>
       </header>
 
       <ul class="benefits">
-        <li>Nothing to type and nothing to remember.</li>
-        <li>It only works on Sesame, so it can’t be phished.</li>
-        <li>Your password manager can keep it on all your devices.</li>
+        <li>{t('addPasskey.benefitNothingToType')}</li>
+        <li>{t('addPasskey.benefitPhishing')}</li>
+        <li>{t('addPasskey.benefitSync')}</li>
       </ul>
 
       <StatusMessage status={status} />
@@ -83,10 +82,10 @@ export function AddPasskeyPage() {
       <div class="stack">
         <button type="button" class={`button button-primary${busy ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined} onClick={addPasskey}>
           <KeyIcon />
-          Add a passkey
+          {t('addPasskey.add')}
         </button>
         <button type="button" class="button button-secondary" onClick={() => void finishSignIn()}>
-          Not now
+          {t('addPasskey.notNow')}
         </button>
       </div>
     </div>

@@ -8,6 +8,7 @@ import { isAuthError, type EmailLinkInfo, type User } from '@sesame/client';
 import { useSession } from '../auth-context.js';
 import { PageHeading } from '../components/page-heading.js';
 import { StatusMessage, useStatus } from '../components/status-message.js';
+import { rich, t } from '../i18n/i18n.js';
 import { describeError } from '../lib/error-message.js';
 import { formatTime } from '../lib/format-time.js';
 import { finishSignIn, keepReturnTo } from '../lib/return-to.js';
@@ -51,7 +52,7 @@ export function VerifyLinkPage() {
   async function confirm() {
     if (busy || !token) return;
     setBusy(true);
-    setStatus('info', 'Signing you in…');
+    setStatus('info', t('verifyLink.signingIn'));
     let before: User | null = null;
     try {
       // Who is signed in here already (waits for the session check of the page load).
@@ -63,7 +64,7 @@ export function VerifyLinkPage() {
       // Replace: going Back must not land on a link that is now used up.
       if (before?.id === user.id) {
         // Already signed in as this account: a confirmation of its address, or a spare link.
-        const notice = before.emailVerified ? 'You’re signed in.' : 'Your email address is confirmed.';
+        const notice = before.emailVerified ? t('verifyLink.signedIn') : t('verifyLink.addressConfirmed');
         await finishSignIn({ state: { notice } });
       } else {
         navigate('/add-passkey', { replace: true, state: { created } });
@@ -79,7 +80,7 @@ export function VerifyLinkPage() {
           'error',
           describeError(error, {
             // The session of this browser ended meanwhile; the link itself is still unused.
-            401: 'You were signed out on this device meanwhile. Press “Confirm sign-in” again to continue.',
+            401: t('verifyLink.signedOutMeanwhile'),
           }),
         );
       }
@@ -91,11 +92,11 @@ export function VerifyLinkPage() {
     return (
       <div class="card">
         <header class="card-header">
-          <PageHeading title="Incomplete link">This link is incomplete</PageHeading>
-          <p class="lead">Open the link from your email again, or ask for a new one.</p>
+          <PageHeading title={t('verifyLink.incomplete.title')}>{t('verifyLink.incomplete.heading')}</PageHeading>
+          <p class="lead">{t('verifyLink.incomplete.lead')}</p>
         </header>
         <Link class="button button-primary" href="/">
-          Ask for a new link
+          {t('verifyLink.askNew')}
         </Link>
       </div>
     );
@@ -105,13 +106,13 @@ export function VerifyLinkPage() {
     return (
       <div class="card">
         <header class="card-header">
-          <PageHeading title="Link expired" focusOnMount>
-            This link has expired or was already used
+          <PageHeading title={t('verifyLink.expired.title')} focusOnMount>
+            {t('verifyLink.expired.heading')}
           </PageHeading>
-          <p class="lead">Each link works once, for a few minutes, and only the newest email counts.</p>
+          <p class="lead">{t('verifyLink.expired.lead')}</p>
         </header>
         <Link class="button button-primary" href="/" state={email ? { email } : {}}>
-          Ask for a new link
+          {t('verifyLink.askNew')}
         </Link>
       </div>
     );
@@ -120,22 +121,20 @@ export function VerifyLinkPage() {
   return (
     <div class="card">
       <header class="card-header">
-        <PageHeading title="Confirm sign-in">Finish signing in</PageHeading>
+        <PageHeading title={t('verifyLink.title')}>{t('verifyLink.heading')}</PageHeading>
         {email ? (
-          <p class="lead">
-            Sign in to Sesame as <strong class="break">{email}</strong> on this device?
-          </p>
+          <p class="lead">{rich('verifyLink.question', { email, strong: (chunks) => <strong class="break">{chunks}</strong> })}</p>
         ) : (
-          <p class="lead">Confirm to finish signing in to Sesame on this device.</p>
+          <p class="lead">{t('verifyLink.questionNoEmail')}</p>
         )}
       </header>
 
       {linkInfo.kind === 'known' && linkInfo.info.expiresAt && (
-        <p class="hint">This link works until {formatTime(linkInfo.info.expiresAt)}.</p>
+        <p class="hint">{t('verifyLink.worksUntil', { time: formatTime(linkInfo.info.expiresAt) })}</p>
       )}
       {linkInfo.kind === 'invalid' && (
         <p class="notice notice-warning">
-          We couldn’t find this link; it may have expired. You can still try, or ask for a new one.
+          {t('verifyLink.notFound')}
         </p>
       )}
 
@@ -143,13 +142,13 @@ export function VerifyLinkPage() {
 
       <div class="stack">
         <button type="button" class={`button button-primary${busy ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined} onClick={confirm}>
-          Confirm sign-in
+          {t('verifyLink.confirm')}
         </button>
         <Link class="button button-secondary" href="/" state={email ? { email } : {}}>
-          Ask for a new link
+          {t('verifyLink.askNew')}
         </Link>
       </div>
-      <p class="hint">Didn’t ask to sign in? Close this page: nothing happens until you confirm.</p>
+      <p class="hint">{t('verifyLink.notYou')}</p>
     </div>
   );
 }

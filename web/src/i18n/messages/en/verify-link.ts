@@ -1,0 +1,22 @@
+/** The emailed link's page `/auth/email/verify`, in English. ICU MessageFormat; `{product}` is PRODUCT_NAME. */
+export default {
+  'verifyLink.signingIn': 'Signing you in…',
+  'verifyLink.signedIn': 'You’re signed in.',
+  'verifyLink.addressConfirmed': 'Your email address is confirmed.',
+  'verifyLink.signedOutMeanwhile': 'You were signed out on this device meanwhile. Press “Confirm sign-in” again to continue.',
+  'verifyLink.incomplete.title': 'Incomplete link',
+  'verifyLink.incomplete.heading': 'This link is incomplete',
+  'verifyLink.incomplete.lead': 'Open the link from your email again, or ask for a new one.',
+  'verifyLink.askNew': 'Ask for a new link',
+  'verifyLink.expired.title': 'Link expired',
+  'verifyLink.expired.heading': 'This link has expired or was already used',
+  'verifyLink.expired.lead': 'Each link works once, for a few minutes, and only the newest email counts.',
+  'verifyLink.title': 'Confirm sign-in',
+  'verifyLink.heading': 'Finish signing in',
+  'verifyLink.question': 'Sign in to {product} as <strong>{email}</strong> on this device?',
+  'verifyLink.questionNoEmail': 'Confirm to finish signing in to {product} on this device.',
+  'verifyLink.worksUntil': 'This link works until {time}.',
+  'verifyLink.notFound': 'We couldn’t find this link; it may have expired. You can still try, or ask for a new one.',
+  'verifyLink.confirm': 'Confirm sign-in',
+  'verifyLink.notYou': 'Didn’t ask to sign in? Close this page: nothing happens until you confirm.',
+};
