@@ -27,7 +27,7 @@ afterAll(async () => {
   await s?.close();
 });
 
-const visibleText = (p: Page) => p.evaluate(() => `${document.title}\n${document.body.innerText}`);
+const visibleText = (p: Page) => p.evaluate(() => `${document.title}\n${document.body.textContent}`);
 
 describe('pages in the person’s language, with the operator’s branding', () => {
   it(
@@ -38,7 +38,7 @@ describe('pages in the person’s language, with the operator’s branding', () 
       await page.getByLabel('E-Mail-Adresse').waitFor();
       expect(await page.evaluate(() => document.documentElement.lang)).toBe('de');
       expect(await page.title()).toBe('Anmelden · Acme ID');
-      expect(await page.locator('.masthead .brand').innerText()).toBe('Acme ID');
+      expect(await page.locator('.masthead .brand').textContent()).toBe('Acme ID');
       // BRAND_COLOR on the primary button, with the text colour chosen for contrast.
       const button = page.getByRole('button', { name: 'Link per E-Mail senden' });
       expect(await button.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(15, 118, 110)');
