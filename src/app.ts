@@ -21,6 +21,9 @@ import { emailRoutes } from './routes/email.js';
 import { passkeyRoutes } from './routes/passkeys.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { wellKnownRoutes } from './routes/well-known.js';
+import { detectLocale } from './http/locale.js';
+import { brandedAssets } from './views/app-shell.js';
+import { brandingRoutes } from './routes/branding.js';
 
 export { API_VERSION } from './http/openapi.js';
 
@@ -43,6 +46,7 @@ export function createApp(deps: Deps, { assets, linkPage }: AppOptions = {}) {
     await next();
   });
   app.use('*', requestLog);
+  app.use('*', detectLocale);
   app.use('*', securityHeaders);
   if (deps.config.appOrigins.length > 0) {
     app.use(
@@ -70,6 +74,7 @@ export function createApp(deps: Deps, { assets, linkPage }: AppOptions = {}) {
   app.route('/', emailRoutes({ linkPage }));
   app.route('/', devOutboxRoutes());
   app.route('/', passkeyRoutes());
+  app.route('/', brandingRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
@@ -85,7 +90,7 @@ export function createApp(deps: Deps, { assets, linkPage }: AppOptions = {}) {
   });
   app.get('/openapi.json', (c) => c.json(openApiDocument(app, deps.config)));
 
-  if (assets) app.get('*', assets);
+  if (assets) app.get('*', brandedAssets(assets));
 
   app.notFound((c) => {
     throw new AuthError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`);

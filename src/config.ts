@@ -4,6 +4,7 @@
  * names the variable. Defaults are safe for development; production refuses what is unsafe.
  */
 import { parseIpRange, type IpRange } from './ip-address.js';
+import { parseBranding, type Branding } from './lib/branding.js';
 
 export interface Config {
   runtime: 'node' | 'worker';
@@ -14,6 +15,8 @@ export interface Config {
   publicUrl: string;
   rpId: string;
   rpName: string;
+  /** PRODUCT_NAME, BRAND_COLOR and LOGO_URL (lib/branding.ts): what pages and mails show. */
+  branding: Branding;
   databasePath: string;
   smtpUrl: string | undefined;
   mailFrom: string;
@@ -225,6 +228,13 @@ export function parseConfig(env: Env, runtime: 'node' | 'worker' = 'node'): Conf
   const sessionAbsoluteTtl = int(env, 'SESSION_ABSOLUTE_TTL', 2592000);
   if (sessionIdleTtl > sessionAbsoluteTtl) throw new ConfigError('SESSION_IDLE_TTL must not exceed SESSION_ABSOLUTE_TTL');
 
+  let branding: Branding;
+  try {
+    branding = parseBranding(env, { publicUrl, production });
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+
   return {
     runtime,
     production,
@@ -232,10 +242,13 @@ export function parseConfig(env: Env, runtime: 'node' | 'worker' = 'node'): Conf
     host: env.HOST || '127.0.0.1',
     publicUrl,
     rpId,
-    rpName: env.RP_NAME || 'Sesame',
+    // Authenticators show this name; by default the product's own.
+    rpName: env.RP_NAME || branding.productName,
+    branding,
     databasePath: env.DATABASE_PATH || './data/sesame.db',
     smtpUrl,
-    mailFrom: env.MAIL_FROM || 'Sesame <no-reply@localhost>',
+    // The sender's name is the product's unless MAIL_FROM says otherwise (quoted when it needs to be, RFC 5322).
+    mailFrom: env.MAIL_FROM || `${/^[A-Za-z0-9 ]+$/.test(branding.productName) ? branding.productName : JSON.stringify(branding.productName)} <no-reply@localhost>`,
     accessTokenTtl,
     accessTokenAudience: env.ACCESS_TOKEN_AUDIENCE || publicUrl,
     sessionIdleTtl,

@@ -10,6 +10,7 @@ import { KeyStore } from './auth/signing-keys.js';
 import { ServerSecrets } from './auth/server-secrets.js';
 import type { Authenticated } from './auth/sessions.js';
 import type { Mailer } from './mail/mailer.js';
+import type { Locale } from './i18n/locales.js';
 
 export interface Deps {
   config: Config;
@@ -35,6 +36,8 @@ export interface AppEnv {
     auth: Authenticated;
     clientAddress: string | undefined;
     requestId: string;
+    /** Set by http/locale.ts for every request. */
+    language: Locale;
   };
 }
 

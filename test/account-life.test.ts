@@ -265,7 +265,7 @@ describe('security activity and notices', () => {
     expect(added!.mail.text).toContain('“Work laptop”');
     expect(removed!.mail.subject).toMatch(/passkey was removed/);
     expect(removed!.mail.text).toContain('“Work laptop”');
-    expect(added!.mail.text).toMatch(/\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC, from Firefox on Linux/);
+    expect(added!.mail.text).toMatch(/on [A-Z][a-z]+ \d{1,2}, \d{4} at \d{2}:\d{2} UTC, from Firefox on Linux\./);
   });
 
   it('lists sessions with the sign-in method', async () => {

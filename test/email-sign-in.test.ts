@@ -47,7 +47,7 @@ describe('POST /auth/email/start', () => {
     expect(mail!.mail.subject).toBe('Sign in to Sesame');
     expect(mail!.link).toMatch(/^https:\/\/sesame\.example\.com\/auth\/email\/verify#token=[A-Za-z0-9_-]{43}$/);
     expect(mail!.code).toMatch(/^\d{6}$/);
-    expect(mail!.mail.text).toContain("If this wasn't you");
+    expect(mail!.mail.text).toContain('If this wasn’t you');
     expect(mail!.mail.text).toContain('10 minutes');
     expect(mail!.mail.html).toContain(mail!.link);
     expect(mail!.mail.html).toContain(mail!.code);
@@ -133,11 +133,17 @@ describe('the emailed link', () => {
   });
 
   it("serves the front end's index.html instead when the app is given one", async () => {
-    const front = await createMailHarness({ appOptions: { linkPage: async () => '<!doctype html><title>front end</title><div id="app"></div>' } });
+    const front = await createMailHarness({ appOptions: { linkPage: async () => '<!doctype html><html lang="en"><head><title>front end</title></head><body><div id="app"></div></body></html>' } });
     try {
-      const res = await front.h.request('/auth/email/verify?token=whatever');
+      const res = await front.h.request('/auth/email/verify?token=whatever', { headers: { 'accept-language': 'de-CH, en;q=0.5' } });
       expect(res.status).toBe(200);
-      expect(await res.text()).toContain('front end');
+      const html = await res.text();
+      // In the request's language, which the pages start in.
+      expect(html).toContain('<html lang="de">');
+      expect(html).toContain('<div id="app"></div>');
+      // The shell carries the product name (PRODUCT_NAME) and the branding stylesheet.
+      expect(html).toContain('<title>Sesame</title>');
+      expect(html).toContain('<link rel="stylesheet" href="/branding.css">');
       expect(res.headers.get('referrer-policy')).toBe('no-referrer');
       expect(res.headers.get('cache-control')).toBe('no-store');
       expect((await front.h.request('/auth/email/verify', { method: 'HEAD' })).status).toBe(200);

@@ -1,35 +1,20 @@
 /**
- * describeDevice: a short human name for a User-Agent string ("Chrome on macOS"), for security
- * notices and account activity, and (through web/src/lib/describe-device.ts) the sessions list and
- * a new passkey's default name. Best effort; never throws. Runtime-neutral, shared with the pages.
+ * describeDevice: a short English name for a User-Agent string ("Chrome on macOS"), for account
+ * activity and a new passkey's default name (stored data). The pages say the same in the reader's
+ * language (web/src/lib/describe-device.ts), mails too (src/mail/describe-device.ts), from the same
+ * parts. Best effort; never throws. Runtime-neutral, shared with the pages.
  */
+import { deviceParts } from '../lib/user-agent.js';
 
-const BROWSERS: Array<[RegExp, string]> = [
-  [/\bEdg(?:e|A|iOS)?\//, 'Edge'],
-  [/\bOPR\/|\bOpera\b/, 'Opera'],
-  [/\bSamsungBrowser\//, 'Samsung Internet'],
-  [/\bFirefox\/|\bFxiOS\//, 'Firefox'],
-  [/\bCriOS\/|\b(?:Headless)?Chrome\/|\bChromium\//, 'Chrome'],
-  [/\bVersion\/[\d.]+.*\bSafari\//, 'Safari'],
-];
-
-const SYSTEMS: Array<[RegExp, string]> = [
-  [/\biPad\b/, 'iPad'],
-  [/\biPhone\b|\biPod\b/, 'iPhone'],
-  [/\bAndroid\b/, 'Android'],
-  [/\bCrOS\b/, 'ChromeOS'],
-  [/\bMac OS X\b|\bMacintosh\b/, 'macOS'],
-  [/\bWindows\b/, 'Windows'],
-  [/\bLinux\b/, 'Linux'],
-];
+/** A non-browser client (curl, an SDK): its product token ("curl/8.5.0") is the most useful name. */
+export function productToken(userAgent: string): string | null {
+  const product = /^[\w.-]+(?:\/[\w.-]+)?/.exec(userAgent)?.[0];
+  return product ? product.slice(0, 40) : null;
+}
 
 export function describeDevice(userAgent: string | null | undefined): string {
   if (!userAgent) return 'Unknown device';
-  const browser = BROWSERS.find(([pattern]) => pattern.test(userAgent))?.[1];
-  const system = SYSTEMS.find(([pattern]) => pattern.test(userAgent))?.[1];
+  const { browser, system } = deviceParts(userAgent);
   if (browser && system) return `${browser} on ${system}`;
-  if (browser ?? system) return (browser ?? system) as string;
-  // A non-browser client (curl, an SDK): its product token is the most useful name.
-  const product = /^[\w.-]+(?:\/[\w.-]+)?/.exec(userAgent)?.[0];
-  return product ? product.slice(0, 40) : 'Unknown device';
+  return browser ?? system ?? productToken(userAgent) ?? 'Unknown device';
 }

@@ -35,7 +35,7 @@ import { anyRow, noRow } from '../db/conditions.js';
 import { insertWhere } from '../db/insert-where.js';
 import { users } from '../db/schema.js';
 import { queueMail } from '../mail/queue.js';
-import { describeDevice } from '../mail/request-origin.js';
+import { deviceParts } from '../lib/user-agent.js';
 import { renderSignInEmail, type EmailTemplateInput, type RenderedEmail } from '../mail/templates.js';
 import { auditInsert, auditInsertIf } from './audit.js';
 import { generateToken } from './crypto.js';
@@ -95,8 +95,10 @@ export async function sendLinkAndCode(
 ): Promise<void> {
   const now = deps.clock();
   const issued = await issueMagicLink(deps, { email, purpose, userId, returnTo, now });
-  const requested = { device: describeDevice(context.userAgent), at: now };
-  const message = { to: email, ...render({ link: issued.link, code: issued.code, expiresInMinutes: deps.config.magicLinkTtl / 60, email, requested }) };
+  const requested = { device: deviceParts(context.userAgent), at: now };
+  const { branding } = deps.config;
+  const rendered = render({ link: issued.link, code: issued.code, expiresInMinutes: deps.config.magicLinkTtl / 60, email, requested, branding, locale: context.locale });
+  const message = { to: email, ...rendered };
   const mail = queueMail(deps, message, { expiresAt: issued.row.expiresAt });
   await deps.db.batch([...issued.statements, ...mail.statements] as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
   mail.afterCommit();

@@ -8,7 +8,7 @@
 import type { Deps } from '../deps.js';
 import { enqueueMail } from '../mail/queue.js';
 import { renderSecurityNotice, type SecurityNotice } from '../mail/security-notices.js';
-import { describeDevice } from './describe-device.js';
+import { deviceParts } from '../lib/user-agent.js';
 import type { RequestContext } from './sessions.js';
 
 /** Addresses released by migration 0003 (README "Upgrading"): nobody receives mail there. */
@@ -17,14 +17,15 @@ export const RELEASED_ADDRESS = /@unverified\.invalid$/;
 const NOTICE_TTL_MS = 24 * 3_600_000;
 
 export async function notifyAccount(
-  deps: Pick<Deps, 'db' | 'clock' | 'logger' | 'mailer' | 'defer'>,
+  deps: Pick<Deps, 'db' | 'clock' | 'logger' | 'mailer' | 'defer' | 'config'>,
   { email, notice, context = {} }: { email: string; notice: SecurityNotice; context?: RequestContext },
 ): Promise<void> {
   if (RELEASED_ADDRESS.test(email)) return;
   const at = deps.clock();
   try {
-    const device = context.userAgent ? describeDevice(context.userAgent) : null;
-    await enqueueMail(deps, { to: email, ...renderSecurityNotice({ notice, email, at, device }) }, { expiresAt: at + NOTICE_TTL_MS });
+    const device = context.userAgent ? deviceParts(context.userAgent) : null;
+    const rendered = renderSecurityNotice({ notice, email, at, device, branding: deps.config.branding, locale: context.locale });
+    await enqueueMail(deps, { to: email, ...rendered }, { expiresAt: at + NOTICE_TTL_MS });
   } catch (err) {
     deps.logger.log('error', 'security notice could not be queued', { kind: notice.kind, error: String(err).slice(0, 300) });
   }

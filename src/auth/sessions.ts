@@ -27,6 +27,7 @@ import { hasValidTag, mintRefreshToken, parseRefreshToken, type ParsedRefreshTok
 import { AuthError } from './errors.js';
 import type { KeyStore } from './signing-keys.js';
 import type { ServerSecrets } from './server-secrets.js';
+import type { Locale } from '../i18n/locales.js';
 
 export type SignInMethod = 'passkey' | 'email';
 export type UserRow = typeof users.$inferSelect;
@@ -45,6 +46,8 @@ export interface SessionDeps {
 export interface RequestContext {
   userAgent?: string | null;
   clientAddress?: string | null;
+  /** The language mails caused by this request are written in (cookie, then Accept-Language). */
+  locale?: Locale;
 }
 
 /** What every successful sign-in or refresh hands back: API.md's "session response" plus the cookie value. */

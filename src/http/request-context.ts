@@ -3,10 +3,11 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../deps.js';
 import type { RequestContext } from '../auth/sessions.js';
 
-/** User agent and client address, recorded with sessions and audit events. */
+/** User agent and client address, recorded with sessions and audit events; the language mails are written in. */
 export const requestContext = (c: Context<AppEnv>): RequestContext => ({
   userAgent: c.req.header('user-agent') ?? null,
   clientAddress: c.var.clientAddress ?? null,
+  locale: c.var.language,
 });
 
 /** API.md: times are ISO 8601 strings in UTC. */

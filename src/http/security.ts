@@ -7,9 +7,12 @@ import { AuthError } from '../auth/errors.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
-export const PAGE_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+/** The pages' CSP; `imgOrigin` adds the origin of a LOGO_URL served elsewhere. */
+export const pageCsp = (imgOrigin?: string | null) =>
+  `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:${imgOrigin ? ` ${imgOrigin}` : ''}; connect-src 'self'; ` +
   "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
+
+export const PAGE_CSP = pageCsp();
 
 /** Headers on every response: API.md's list plus the usual safe defaults. */
 export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -20,13 +23,17 @@ export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   } catch {
     c.res = new Response(c.res.body, c.res);
   }
-  applySecurityHeaders(c.res.headers, { https: c.var.deps.config.publicUrl.startsWith('https:') });
+  const { publicUrl, branding } = c.var.deps.config;
+  const logoOrigin = branding.logoUrl ? new URL(branding.logoUrl).origin : null;
+  // Images from the logo's own origin only, and only when the logo is not on this one.
+  const csp = logoOrigin && logoOrigin !== new URL(publicUrl).origin ? pageCsp(logoOrigin) : PAGE_CSP;
+  applySecurityHeaders(c.res.headers, { https: publicUrl.startsWith('https:'), csp });
 };
 
 /** The headers every response carries, including those answered outside the app (a Worker that cannot start). */
-export function applySecurityHeaders(h: Headers, { https }: { https: boolean }): void {
+export function applySecurityHeaders(h: Headers, { https, csp = PAGE_CSP }: { https: boolean; csp?: string }): void {
   h.set('X-Content-Type-Options', 'nosniff');
-  if (!h.has('Content-Security-Policy')) h.set('Content-Security-Policy', PAGE_CSP);
+  if (!h.has('Content-Security-Policy')) h.set('Content-Security-Policy', csp);
   h.set('X-Frame-Options', 'DENY');
   if (!h.has('Referrer-Policy')) h.set('Referrer-Policy', 'strict-origin-when-cross-origin');
   h.set('Cross-Origin-Opener-Policy', 'same-origin');

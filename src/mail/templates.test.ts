@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { PRODUCT_NAME } from './product.js';
+import { DEFAULT_BRANDING, parseBranding } from '../lib/branding.js';
 import { escapeHtml, renderChangeAddressEmail, renderSignInEmail } from './templates.js';
+
+const PRODUCT_NAME = DEFAULT_BRANDING.productName;
 
 const base = {
   link: 'https://sesame.example/auth/link#token=abc123',
@@ -36,7 +38,7 @@ describe('escapeHtml', () => {
 });
 
 describe.each(renderers)('%s email', (_name, render) => {
-  it('uses the product name from product.ts by default', () => {
+  it('uses the default PRODUCT_NAME when no branding is given', () => {
     const mail = render(base);
     expect(mail.subject).toContain(PRODUCT_NAME);
     expect(mail.text).toContain(PRODUCT_NAME);
@@ -66,8 +68,8 @@ describe.each(renderers)('%s email', (_name, render) => {
 
   it("says the message can be ignored when it wasn't asked for", () => {
     const mail = render(base);
-    expect(mail.text).toContain("If this wasn't you, you can ignore this message.");
-    expect(mail.html).toContain('If this wasn&#39;t you, you can ignore this message.');
+    expect(mail.text).toContain('If this wasn’t you, you can ignore this message.');
+    expect(mail.html).toContain('If this wasn’t you, you can ignore this message.');
   });
 
   it('names the address the message is for', () => {
@@ -97,7 +99,7 @@ describe.each(renderers)('%s email', (_name, render) => {
   });
 
   it('escapes the product name', () => {
-    const { html, subject } = render({ ...base, productName: 'A&B <Co>' });
+    const { html, subject } = render({ ...base, branding: { ...DEFAULT_BRANDING, productName: 'A&B <Co>' } });
     expect(html).toContain('A&amp;B &lt;Co&gt;');
     expect(html).not.toContain('<Co>');
     expect(subject).toContain('A&B <Co>');
@@ -153,5 +155,39 @@ describe('wording', () => {
     expect(mail.subject).toBe(`Confirm your new address for ${PRODUCT_NAME}`);
     expect(mail.text).toContain('confirm your new address');
     expect(mail.text).toContain(base.email);
+  });
+});
+
+describe('branding and language', () => {
+  const branding = parseBranding(
+    { PRODUCT_NAME: 'Acme ID', BRAND_COLOR: '#ffcc00', LOGO_URL: '/logo.png' },
+    { publicUrl: 'https://id.acme.example', production: true },
+  );
+
+  it('shows PRODUCT_NAME, the brand colour with a readable text colour, and the logo', () => {
+    const mail = renderSignInEmail({ ...base, branding });
+    expect(mail.subject).toBe('Sign in to Acme ID');
+    expect(mail.text).toContain('Acme ID will never ask you for it.');
+    expect(mail.html).toContain('background-color:#ffcc00;color:#111111;');
+    expect(mail.html).toContain('<img src="https://id.acme.example/logo.png" alt="Acme ID"');
+    expect(`${mail.subject}${mail.text}${mail.html}`).not.toContain('Sesame');
+  });
+
+  it('writes the whole message in German, with a German plural and date', () => {
+    const at = Date.UTC(2026, 0, 15, 12, 34);
+    const requested = { device: { browser: 'Firefox', system: 'Windows' }, at };
+    const mail = renderSignInEmail({ ...base, branding, locale: 'de', requested });
+    expect(mail.subject).toBe('Bei Acme ID anmelden');
+    expect(mail.text).toContain('Angefordert von Firefox unter Windows am 15. Januar 2026 um 12:34 UTC.');
+    expect(mail.text).toContain('Link und Code laufen in 10 Minuten ab');
+    expect(renderSignInEmail({ ...base, locale: 'de', expiresInMinutes: 1 }).text).toContain('in 1 Minute ab');
+    expect(mail.html).toContain('<html lang="de">');
+    expect(mail.html).not.toMatch(/Sign in|expire|Never share/);
+  });
+
+  it('says the request time in English with the month written out', () => {
+    const at = Date.UTC(2026, 0, 15, 12, 34);
+    const mail = renderChangeAddressEmail({ ...base, requested: { device: { browser: null, system: 'Linux' }, at } });
+    expect(mail.text).toContain('This was requested from a browser on Linux on January 15, 2026 at 12:34 UTC.');
   });
 });

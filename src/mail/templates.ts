@@ -1,26 +1,36 @@
 /**
- * The messages Sesame sends with a link and a code: a sign-in message and, when a signed-in person
- * changes their account's address, a message to the new address asking them to confirm it. Both carry the same two ways to finish: a link (for
- * the device where the request was made) and a six-digit code (for any other device).
+ * The messages with a link and a code: a sign-in message and, when a signed-in person changes
+ * their account's address, a message to the new address asking them to confirm it. Both carry the
+ * same two ways to finish: a link (for the device where the request was made) and a six-digit code
+ * (for any other device). Words come from the catalogues (src/i18n/messages/<locale>/mail.ts) in
+ * the requester's language; the layout, logo and brand colour from the branding settings.
  *
  * Invariants:
- * - every value interpolated into HTML goes through escapeHtml (the `html` tag below does it
- *   by construction, so a forgotten call is impossible);
+ * - every value interpolated into HTML is escaped (the translator's `html` escapes messages and
+ *   values; the `html` tag below escapes the rest by construction);
  * - the link must be an absolute http(s) URL without whitespace, so no `javascript:` or
  *   header-breaking value reaches an href, and it is escaped before it is placed there;
  * - the code is exactly six ASCII digits and appears as six consecutive digits in the text
  *   part, so mail clients and people can copy it in one piece.
  * Runtime-neutral: no node:* import.
  */
+import { DEFAULT_BRANDING, type Branding } from '../lib/branding.js';
+import { escapeHtml } from '../lib/escape-html.js';
+import { DEFAULT_LOCALE, type Locale } from '../i18n/locales.js';
+import { createTranslator, type Translator } from '../i18n/translator.js';
+import type { ServerMessageId } from '../i18n/server-messages.js';
+import { describeDevice, type DeviceParts } from './describe-device.js';
+import { mailDocument } from './layout.js';
 import type { MailMessage } from './mailer.js';
-import { PRODUCT_NAME } from './product.js';
-import { describeTime } from './request-origin.js';
 
+export { escapeHtml };
 export type RenderedEmail = Pick<MailMessage, 'subject' | 'text' | 'html'>;
 
 export interface EmailTemplateInput {
-  /** Defaults to PRODUCT_NAME. */
-  productName?: string;
+  /** Product name, logo and colour; defaults to DEFAULT_BRANDING (PRODUCT_NAME's default). */
+  branding?: Branding;
+  /** The language of the message; defaults to English. */
+  locale?: Locale;
   /** Absolute http(s) URL carrying the token. */
   link: string;
   /** Six ASCII digits, kept as a string so leading zeros survive. */
@@ -30,72 +40,43 @@ export interface EmailTemplateInput {
   /** The canonical address the message goes to. */
   email: string;
   /**
-   * Who asked, as the message tells it (request-origin.ts): the device in words from a fixed
-   * list and the time to the minute. Absent: the line is left out.
+   * Who asked, as the message tells it: the browser and system from a fixed list (never the raw
+   * User-Agent, which the requester writes) and the time to the minute. Absent: the line is left out.
    */
-  requested?: { device: string; at: number };
+  requested?: { device: DeviceParts; at: number };
 }
 
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
+interface Wording {
+  subject: ServerMessageId;
+  heading: ServerMessageId;
+  intro: ServerMessageId;
+  linkIntro: ServerMessageId;
+  button: ServerMessageId;
+  codeIntro: ServerMessageId;
+}
+
+const SIGN_IN: Wording = {
+  subject: 'mail.signIn.subject',
+  heading: 'mail.signIn.heading',
+  intro: 'mail.signIn.intro',
+  linkIntro: 'mail.signIn.linkIntro',
+  button: 'mail.signIn.button',
+  codeIntro: 'mail.signIn.codeIntro',
 };
 
-/** Escapes the five characters that matter in HTML text and quoted attribute values. */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char);
-}
+const CHANGE_ADDRESS: Wording = {
+  subject: 'mail.change.subject',
+  heading: 'mail.change.heading',
+  intro: 'mail.change.intro',
+  linkIntro: 'mail.change.linkIntro',
+  button: 'mail.change.button',
+  codeIntro: 'mail.change.codeIntro',
+};
 
-export function renderSignInEmail(input: EmailTemplateInput): RenderedEmail {
-  const { productName = PRODUCT_NAME, email } = input;
-  return renderLinkAndCodeEmail({
-    ...checkInput(input),
-    productName,
-    subject: `Sign in to ${productName}`,
-    heading: `Sign in to ${productName}`,
-    intro: `Someone asked to sign in to ${productName} as ${email}.`,
-    linkIntro: 'Open this link to sign in:',
-    buttonLabel: `Sign in to ${productName}`,
-    codeIntro: 'Or enter this code on the sign-in page:',
-  });
-}
+export const renderSignInEmail = (input: EmailTemplateInput): RenderedEmail => renderLinkAndCodeEmail(input, SIGN_IN);
+export const renderChangeAddressEmail = (input: EmailTemplateInput): RenderedEmail => renderLinkAndCodeEmail(input, CHANGE_ADDRESS);
 
-export function renderChangeAddressEmail(input: EmailTemplateInput): RenderedEmail {
-  const { productName = PRODUCT_NAME, email } = input;
-  return renderLinkAndCodeEmail({
-    ...checkInput(input),
-    productName,
-    subject: `Confirm your new address for ${productName}`,
-    heading: 'Confirm your new address',
-    intro: `Someone signed in to ${productName} asked to use ${email} as their account's address. Please confirm it is yours.`,
-    linkIntro: 'Open this link to confirm your new address:',
-    buttonLabel: 'Confirm this address',
-    codeIntro: 'Or enter this code on the account page:',
-  });
-}
-
-interface CheckedInput {
-  link: string;
-  code: string;
-  expiry: string;
-  /** "Requested from Firefox on Windows on 15 January 2026 at 12:00 UTC." or null. */
-  requestLine: string | null;
-}
-
-interface LayoutInput extends CheckedInput {
-  productName: string;
-  subject: string;
-  heading: string;
-  intro: string;
-  linkIntro: string;
-  buttonLabel: string;
-  codeIntro: string;
-}
-
-function checkInput({ link, code, expiresInMinutes, requested }: EmailTemplateInput): CheckedInput {
+function checkInput({ link, code, expiresInMinutes }: EmailTemplateInput): number {
   // A code with other characters would not be "six consecutive digits" and could carry markup.
   if (!/^[0-9]{6}$/.test(code)) throw new TypeError('code must be exactly six digits');
   // Whitespace would break the link across lines in the text part; URL parsing would hide it.
@@ -108,72 +89,57 @@ function checkInput({ link, code, expiresInMinutes, requested }: EmailTemplateIn
     throw new RangeError('expiresInMinutes must be a positive number');
   }
   // Rounded down: telling people they have less time than they do is the safe error.
-  const minutes = Math.max(1, Math.floor(expiresInMinutes));
-  const requestLine = requested ? `This was requested from ${requested.device} on ${describeTime(requested.at)}.` : null;
-  return { link, code, expiry: minutes === 1 ? '1 minute' : `${minutes} minutes`, requestLine };
+  return Math.max(1, Math.floor(expiresInMinutes));
 }
 
-function renderLinkAndCodeEmail(m: LayoutInput): RenderedEmail {
-  const expiryLine = `The link and the code expire in ${m.expiry} and work only once.`;
-  // A code read out to someone signs them in: people are told so where they read it.
-  const shareLine = `Never share this code or link with anyone. ${m.productName} will never ask you for it.`;
-  const ignoreLine = "If this wasn't you, you can ignore this message.";
+function requestLine(tr: Translator, requested: EmailTemplateInput['requested'], as: 't' | 'html'): string | null {
+  if (!requested) return null;
+  return tr[as]('mail.requested', { device: describeDevice(tr, requested.device), time: tr.formatTime(requested.at) });
+}
+
+function renderLinkAndCodeEmail(input: EmailTemplateInput, words: Wording): RenderedEmail {
+  const minutes = checkInput(input);
+  const { link, code, email, branding = DEFAULT_BRANDING, locale = DEFAULT_LOCALE } = input;
+  const tr = createTranslator({ locale, productName: branding.productName });
+  const subject = tr.t(words.subject);
+  const requested = requestLine(tr, input.requested, 't');
 
   const text = [
-    m.heading,
+    tr.t(words.heading),
     '',
-    m.intro,
-    ...(m.requestLine ? [m.requestLine] : []),
+    tr.t(words.intro, { email }),
+    ...(requested ? [requested] : []),
     '',
-    m.linkIntro,
-    m.link,
+    tr.t(words.linkIntro),
+    link,
     '',
-    m.codeIntro,
-    m.code,
+    tr.t(words.codeIntro),
+    code,
     '',
-    shareLine,
+    tr.t('mail.share'),
     '',
-    expiryLine,
+    tr.t('mail.expiry', { minutes }),
     '',
-    ignoreLine,
+    tr.t('mail.ignore'),
     '',
-    `— ${m.productName}`,
+    `— ${branding.productName}`,
     '',
   ].join('\n');
 
   const muted = 'margin:0 0 16px;color:#52525b;font-size:14px;line-height:20px;';
-  const body = html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light">
-<title>${m.subject}</title>
-</head>
-<body style="margin:0;padding:0;background-color:#f4f4f5;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f4f4f5;">
-<tr><td align="center" style="padding:32px 16px;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:480px;background-color:#ffffff;border-radius:8px;">
-<tr><td style="padding:32px;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:#18181b;font-size:16px;line-height:24px;">
-<h1 style="margin:0 0 16px;font-size:22px;line-height:28px;font-weight:600;">${m.heading}</h1>
-<p style="margin:0 0 24px;">${m.intro}${m.requestLine ? ` ${m.requestLine}` : ''}</p>
-<p style="margin:0 0 24px;"><a href="${m.link}" style="display:inline-block;background-color:#18181b;color:#ffffff;text-decoration:none;font-weight:600;padding:12px 20px;border-radius:6px;">${m.buttonLabel}</a></p>
-<p style="margin:0 0 8px;">${m.codeIntro}</p>
-<p style="margin:0 0 24px;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:28px;line-height:36px;font-weight:700;letter-spacing:6px;">${m.code}</p>
-<p style="${muted}"><strong>${shareLine}</strong></p>
-<p style="${muted}">${expiryLine}</p>
-<p style="${muted}">If the button does not work, copy this link into your browser:<br><a href="${m.link}" style="color:#52525b;word-break:break-all;">${m.link}</a></p>
-<p style="${muted}margin-bottom:0;">${ignoreLine}</p>
-</td></tr>
-</table>
-<p style="margin:16px 0 0;color:#a1a1aa;font-family:Helvetica,Arial,sans-serif;font-size:12px;">${m.productName}</p>
-</td></tr>
-</table>
-</body>
-</html>
-`;
+  const requestedHtml = requestLine(tr, input.requested, 'html');
+  // Messages from tr.html are escaped already; everything else goes through the `html` tag.
+  const content = `<h1 style="margin:0 0 16px;font-size:22px;line-height:28px;font-weight:600;">${tr.html(words.heading)}</h1>
+<p style="margin:0 0 24px;">${tr.html(words.intro, { email })}${requestedHtml ? ` ${requestedHtml}` : ''}</p>
+${html`<p style="margin:0 0 24px;"><a href="${link}" style="display:inline-block;background-color:${branding.color};color:${branding.colorText};text-decoration:none;font-weight:600;padding:12px 20px;border-radius:6px;">`}${tr.html(words.button)}</a></p>
+<p style="margin:0 0 8px;">${tr.html(words.codeIntro)}</p>
+${html`<p style="margin:0 0 24px;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:28px;line-height:36px;font-weight:700;letter-spacing:6px;">${code}</p>`}
+<p style="${muted}"><strong>${tr.html('mail.share')}</strong></p>
+<p style="${muted}">${tr.html('mail.expiry', { minutes })}</p>
+<p style="${muted}">${tr.html('mail.buttonFallback')}<br>${html`<a href="${link}" style="color:#52525b;word-break:break-all;">${link}</a>`}</p>
+<p style="${muted}margin-bottom:0;">${tr.html('mail.ignore')}</p>`;
 
-  return { subject: m.subject, text, html: body };
+  return { subject, text, html: mailDocument({ locale, subject, branding, content }) };
 }
 
 /** Template tag that escapes every interpolated value. */

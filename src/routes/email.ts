@@ -17,8 +17,8 @@ import type { Authenticated } from '../auth/sessions.js';
 import { optionalAuth } from '../http/require-auth.js';
 import { createRouter, errorResponses, jsonBody, jsonContent, optionalBearerSecurity, SessionResponseSchema } from '../http/router.js';
 import { sessionResponse } from '../http/session-response.js';
-import { escapeHtml } from '../mail/templates.js';
-import { PRODUCT_NAME } from '../mail/product.js';
+import { CONFIRM_SCRIPT, renderLinkPage } from '../views/link-page.js';
+import { brandAppShell } from '../views/app-shell.js';
 import { isoTime, requestContext } from '../http/request-context.js';
 
 export interface EmailRoutesOptions {
@@ -166,11 +166,15 @@ export function emailRoutes({ linkPage }: EmailRoutesOptions = {}) {
       // The URL holds the token: it must not leak to other sites or stay in a cache.
       c.header('Referrer-Policy', 'no-referrer');
       c.header('Cache-Control', 'no-store');
+      // Both answers are in the request's language (cookie, then Accept-Language).
+      c.header('Vary', 'Accept-Language, Cookie');
+      const { branding } = c.var.deps.config;
+      const locale = c.var.language;
       const frontEnd = linkPage ? await linkPage() : null;
-      if (frontEnd !== null) return c.html(frontEnd, 200);
+      if (frontEnd !== null) return c.html(brandAppShell(frontEnd, { branding, locale }), 200);
       const token = c.req.valid('query').token ?? '';
       const info = token ? await emailLinkInfo(c.var.deps, token) : null;
-      return c.html(renderLinkPage({ token, info }), 200);
+      return c.html(renderLinkPage({ token, info, locale, branding }), 200);
     })
     .openapi(script, (c) => {
       c.header('Content-Type', 'text/javascript; charset=utf-8');
@@ -185,124 +189,3 @@ export function emailRoutes({ linkPage }: EmailRoutesOptions = {}) {
       return c.json({ email: info.email, expiresAt: isoTime(info.expiresAt), purpose: info.purpose }, 200);
     });
 }
-
-/**
- * The server's own link page (used when there is no front end): plain HTML, no inline script or
- * style. Links carry the token in the fragment, which never reaches the server: then the page is
- * a confirm form whose script takes the token from the fragment (or says the link is incomplete).
- * Links mailed before that change carry `?token=`, read here as before.
- */
-function renderLinkPage({ token, info }: { token: string; info: { email: string; expiresAt: number; purpose: string } | null }): string {
-  const product = escapeHtml(PRODUCT_NAME);
-  let main: string;
-  if (!token) {
-    main = `<div id="from-fragment">
-<h1>Finish signing in</h1>
-<p>Continue with the link from your email on this device?</p>
-<form id="confirm" method="get" action="/auth/email/verify">
-<input type="hidden" name="token" value="">
-<button type="submit">Confirm</button>
-</form>
-<p id="status" role="status" aria-live="polite"></p>
-<noscript><p>Confirming needs JavaScript. You can also type the six-digit code from the email where you asked.</p></noscript>
-</div>
-<div id="incomplete" hidden>
-<h1>This link is incomplete</h1>
-<p>Open the link from your email again, or ask for a new one.</p>
-</div>`;
-  } else if (!info) {
-    main = `<h1>This link has expired or was already used</h1>
-<p>Each link works once, for a few minutes, and only the newest email counts. Ask for a new one.</p>`;
-  } else if (info.purpose === 'change') {
-    main = `<h1>Confirm your new address</h1>
-<p>Use <strong>${escapeHtml(info.email)}</strong> as your ${product} account's address?</p>
-<form id="confirm" method="get" action="/auth/email/verify" data-change>
-<input type="hidden" name="token" value="${escapeHtml(token)}">
-<button type="submit">Confirm this address</button>
-</form>
-<p id="status" role="status" aria-live="polite"></p>
-<noscript><p>Confirming needs JavaScript. You can also type the six-digit code from the email on your account page.</p></noscript>`;
-  } else {
-    main = `<h1>Finish signing in</h1>
-<p>Sign in to ${product} as <strong>${escapeHtml(info.email)}</strong> on this device?</p>
-<form id="confirm" method="get" action="/auth/email/verify">
-<input type="hidden" name="token" value="${escapeHtml(token)}">
-<button type="submit">Confirm sign-in</button>
-</form>
-<p id="status" role="status" aria-live="polite"></p>
-<noscript><p>Confirming needs JavaScript. You can also type the six-digit code from the email where you asked to sign in.</p></noscript>
-<p>Didn't ask to sign in? Close this page: nothing happens until you confirm.</p>`;
-  }
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>Sign in to ${product}</title>
-<script src="/auth/email/confirm.js" defer></script>
-</head>
-<body>
-<main>
-${main}
-</main>
-</body>
-</html>
-`;
-}
-
-/** Runs under `script-src 'self'`: served from this origin, no eval, no inline handlers. */
-const CONFIRM_SCRIPT = `'use strict';
-(function () {
-  var form = document.getElementById('confirm');
-  var status = document.getElementById('status');
-  if (!form || !status) return;
-  var input = form.elements.namedItem('token');
-  if (!input.value) {
-    // The link carries the token in the fragment (never sent to a server); take it, then drop it from the address bar.
-    var match = /(?:^#|&)token=([A-Za-z0-9_-]+)/.exec(location.hash);
-    if (match) {
-      input.value = match[1];
-      history.replaceState(null, '', location.pathname);
-      // A link that proves a new address is confirmed on its own route: ask what this one is for.
-      fetch('/auth/email/link-info?token=' + encodeURIComponent(match[1]), { credentials: 'same-origin' })
-        .then(function (res) { return res.ok ? res.json() : null; })
-        .then(function (info) { if (info && info.purpose === 'change') form.setAttribute('data-change', ''); }, function () {});
-    } else {
-      document.getElementById('from-fragment').hidden = true;
-      document.getElementById('incomplete').hidden = false;
-      return;
-    }
-  }
-  form.addEventListener('submit', function (event) {
-    event.preventDefault();
-    var button = form.querySelector('button');
-    var token = input.value;
-    button.disabled = true;
-    status.textContent = 'Confirming\\u2026';
-    var request = {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ token: token })
-    };
-    // A link that proves a new address for an account (data-change) is confirmed on its own route.
-    (form.hasAttribute('data-change') ? fetch('/auth/email/change/verify', request) : fetch('/auth/email/verify', request)).then(function (res) {
-      // Replace: going Back must not land on a link that is now used up. The server checked
-      // returnTo against PUBLIC_URL and APP_ORIGINS before it kept it with the link.
-      if (res.ok) return res.json().then(function (body) {
-        location.replace(body && typeof body.returnTo === 'string' ? body.returnTo : '/');
-      }, function () {
-        location.replace('/');
-      });
-      status.textContent = res.status === 401
-        ? 'This link has expired or was already used. Ask for a new one.'
-        : res.status === 429 ? 'Too many attempts. Wait a minute and try again.' : 'Something went wrong. Try again.';
-      button.disabled = false;
-    }, function () {
-      status.textContent = 'Could not reach the server. Check your connection and try again.';
-      button.disabled = false;
-    });
-  });
-})();
-`;

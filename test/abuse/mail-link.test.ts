@@ -51,9 +51,9 @@ describe('10. the emailed link and message', () => {
     for (const mail of [ada!, bob!]) {
       expect(mail.mail.text).toMatch(/Never share this code or link with anyone\. Sesame will never ask you for it\./);
       expect(mail.mail.html).toContain('Never share this code or link with anyone.');
-      expect(mail.mail.text).toContain('on 15 January 2026 at 12:34 UTC');
+      expect(mail.mail.text).toContain('on January 15, 2026 at 12:34 UTC');
     }
-    expect(ada!.mail.text).toContain('This was requested from Firefox on Windows on 15 January 2026 at 12:34 UTC.');
+    expect(ada!.mail.text).toContain('This was requested from Firefox on Windows on January 15, 2026 at 12:34 UTC.');
     // Only words of our own: nothing the requester wrote reaches the message.
     expect(bob!.mail.text).toContain('requested from Safari on iPhone');
     expect(String(bob!.mail.text) + String(bob!.mail.html)).not.toMatch(/evil\.example|555 0100|prize/);

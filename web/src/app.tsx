@@ -7,6 +7,8 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { isAuthError, type AuthClient, type AuthError, type User } from '@sesame/client';
 import { SessionContext } from './auth-context.js';
 import { LogoMark } from './components/icons.js';
+import { LanguagePicker } from './components/language-picker.js';
+import { logoUrl, productName, t, useLocale } from './i18n/i18n.js';
 import { AccountPage } from './pages/account-page.js';
 import { AddPasskeyPage } from './pages/add-passkey-page.js';
 import { NotFoundPage } from './pages/not-found-page.js';
@@ -22,10 +24,15 @@ const PAGES: Record<string, { component: FunctionComponent; needsSession: boolea
   '/auth/email/verify': { component: VerifyLinkPage, needsSession: false },
 };
 
+/** LOGO_URL, when the operator set one: shown instead of the built-in mark. */
+const logo = logoUrl();
+
 export function App({ auth }: { auth: AuthClient }) {
   const [user, setUser] = useState<User | null | undefined>(undefined);
   const [restoreError, setRestoreError] = useState<AuthError | null>(null);
   const { path } = useLocation();
+  // Every page re-renders in the new language when the picker changes it.
+  useLocale();
 
   const restore = useCallback(() => {
     setRestoreError(null);
@@ -59,21 +66,22 @@ export function App({ auth }: { auth: AuthClient }) {
       <div class="shell">
         <header class="masthead">
           <Link class="brand" href="/">
-            <LogoMark />
-            <span>Sesame</span>
+            {logo ? <img class="logo-image" src={logo} alt="" /> : <LogoMark />}
+            <span>{productName()}</span>
           </Link>
         </header>
         <main class="main" id="main">
           {waiting ? (
             <div class="card card-loading" aria-busy="true">
-              <p class="muted">Loading…</p>
+              <p class="muted">{t('common.loading')}</p>
             </div>
           ) : (
             <Page />
           )}
         </main>
         <footer class="footer">
-          <p>Passwordless sign-in with passkeys and email links.</p>
+          <p>{t('common.footer')}</p>
+          <LanguagePicker />
         </footer>
       </div>
     </SessionContext.Provider>

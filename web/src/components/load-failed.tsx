@@ -1,4 +1,5 @@
 /** A list that could not be loaded: why, and a way to try again. */
+import { t } from '../i18n/i18n.js';
 import { describeError } from '../lib/error-message.js';
 
 export function LoadFailed({ error, onRetry }: { error: unknown; onRetry: () => void }) {
@@ -6,7 +7,7 @@ export function LoadFailed({ error, onRetry }: { error: unknown; onRetry: () => 
     <div class="callout">
       <p>{describeError(error)}</p>
       <button type="button" class="button button-small button-secondary" onClick={onRetry}>
-        Try again
+        {t('common.tryAgain')}
       </button>
     </div>
   );

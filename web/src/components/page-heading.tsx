@@ -4,6 +4,7 @@
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
+import { t } from '../i18n/i18n.js';
 import { navigatedInApp } from '../router.js';
 
 export function PageHeading({
@@ -12,7 +13,7 @@ export function PageHeading({
   focusOnMount = false,
 }: {
   children: ComponentChildren;
-  /** document.title, before " · Sesame". */
+  /** document.title, before " · PRODUCT_NAME". */
   title: string;
   /** Focus even on a first page load (a step of a page, not a page). */
   focusOnMount?: boolean;
@@ -20,7 +21,7 @@ export function PageHeading({
   const ref = useRef<HTMLHeadingElement>(null);
   const mounted = useRef(false);
   useEffect(() => {
-    document.title = `${title} · Sesame`;
+    document.title = t('common.titleSuffix', { title });
     // A new title on the same heading is a new view of the page (Preact reuses the element).
     if (mounted.current || focusOnMount || navigatedInApp()) ref.current?.focus();
     mounted.current = true;

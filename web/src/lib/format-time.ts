@@ -1,10 +1,5 @@
-/** Human times for lists: "5 minutes ago", "Mar 3, 2025". Input is the API's ISO 8601 UTC. */
-
-const LOCALE = 'en';
-const relative = new Intl.RelativeTimeFormat(LOCALE, { numeric: 'auto' });
-const dateOnly = new Intl.DateTimeFormat(LOCALE, { dateStyle: 'medium' });
-const dateTime = new Intl.DateTimeFormat(LOCALE, { dateStyle: 'medium', timeStyle: 'short' });
-const timeOnly = new Intl.DateTimeFormat(LOCALE, { timeStyle: 'short' });
+/** Human times for lists, in the page's language: "5 minutes ago", "Mar 3, 2025". Input is the API's ISO 8601 UTC. */
+import { formatDate as format, formatRelativeTime, t } from '../i18n/i18n.js';
 
 const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
   ['year', 365 * 24 * 3600],
@@ -22,26 +17,26 @@ function parse(iso: string): Date | null {
 
 export function formatRelative(iso: string, now: number = Date.now()): string {
   const date = parse(iso);
-  if (!date) return 'unknown';
+  if (!date) return t('common.unknownTime');
   const seconds = Math.round((date.getTime() - now) / 1000);
-  if (Math.abs(seconds) < 60) return 'just now';
+  if (Math.abs(seconds) < 60) return t('common.justNow');
   for (const [unit, size] of UNITS) {
-    if (Math.abs(seconds) >= size) return relative.format(Math.round(seconds / size), unit);
+    if (Math.abs(seconds) >= size) return formatRelativeTime(Math.round(seconds / size), unit);
   }
-  return 'just now';
+  return t('common.justNow');
 }
 
 export function formatDate(iso: string): string {
   const date = parse(iso);
-  return date ? dateOnly.format(date) : 'unknown';
+  return date ? format(date, { dateStyle: 'medium' }) : t('common.unknownTime');
 }
 
 export function formatDateTime(iso: string): string {
   const date = parse(iso);
-  return date ? dateTime.format(date) : 'unknown';
+  return date ? format(date, { dateStyle: 'medium', timeStyle: 'short' }) : t('common.unknownTime');
 }
 
 export function formatTime(iso: string): string {
   const date = parse(iso);
-  return date ? timeOnly.format(date) : '';
+  return date ? format(date, { timeStyle: 'short' }) : '';
 }

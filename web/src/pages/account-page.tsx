@@ -6,6 +6,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Me } from '@sesame/client';
 import { useSession } from '../auth-context.js';
+import { t } from '../i18n/i18n.js';
 import { PageHeading } from '../components/page-heading.js';
 import { StatusMessage, useStatus } from '../components/status-message.js';
 import { describeError } from '../lib/error-message.js';
@@ -106,7 +107,7 @@ export function AccountPage() {
         user={user}
         me={me}
         onChanged={(email) => {
-          setStatus('success', `Your address is now ${email}. We sent a notice to the old one.`);
+          setStatus('success', t('accountLife.email.changed', { email }));
           setActivityKey((key) => key + 1);
         }}
       />

@@ -16,6 +16,7 @@ import { KeyIcon } from '../components/icons.js';
 import { PageHeading } from '../components/page-heading.js';
 import { StatusMessage, useStatus } from '../components/status-message.js';
 import { ReauthPrompt } from '../components/reauth-prompt.js';
+import { t } from '../i18n/i18n.js';
 import { deviceMemory } from '../lib/device-memory.js';
 import { describeError } from '../lib/error-message.js';
 import { finishSignIn } from '../lib/return-to.js';
@@ -56,7 +57,7 @@ export function AddPasskeyPage() {
     automatic.current = controller;
     try {
       const passkey = await auth.addPasskey(undefined, { conditional: true, signal: controller.signal });
-      added(userId, passkey.name, `Your password manager saved a passkey (“${passkey.name}”) for you. Next time, choose “Sign in with a passkey”.`);
+      added(userId, passkey.name, t('addPasskey.automatic', { name: passkey.name }));
     } catch {
       // Refused or not offered by the password manager: the explicit offer below is the way.
     } finally {
@@ -64,7 +65,7 @@ export function AddPasskeyPage() {
     }
   }
 
-  function added(userId: string, name: string, notice = `Passkey “${name}” added. Next time, choose “Sign in with a passkey”.`) {
+  function added(userId: string, name: string, notice = t('addPasskey.added', { name })) {
     deviceMemory.clearDeclined(userId);
     deviceMemory.rememberSignIn('passkey', user?.email);
     void finishSignIn({ state: { notice } });
@@ -75,7 +76,7 @@ export function AddPasskeyPage() {
     // One ceremony at a time: the modal one replaces the automatic attempt.
     automatic.current?.abort();
     setBusy(true);
-    setStatus('info', 'Follow your browser’s prompt to create a passkey.');
+    setStatus('info', t('addPasskey.prompt'));
     try {
       const passkey = await auth.addPasskey();
       added(user.id, passkey.name);
@@ -89,7 +90,7 @@ export function AddPasskeyPage() {
         setStatus(
           'error',
           describeError(error, {
-            PASSKEY_CANCELLED: 'No passkey was added. You can try again, or add one later from your account.',
+            PASSKEY_CANCELLED: t('addPasskey.cancelled'),
           }),
         );
       setBusy(false);
@@ -102,17 +103,15 @@ export function AddPasskeyPage() {
   return (
     <div class="card">
       <header class="card-header">
-        {created && <p class="eyebrow">Welcome — your account is ready</p>}
-        <PageHeading title="Add a passkey">Sign in faster next time</PageHeading>
-        <p class="lead">
-          Add a passkey and sign in with your fingerprint, face or screen lock instead of waiting for an email.
-        </p>
+        {created && <p class="eyebrow">{t('addPasskey.welcome')}</p>}
+        <PageHeading title={t('addPasskey.title')}>{t('addPasskey.heading')}</PageHeading>
+        <p class="lead">{t('addPasskey.lead')}</p>
       </header>
 
       <ul class="benefits">
-        <li>Nothing to type and nothing to remember.</li>
-        <li>It only works on Sesame, so it can’t be phished.</li>
-        <li>Your password manager can keep it on all your devices.</li>
+        <li>{t('addPasskey.benefitNothingToType')}</li>
+        <li>{t('addPasskey.benefitPhishing')}</li>
+        <li>{t('addPasskey.benefitSync')}</li>
       </ul>
 
       <StatusMessage status={status} />
@@ -130,7 +129,7 @@ export function AddPasskeyPage() {
       <div class="stack">
         <button type="button" class={`button button-primary${busy ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined} onClick={addPasskey}>
           <KeyIcon />
-          Add a passkey
+          {t('addPasskey.add')}
         </button>
         <button
           type="button"
@@ -141,7 +140,7 @@ export function AddPasskeyPage() {
             void finishSignIn();
           }}
         >
-          Not now
+          {t('addPasskey.notNow')}
         </button>
       </div>
     </div>

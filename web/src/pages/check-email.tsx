@@ -12,6 +12,7 @@ import { isAuthError } from '@sesame/client';
 import { useSession } from '../auth-context.js';
 import { PageHeading } from '../components/page-heading.js';
 import { StatusMessage, useStatus } from '../components/status-message.js';
+import { rich, t } from '../i18n/i18n.js';
 import { deviceMemory } from '../lib/device-memory.js';
 import { describeError } from '../lib/error-message.js';
 import { formatTime } from '../lib/format-time.js';
@@ -68,13 +69,13 @@ export function CheckEmail({
     const digits = code.replace(/\D/g, '');
     if (digits.length !== 6) {
       setInvalid(true);
-      codeStatus.setStatus('error', 'Enter the six digits from the email.');
+      codeStatus.setStatus('error', t('checkEmail.enterSixDigits'));
       codeInput.current?.focus();
       return;
     }
     setInvalid(false);
     setBusy('verify');
-    codeStatus.setStatus('info', 'Checking the code…');
+    codeStatus.setStatus('info', t('checkEmail.checking'));
     onSigningIn();
     try {
       const { created, returnTo } = await auth.verifyEmailCode(email, digits);
@@ -89,8 +90,8 @@ export function CheckEmail({
       codeStatus.setStatus(
         'error',
         describeError(error, {
-          401: 'That code didn’t work. It may be mistyped, expired, or replaced by a newer email. Check the newest email, or send a new one.',
-          INVALID_REQUEST: 'Enter the six digits from the email.',
+          401: t('checkEmail.codeRefused'),
+          INVALID_REQUEST: t('checkEmail.enterSixDigits'),
         }),
       );
       setCode('');
@@ -108,7 +109,7 @@ export function CheckEmail({
       await auth.startEmail(email, { returnTo: await pendingReturnTo() });
       onPendingChange(pendingEmail.resent(pending));
       setCode('');
-      resendStatus.setStatus('success', `We sent a new email to ${email}. Use the newest one: earlier links and codes no longer work.`);
+      resendStatus.setStatus('success', t('checkEmail.resent', { email }));
     } catch (error) {
       if (isAuthError(error) && error.status === 429) {
         const limited = pendingEmail.limited(pending, error.retryAfter);
@@ -127,23 +128,22 @@ export function CheckEmail({
   return (
     <div class="card">
       <header class="card-header">
-        <PageHeading title="Check your email" focusOnMount>
-          Check your email
+        <PageHeading title={t('checkEmail.title')} focusOnMount>
+          {t('checkEmail.title')}
         </PageHeading>
         <p class="lead">
-          We sent a link and a six-digit code to <strong class="break">{email}</strong>
-          {signingUp ? ' to create your account.' : '.'}
+          {rich(signingUp ? 'checkEmail.leadSignUp' : 'checkEmail.lead', { email, strong: (chunks) => <strong class="break">{chunks}</strong> })}
         </p>
       </header>
 
       <ol class="steps">
-        <li>Open the link in this browser and this page continues by itself, or</li>
-        <li>read the email on another device and type the code here.</li>
+        <li>{t('checkEmail.stepLink')}</li>
+        <li>{t('checkEmail.stepCode')}</li>
       </ol>
 
       <form class="stack" onSubmit={verify}>
         <div class="field">
-          <label for="code">Six-digit code</label>
+          <label for="code">{t('checkEmail.codeLabel')}</label>
           <input
             ref={codeInput}
             id="code"
@@ -164,12 +164,12 @@ export function CheckEmail({
             }}
           />
           <p class="hint" id="code-hint">
-            Sent at {formatTime(new Date(pending.sentAt).toISOString())}. The link and the code work once, for a few minutes.
+            {t('checkEmail.codeHint', { time: formatTime(new Date(pending.sentAt).toISOString()) })}
           </p>
         </div>
         <StatusMessage status={codeStatus.status} />
         <button type="submit" class={`button button-primary${busy === 'verify' ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined}>
-          Verify code
+          {t('checkEmail.verify')}
         </button>
       </form>
 
@@ -182,13 +182,9 @@ export function CheckEmail({
             aria-disabled={busy || waitMs > 0 ? 'true' : undefined}
             onClick={resend}
           >
-            {waitMs > 0 ? (
-              <>
-                Send again in <span class="countdown">{formatCountdown(waitMs)}</span>
-              </>
-            ) : (
-              'Send again'
-            )}
+            {waitMs > 0
+              ? rich('checkEmail.sendAgainIn', { time: formatCountdown(waitMs), countdown: (chunks) => <span class="countdown">{chunks}</span> })
+              : t('checkEmail.sendAgain')}
           </button>
           <button
             type="button"
@@ -198,7 +194,7 @@ export function CheckEmail({
               onBack();
             }}
           >
-            Use a different address
+            {t('checkEmail.otherAddress')}
           </button>
         </div>
       </div>
@@ -207,8 +203,5 @@ export function CheckEmail({
 }
 
 function limitText(pending: PendingEmail): string {
-  return (
-    `You’ve asked for several emails in a short time, so we didn’t send another one yet. ` +
-    `The code in the email sent at ${formatTime(new Date(pending.sentAt).toISOString())} still works.`
-  );
+  return t('checkEmail.limited', { time: formatTime(new Date(pending.sentAt).toISOString()) });
 }

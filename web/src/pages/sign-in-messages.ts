@@ -5,17 +5,18 @@
  * this device holds no passkey for Sesame, and the message says so and points at the link.
  */
 import { isAuthError } from '@sesame/client';
+import { t } from '../i18n/i18n.js';
 import type { SignInMethod } from '../lib/device-memory.js';
 import { describeError } from '../lib/error-message.js';
 
 export function passkeyFailure(error: unknown, lastMethod: SignInMethod | undefined): string {
   if (isAuthError(error, 'PASSKEY_CANCELLED')) {
     return lastMethod === 'passkey'
-      ? 'The passkey prompt was closed before it finished. Try again when you’re ready.'
-      : 'No passkey was used. If this device has no passkey for Sesame yet, get a link by email below, or pick your phone in the prompt.';
+      ? t('signIn.passkeyClosed')
+      : t('signIn.noPasskeyHere');
   }
   return describeError(error, {
-    UNKNOWN_CREDENTIAL: 'That passkey was deleted from your account, so it can’t sign you in. Get a link by email instead.',
-    401: 'That passkey wasn’t accepted. Try another one, or get a link by email.',
+    UNKNOWN_CREDENTIAL: t('signIn.passkeyDeleted'),
+    401: t('signIn.passkeyRefused'),
   });
 }

@@ -16,6 +16,7 @@ import { useSession } from '../auth-context.js';
 import { KeyIcon, MailIcon } from '../components/icons.js';
 import { PageHeading } from '../components/page-heading.js';
 import { StatusMessage, useStatus } from '../components/status-message.js';
+import { t } from '../i18n/i18n.js';
 import { deviceMemory } from '../lib/device-memory.js';
 import { describeError } from '../lib/error-message.js';
 import { pendingEmail, type PendingKind } from '../lib/pending-email.js';
@@ -46,7 +47,7 @@ export function SignInPage() {
       : restoreError
         ? restoreError.code === 'NETWORK_ERROR'
           ? { tone: 'error', text: describeError(restoreError) }
-          : { tone: 'info', text: 'We couldn’t check whether you’re already signed in. You can still sign in below.' }
+          : { tone: 'info', text: t('signIn.restoreFailed') }
         : null,
   );
   const passkeyStatus = useStatus();
@@ -70,7 +71,7 @@ export function SignInPage() {
     const confirmedElsewhere = pendingEmail.read() !== null;
     pendingEmail.clear();
     if (confirmedElsewhere) deviceMemory.rememberSignIn('email', user.email);
-    void finishSignIn(confirmedElsewhere ? { state: { notice: 'You’re signed in. You confirmed the link in another tab.' } } : {});
+    void finishSignIn(confirmedElsewhere ? { state: { notice: t('signIn.confirmedElsewhere') } } : {});
   }, [user]);
 
   function stopAutofill() {
@@ -114,7 +115,7 @@ export function SignInPage() {
     stopAutofill();
     setBusy('passkey');
     emailStatus.clearStatus();
-    passkeyStatus.setStatus('info', 'Follow your browser’s prompt to use your passkey.');
+    passkeyStatus.setStatus('info', t('signIn.passkeyPrompt'));
     try {
       const { user: signedIn } = await auth.passkeySignIn();
       deviceMemory.rememberSignIn('passkey', signedIn.email);
@@ -134,7 +135,7 @@ export function SignInPage() {
     if (busy || !emailInput.current?.reportValidity()) return;
     setBusy('email');
     passkeyStatus.clearStatus();
-    emailStatus.setStatus('info', 'Sending your email…');
+    emailStatus.setStatus('info', t('signIn.sending'));
     try {
       const address = email.trim();
       await auth.startEmail(address, { returnTo: await pendingReturnTo() });
@@ -143,7 +144,7 @@ export function SignInPage() {
       setWaiting(pendingEmail.started(address, kind));
       setStep('check-email');
     } catch (error) {
-      emailStatus.setStatus('error', describeError(error, { INVALID_REQUEST: 'Please enter a valid email address.' }));
+      emailStatus.setStatus('error', describeError(error, { INVALID_REQUEST: t('signIn.invalidEmail') }));
     } finally {
       setBusy(null);
     }
@@ -179,7 +180,7 @@ export function SignInPage() {
 
   const emailField = (
     <div class="field">
-      <label for="email">Email address</label>
+      <label for="email">{t('signIn.emailLabel')}</label>
       <input
         ref={emailInput}
         id="email"
@@ -196,7 +197,7 @@ export function SignInPage() {
         onFocus={step === 'start' ? renewAutofillIfOld : undefined}
       />
       <p class="hint" id="email-hint">
-        We’ll email you a link and a six-digit code.
+        {t('signIn.emailHint')}
       </p>
     </div>
   );
@@ -206,10 +207,10 @@ export function SignInPage() {
     return (
       <div class="card" key="create">
         <header class="card-header">
-          <PageHeading title="Create an account" focusOnMount={returned}>
-            Create your account
+          <PageHeading title={t('createAccount.title')} focusOnMount={returned}>
+            {t('createAccount.heading')}
           </PageHeading>
-          <p class="lead">First we check that the address is yours. Then you can add a passkey and never wait for an email again.</p>
+          <p class="lead">{t('createAccount.lead')}</p>
         </header>
         <StatusMessage status={page.status} />
         <form class="stack" onSubmit={(event) => sendEmail(event, 'sign_up')}>
@@ -217,13 +218,13 @@ export function SignInPage() {
           <StatusMessage status={emailStatus.status} />
           <button type="submit" class={`button button-primary${busy === 'email' ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined}>
             <MailIcon />
-            Send me a link
+            {t('createAccount.send')}
           </button>
         </form>
         <p class="hint centered">
-          Already have an account?{' '}
+          {t('createAccount.haveAccount')}{' '}
           <button type="button" class="button-link" onClick={() => goTo('start')}>
-            Sign in
+            {t('createAccount.signIn')}
           </button>
         </p>
       </div>
@@ -235,15 +236,13 @@ export function SignInPage() {
   return (
     <div class="card" key="start">
       <header class="card-header">
-        <PageHeading title="Sign in" focusOnMount={returned}>
-          Sign in to Sesame
+        <PageHeading title={t('signIn.title')} focusOnMount={returned}>
+          {t('signIn.heading')}
         </PageHeading>
         {welcomeBack ? (
-          <p class="lead">
-            Welcome back. Last time you used {remembered.method === 'passkey' ? 'a passkey' : 'an emailed link'} on this device.
-          </p>
+          <p class="lead">{t(remembered.method === 'passkey' ? 'signIn.welcomeBackPasskey' : 'signIn.welcomeBackEmail')}</p>
         ) : (
-          <p class="lead">Use a passkey, or get a link by email.</p>
+          <p class="lead">{t('signIn.lead')}</p>
         )}
       </header>
 
@@ -259,18 +258,18 @@ export function SignInPage() {
             onClick={signInWithPasskey}
           >
             <KeyIcon />
-            Sign in with a passkey
+            {t('signIn.withPasskey')}
           </button>
           <StatusMessage status={passkeyStatus.status} />
           <p class="hint centered" id="passkey-hint">
-            Your fingerprint, face or screen lock, on this device or your phone.
+            {t('signIn.passkeyHint')}
           </p>
         </div>
       )}
 
       {canUsePasskeys && (
         <div class="divider" role="presentation">
-          <span>or get a link by email</span>
+          <span>{t('signIn.orEmail')}</span>
         </div>
       )}
 
@@ -283,7 +282,7 @@ export function SignInPage() {
           aria-disabled={busy ? 'true' : undefined}
         >
           <MailIcon />
-          Email me a link
+          {t('signIn.emailLink')}
         </button>
         {welcomeBack && (
           <button
@@ -295,15 +294,15 @@ export function SignInPage() {
               emailInput.current?.focus();
             }}
           >
-            Not {remembered.email}? Use another address
+            {t('signIn.notYou', { email: remembered.email ?? '' })}
           </button>
         )}
       </form>
 
       <div class="signup-entry">
-        <p>New to Sesame?</p>
+        <p>{t('signIn.newHere')}</p>
         <button type="button" class="button button-secondary" onClick={() => goTo('create')}>
-          Create an account
+          {t('signIn.createAccount')}
         </button>
       </div>
     </div>

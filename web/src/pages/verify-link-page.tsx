@@ -8,9 +8,10 @@ import { isAuthError, type EmailLinkInfo, type User } from '@sesame/client';
 import { useSession } from '../auth-context.js';
 import { PageHeading } from '../components/page-heading.js';
 import { StatusMessage, useStatus } from '../components/status-message.js';
+import { rich, t } from '../i18n/i18n.js';
 import { deviceMemory } from '../lib/device-memory.js';
-import { pendingEmail } from '../lib/pending-email.js';
 import { describeError } from '../lib/error-message.js';
+import { pendingEmail } from '../lib/pending-email.js';
 import { formatTime } from '../lib/format-time.js';
 import { finishSignIn, keepReturnTo } from '../lib/return-to.js';
 import { Link, navigate } from '../router.js';
@@ -56,14 +57,14 @@ export function VerifyLinkPage() {
   async function confirmChange() {
     if (busy || !token) return;
     setBusy(true);
-    setStatus('info', 'Confirming your new address…');
+    setStatus('info', t('verifyLink.change.confirming'));
     try {
       // Who is signed in here (waits for the session check of the page load).
       await auth.getAccessToken();
       const signedIn = auth.getUser();
       const changed = await auth.verifyEmailChange({ token });
       if (signedIn?.id === changed.id) {
-        await finishSignIn({ state: { notice: `Your address is now ${changed.email}.` } });
+        await finishSignIn({ state: { notice: t('verifyLink.change.done', { email: changed.email }) } });
         return;
       }
       clearStatus();
@@ -80,7 +81,7 @@ export function VerifyLinkPage() {
   async function confirm() {
     if (busy || !token) return;
     setBusy(true);
-    setStatus('info', 'Signing you in…');
+    setStatus('info', t('verifyLink.signingIn'));
     let before: User | null = null;
     try {
       // Who is signed in here already (waits for the session check of the page load).
@@ -95,7 +96,7 @@ export function VerifyLinkPage() {
       // Replace: going Back must not land on a link that is now used up.
       if (before?.id === user.id) {
         // Already signed in as this account: a confirmation of its address, or a spare link.
-        const notice = before.emailVerified ? 'You’re signed in.' : 'Your email address is confirmed.';
+        const notice = before.emailVerified ? t('verifyLink.signedIn') : t('verifyLink.addressConfirmed');
         await finishSignIn({ state: { notice } });
       } else {
         navigate('/add-passkey', { replace: true, state: { created } });
@@ -111,7 +112,7 @@ export function VerifyLinkPage() {
           'error',
           describeError(error, {
             // The session of this browser ended meanwhile; the link itself is still unused.
-            401: 'You were signed out on this device meanwhile. Press “Confirm sign-in” again to continue.',
+            401: t('verifyLink.signedOutMeanwhile'),
           }),
         );
       }
@@ -123,11 +124,11 @@ export function VerifyLinkPage() {
     return (
       <div class="card">
         <header class="card-header">
-          <PageHeading title="Incomplete link">This link is incomplete</PageHeading>
-          <p class="lead">Open the link from your email again, or ask for a new one.</p>
+          <PageHeading title={t('verifyLink.incomplete.title')}>{t('verifyLink.incomplete.heading')}</PageHeading>
+          <p class="lead">{t('verifyLink.incomplete.lead')}</p>
         </header>
         <Link class="button button-primary" href="/">
-          Ask for a new link
+          {t('verifyLink.askNew')}
         </Link>
       </div>
     );
@@ -137,13 +138,13 @@ export function VerifyLinkPage() {
     return (
       <div class="card">
         <header class="card-header">
-          <PageHeading title="Link expired" focusOnMount>
-            This link has expired or was already used
+          <PageHeading title={t('verifyLink.expired.title')} focusOnMount>
+            {t('verifyLink.expired.heading')}
           </PageHeading>
-          <p class="lead">Each link works once, for a few minutes, and only the newest email counts.</p>
+          <p class="lead">{t('verifyLink.expired.lead')}</p>
         </header>
         <Link class="button button-primary" href="/" state={email ? { email } : {}}>
-          Ask for a new link
+          {t('verifyLink.askNew')}
         </Link>
       </div>
     );
@@ -153,15 +154,13 @@ export function VerifyLinkPage() {
     return (
       <div class="card">
         <header class="card-header">
-          <PageHeading title="Address confirmed" focusOnMount>
-            Your address is confirmed
+          <PageHeading title={t('verifyLink.change.doneTitle')} focusOnMount>
+            {t('verifyLink.change.doneHeading')}
           </PageHeading>
-          <p class="lead">
-            Your account’s address is now <strong class="break">{changedTo}</strong>. Sign in with it from now on.
-          </p>
+          <p class="lead">{rich('verifyLink.change.doneLead', { email: changedTo, strong: (chunks) => <strong class="break">{chunks}</strong> })}</p>
         </header>
         <Link class="button button-primary" href="/" state={{ email: changedTo }}>
-          Go to sign-in
+          {t('verifyLink.change.toSignIn')}
         </Link>
       </div>
     );
@@ -171,16 +170,14 @@ export function VerifyLinkPage() {
     return (
       <div class="card">
         <header class="card-header">
-          <PageHeading title="Confirm your new address">Confirm your new address</PageHeading>
-          <p class="lead">
-            Use <strong class="break">{email}</strong> as your Sesame account’s address?
-          </p>
+          <PageHeading title={t('verifyLink.change.title')}>{t('verifyLink.change.title')}</PageHeading>
+          <p class="lead">{rich('verifyLink.change.question', { email: email ?? '', strong: (chunks) => <strong class="break">{chunks}</strong> })}</p>
         </header>
         <StatusMessage status={status} />
         <button type="button" class={`button button-primary${busy ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined} onClick={confirmChange}>
-          Confirm this address
+          {t('verifyLink.change.confirm')}
         </button>
-        <p class="hint">Didn’t ask for this? Close this page: nothing changes until you confirm.</p>
+        <p class="hint">{t('verifyLink.change.notYou')}</p>
       </div>
     );
   }
@@ -188,22 +185,20 @@ export function VerifyLinkPage() {
   return (
     <div class="card">
       <header class="card-header">
-        <PageHeading title="Confirm sign-in">Finish signing in</PageHeading>
+        <PageHeading title={t('verifyLink.title')}>{t('verifyLink.heading')}</PageHeading>
         {email ? (
-          <p class="lead">
-            Sign in to Sesame as <strong class="break">{email}</strong> on this device?
-          </p>
+          <p class="lead">{rich('verifyLink.question', { email, strong: (chunks) => <strong class="break">{chunks}</strong> })}</p>
         ) : (
-          <p class="lead">Confirm to finish signing in to Sesame on this device.</p>
+          <p class="lead">{t('verifyLink.questionNoEmail')}</p>
         )}
       </header>
 
       {linkInfo.kind === 'known' && linkInfo.info.expiresAt && (
-        <p class="hint">This link works until {formatTime(linkInfo.info.expiresAt)}.</p>
+        <p class="hint">{t('verifyLink.worksUntil', { time: formatTime(linkInfo.info.expiresAt) })}</p>
       )}
       {linkInfo.kind === 'invalid' && (
         <p class="notice notice-warning">
-          We couldn’t find this link; it may have expired. You can still try, or ask for a new one.
+          {t('verifyLink.notFound')}
         </p>
       )}
 
@@ -211,13 +206,13 @@ export function VerifyLinkPage() {
 
       <div class="stack">
         <button type="button" class={`button button-primary${busy ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined} onClick={confirm}>
-          Confirm sign-in
+          {t('verifyLink.confirm')}
         </button>
         <Link class="button button-secondary" href="/" state={email ? { email } : {}}>
-          Ask for a new link
+          {t('verifyLink.askNew')}
         </Link>
       </div>
-      <p class="hint">Didn’t ask to sign in? Close this page: nothing happens until you confirm.</p>
+      <p class="hint">{t('verifyLink.notYou')}</p>
     </div>
   );
 }

@@ -6,6 +6,7 @@
 import { useState } from 'preact/hooks';
 import type { ActivityEvent } from '@sesame/client';
 import { useSession } from '../../auth-context.js';
+import { t } from '../../i18n/i18n.js';
 import { LoadFailed } from '../../components/load-failed.js';
 import { describeDevice } from '../../lib/describe-device.js';
 import { formatDateTime, formatRelative } from '../../lib/format-time.js';
@@ -17,23 +18,27 @@ const FIRST = 8;
 export function describeActivity(event: ActivityEvent): string {
   switch (event.type) {
     case 'account_created':
-      return 'Account created';
+      return t('accountLife.activity.accountCreated');
     case 'sign_in':
-      return event.method === 'passkey' ? 'Signed in with a passkey' : event.method === 'email' ? 'Signed in with an emailed link or code' : 'Signed in';
+      return event.method === 'passkey'
+        ? t('accountLife.activity.signInPasskey')
+        : event.method === 'email'
+          ? t('accountLife.activity.signInEmail')
+          : t('accountLife.activity.signIn');
     case 'reauthenticated':
-      return 'Confirmed it was you';
+      return t('accountLife.activity.reauthenticated');
     case 'passkey_added':
-      return 'Passkey added';
+      return t('accountLife.activity.passkeyAdded');
     case 'passkey_removed':
-      return 'Passkey deleted';
+      return t('accountLife.activity.passkeyRemoved');
     case 'email_changed':
-      return 'Email address changed';
+      return t('accountLife.activity.emailChanged');
     case 'session_revoked':
-      return 'A device was signed out';
+      return t('accountLife.activity.sessionRevoked');
     case 'signed_out_everywhere':
-      return 'Signed out everywhere';
+      return t('accountLife.activity.signedOutEverywhere');
     default:
-      return 'Account activity';
+      return t('accountLife.activity.other');
   }
 }
 
@@ -45,13 +50,13 @@ export function ActivitySection({ reloadKey }: { reloadKey: number }) {
   return (
     <section class="section" aria-labelledby="activity-heading">
       <div class="section-header">
-        <h2 id="activity-heading">Recent security activity</h2>
+        <h2 id="activity-heading">{t('accountLife.activity.heading')}</h2>
       </div>
-      {resource.state === 'loading' && <p class="muted">Loading your activity…</p>}
+      {resource.state === 'loading' && <p class="muted">{t('accountLife.activity.loading')}</p>}
       {resource.state === 'failed' && <LoadFailed error={resource.error} onRetry={reload} />}
       {resource.state === 'ready' &&
         (resource.value.length === 0 ? (
-          <p class="muted">Nothing yet.</p>
+          <p class="muted">{t('accountLife.activity.none')}</p>
         ) : (
           <>
             <ul class="activity-list">
@@ -70,7 +75,7 @@ export function ActivitySection({ reloadKey }: { reloadKey: number }) {
             </ul>
             {!all && resource.value.length > FIRST && (
               <button type="button" class="button-link" onClick={() => setAll(true)}>
-                Show all {resource.value.length} events
+                {t('accountLife.activity.showAll', { count: resource.value.length })}
               </button>
             )}
           </>

@@ -7,6 +7,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { isAuthError } from '@sesame/client';
 import { useSession } from '../../auth-context.js';
+import { t } from '../../i18n/i18n.js';
 import { ReauthPrompt } from '../../components/reauth-prompt.js';
 import { StatusMessage, useStatus } from '../../components/status-message.js';
 import { deviceMemory } from '../../lib/device-memory.js';
@@ -36,13 +37,13 @@ export function DeleteSection({ email, onLeaving }: { email: string; onLeaving(l
   async function deleteAccount() {
     if (busy) return;
     setBusy(true);
-    setStatus('info', 'Deleting your account…');
+    setStatus('info', t('accountLife.delete.deleting'));
     // The account page must not take the sign-out that follows for an ordinary one.
     onLeaving(true);
     try {
       await auth.deleteAccount();
       if (deviceMemory.lastSignIn().email === email) deviceMemory.forgetSignIn();
-      navigate('/', { replace: true, state: { notice: `The account ${email} is deleted, with its passkeys and sessions.` } });
+      navigate('/', { replace: true, state: { notice: t('accountLife.delete.done', { email }) } });
     } catch (error) {
       onLeaving(false);
       if (isAuthError(error, 'REAUTH_REQUIRED')) {
@@ -55,20 +56,19 @@ export function DeleteSection({ email, onLeaving }: { email: string; onLeaving(l
 
   return (
     <section class="section section-danger" aria-labelledby="delete-heading">
-      <h2 id="delete-heading">Delete account</h2>
-      <p class="hint">Deletes the account, its passkeys and its sessions everywhere. This can’t be undone.</p>
+      <h2 id="delete-heading">{t('accountLife.delete.heading')}</h2>
+      <p class="hint">{t('accountLife.delete.hint')}</p>
       {!confirming ? (
         <div>
           <button ref={opener} type="button" class="button button-danger" onClick={() => setConfirming(true)}>
-            Delete account…
+            {t('accountLife.delete.open')}
           </button>
         </div>
       ) : (
         // biome-ignore lint/a11y/noStaticElementInteractions: Escape anywhere in the confirmation cancels it; its buttons are the controls
         <div class="confirm" onKeyDown={(event) => event.key === 'Escape' && cancel()}>
           <p ref={question} tabIndex={-1}>
-            Delete the account <span class="break">{email}</span>? Its passkeys stop working, every device is signed out, and it can’t be
-            brought back.
+            {t('accountLife.delete.question', { email })}
           </p>
           {needsReauth && (
             <ReauthPrompt
@@ -88,10 +88,10 @@ export function DeleteSection({ email, onLeaving }: { email: string; onLeaving(l
               aria-disabled={busy ? 'true' : undefined}
               onClick={deleteAccount}
             >
-              Delete {email}
+              {t('accountLife.delete.confirm', { email })}
             </button>
             <button type="button" class="button button-small button-secondary" onClick={cancel}>
-              Keep my account
+              {t('accountLife.delete.keep')}
             </button>
           </div>
         </div>

@@ -8,6 +8,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { isAuthError, type Me, type User } from '@sesame/client';
 import { useSession } from '../../auth-context.js';
+import { rich, t } from '../../i18n/i18n.js';
 import { ReauthPrompt } from '../../components/reauth-prompt.js';
 import { StatusMessage, useStatus } from '../../components/status-message.js';
 import { deviceMemory } from '../../lib/device-memory.js';
@@ -50,7 +51,7 @@ export function EmailSection({ user, me, onChanged }: { user: User; me: Me | nul
 
   async function requestChange(newEmail: string): Promise<void> {
     setBusy(true);
-    setStatus('info', 'Sending a link to the new address…');
+    setStatus('info', t('accountLife.email.sending'));
     try {
       await auth.changeEmail(newEmail);
       clearStatus();
@@ -60,7 +61,7 @@ export function EmailSection({ user, me, onChanged }: { user: User; me: Me | nul
         clearStatus();
         setRetry(() => () => requestChange(newEmail));
       } else {
-        setStatus('error', describeError(error, { INVALID_REQUEST: 'Enter a valid email address that is not your current one.' }));
+        setStatus('error', describeError(error, { INVALID_REQUEST: t('accountLife.email.invalid') }));
       }
     } finally {
       setBusy(false);
@@ -78,17 +79,17 @@ export function EmailSection({ user, me, onChanged }: { user: User; me: Me | nul
     if (busy || mode.kind !== 'prove') return;
     const digits = code.replace(/\D/g, '');
     if (digits.length !== 6) {
-      setStatus('error', 'Enter the six digits from the email.');
+      setStatus('error', t('accountLife.email.enterSixDigits'));
       codeInput.current?.focus();
       return;
     }
     setBusy(true);
-    setStatus('info', 'Checking the code…');
+    setStatus('info', t('accountLife.email.checking'));
     try {
       const changed = await auth.verifyEmailChange({ email: mode.email, code: digits });
       finished(changed.email);
     } catch (error) {
-      setStatus('error', describeError(error, { 401: 'That code didn’t work. Check the newest email to the new address, or start again.' }));
+      setStatus('error', describeError(error, { 401: t('accountLife.email.codeRefused') }));
       setCode('');
       codeInput.current?.focus();
     } finally {
@@ -99,7 +100,7 @@ export function EmailSection({ user, me, onChanged }: { user: User; me: Me | nul
   return (
     <section class="section" aria-labelledby="email-heading">
       <div class="section-header">
-        <h2 id="email-heading">Email address</h2>
+        <h2 id="email-heading">{t('accountLife.email.heading')}</h2>
         {mode.kind === 'view' && (
           <button
             type="button"
@@ -110,21 +111,21 @@ export function EmailSection({ user, me, onChanged }: { user: User; me: Me | nul
               setMode({ kind: 'edit' });
             }}
           >
-            {verified ? 'Change address' : 'Prove an address'}
+            {verified ? t('accountLife.email.change') : t('accountLife.email.prove')}
           </button>
         )}
       </div>
       <p class="account-email">
         <span class="break">{email}</span>
-        <span class={`badge ${verified ? 'badge-good' : 'badge-warning'}`}>{verified ? 'Verified' : 'Not verified'}</span>
+        <span class={`badge ${verified ? 'badge-good' : 'badge-warning'}`}>{verified ? t('accountLife.email.verified') : t('accountLife.email.notVerified')}</span>
       </p>
       {verified ? (
         <p class="hint">
-          You can always sign in with a link sent to this address.
-          {me?.createdAt && ` Account created ${formatDate(me.createdAt)}.`}
+          {t('accountLife.email.hintVerified')}
+          {me?.createdAt && ` ${t('accountLife.email.created', { date: formatDate(me.createdAt) })}`}
         </p>
       ) : (
-        <p class="hint">This account has no proved address yet. Prove one, so you can sign in by email if you lose your passkeys.</p>
+        <p class="hint">{t('accountLife.email.hintReleased')}</p>
       )}
 
       {retry && (
@@ -142,7 +143,7 @@ export function EmailSection({ user, me, onChanged }: { user: User; me: Me | nul
       {mode.kind === 'edit' && (
         <form class="inline-panel stack" onSubmit={submitNew}>
           <div class="field">
-            <label for="new-email">New email address</label>
+            <label for="new-email">{t('accountLife.email.newLabel')}</label>
             <input
               ref={input}
               id="new-email"
@@ -157,16 +158,16 @@ export function EmailSection({ user, me, onChanged }: { user: User; me: Me | nul
               onInput={(event) => setDraft(event.currentTarget.value)}
             />
             <p class="hint" id="new-email-hint">
-              We’ll send a link and a code there. Your address changes once you prove it; {email} gets a notice.
+              {t('accountLife.email.newHint', { email })}
             </p>
           </div>
           <StatusMessage status={status} />
           <div class="item-actions">
             <button type="submit" class={`button button-small button-primary${busy ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined}>
-              Send a link
+              {t('accountLife.email.sendLink')}
             </button>
             <button type="button" class="button button-small button-secondary" onClick={() => setMode({ kind: 'view' })}>
-              Cancel
+              {t('accountLife.email.cancel')}
             </button>
           </div>
         </form>
@@ -174,11 +175,9 @@ export function EmailSection({ user, me, onChanged }: { user: User; me: Me | nul
 
       {mode.kind === 'prove' && (
         <form class="inline-panel stack" onSubmit={submitCode}>
-          <p>
-            Check <strong class="break">{mode.email}</strong>: open the link there, or type the six-digit code here.
-          </p>
+          <p>{rich('accountLife.email.check', { email: mode.email, strong: (chunks) => <strong class="break">{chunks}</strong> })}</p>
           <div class="field">
-            <label for="change-code">Six-digit code</label>
+            <label for="change-code">{t('accountLife.email.codeLabel')}</label>
             <input
               ref={codeInput}
               id="change-code"
@@ -194,10 +193,10 @@ export function EmailSection({ user, me, onChanged }: { user: User; me: Me | nul
           <StatusMessage status={status} />
           <div class="item-actions">
             <button type="submit" class={`button button-small button-primary${busy ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined}>
-              Confirm new address
+              {t('accountLife.email.confirm')}
             </button>
             <button type="button" class="button button-small button-secondary" onClick={() => setMode({ kind: 'edit' })}>
-              Use another address
+              {t('accountLife.email.another')}
             </button>
           </div>
         </form>

@@ -5,6 +5,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { browserSupportsWebAuthn, isAuthError, type Passkey } from '@sesame/client';
 import { useSession } from '../../auth-context.js';
+import { t } from '../../i18n/i18n.js';
 import { KeyIcon, PlusIcon } from '../../components/icons.js';
 import { LoadFailed } from '../../components/load-failed.js';
 import { ReauthPrompt } from '../../components/reauth-prompt.js';
@@ -70,7 +71,7 @@ export function PasskeysSection({ email }: { email: string }) {
     } catch (error) {
       failed(
         error,
-        { LAST_PASSKEY: 'This passkey is your only way in: your account has no proved address. Prove an address above first.' },
+        { LAST_PASSKEY: t('accountLife.passkeys.lastOne') },
         () => remove(passkey),
       );
       return false;

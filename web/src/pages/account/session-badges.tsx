@@ -3,6 +3,7 @@
  * "bound to this device" for device-bound sessions): each is a small badge with text, never colour alone.
  */
 import type { SessionInfo } from '@sesame/client';
+import { t } from '../../i18n/i18n.js';
 
 export function SessionBadges({ session }: { session: SessionInfo }) {
   return <>{session.current && <span class="badge badge-accent">This device</span>}</>;
@@ -10,7 +11,7 @@ export function SessionBadges({ session }: { session: SessionInfo }) {
 
 /** "Signed in with a passkey", before the date the session began. */
 export function signInMethodText(session: SessionInfo): string {
-  if (session.method === 'passkey') return 'Signed in with a passkey';
-  if (session.method === 'email') return 'Signed in by email';
-  return 'Signed in';
+  if (session.method === 'passkey') return t('accountLife.sessions.viaPasskey');
+  if (session.method === 'email') return t('accountLife.sessions.viaEmail');
+  return t('accountLife.sessions.signedIn');
 }

@@ -6,6 +6,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { SessionInfo } from '@sesame/client';
 import { useSession } from '../../auth-context.js';
+import { t } from '../../i18n/i18n.js';
 import { StatusMessage, useStatus } from '../../components/status-message.js';
 import { describeDevice } from '../../lib/describe-device.js';
 import { LoadFailed } from '../../components/load-failed.js';
@@ -122,13 +123,13 @@ export function SessionsSection({ onSignOutEverywhere }: { onSignOutEverywhere()
         <p class="hint">Lost a device, or signed in somewhere you shouldn’t have? End every session, this one included.</p>
         {!confirming ? (
           <button ref={opener} type="button" class="button button-danger" onClick={() => setConfirming(true)}>
-            Sign out everywhere…
+            {t('accountLife.sessions.everywhereOpen')}
           </button>
         ) : (
           // biome-ignore lint/a11y/noStaticElementInteractions: Escape anywhere in the confirmation cancels it; its buttons are the controls
           <div class="confirm" onKeyDown={(event) => event.key === 'Escape' && closeConfirm()}>
             <p ref={question} tabIndex={-1}>
-              Sign out on every device, this one included? You’ll sign in again with a passkey or an emailed link.
+              {t('accountLife.sessions.everywhereQuestion')}
             </p>
             <div class="item-actions">
               <button
@@ -137,7 +138,7 @@ export function SessionsSection({ onSignOutEverywhere }: { onSignOutEverywhere()
                 aria-disabled={leaving ? 'true' : undefined}
                 onClick={signOutEverywhere}
               >
-                Sign out everywhere
+                {t('accountLife.sessions.everywhereConfirm')}
               </button>
               <button type="button" class="button button-small button-secondary" onClick={closeConfirm}>
                 Cancel
