@@ -79,6 +79,9 @@ describe('pages in the person’s language, with the operator’s branding', () 
       const cookie = (await context.cookies(s.origin)).find((c) => c.name === 'sesame_locale');
       expect(cookie?.value).toBe('en');
       await page.goto(`${s.origin}/`);
+      // The email asked for is still awaited (a reload keeps "Check your email"), now in English.
+      await heading(page, 'Check your email').waitFor();
+      await page.getByRole('button', { name: 'Use a different address' }).click();
       await heading(page, 'Sign in to Acme ID').waitFor();
       expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
       expect(await page.getByRole('combobox', { name: 'Language' }).inputValue()).toBe('en');
