@@ -154,4 +154,24 @@ describe('the Worker (wrangler dev, local D1)', () => {
     const list = await fetch(`${base}/auth/passkeys`, { headers: { authorization: `Bearer ${accessToken}` } });
     expect(((await list.json()) as { passkeys: unknown[] }).passkeys).toHaveLength(1);
   });
+
+  it('writes mails and the app shell in German on workerd for a German Accept-Language', async () => {
+    const email = 'worker-de@example.com';
+    expect((await post('/auth/email/start', { email }, { 'accept-language': 'de-DE,de;q=0.9' })).status).toBe(202);
+    let message: { to: string; subject: string; text: string } | undefined;
+    for (let i = 0; i < 20 && !message; i++) {
+      const outbox = (await (await fetch(`${base}/dev/outbox`)).json()) as { messages: { to: string; subject: string; text: string }[] };
+      message = outbox.messages.find((m) => m.to === email);
+      if (!message) await new Promise((r) => setTimeout(r, 100));
+    }
+    // ICU plurals and Intl dates through @formatjs/intl on the Workers runtime.
+    expect(message!.subject).toBe('Bei Sesame anmelden');
+    expect(message!.text).toContain('Link und Code laufen in 10 Minuten ab');
+    expect(message!.text).toMatch(/am \d{1,2}\. \p{L}+ \d{4} um \d{2}:\d{2} UTC\./u);
+    const shell = await fetch(`${base}/`, { headers: { 'accept-language': 'de' } });
+    const html = await shell.text();
+    expect(html).toContain('<html lang="de">');
+    expect(html).toContain('<link rel="stylesheet" href="/branding.css">');
+    expect(await (await fetch(`${base}/branding.css`)).text()).toContain('--brand:#2b54c4');
+  });
 });
