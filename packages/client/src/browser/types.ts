@@ -43,6 +43,8 @@ export interface SessionInfo {
   userAgent: string | null;
   /** true for the session this client is using. */
   current: boolean;
+  /** true when the browser bound the session to a key it keeps (DBSC): its cookie is worthless elsewhere. Absent from servers before DBSC. */
+  deviceBound?: boolean;
 }
 
 /** What every sign-in helper resolves to. */

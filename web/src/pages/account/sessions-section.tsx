@@ -71,6 +71,11 @@ export function SessionsSection({ say, onSignOutEverywhere }: { say: Say; onSign
                   <p class="item-title" id={nameId}>
                     {describeDevice(session.userAgent)}
                     {session.current && <span class="badge badge-accent">This device</span>}
+                    {session.deviceBound && (
+                      <span class="badge badge-good" title="This browser keeps a key for the session: a copy of its cookie is worthless on another device">
+                        Bound to device
+                      </span>
+                    )}
                   </p>
                   <p class="item-meta">
                     <span>
