@@ -14,6 +14,7 @@ import { authRateLimit } from './http/rate-limit.js';
 import { requestLog } from './http/request-log.js';
 import { limitBody, originCheck, requireJson, securityHeaders } from './http/security.js';
 import { appRoutes } from './routes/apps.js';
+import { dbscRoutes } from './routes/dbsc.js';
 import { meRoutes } from './routes/me.js';
 import { devOutboxRoutes } from './routes/dev-outbox.js';
 import { emailChangeRoutes } from './routes/email-change.js';
@@ -69,6 +70,7 @@ export function createApp(deps: Deps, { assets, linkPage }: AppOptions = {}) {
   app.route('/', wellKnownRoutes());
   app.route('/', appRoutes());
   app.route('/', sessionRoutes());
+  app.route('/', dbscRoutes());
   app.route('/', meRoutes());
   app.route('/', emailChangeRoutes());
   app.route('/', emailRoutes({ linkPage }));

@@ -68,6 +68,8 @@ export interface Config {
   signingKeyMaxAge: number;
   /** A passkey may be added or deleted only this many seconds after signing in. */
   reauthWindow: number;
+  /** DBSC_COOKIE_TTL: seconds a device-bound session's refresh token is accepted without a fresh proof of its key. */
+  dbscCookieTtl: number;
   /** How long audit events are kept, seconds. */
   auditRetention: number;
 }
@@ -269,6 +271,7 @@ export function parseConfig(env: Env, runtime: 'node' | 'worker' = 'node'): Conf
     webConcurrency: env.WEB_CONCURRENCY ? int(env, 'WEB_CONCURRENCY', 1, { min: 1, max: 256 }) : null,
     signingKeyMaxAge: int(env, 'SIGNING_KEY_MAX_AGE', 30 * 86400, { min: 3600 }),
     reauthWindow: int(env, 'REAUTH_WINDOW', 600, { min: 10, max: 86400 }),
+    dbscCookieTtl: int(env, 'DBSC_COOKIE_TTL', 600, { min: 1, max: 86400 }),
     auditRetention: int(env, 'AUDIT_RETENTION', 90 * 86400, { min: 86400 }),
   };
 }

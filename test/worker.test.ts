@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from './helpers/free-port.js';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { SoftAuthenticator } from './helpers/soft-authenticator.js';
+import { generateDbscKey, parseChallengeHeader, parseRegistrationOffer, refreshProof, registrationProof } from './helpers/dbsc-client.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 let child: ChildProcess;
@@ -36,6 +37,7 @@ beforeAll(async () => {
       RATE_LIMIT_PER_MINUTE: '100000',
       RATE_LIMIT_EMAILS_PER_HOUR: '1000',
       REFRESH_REUSE_WINDOW: '2',
+      DBSC_COOKIE_TTL: '3',
     },
   });
   child.stdout!.on('data', (d) => (output += d));
@@ -174,4 +176,41 @@ describe('the Worker (wrangler dev, local D1)', () => {
     expect(html).toContain('<link rel="stylesheet" href="/branding.css">');
     expect(await (await fetch(`${base}/branding.css`)).text()).toContain('--brand:#2b54c4');
   });
+  it('binds a session to a device key (DBSC, WebCrypto ES256) and enforces DBSC_COOKIE_TTL on the Worker', async () => {
+    const { token } = await emailSignIn('worker-dbsc@example.com');
+    const signedIn = cookieOf(await post('/auth/email/verify', { token }))!;
+    const browser = { 'sec-fetch-mode': 'cors', 'sec-fetch-site': 'same-origin' };
+    const offered = await post('/auth/refresh', {}, { cookie: `__Host-sesame_refresh=${signedIn}`, ...browser });
+    const { accessToken } = (await offered.json()) as { accessToken: string };
+    const offer = parseRegistrationOffer(offered.headers.get('secure-session-registration'))!;
+    expect(offer.algorithms).toEqual(['ES256']);
+    // Chromium's DBSC requests: POST, no body, no Content-Type.
+    const dbsc = (p: string, headers: Record<string, string>) => fetch(`${base}${p}`, { method: 'POST', headers });
+    const key = generateDbscKey();
+    const registered = await dbsc('/auth/dbsc/register', { 'secure-session-response': registrationProof(key, offer.challenge) });
+    expect(registered.status).toBe(200);
+    const config = (await registered.json()) as { session_identifier: string; refresh_url: string };
+    expect(config.refresh_url).toBe('/auth/dbsc/refresh');
+    const sid = config.session_identifier;
+    const bound = cookieOf(registered)!;
+    expect(registered.headers.getSetCookie().join('\n')).toContain('Max-Age=3;');
+    const listed = (await (await fetch(`${base}/auth/sessions`, { headers: { authorization: `Bearer ${accessToken}` } })).json()) as { sessions: { id: string; deviceBound: boolean }[] };
+    expect(listed.sessions.find((s) => s.id === sid)?.deviceBound).toBe(true);
+
+    await new Promise((r) => setTimeout(r, 3500));
+    // Past DBSC_COOKIE_TTL the cookie alone is refused, and the session is untouched.
+    const late = await post('/auth/refresh', {}, { cookie: `__Host-sesame_refresh=${bound}` });
+    expect(late.status).toBe(401);
+    expect(((await late.json()) as { error: { code: string } }).error.code).toBe('DBSC_PROOF_REQUIRED');
+    const challenged = await dbsc('/auth/dbsc/refresh', { 'sec-secure-session-id': sid });
+    expect(challenged.status).toBe(403);
+    const { challenge, id } = parseChallengeHeader(challenged.headers.get('secure-session-challenge'))!;
+    expect(id).toBe(sid);
+    // Another key's proof fails; the bound key's proof renews.
+    expect((await dbsc('/auth/dbsc/refresh', { 'sec-secure-session-id': sid, 'secure-session-response': refreshProof(generateDbscKey(), challenge) })).status).toBe(401);
+    const renewed = await dbsc('/auth/dbsc/refresh', { 'sec-secure-session-id': sid, 'secure-session-response': refreshProof(key, challenge) });
+    expect(renewed.status).toBe(200);
+    const next = cookieOf(renewed)!;
+    expect((await post('/auth/refresh', {}, { cookie: `__Host-sesame_refresh=${next}` })).status).toBe(200);
+  }, 30_000);
 });

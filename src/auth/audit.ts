@@ -23,6 +23,8 @@ export type AuditEventType =
   | 'account.email_changed'
   | 'email.change_requested'
   | 'session.reauthenticated'
+  | 'session.dbsc_bound'
+  | 'session.dbsc_proof_failed'
   | 'passkey.registered'
   | 'passkey.deleted'
   | 'passkey.renamed'

@@ -10,6 +10,7 @@ import type { Db } from '../db/db.js';
 import {
   auditEvents,
   codeFailures,
+  dbscChallenges,
   emailTokens,
   mailQueue,
   rateLimits,
@@ -75,6 +76,10 @@ async function seed(db: Db) {
     { hash: 'c-old', ceremony: 'authentication', createdAt: 0, expiresAt: NOW - 1 },
     { hash: 'c-new', ceremony: 'authentication', createdAt: 0, expiresAt: NOW + 1 },
   ]);
+  await db.orm.insert(dbscChallenges).values([
+    { hash: 'd-old', purpose: 'registration', sessionId: 'live', createdAt: 0, expiresAt: NOW - 1 },
+    { hash: 'd-new', purpose: 'refresh', sessionId: 'live', createdAt: 0, expiresAt: NOW + 1 },
+  ]);
   const mail = (id: string, status: string, createdAt: number) => ({ id, to: 'a@example.com', subject: 's', text: 't', html: 'h', createdAt, status, nextAttemptAt: 0, expiresAt: 0 });
   await db.orm.insert(mailQueue).values([mail('sent-old', 'sent', NOW - 2 * DAY), mail('queued-old', 'queued', NOW - 2 * DAY), mail('sent-new', 'sent', NOW)]);
 }
@@ -93,6 +98,7 @@ describe.each(drivers)('pruneExpired on %s', (_name, dbOf) => {
       emailTokens: 1,
       codeFailures: 2,
       challenges: 1,
+      dbscChallenges: 1,
       mail: 1,
     });
     const ids = async <T extends { [k: string]: unknown }>(rows: Promise<T[]>, key: keyof T) => (await rows).map((r) => r[key]).sort();
@@ -107,6 +113,7 @@ describe.each(drivers)('pruneExpired on %s', (_name, dbOf) => {
     expect(await ids(db.orm.select().from(emailTokens), 'id')).toEqual(['t-expired-now', 't-live']);
     expect((await db.orm.select().from(codeFailures)).map((r) => `${r.mailbox}:${r.kind}`).sort()).toEqual(['m:failure', 'm:lock']);
     expect(await ids(db.orm.select().from(webauthnChallenges), 'hash')).toEqual(['c-new']);
+    expect(await ids(db.orm.select().from(dbscChallenges), 'hash')).toEqual(['d-new']);
     expect(await ids(db.orm.select().from(mailQueue), 'id')).toEqual(['queued-old', 'sent-new']);
     expect((await db.orm.select().from(auditEvents)).map((r) => r.at)).toEqual([NOW]);
   });

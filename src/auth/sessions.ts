@@ -24,6 +24,7 @@ import { signAccessToken, type AccessTokenClaims, type Amr } from './access-toke
 import { auditInsert, auditInsertIf } from './audit.js';
 import { generateId, seal, sha256, timingSafeEqual, unseal } from './crypto.js';
 import { hasValidTag, mintRefreshToken, parseRefreshToken, type ParsedRefreshToken } from './refresh-tokens.js';
+import { assertDeviceFresh } from './dbsc-freshness.js';
 import { AuthError } from './errors.js';
 import type { KeyStore } from './signing-keys.js';
 import type { ServerSecrets } from './server-secrets.js';
@@ -62,7 +63,8 @@ export interface IssuedSession {
 
 const SUCCESSOR_INFO = 'sesame refresh successor v1';
 
-async function issue(deps: SessionDeps, user: UserRow, session: SessionRow, refreshToken: string): Promise<IssuedSession> {
+/** The session response's contents for a session and its new refresh token: signs the access token. */
+export async function issueSession(deps: SessionDeps, user: UserRow, session: SessionRow, refreshToken: string): Promise<IssuedSession> {
   const accessToken = await signAccessToken(deps, {
     userId: user.id,
     sessionId: session.id,
@@ -126,6 +128,8 @@ export async function startSession(
     refreshPrevHash: null,
     refreshPrevSealed: null,
     refreshPrevAt: null,
+    dbscKey: null,
+    dbscBoundAt: null,
   };
   const cond = guard ?? sql`1`;
   const results = await db.batch([
@@ -145,7 +149,7 @@ export async function startSession(
     // The guard failed: nothing of the session (nor its audit row) was written.
     return null;
   }
-  return issue(deps, user, row, refreshToken);
+  return issueSession(deps, user, row, refreshToken);
 }
 
 /** A row's values in the table's own column order (what drizzle's INSERT ... SELECT lists), from the schema. */
@@ -194,6 +198,7 @@ export async function rotateRefreshToken(deps: SessionDeps, refreshToken: string
     return answerOlderGeneration(deps, refreshToken, parsed, hash, found, context);
   }
   assertLive(session, now);
+  await assertDeviceFresh(deps, { session, issuedAt: session.refreshAt, context });
   const successor = await mintRefreshToken(await deps.secrets.refreshTokenKey(), session.id, session.refreshGen + 1);
   const sealed = await seal(refreshToken, SUCCESSOR_INFO, successor);
   const rotation = prepared(db, 'sessions.rotate', (orm) => {
@@ -220,7 +225,7 @@ export async function rotateRefreshToken(deps: SessionDeps, refreshToken: string
   const idleExpiresAt = Math.min(now + config.sessionIdleTtl * 1000, session.absoluteExpiresAt);
   const values = { now, hash, successorHash: await sha256(successor), sealed, sid: session.id, gen: session.refreshGen, idleExpiresAt };
   const [[rotated]] = (await db.batchPrepared([{ statement: rotation, values }])) as [SessionRow[]];
-  if (rotated) return issue(deps, found.user, rotated, successor);
+  if (rotated) return issueSession(deps, found.user, rotated, successor);
   // Lost the race to a parallel refresh with the same token (or a racing logout): read again and
   // answer as a replay.
   const again = await sessionById(db, session.id);
@@ -255,9 +260,12 @@ async function answerOlderGeneration(
   // A genuine token one generation back whose hash differs was minted by a rotation that lost its race and never handed out.
   if (parsed.generation === current - 1 && !isPrevious) throw invalidToken();
   assertLive(session, now);
+  // A bound session: an older token issued (at the latest when the previous generation was) more
+  // than DBSC_COOKIE_TTL ago is refused without the reuse revocation a thief could use against the owner.
+  await assertDeviceFresh(deps, { session, issuedAt: session.refreshPrevAt, context });
   if (isPrevious && session.refreshAt !== null && now - session.refreshAt <= window && session.refreshPrevSealed) {
     const next = await unseal(presented, SUCCESSOR_INFO, session.refreshPrevSealed);
-    if (next) return issue(deps, user, session, next);
+    if (next) return issueSession(deps, user, session, next);
   }
   if (isPrevious && session.refreshAt !== null && now - session.refreshAt <= window && !session.refreshPrevSealed) {
     // Replaced by a re-authentication a moment ago (no successor is sealed to it): not a thief.
@@ -364,7 +372,7 @@ async function rotateLegacyToken(deps: SessionDeps, refreshToken: string, contex
       )
       .returning(),
   ]);
-  if (claimed.length === 1 && touched.length === 1) return issue(deps, found.user, touched[0]!, successor);
+  if (claimed.length === 1 && touched.length === 1) return issueSession(deps, found.user, touched[0]!, successor);
   if (claimed.length === 1) throw new AuthError('SESSION_REVOKED', 'This session has been signed out');
   const again = await findLegacyToken(db, hash);
   if (!again) throw invalidToken();
@@ -406,7 +414,7 @@ async function answerLegacyReplay(
         const newer = await unseal(token, SUCCESSOR_INFO, current.session.refreshPrevSealed);
         if (newer) token = newer;
       }
-      return issue(deps, found.user, current.session, token);
+      return issueSession(deps, found.user, current.session, token);
     }
   }
   return revokeForReuse(deps, found, context, { rotatedAt: new Date(rotatedAt).toISOString() });
@@ -585,5 +593,5 @@ export async function reauthenticateSession(
   ] as unknown as readonly [BatchItem<'sqlite'>]);
   const updated = results[before.length] as unknown as SessionRow[];
   if (updated.length !== 1) return null;
-  return issue(deps, auth.user, updated[0]!, refreshToken);
+  return issueSession(deps, auth.user, updated[0]!, refreshToken);
 }

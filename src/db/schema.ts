@@ -64,6 +64,13 @@ export const sessions = sqliteTable(
     refreshPrevSealed: text('refresh_prev_sealed'),
     /** When the previous generation was issued (= when the one before it was rotated). */
     refreshPrevAt: integer('refresh_prev_at'),
+    /**
+     * Device-bound sessions (DBSC, src/auth/dbsc.ts): the browser's public key (a P-256 JWK, JSON)
+     * once it registered one; null = not bound, today's plain rotating cookie.
+     */
+    dbscKey: text('dbsc_key'),
+    /** When the key was bound. */
+    dbscBoundAt: integer('dbsc_bound_at'),
   },
   (t) => [
     index('sessions_user_idx').on(t.userId),
@@ -269,6 +276,26 @@ export const serverSecrets = sqliteTable('server_secrets', {
   createdAt: integer('created_at').notNull(),
 });
 
+/**
+ * DBSC challenges, kept like WebAuthn challenges: only their SHA-256, single use (consumed by
+ * DELETE ... RETURNING), short-lived, and tied to the session and step they were issued for.
+ */
+export const dbscChallenges = sqliteTable(
+  'dbsc_challenges',
+  {
+    /** SHA-256 of the challenge, base64url. */
+    hash: text('hash').primaryKey(),
+    /** 'registration' | 'refresh' */
+    purpose: text('purpose').notNull(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('dbsc_challenges_expiry_idx').on(t.expiresAt), index('dbsc_challenges_session_idx').on(t.sessionId)],
+);
+
 export const schema = {
   codeFailures,
   serverSecrets,
@@ -282,5 +309,6 @@ export const schema = {
   mailQueue,
   passkeys,
   webauthnChallenges,
+  dbscChallenges,
 };
 export type Schema = typeof schema;

@@ -71,10 +71,32 @@ export const requireJson: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (SAFE_METHODS.has(c.req.method)) return next();
   const hasBody = c.req.header('content-length') !== undefined ? c.req.header('content-length') !== '0' : c.req.header('transfer-encoding') !== undefined;
   if (c.req.method === 'DELETE' && !hasBody) return next();
+  // Chromium's DBSC requests carry no body and no Content-Type; nothing else is let through bodiless.
+  if (isDbscBrowserRequest(c.req.method, c.req.path, c.req.header(), hasBody)) return next();
   const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/json') throw new AuthError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json');
   return next();
 };
+
+export const DBSC_REGISTER_PATH = '/auth/dbsc/register';
+export const DBSC_REFRESH_PATH = '/auth/dbsc/refresh';
+
+/** The DBSC endpoints (routes/dbsc.ts) and the header each one requires of the browser. */
+const DBSC_PATHS: Record<string, string> = {
+  [DBSC_REGISTER_PATH]: 'secure-session-response',
+  [DBSC_REFRESH_PATH]: 'sec-secure-session-id',
+};
+
+/**
+ * Exactly the requests Chromium's DBSC makes: a POST to one of the two DBSC paths, with no body, no
+ * Content-Type, and the DBSC header of that step. They act on no cookie (the proof, or the
+ * session id and a proof, are the credential), so the JSON rule's CSRF role does not apply; the
+ * Origin rule still does (originCheck runs first and refuses a foreign Origin or cross-site fetch).
+ */
+export function isDbscBrowserRequest(method: string, path: string, headers: Record<string, string>, hasBody: boolean): boolean {
+  const required = DBSC_PATHS[path];
+  return method === 'POST' && required !== undefined && !hasBody && headers['content-type'] === undefined && typeof headers[required] === 'string';
+}
 
 /** A body over the limit is still read (and dropped) up to this much, so the connection stays usable. */
 export const MAX_DRAIN_BYTES = 1024 * 1024;

@@ -1,5 +1,6 @@
 /** Refresh, logout and session management. */
 import { createRoute, z } from '@hono/zod-openapi';
+import { isDeviceBound } from '../auth/dbsc.js';
 import { AuthError } from '../auth/errors.js';
 import { listSessions, logoutByRefreshToken, revokeAllSessions, revokeSession, rotateRefreshToken } from '../auth/sessions.js';
 import { clearRefreshCookie, readCookie, REFRESH_COOKIE } from '../http/cookies.js';
@@ -25,6 +26,7 @@ const SessionInfo = z
     userAgent: z.string().nullable(),
     current: z.boolean(),
     method: z.enum(['passkey', 'email']).openapi({ description: 'How this session signed in' }),
+    deviceBound: z.boolean().openapi({ description: 'The browser bound this session to a key it keeps (DBSC): its cookie is worthless elsewhere' }),
   })
   .openapi('Session');
 
@@ -123,6 +125,7 @@ export function sessionRoutes() {
             userAgent: s.userAgent,
             current: s.id === session.id,
             method: s.method as 'passkey' | 'email',
+            deviceBound: isDeviceBound(s),
           })),
         },
         200,

@@ -56,3 +56,8 @@ export function brandingCss(branding: Branding): string {
   const inkDark = readableOn(branding.color, '#1b1e25', '#ffffff');
   return `:root{--brand:${branding.color};--brand-text:${branding.colorText};--brand-ink:${ink};--brand-ink-dark:${inkDark}}\n`;
 }
+
+/** The built-in mark (an open door) in the brand colour, for the favicon; both colours are #rrggbb. */
+export function brandMark(branding: Branding): string {
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="9" fill="${branding.color}"/><path d="M11 25V13a5 5 0 0 1 10 0v12" fill="none" stroke="${branding.colorText}" stroke-width="2.5" stroke-linecap="round"/><circle cx="18" cy="19" r="1.6" fill="${branding.colorText}"/></svg>\n`;
+}

@@ -25,13 +25,34 @@ export function ensureChromium(): void {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`apt-get ran but ${CHROMIUM} is still missing. Install it with: sudo apt-get install -y chromium`);
 }
 
-export async function launchBrowser(): Promise<Browser> {
+/** `args`: more Chromium switches (e.g. DBSC_SWITCHES), after the usual headless ones. */
+export async function launchBrowser({ args = [] }: { args?: string[] } = {}): Promise<Browser> {
   ensureChromium();
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...args],
   });
 }
+
+/**
+ * Device Bound Session Credentials with software keys (../shared/probes/dbsc/README.md): the
+ * feature in its developer setting (no origin-trial token needed, no refresh quota), software keys
+ * instead of a TPM, and refresh only once the bound cookie is gone (no proactive refresh). One
+ * `--enable-features` replaces Playwright's own, so its two features are repeated here.
+ */
+export const DBSC_SWITCHES = [
+  '--enable-features=' +
+    [
+      'DeviceBoundSessions:RequireOriginTrialTokens/false/RefreshQuota/false',
+      'EnableBoundSessionCredentialsSoftwareKeysForManualTesting',
+      'DeviceBoundSessionProactiveRefresh:Threshold/0s',
+      'CDPScreenshotNewSurface',
+      'SkipListAccountsWithoutGaiaCookies',
+    ].join(','),
+];
+
+/** Makes Chromium trust the TLS front's self-signed certificate as valid (helpers/tls-front.ts). */
+export const trustCertificate = (spki: string) => `--ignore-certificate-errors-spki-list=${spki}`;
 
 /** Adds a CTAP2 platform authenticator with resident keys and user verification to the page. */
 export async function addVirtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {

@@ -48,6 +48,12 @@ describe('pages in the person’s language, with the operator’s branding', () 
       expect(text).not.toMatch(/Sesame|Sign in|Email address/);
       expect(await seriousAxeViolations(page)).toEqual([]);
       await screenshots(page, 'i18n-sign-in-de');
+      // Dark scheme: the brand colour lightened until it reads on the dark background (--brand-ink-dark), dark text on it.
+      await page.emulateMedia({ colorScheme: 'dark' });
+      expect(await button.evaluate((el) => getComputedStyle(el).backgroundColor)).not.toBe('rgb(15, 118, 110)');
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      await screenshots(page, 'i18n-sign-in-de-dark');
+      await page.emulateMedia({ colorScheme: 'light' });
     },
     TEST_TIMEOUT_MS,
   );

@@ -13,13 +13,17 @@ import { parseConfig } from '../../src/config.js';
 import { startNodeServer, type NodeServer } from '../../src/entry/node.js';
 import type { Logger, LogFields, LogLevel } from '../../src/log.js';
 import { closedPort, startSmtpCapture, type CapturedMail, type SmtpCapture } from '../helpers/smtp-capture.js';
+import { freePort } from '../helpers/free-port.js';
+import { startTlsFront, type TlsFront } from '../helpers/tls-front.js';
 
 const webDist = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../web/dist');
 export const SCREENSHOT_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../test-artifacts/screenshots');
 
 export interface E2EServer {
-  /** http://localhost:<port>, what the browser opens (and PUBLIC_URL). */
+  /** http://localhost:<port> (or https:// with `https`), what the browser opens (and PUBLIC_URL). */
   origin: string;
+  /** With `https`: the TLS front the browser talks to (its certificate's SPKI hash for Chromium). */
+  tls: TlsFront | null;
   server: NodeServer;
   smtp: SmtpCapture;
   logs: { level: LogLevel; msg: string; fields: LogFields }[];
@@ -28,7 +32,12 @@ export interface E2EServer {
   close(): Promise<void>;
 }
 
-export async function startE2EServer(env: Record<string, string> = {}): Promise<E2EServer> {
+/**
+ * `https`: the browser reaches the server through a TLS front (helpers/tls-front.ts) at
+ * https://localhost:<front port>, which is then PUBLIC_URL; needed where Chromium demands a trusted
+ * certificate (DBSC). Launch the browser with `--ignore-certificate-errors-spki-list=<tls.spki>`.
+ */
+export async function startE2EServer(env: Record<string, string> = {}, { https = false }: { https?: boolean } = {}): Promise<E2EServer> {
   if (!fs.existsSync(path.join(webDist, 'index.html'))) {
     throw new Error('web/dist is missing: build the front end first (npx vite build --config web/vite.config.ts; npm test does it)');
   }
@@ -42,7 +51,8 @@ export async function startE2EServer(env: Record<string, string> = {}): Promise<
   // take it in between; then the listen error surfaces as an uncaught EADDRINUSE (startNodeServer
   // does not reject on listen errors), which fails this file loudly rather than silently.
   const port = await closedPort();
-  const origin = `http://localhost:${port}`;
+  const frontPort = https ? await freePort() : null;
+  const origin = frontPort ? `https://localhost:${frontPort}` : `http://localhost:${port}`;
   const config = parseConfig(
     {
       PORT: String(port),
@@ -58,10 +68,12 @@ export async function startE2EServer(env: Record<string, string> = {}): Promise<
     'node',
   );
   const server = await startNodeServer({ config, logger });
-  if (server.port !== Number(new URL(origin).port)) throw new Error(`server bound ${server.port}, expected ${origin}`);
+  if (server.port !== port) throw new Error(`server bound ${server.port}, expected ${port}`);
+  const tls = frontPort ? await startTlsFront(port, frontPort) : null;
 
   return {
     origin,
+    tls,
     server,
     smtp,
     logs,
@@ -75,6 +87,7 @@ export async function startE2EServer(env: Record<string, string> = {}): Promise<
       }
     },
     async close() {
+      await tls?.close();
       await server.stop();
       await smtp.close();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -38,6 +38,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { createHarness, type Harness } from '../helpers/harness.js';
 import { SoftAuthenticator } from '../helpers/soft-authenticator.js';
+import { generateDbscKey, parseChallengeHeader, parseRegistrationOffer, refreshProof, registrationProof } from '../helpers/dbsc-client.js';
 import { appRoutes, expectSound, errorCode, fillPath, installWriteJournal, send, type Route, type Wire } from './support.js';
 
 const CORS_ORIGIN = 'https://app.localhost';
@@ -395,7 +396,27 @@ function successfulRequests(h: Harness): Record<string, () => Promise<Wire>> {
     expect(res.status).toBe(201);
     return { device, id: response.id, accessToken };
   };
+  /** A session response to a browser: its DBSC registration offer and the session. */
+  const offered = async () => {
+    const signedIn = await h.signIn();
+    const res = await send(h, post('/auth/refresh', {}, [['cookie', `__Host-sesame_refresh=${signedIn.refreshToken}`], ['sec-fetch-mode', 'cors']]));
+    return { signedIn, offer: parseRegistrationOffer(res.headers.get('secure-session-registration'))! };
+  };
+  /** Chromium's DBSC requests: no body, no Content-Type. */
+  const dbsc = (path: string, headers: [string, string][]): Wire => ({ method: 'POST', path, headers });
   return {
+    'POST /auth/dbsc/register': async () => {
+      const { offer } = await offered();
+      return dbsc('/auth/dbsc/register', [['secure-session-response', registrationProof(generateDbscKey(), offer.challenge)]]);
+    },
+    'POST /auth/dbsc/refresh': async () => {
+      const { signedIn, offer } = await offered();
+      const key = generateDbscKey();
+      await send(h, dbsc('/auth/dbsc/register', [['secure-session-response', registrationProof(key, offer.challenge)]]));
+      const sid: [string, string] = ['sec-secure-session-id', signedIn.session.id];
+      const { challenge } = parseChallengeHeader((await send(h, dbsc('/auth/dbsc/refresh', [sid]))).headers.get('secure-session-challenge'))!;
+      return dbsc('/auth/dbsc/refresh', [sid, ['secure-session-response', refreshProof(key, challenge)]]);
+    },
     'POST /auth/refresh': async () => post('/auth/refresh', {}, [['cookie', `__Host-sesame_refresh=${(await h.signIn()).refreshToken}`]]),
     'POST /auth/logout': async () => post('/auth/logout', {}, [['cookie', `__Host-sesame_refresh=${(await h.signIn()).refreshToken}`]]),
     'POST /auth/logout-all': async () => post('/auth/logout-all', {}, [bearer((await h.signIn()).accessToken)]),

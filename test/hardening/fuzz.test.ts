@@ -223,6 +223,8 @@ describe('fuzz: every endpoint', () => {
       expect(targets.map((t) => `${t.route.method} ${t.route.path}`).sort()).toEqual(
         appRoutes(w.h.app)
           .filter((r) => r.method === 'POST' || r.method === 'PATCH')
+          // The DBSC endpoints take no JSON body (Chromium sends none); the other fuzz tests here reach them.
+          .filter((r) => !r.path.startsWith('/auth/dbsc/'))
           .map((r) => `${r.method} ${r.path}`)
           .sort(),
       );

@@ -45,6 +45,8 @@ export interface SessionInfo {
   current: boolean;
   /** How this session signed in. */
   method?: 'passkey' | 'email';
+  /** true when the browser bound the session to a key it keeps (DBSC): its cookie is worthless elsewhere. Absent from servers before DBSC. */
+  deviceBound?: boolean;
 }
 
 /** One entry of `GET /api/me/activity` (newest first). */

@@ -6,7 +6,16 @@ import type { SessionInfo } from '@sesame/client';
 import { t } from '../../i18n/i18n.js';
 
 export function SessionBadges({ session }: { session: SessionInfo }) {
-  return <>{session.current && <span class="badge badge-accent">This device</span>}</>;
+  return (
+    <>
+      {session.current && <span class="badge badge-accent">This device</span>}
+      {session.deviceBound && (
+        <span class="badge badge-good" title="This browser keeps a key for the session: a copy of its cookie is worthless on another device">
+          Bound to device
+        </span>
+      )}
+    </>
+  );
 }
 
 /** "Signed in with a passkey", before the date the session began. */
