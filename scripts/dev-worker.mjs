@@ -47,7 +47,7 @@ if (!fs.existsSync(path.join(root, 'web/dist/index.html'))) {
 const migrate = spawnSync(process.execPath, [wrangler, 'd1', 'migrations', 'apply', 'DB', '--local', '--env', 'dev', '--persist-to', persist], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
-const vars = ['ENVIRONMENT', 'PUBLIC_URL', 'RP_ID', 'ACCESS_TOKEN_TTL', 'RATE_LIMIT_PER_MINUTE', 'RATE_LIMIT_EMAILS_PER_HOUR', 'REFRESH_REUSE_WINDOW', 'MAGIC_LINK_TTL', 'SIGNING_KEY_SECRET', 'DBSC_COOKIE_TTL']
+const vars = ['ENVIRONMENT', 'PUBLIC_URL', 'RP_ID', 'ACCESS_TOKEN_TTL', 'RATE_LIMIT_PER_MINUTE', 'RATE_LIMIT_EMAILS_PER_HOUR', 'REFRESH_REUSE_WINDOW', 'MAGIC_LINK_TTL', 'SIGNING_KEY_SECRET', 'DBSC_COOKIE_TTL', 'ADMIN_BOOTSTRAP_SECRET', 'WEBHOOK_URL', 'WEBHOOK_SECRET']
   .filter((name) => process.env[name])
   .flatMap((name) => ['--var', `${name}:${process.env[name]}`]);
 if (!process.env.PUBLIC_URL) vars.push('--var', `PUBLIC_URL:http://localhost:${port}`);

@@ -15,6 +15,7 @@ import { requestLog } from './http/request-log.js';
 import { limitBody, originCheck, requireJson, securityHeaders } from './http/security.js';
 import { appRoutes } from './routes/apps.js';
 import { dbscRoutes } from './routes/dbsc.js';
+import { adminRoutes } from './routes/admin.js';
 import { meRoutes } from './routes/me.js';
 import { devOutboxRoutes } from './routes/dev-outbox.js';
 import { emailChangeRoutes } from './routes/email-change.js';
@@ -77,6 +78,7 @@ export function createApp(deps: Deps, { assets, linkPage }: AppOptions = {}) {
   app.route('/', devOutboxRoutes());
   app.route('/', passkeyRoutes());
   app.route('/', brandingRoutes());
+  app.route('/', adminRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -72,6 +72,12 @@ export interface Config {
   dbscCookieTtl: number;
   /** How long audit events are kept, seconds. */
   auditRetention: number;
+  /** Exchanged once for the first admin key (POST /admin/bootstrap); unset = no bootstrap. */
+  adminBootstrapSecret: string | undefined;
+  /** Where events are POSTed (API.md "Events"); null = no webhooks. */
+  webhookUrl: string | null;
+  /** The Standard Webhooks secret `whsec_<base64>`; set whenever webhookUrl is. */
+  webhookSecret: string | null;
 }
 
 export type TrustProxy = { mode: 'off' } | { mode: 'peer' } | { mode: 'list'; ranges: IpRange[] };
@@ -237,6 +243,12 @@ export function parseConfig(env: Env, runtime: 'node' | 'worker' = 'node'): Conf
     throw new ConfigError((err as Error).message);
   }
 
+  const adminBootstrapSecret = env.ADMIN_BOOTSTRAP_SECRET || undefined;
+  if (adminBootstrapSecret !== undefined && adminBootstrapSecret.length < 32)
+    throw new ConfigError('ADMIN_BOOTSTRAP_SECRET must be at least 32 characters (e.g. `openssl rand -base64 32`)');
+
+  const { webhookUrl, webhookSecret } = webhookSettings(env, production);
+
   return {
     runtime,
     production,
@@ -273,5 +285,31 @@ export function parseConfig(env: Env, runtime: 'node' | 'worker' = 'node'): Conf
     reauthWindow: int(env, 'REAUTH_WINDOW', 600, { min: 10, max: 86400 }),
     dbscCookieTtl: int(env, 'DBSC_COOKIE_TTL', 600, { min: 1, max: 86400 }),
     auditRetention: int(env, 'AUDIT_RETENTION', 90 * 86400, { min: 86400 }),
+    adminBootstrapSecret,
+    webhookUrl,
+    webhookSecret,
   };
+}
+
+function webhookSettings(env: Env, production: boolean): { webhookUrl: string | null; webhookSecret: string | null } {
+  const raw = env.WEBHOOK_URL || undefined;
+  const secret = env.WEBHOOK_SECRET || undefined;
+  if (raw === undefined) {
+    if (secret !== undefined) throw new ConfigError('WEBHOOK_SECRET is set but WEBHOOK_URL is not');
+    return { webhookUrl: null, webhookSecret: null };
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`WEBHOOK_URL must be an absolute URL, got ${JSON.stringify(raw)}`);
+  }
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback && !production))
+    throw new ConfigError('WEBHOOK_URL must be https (a loopback http URL is allowed outside production)');
+  // Standard Webhooks secrets are `whsec_` + base64 of 24 to 64 random bytes.
+  const key = secret?.startsWith('whsec_') ? secret.slice(6) : undefined;
+  const bytes = key && /^[A-Za-z0-9+/]+={0,2}$/.test(key) ? Math.floor((key.replace(/=+$/, '').length * 3) / 4) : 0;
+  if (bytes < 24 || bytes > 64) throw new ConfigError('WEBHOOK_SECRET must be whsec_ followed by base64 of 24 to 64 random bytes (e.g. `echo whsec_$(openssl rand -base64 32)`)');
+  return { webhookUrl: url.href, webhookSecret: secret! };
 }

@@ -9,6 +9,7 @@ import type { Logger } from './log.js';
 import { KeyStore } from './auth/signing-keys.js';
 import { ServerSecrets } from './auth/server-secrets.js';
 import type { Authenticated } from './auth/sessions.js';
+import type { AdminKey } from './admin/admin-keys.js';
 import type { Mailer } from './mail/mailer.js';
 import type { Locale } from './i18n/locales.js';
 
@@ -34,6 +35,7 @@ export interface AppEnv {
   Variables: {
     deps: Deps;
     auth: Authenticated;
+    adminKey: AdminKey;
     clientAddress: string | undefined;
     requestId: string;
     /** Set by http/locale.ts for every request. */

@@ -18,6 +18,7 @@ let base: string;
 let publicUrl: string;
 let output = '';
 let persist: string;
+const BOOTSTRAP_SECRET = 'bootstrap-secret-for-the-worker-test-0123456789';
 
 beforeAll(async () => {
   const [port, inspector] = [await freePort(), await freePort()];
@@ -38,6 +39,7 @@ beforeAll(async () => {
       RATE_LIMIT_EMAILS_PER_HOUR: '1000',
       REFRESH_REUSE_WINDOW: '2',
       DBSC_COOKIE_TTL: '3',
+      ADMIN_BOOTSTRAP_SECRET: BOOTSTRAP_SECRET,
     },
   });
   child.stdout!.on('data', (d) => (output += d));
@@ -213,4 +215,30 @@ describe('the Worker (wrangler dev, local D1)', () => {
     const next = cookieOf(renewed)!;
     expect((await post('/auth/refresh', {}, { cookie: `__Host-sesame_refresh=${next}` })).status).toBe(200);
   }, 30_000);
+
+  it('exchanges ADMIN_BOOTSTRAP_SECRET once for a stored admin key that opens the admin API', async () => {
+    const bootstrap = (secret: string, name: string) => post('/admin/bootstrap', { name }, { authorization: `Bearer ${secret}` });
+    expect((await bootstrap('not-the-secret', 'first')).status).toBe(401);
+    const made = await bootstrap(BOOTSTRAP_SECRET, 'first');
+    expect(made.status).toBe(201);
+    const { key, scopes } = (await made.json()) as { key: string; scopes: string[] };
+    expect(key).toMatch(/^sak_[0-9a-f]{12}_/);
+    expect(scopes).toEqual(['users:read', 'users:write', 'metrics:read']);
+    // Once only: the secret opens nothing after the first key exists.
+    const again = await bootstrap(BOOTSTRAP_SECRET, 'second');
+    expect(again.status).toBe(409);
+
+    const { token } = await emailSignIn('worker-admin@example.com');
+    const signedIn = (await (await post('/auth/email/verify', { token })).json()) as { accessToken: string; user: { id: string } };
+    const admin = { authorization: `Bearer ${key}` };
+    const found = (await (await fetch(`${base}/admin/users?query=worker-admin`, { headers: admin })).json()) as { users: { id: string }[] };
+    expect(found.users.map((u) => u.id)).toEqual([signedIn.user.id]);
+    const disabled = await post(`/admin/users/${signedIn.user.id}/disable`, {}, admin);
+    expect(disabled.status).toBe(200);
+    const me = await fetch(`${base}/api/me`, { headers: { authorization: `Bearer ${signedIn.accessToken}` } });
+    expect(me.status).toBe(401);
+    expect(((await me.json()) as { error: { code: string } }).error.code).toBe('ACCOUNT_DISABLED');
+    const audit = (await (await fetch(`${base}/admin/audit?type=admin.*`, { headers: admin })).json()) as { events: { type: string; detail: { keyName: string } }[] };
+    expect(audit.events[0]).toMatchObject({ type: 'admin.user_disabled', detail: { keyName: 'first' } });
+  });
 });
