@@ -63,6 +63,8 @@ export interface IssuedSession {
   refreshExpiresAt: number;
   session: SessionRow;
   user: UserRow;
+  /** A refresh answered from inside the reuse window (a racing tab), not a new rotation. */
+  replayed?: boolean;
 }
 
 const SUCCESSOR_INFO = 'sesame refresh successor v1';
@@ -276,7 +278,7 @@ async function answerOlderGeneration(
   await assertDeviceFresh(deps, { session, issuedAt: session.refreshPrevAt, context });
   if (isPrevious && session.refreshAt !== null && now - session.refreshAt <= window && session.refreshPrevSealed) {
     const next = await unseal(presented, SUCCESSOR_INFO, session.refreshPrevSealed);
-    if (next) return issueSession(deps, user, session, next);
+    if (next) return { ...(await issueSession(deps, user, session, next)), replayed: true };
   }
   if (isPrevious && session.refreshAt !== null && now - session.refreshAt <= window && !session.refreshPrevSealed) {
     // Replaced by a re-authentication a moment ago (no successor is sealed to it): not a thief.
@@ -425,7 +427,7 @@ async function answerLegacyReplay(
         const newer = await unseal(token, SUCCESSOR_INFO, current.session.refreshPrevSealed);
         if (newer) token = newer;
       }
-      return issueSession(deps, found.user, current.session, token);
+      return { ...(await issueSession(deps, found.user, current.session, token)), replayed: true };
     }
   }
   return revokeForReuse(deps, found, context, { rotatedAt: new Date(rotatedAt).toISOString() });

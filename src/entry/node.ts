@@ -28,10 +28,15 @@ import { nodeCryptoPrimitives } from '../auth/crypto-node.js';
 import { pruneExpired } from '../auth/prune.js';
 import { deliverDueMail } from '../mail/queue.js';
 import { createSmtpMailer, type SmtpMailer } from '../mail/smtp.js';
+import { deliverDueWebhooks } from '../webhooks/deliver.js';
+import { createPrometheusMetrics } from '../metrics/prometheus.js';
+import { sqliteMigrationsCurrent } from '../db/migrations-node.js';
 
 const PRUNE_EVERY_MS = 10 * 60_000;
 /** How often mail that could not be handed over yet is retried (see mail/queue.ts). */
 const MAIL_RETRY_EVERY_MS = 5_000;
+/** How often due webhook events are posted (see webhooks/deliver.ts). */
+const WEBHOOK_EVERY_MS = 1_000;
 const webDist = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../web/dist');
 
 const indexFile = path.join(webDist, 'index.html');
@@ -91,7 +96,11 @@ export function createNodeDeps({
 }): { deps: Deps; sqlite: SqliteHandle; smtp: SmtpMailer | null } {
   installCryptoPrimitives(nodeCryptoPrimitives);
   const smtp = createMailer(config, logger);
+  const prometheus = createPrometheusMetrics({ db: sqlite.db });
   const deps = buildDeps({
+    metrics: prometheus.metrics,
+    renderMetrics: prometheus.render,
+    migrationsCurrent: () => sqliteMigrationsCurrent(sqlite.sqlite),
     config,
     db: sqlite.db,
     clock,
@@ -192,10 +201,25 @@ function startHousekeeping(deps: Deps, logger: Logger): { stop(): Promise<void> 
   void retryMail();
   const mailTimer = setInterval(retryMail, MAIL_RETRY_EVERY_MS);
   mailTimer.unref();
+
+  // Webhook events committed by any request (or left by a process that died) are posted here.
+  let posting: Promise<void> | null = null;
+  const postWebhooks = () =>
+    (posting ??= deliverDueWebhooks(deps)
+      .then((report) => {
+        if (report.delivered + report.retry + report.dead > 0) logger.log('info', 'webhooks posted', { ...report });
+      })
+      .catch((err) => logger.log('error', 'webhook delivery failed', { error: String(err) }))
+      .finally(() => (posting = null)));
+  const webhookTimer = deps.config.webhookUrl ? setInterval(postWebhooks, WEBHOOK_EVERY_MS) : undefined;
+  webhookTimer?.unref();
+
   return {
     async stop() {
       clearInterval(timer);
       clearInterval(mailTimer);
+      clearInterval(webhookTimer);
+      // A webhook post in flight is not waited for: its row's lease runs out and it is sent again.
       await delivering;
     },
   };

@@ -12,7 +12,7 @@ import { sha256, timingSafeEqual } from '../auth/crypto.js';
 import { AuthError } from '../auth/errors.js';
 import { requireAdmin } from '../http/require-admin.js';
 import { isoTime, requestContext } from '../http/request-context.js';
-import { bearerSecurity, createRouter, errorResponses, jsonBody, jsonContent } from '../http/router.js';
+import { bearerSecurity, createRouter, EmptyBody, errorResponses, jsonBody, jsonContent } from '../http/router.js';
 
 const AdminUserSchema = z
   .object({
@@ -71,7 +71,7 @@ const routes = {
     summary: 'Disable a user: every session is revoked, every sign-in answers 401 ACCOUNT_DISABLED',
     security: bearerSecurity,
     middleware: [requireAdmin('users:write')] as const,
-    request: { params: UserId },
+    request: { params: UserId, ...jsonBody(EmptyBody) },
     responses: userResponse,
   }),
   enable: createRoute({
@@ -80,7 +80,7 @@ const routes = {
     summary: 'Enable a disabled user',
     security: bearerSecurity,
     middleware: [requireAdmin('users:write')] as const,
-    request: { params: UserId },
+    request: { params: UserId, ...jsonBody(EmptyBody) },
     responses: userResponse,
   }),
   remove: createRoute({
@@ -109,6 +109,14 @@ const routes = {
     middleware: [requireAdmin('users:read')] as const,
     request: { query: AuditQuery },
     responses: { 200: jsonContent(z.object({ events: z.array(AuditEventSchema), nextCursor: z.string().nullable() }), 'A page of events'), ...errorResponses(400, 401, 403) },
+  }),
+  metrics: createRoute({
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus text exposition',
+    security: bearerSecurity,
+    middleware: [requireAdmin('metrics:read')] as const,
+    responses: { 200: { content: { 'text/plain': { schema: z.string() } }, description: 'Prometheus text format 0.0.4' }, ...errorResponses(401, 403, 404) },
   }),
   bootstrap: createRoute({
     method: 'post',
@@ -161,6 +169,12 @@ export function adminRoutes() {
     .openapi(routes.audit, async (c) => {
       const page = await queryAuditLog(c.var.deps.db, c.req.valid('query'));
       return c.json({ events: page.events.map((e) => ({ ...e, at: isoTime(e.at) })), nextCursor: page.nextCursor }, 200);
+    })
+    .openapi(routes.metrics, async (c) => {
+      const render = c.var.deps.renderMetrics;
+      if (!render) throw new AuthError('NOT_FOUND', 'Metrics are not collected on this runtime (see docs/operations.md)');
+      const { contentType, body } = await render();
+      return c.body(body, 200, { 'Content-Type': contentType }) as never;
     })
     .openapi(routes.bootstrap, async (c) => {
       const deps = c.var.deps;
