@@ -65,7 +65,7 @@ function createMailer(config: Config, logger: Logger): SmtpMailer | null {
     const tlsRequired = config.production && !config.smtpAllowPlaintext;
     if (config.production && config.smtpAllowPlaintext)
       logger.log('warn', 'SMTP_ALLOW_PLAINTEXT=true: mail may travel without TLS, and with it sign-in links and codes, readable on the way');
-    return createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom, logger, tlsRequired });
+    return createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom, logger, tlsRequired, dkim: config.dkim });
   } catch (err) {
     // Its messages name the setting (SMTP_URL or MAIL_FROM) and never repeat the password.
     throw new ConfigError((err as Error).message);
