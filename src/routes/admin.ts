@@ -44,10 +44,12 @@ const UserId = z.object({ id: z.string().min(1).max(128) });
 const ListQuery = z.object({ query: z.string().optional(), limit: z.string().optional(), cursor: z.string().optional() });
 const AuditQuery = ListQuery.omit({ query: true }).extend({ userId: z.string().optional(), type: z.string().optional() });
 
-const userResponse = { 200: jsonContent(z.object({ user: AdminUserSchema }), 'The user'), ...errorResponses(401, 403, 404) };
+const userResponse = { 200: jsonContent(z.object({ user: AdminUserSchema }), 'The user'), ...errorResponses(400, 401, 403, 404, 413, 415) };
 
 const routes = {
   list: createRoute({
+    operationId: 'listUsers',
+    tags: ['Administration'],
     method: 'get',
     path: '/admin/users',
     summary: 'Search and page through users (newest first)',
@@ -57,6 +59,8 @@ const routes = {
     responses: { 200: jsonContent(z.object({ users: z.array(AdminUserSchema), nextCursor: z.string().nullable() }), 'A page of users'), ...errorResponses(400, 401, 403) },
   }),
   get: createRoute({
+    operationId: 'getUser',
+    tags: ['Administration'],
     method: 'get',
     path: '/admin/users/{id}',
     summary: 'One user',
@@ -66,6 +70,8 @@ const routes = {
     responses: userResponse,
   }),
   disable: createRoute({
+    operationId: 'disableUser',
+    tags: ['Administration'],
     method: 'post',
     path: '/admin/users/{id}/disable',
     summary: 'Disable a user: every session is revoked, every sign-in answers 401 ACCOUNT_DISABLED',
@@ -75,6 +81,8 @@ const routes = {
     responses: userResponse,
   }),
   enable: createRoute({
+    operationId: 'enableUser',
+    tags: ['Administration'],
     method: 'post',
     path: '/admin/users/{id}/enable',
     summary: 'Enable a disabled user',
@@ -84,24 +92,30 @@ const routes = {
     responses: userResponse,
   }),
   remove: createRoute({
+    operationId: 'deleteUser',
+    tags: ['Administration'],
     method: 'delete',
     path: '/admin/users/{id}',
     summary: 'Delete a user with their passkeys, sessions and pending mail',
     security: bearerSecurity,
     middleware: [requireAdmin('users:write')] as const,
     request: { params: UserId },
-    responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 403, 404) },
+    responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 403, 404, 413, 415) },
   }),
   revokeSessions: createRoute({
+    operationId: 'revokeUserSessions',
+    tags: ['Administration'],
     method: 'delete',
     path: '/admin/users/{id}/sessions',
     summary: 'Sign a user out everywhere',
     security: bearerSecurity,
     middleware: [requireAdmin('users:write')] as const,
     request: { params: UserId },
-    responses: { 200: jsonContent(z.object({ revoked: z.number().int() }), 'How many live sessions were revoked'), ...errorResponses(401, 403, 404) },
+    responses: { 200: jsonContent(z.object({ revoked: z.number().int() }), 'How many live sessions were revoked'), ...errorResponses(401, 403, 404, 413, 415) },
   }),
   audit: createRoute({
+    operationId: 'listAuditEvents',
+    tags: ['Administration'],
     method: 'get',
     path: '/admin/audit',
     summary: 'The audit log, newest first',
@@ -111,6 +125,8 @@ const routes = {
     responses: { 200: jsonContent(z.object({ events: z.array(AuditEventSchema), nextCursor: z.string().nullable() }), 'A page of events'), ...errorResponses(400, 401, 403) },
   }),
   metrics: createRoute({
+    operationId: 'getMetrics',
+    tags: ['Service'],
     method: 'get',
     path: '/metrics',
     summary: 'Prometheus text exposition',
@@ -119,6 +135,8 @@ const routes = {
     responses: { 200: { content: { 'text/plain': { schema: z.string() } }, description: 'Prometheus text format 0.0.4' }, ...errorResponses(401, 403, 404) },
   }),
   bootstrap: createRoute({
+    operationId: 'bootstrapAdminKey',
+    tags: ['Administration'],
     method: 'post',
     path: '/admin/bootstrap',
     summary: 'Exchange ADMIN_BOOTSTRAP_SECRET for the first admin key (only while no key exists)',
@@ -126,7 +144,7 @@ const routes = {
     request: jsonBody(z.object({ name: z.string().min(1).max(64), scopes: z.array(z.enum(ADMIN_SCOPES)).optional() }).strict()),
     responses: {
       201: jsonContent(z.object({ key: z.string(), id: z.string(), name: z.string(), scopes: z.array(z.string()) }), 'The key, shown this once'),
-      ...errorResponses(400, 401, 404, 409),
+      ...errorResponses(400, 401, 403, 404, 409, 413, 415),
     },
   }),
 };
