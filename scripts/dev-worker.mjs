@@ -3,6 +3,7 @@
 // wrangler.toml's `dev` environment, with a local D1 (migrations applied first) kept in DIR
 // (default .wrangler/state; a new directory starts from an empty database), on $PORT (default
 // 8787), honouring PUBLIC_URL, mail in the outbox.
+// GET /__scheduled runs the cron trigger by hand (wrangler's --test-scheduled).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -55,7 +56,7 @@ if (!process.env.PUBLIC_URL) vars.push('--var', `PUBLIC_URL:http://localhost:${p
 const inspector = process.env.INSPECTOR_PORT || String(await freePort());
 const child = spawn(
   process.execPath,
-  [wrangler, 'dev', '--local', '--env', 'dev', '--ip', '127.0.0.1', '--port', port, '--inspector-port', inspector, '--persist-to', persist, '--show-interactive-dev-session=false', ...vars],
+  [wrangler, 'dev', '--local', '--env', 'dev', '--ip', '127.0.0.1', '--port', port, '--inspector-port', inspector, '--persist-to', persist, '--show-interactive-dev-session=false', '--test-scheduled', ...vars],
   { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env },
 );
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));

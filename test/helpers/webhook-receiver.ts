@@ -49,7 +49,7 @@ export async function startReceiver({ secret, port = 0, listening = true }: { se
     async waitFor(check, ms = 20_000) {
       const deadline = Date.now() + ms;
       while (!check()) {
-        if (Date.now() > deadline) throw new Error(`receiver: timed out; got ${JSON.stringify(receiver.received.map((r) => [r.id, r.status]))}`);
+        if (Date.now() > deadline) throw new Error(`receiver: timed out; got ${JSON.stringify(receiver.received.map((r) => [r.id, r.status, r.payload?.type, r.timestamp]))}`);
         await new Promise((r) => setTimeout(r, 25));
       }
     },
