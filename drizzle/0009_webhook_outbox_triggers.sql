@@ -2,8 +2,9 @@
 -- writes its webhook_events row, from a trigger, so the event commits or rolls back together with
 -- the change it reports (and its audit row), on better-sqlite3 and D1 alike, whoever writes the audit.
 -- Revocations emit only when the session's revoked_at equals the audit time: the same batch did it.
--- account.deleted takes the address from detail.email (the row may be gone), account.email_changed
--- from the users row (the new address). Hand-written: keep it when regenerating migrations.
+-- account.deleted and admin.user_deleted take the address from detail.email (the users row is gone;
+-- auth/account-deletion.ts writes it there and strips it from the audit row later in the same
+-- batch), account.email_changed from the users row (the new address). Hand-written: keep it when regenerating migrations.
 CREATE TRIGGER `webhook_user_created` AFTER INSERT ON `audit_events`
 WHEN NEW.type = 'account.created'
 BEGIN

@@ -147,6 +147,24 @@ describe('events', () => {
     expect(audit.events[0]!.detail).toMatchObject({ webhookId: receiver.received[0]!.id, eventType: 'session.created', attempts: MAX_ATTEMPTS, lastError: 'HTTP 503' });
   });
 
+  it('names the address in user.deleted when a person deletes their own account, and the audit log keeps none', async () => {
+    const a = await emailSignIn('leaving@example.com');
+    expect((await h.request('/api/me', { method: 'DELETE', token: a.accessToken })).status).toBe(204);
+    const c = await emailSignIn('removed@example.com');
+    expect((await h.request(`/admin/users/${c.userId}`, { method: 'DELETE', token: adminKey })).status).toBe(204);
+    await deliver();
+    const deleted = receiver.received.filter((r) => r.payload!.type === 'user.deleted').map((r) => r.payload!.data);
+    expect(deleted).toEqual([{ user: { id: a.userId, email: 'leaving@example.com' } }, { user: { id: c.userId, email: 'removed@example.com' } }]);
+    // The history stays, anonymous: the address went to the application, not into the kept log.
+    expect(rows("SELECT type FROM audit_events WHERE type IN ('account.deleted', 'admin.user_deleted') ORDER BY id")).toEqual([
+      { type: 'account.deleted' },
+      { type: 'admin.user_deleted' },
+    ]);
+    // (The owner's deletion notice, sent after the batch, is the one later row that names its address.)
+    expect(JSON.stringify(rows('SELECT * FROM audit_events WHERE user_id = ?', a.userId))).not.toContain('leaving@example.com');
+    expect(JSON.stringify(rows('SELECT * FROM audit_events'))).not.toContain('removed@example.com');
+  });
+
   it('writes an event only with its change: a sign-in that fails writes none', async () => {
     expect((await h.request('/auth/email/verify', { body: { email: 'nobody@example.com', code: '123456' } })).status).toBe(401);
     expect(rows('SELECT count(*) AS n FROM webhook_events')).toEqual([{ n: 0 }]);

@@ -10,7 +10,8 @@
  */
 import { and, desc, eq, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/db.js';
-import { disabledUsers, emailTokens, mailQueue, sessions, users, webauthnChallenges } from '../db/schema.js';
+import { disabledUsers, sessions, users } from '../db/schema.js';
+import { accountDeletion } from '../auth/account-deletion.js';
 import { auditInsert, auditInsertIf } from '../auth/audit.js';
 import { AuthError } from '../auth/errors.js';
 import { DISABLED_REASON, type RequestContext } from '../auth/sessions.js';
@@ -143,20 +144,16 @@ export async function enableUser(deps: AdminDeps, { userId, actor }: { userId: s
   return mustGet(deps, userId);
 }
 
-/** Deletes the account, its passkeys and sessions (cascade), its pending links and mail. */
+/**
+ * Deletes the account as its owner's own deletion does (auth/account-deletion.ts): passkeys and
+ * sessions by cascade, pending links, codes and mail, the address out of the audit log; the
+ * 'admin.user_deleted' row names the key.
+ */
 export async function deleteUser(deps: AdminDeps, { userId, actor }: { userId: string; actor: Actor }): Promise<void> {
   const user = await mustGet(deps, userId);
   const { db, clock } = deps;
-  const now = clock();
-  const same = sql`EXISTS (SELECT 1 FROM users WHERE id = ${userId} AND email = ${user.email})`;
-  const [, , , , deleted] = await db.batch([
-    // Written first, while the row exists: the outbox trigger takes the address from the detail.
-    auditInsertIf(db, { type: 'admin.user_deleted', ...actorAudit(now, userId, actor, { email: user.email }) }, same),
-    db.orm.delete(emailTokens).where(and(eq(emailTokens.email, user.email), same)),
-    db.orm.delete(mailQueue).where(and(eq(mailQueue.to, user.email), sql`${mailQueue.status} IN ('pending', 'sending', 'outbox')`, same)),
-    db.orm.delete(webauthnChallenges).where(eq(webauthnChallenges.userId, userId)),
-    db.orm.delete(users).where(eq(users.id, userId)).returning({ id: users.id }),
-  ]);
+  const audit = { type: 'admin.user_deleted' as const, ...actorAudit(clock(), userId, actor) };
+  const [deleted] = (await db.batch(accountDeletion(db, { id: userId, email: user.email, audit }))) as unknown as [{ id: string }[]];
   if (deleted.length !== 1) throw new AuthError('NOT_FOUND', 'No such user');
 }
 
