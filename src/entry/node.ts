@@ -30,6 +30,7 @@ import { deliverDueMail } from '../mail/queue.js';
 import { createSmtpMailer, type SmtpMailer } from '../mail/smtp.js';
 import { deliverDueWebhooks } from '../webhooks/deliver.js';
 import { createPrometheusMetrics } from '../metrics/prometheus.js';
+import { clusterWorkerMetrics, serveClusterMetrics } from '../metrics/prometheus-cluster.js';
 import { sqliteMigrationsCurrent } from '../db/migrations-node.js';
 
 const PRUNE_EVERY_MS = 10 * 60_000;
@@ -88,18 +89,22 @@ export function createNodeDeps({
   logger = createJsonLogger(),
   clock = Date.now,
   sqlite = openSqlite({ path: config.databasePath }),
+  role = 'single',
 }: {
   config: Config;
   logger?: Logger;
   clock?: () => number;
   sqlite?: SqliteHandle;
+  /** In the multi-process mode a scrape merges every process's counters (metrics/prometheus-cluster.ts). */
+  role?: 'single' | 'primary' | 'worker';
 }): { deps: Deps; sqlite: SqliteHandle; smtp: SmtpMailer | null } {
   installCryptoPrimitives(nodeCryptoPrimitives);
   const smtp = createMailer(config, logger);
   const prometheus = createPrometheusMetrics({ db: sqlite.db });
+  if (role === 'primary') serveClusterMetrics(prometheus.register);
   const deps = buildDeps({
     metrics: prometheus.metrics,
-    renderMetrics: prometheus.render,
+    renderMetrics: role === 'worker' ? clusterWorkerMetrics(prometheus.register) : prometheus.render,
     migrationsCurrent: () => sqliteMigrationsCurrent(sqlite.sqlite),
     config,
     db: sqlite.db,
@@ -132,6 +137,7 @@ export async function startNodeServer({
     logger,
     clock,
     sqlite: openSqlite({ path: config.databasePath, migrate: !worker }),
+    role: worker ? 'worker' : 'single',
   });
   try {
     // Fails the start with a clear ConfigError for a wrong SIGNING_KEY_SECRET; retires unsealed keys in production.
@@ -317,7 +323,7 @@ async function main() {
 async function runPrimary(config: Config, logger: Logger, processes: number) {
   let prepared: ReturnType<typeof createNodeDeps>;
   try {
-    prepared = createNodeDeps({ config, logger });
+    prepared = createNodeDeps({ config, logger, role: 'primary' });
     await prepared.deps.keys.signingKey();
     // Development keys kept in server_secrets are created here once, before any worker races for them.
     await prepared.deps.secrets.refreshTokenKey();

@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/db.js';
 import type { Metrics, MetricsExposition } from './metrics.js';
 
-export function createPrometheusMetrics({ db }: { db: Db }): { metrics: Metrics; render: () => Promise<MetricsExposition> } {
+export function createPrometheusMetrics({ db }: { db: Db }): { metrics: Metrics; render: () => Promise<MetricsExposition>; register: Registry } {
   const register = new Registry();
   collectDefaultMetrics({ register, prefix: 'sesame_' });
   const signIns = new Counter({ name: 'sesame_sign_ins_total', help: 'Sign-in attempts by method and result (success or the error code)', labelNames: ['method', 'result'], registers: [register] });
@@ -33,6 +33,8 @@ export function createPrometheusMetrics({ db }: { db: Db }): { metrics: Metrics;
       help,
       labelNames: ['state'],
       registers: [register],
+      // The same rows whichever process reads them: merged across processes, taken once, not summed.
+      aggregator: 'first',
       async collect() {
         const rows = (await db.orm.all(sql`SELECT status, count(*) AS n FROM ${sql.identifier(table)} GROUP BY status`)) as { status: string; n: number }[];
         this.reset();
@@ -52,5 +54,6 @@ export function createPrometheusMetrics({ db }: { db: Db }): { metrics: Metrics;
       request: (route, method, status, seconds) => latency.observe({ route, method, status: String(status) }, seconds),
     },
     render: async () => ({ contentType: register.contentType, body: await register.metrics() }),
+    register,
   };
 }
