@@ -42,6 +42,8 @@ describe('the production build', () => {
         PUBLIC_URL: `http://localhost:${port}`,
         DATABASE_PATH: path.join(dataDir, 'sesame.db'),
         SMTP_URL: `smtp://127.0.0.1:${smtp.port}?ignoreTLS=true`,
+        // The local sink speaks no TLS; production refuses plaintext SMTP without this explicit opt-out.
+        SMTP_ALLOW_PLAINTEXT: 'true',
         MAIL_FROM: 'Sesame <no-reply@example.com>',
         SIGNING_KEY_SECRET: 'a-production-secret-of-at-least-32-characters',
       },
