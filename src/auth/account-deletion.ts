@@ -6,7 +6,7 @@
  * link, code and challenge of it, every queued message to its address, and the address from every
  * audit row that named it; the audit rows themselves stay, keyed by the user id, which no longer
  * names anyone. The deletion's own audit row is written with the address in its detail and then
- * loses it with the others: the webhook outbox trigger (drizzle/0008_webhook_outbox_triggers.sql)
+ * loses it with the others: the webhook outbox trigger (drizzle/0009_webhook_outbox_triggers.sql)
  * reads the address when the row is inserted, so `user.deleted` names who was deleted while the
  * kept history does not.
  */

@@ -1,6 +1,6 @@
 /**
  * Webhook delivery from the outbox (webhook_events; rows are written by the audit triggers of
- * drizzle/0008_webhook_outbox_triggers.sql, in the transaction of the change they report).
+ * drizzle/0009_webhook_outbox_triggers.sql, in the transaction of the change they report).
  *
  * Life of an event:
  * - 'pending', due at once. A deliverer claims it with one conditional UPDATE ('pending', or a
