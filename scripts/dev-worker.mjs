@@ -3,6 +3,7 @@
 // wrangler.toml's `dev` environment, with a local D1 (migrations applied first) kept in DIR
 // (default .wrangler/state; a new directory starts from an empty database), on $PORT (default
 // 8787), honouring PUBLIC_URL, mail in the outbox.
+// GET /__scheduled runs the cron trigger by hand (wrangler's --test-scheduled).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -47,7 +48,7 @@ if (!fs.existsSync(path.join(root, 'web/dist/index.html'))) {
 const migrate = spawnSync(process.execPath, [wrangler, 'd1', 'migrations', 'apply', 'DB', '--local', '--env', 'dev', '--persist-to', persist], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
-const vars = ['ENVIRONMENT', 'PUBLIC_URL', 'RP_ID', 'ACCESS_TOKEN_TTL', 'RATE_LIMIT_PER_MINUTE', 'RATE_LIMIT_EMAILS_PER_HOUR', 'REFRESH_REUSE_WINDOW', 'MAGIC_LINK_TTL', 'SIGNING_KEY_SECRET', 'DBSC_COOKIE_TTL']
+const vars = ['ENVIRONMENT', 'PUBLIC_URL', 'RP_ID', 'ACCESS_TOKEN_TTL', 'RATE_LIMIT_PER_MINUTE', 'RATE_LIMIT_EMAILS_PER_HOUR', 'REFRESH_REUSE_WINDOW', 'MAGIC_LINK_TTL', 'SIGNING_KEY_SECRET', 'DBSC_COOKIE_TTL', 'ADMIN_BOOTSTRAP_SECRET', 'WEBHOOK_URL', 'WEBHOOK_SECRET']
   .filter((name) => process.env[name])
   .flatMap((name) => ['--var', `${name}:${process.env[name]}`]);
 if (!process.env.PUBLIC_URL) vars.push('--var', `PUBLIC_URL:http://localhost:${port}`);
@@ -55,7 +56,7 @@ if (!process.env.PUBLIC_URL) vars.push('--var', `PUBLIC_URL:http://localhost:${p
 const inspector = process.env.INSPECTOR_PORT || String(await freePort());
 const child = spawn(
   process.execPath,
-  [wrangler, 'dev', '--local', '--env', 'dev', '--ip', '127.0.0.1', '--port', port, '--inspector-port', inspector, '--persist-to', persist, '--show-interactive-dev-session=false', ...vars],
+  [wrangler, 'dev', '--local', '--env', 'dev', '--ip', '127.0.0.1', '--port', port, '--inspector-port', inspector, '--persist-to', persist, '--show-interactive-dev-session=false', '--test-scheduled', ...vars],
   { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env },
 );
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));

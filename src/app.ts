@@ -15,6 +15,9 @@ import { requestLog } from './http/request-log.js';
 import { limitBody, originCheck, requireJson, securityHeaders } from './http/security.js';
 import { appRoutes } from './routes/apps.js';
 import { dbscRoutes } from './routes/dbsc.js';
+import { adminRoutes } from './routes/admin.js';
+import { healthRoutes } from './routes/health.js';
+import { recordMetrics } from './http/metrics.js';
 import { meRoutes } from './routes/me.js';
 import { devOutboxRoutes } from './routes/dev-outbox.js';
 import { emailChangeRoutes } from './routes/email-change.js';
@@ -25,6 +28,7 @@ import { wellKnownRoutes } from './routes/well-known.js';
 import { detectLocale } from './http/locale.js';
 import { brandedAssets } from './views/app-shell.js';
 import { brandingRoutes } from './routes/branding.js';
+import { deliverDueWebhooks } from './webhooks/deliver.js';
 
 export { API_VERSION } from './http/openapi.js';
 
@@ -48,6 +52,15 @@ export function createApp(deps: Deps, { assets, linkPage }: AppOptions = {}) {
   });
   app.use('*', requestLog);
   app.use('*', detectLocale);
+  app.use('*', recordMetrics);
+  if (deps.config.runtime === 'worker' && deps.config.webhookUrl) {
+    // Workers have no timer: events a request committed are posted after it answers (waitUntil);
+    // the cron trigger retries the rest. Node posts from its own loop (entry/node.ts).
+    app.use('*', async (c, next) => {
+      await next();
+      if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && c.res.status < 500) c.var.deps.defer(deliverDueWebhooks(c.var.deps, { limit: 20 }));
+    });
+  }
   app.use('*', securityHeaders);
   if (deps.config.appOrigins.length > 0) {
     app.use(
@@ -67,6 +80,7 @@ export function createApp(deps: Deps, { assets, linkPage }: AppOptions = {}) {
   app.use('*', limitBody);
   app.use('*', authRateLimit);
 
+  app.route('/', healthRoutes());
   app.route('/', wellKnownRoutes());
   app.route('/', appRoutes());
   app.route('/', sessionRoutes());
@@ -77,6 +91,7 @@ export function createApp(deps: Deps, { assets, linkPage }: AppOptions = {}) {
   app.route('/', devOutboxRoutes());
   app.route('/', passkeyRoutes());
   app.route('/', brandingRoutes());
+  app.route('/', adminRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -72,6 +72,14 @@ export interface Config {
   dbscCookieTtl: number;
   /** How long audit events are kept, seconds. */
   auditRetention: number;
+  /** Exchanged once for the first admin key (POST /admin/bootstrap); unset = no bootstrap. */
+  adminBootstrapSecret: string | undefined;
+  /** Where events are POSTed (API.md "Events"); null = no webhooks. */
+  webhookUrl: string | null;
+  /** The Standard Webhooks secret `whsec_<base64>`; set whenever webhookUrl is. */
+  webhookSecret: string | null;
+  /** DKIM signing of outgoing SMTP mail (DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY); null = unsigned. */
+  dkim: { domainName: string; keySelector: string; privateKey: string } | null;
 }
 
 export type TrustProxy = { mode: 'off' } | { mode: 'peer' } | { mode: 'list'; ranges: IpRange[] };
@@ -237,6 +245,15 @@ export function parseConfig(env: Env, runtime: 'node' | 'worker' = 'node'): Conf
     throw new ConfigError((err as Error).message);
   }
 
+  const adminBootstrapSecret = env.ADMIN_BOOTSTRAP_SECRET || undefined;
+  if (adminBootstrapSecret !== undefined && adminBootstrapSecret.length < 32)
+    throw new ConfigError('ADMIN_BOOTSTRAP_SECRET must be at least 32 characters (e.g. `openssl rand -base64 32`)');
+
+  const { webhookUrl, webhookSecret } = webhookSettings(env, production);
+  // The sender's name is the product's unless MAIL_FROM says otherwise (quoted when it needs to be, RFC 5322).
+  const mailFrom = env.MAIL_FROM || `${/^[A-Za-z0-9 ]+$/.test(branding.productName) ? branding.productName : JSON.stringify(branding.productName)} <no-reply@localhost>`;
+  const dkim = dkimSettings(env, mailFrom);
+
   return {
     runtime,
     production,
@@ -249,8 +266,7 @@ export function parseConfig(env: Env, runtime: 'node' | 'worker' = 'node'): Conf
     branding,
     databasePath: env.DATABASE_PATH || './data/sesame.db',
     smtpUrl,
-    // The sender's name is the product's unless MAIL_FROM says otherwise (quoted when it needs to be, RFC 5322).
-    mailFrom: env.MAIL_FROM || `${/^[A-Za-z0-9 ]+$/.test(branding.productName) ? branding.productName : JSON.stringify(branding.productName)} <no-reply@localhost>`,
+    mailFrom,
     accessTokenTtl,
     accessTokenAudience: env.ACCESS_TOKEN_AUDIENCE || publicUrl,
     sessionIdleTtl,
@@ -273,5 +289,51 @@ export function parseConfig(env: Env, runtime: 'node' | 'worker' = 'node'): Conf
     reauthWindow: int(env, 'REAUTH_WINDOW', 600, { min: 10, max: 86400 }),
     dbscCookieTtl: int(env, 'DBSC_COOKIE_TTL', 600, { min: 1, max: 86400 }),
     auditRetention: int(env, 'AUDIT_RETENTION', 90 * 86400, { min: 86400 }),
+    adminBootstrapSecret,
+    webhookUrl,
+    webhookSecret,
+    dkim,
   };
+}
+
+function webhookSettings(env: Env, production: boolean): { webhookUrl: string | null; webhookSecret: string | null } {
+  const raw = env.WEBHOOK_URL || undefined;
+  const secret = env.WEBHOOK_SECRET || undefined;
+  if (raw === undefined) {
+    if (secret !== undefined) throw new ConfigError('WEBHOOK_SECRET is set but WEBHOOK_URL is not');
+    return { webhookUrl: null, webhookSecret: null };
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`WEBHOOK_URL must be an absolute URL, got ${JSON.stringify(raw)}`);
+  }
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback && !production))
+    throw new ConfigError('WEBHOOK_URL must be https (a loopback http URL is allowed outside production)');
+  // Standard Webhooks secrets are `whsec_` + base64 of 24 to 64 random bytes.
+  const key = secret?.startsWith('whsec_') ? secret.slice(6) : undefined;
+  const bytes = key && /^[A-Za-z0-9+/]+={0,2}$/.test(key) ? Math.floor((key.replace(/=+$/, '').length * 3) / 4) : 0;
+  if (bytes < 24 || bytes > 64) throw new ConfigError('WEBHOOK_SECRET must be whsec_ followed by base64 of 24 to 64 random bytes (e.g. `echo whsec_$(openssl rand -base64 32)`)');
+  return { webhookUrl: url.href, webhookSecret: secret! };
+}
+
+function dkimSettings(env: Env, mailFrom: string): Config['dkim'] {
+  const names = ['DKIM_DOMAIN', 'DKIM_SELECTOR', 'DKIM_PRIVATE_KEY'] as const;
+  const set = names.filter((n) => env[n]);
+  if (set.length === 0) return null;
+  if (set.length !== names.length) throw new ConfigError(`DKIM needs all of ${names.join(', ')}; missing ${names.filter((n) => !env[n]).join(', ')}`);
+  const domainName = env.DKIM_DOMAIN!.trim().toLowerCase();
+  const keySelector = env.DKIM_SELECTOR!.trim();
+  // Environment files often hold a PEM on one line with literal \n.
+  const privateKey = env.DKIM_PRIVATE_KEY!.replace(/\\n/g, '\n').trim();
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(domainName)) throw new ConfigError(`DKIM_DOMAIN must be a domain name, got ${JSON.stringify(env.DKIM_DOMAIN)}`);
+  if (!/^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/.test(keySelector)) throw new ConfigError(`DKIM_SELECTOR must be a DNS label such as sesame2026, got ${JSON.stringify(env.DKIM_SELECTOR)}`);
+  if (!/^-----BEGIN (RSA |)PRIVATE KEY-----[\s\S]+-----END (RSA |)PRIVATE KEY-----$/.test(privateKey)) throw new ConfigError('DKIM_PRIVATE_KEY must be a PEM private key (-----BEGIN PRIVATE KEY----- ...)');
+  // DMARC passes on DKIM only when the signing domain aligns with the From address's domain.
+  const fromDomain = /@([^>\s]+)>?\s*$/.exec(mailFrom)?.[1]?.toLowerCase() ?? '';
+  if (fromDomain !== domainName && !fromDomain.endsWith(`.${domainName}`))
+    throw new ConfigError(`DKIM_DOMAIN ${domainName} must be MAIL_FROM's domain (${fromDomain || 'none'}) or a parent of it, or DMARC will not align`);
+  return { domainName, keySelector, privateKey };
 }

@@ -9,8 +9,10 @@ import type { Logger } from './log.js';
 import { KeyStore } from './auth/signing-keys.js';
 import { ServerSecrets } from './auth/server-secrets.js';
 import type { Authenticated } from './auth/sessions.js';
+import type { AdminKey } from './admin/admin-keys.js';
 import type { Mailer } from './mail/mailer.js';
 import type { Locale } from './i18n/locales.js';
+import { noopMetrics, type Metrics, type MetricsExposition } from './metrics/metrics.js';
 
 export interface Deps {
   config: Config;
@@ -27,6 +29,12 @@ export interface Deps {
   socketAddress: (c: Context<AppEnv>) => string | undefined;
   /** Keeps background work (mail delivery) alive after the response: Workers' waitUntil; Node: run. */
   defer: (work: Promise<unknown>) => void;
+  /** Counters and histograms (src/metrics); noopMetrics where nothing scrapes them. */
+  metrics: Metrics;
+  /** GET /metrics: the exposition, or null where the runtime has no registry (then 404). */
+  renderMetrics: (() => Promise<MetricsExposition>) | null;
+  /** Whether the database has every migration this code ships (for /healthz); a reason when not. */
+  migrationsCurrent: () => Promise<true | string>;
 }
 
 export interface AppEnv {
@@ -34,6 +42,9 @@ export interface AppEnv {
   Variables: {
     deps: Deps;
     auth: Authenticated;
+    adminKey: AdminKey;
+    /** Set by sessionResponse when a refresh was answered from the reuse window (for metrics). */
+    refreshReplayed: boolean;
     clientAddress: string | undefined;
     requestId: string;
     /** Set by http/locale.ts for every request. */
@@ -50,7 +61,17 @@ export function buildDeps({
   mailer = null,
   socketAddress,
   defer,
-}: Omit<Deps, 'keys' | 'secrets' | 'clock' | 'mailer' | 'defer'> & { clock?: () => number; mailer?: Mailer | null; defer?: Deps['defer'] }): Deps {
+  metrics = noopMetrics,
+  renderMetrics = null,
+  migrationsCurrent = async () => true,
+}: Omit<Deps, 'keys' | 'secrets' | 'clock' | 'mailer' | 'defer' | 'metrics' | 'renderMetrics' | 'migrationsCurrent'> & {
+  clock?: () => number;
+  mailer?: Mailer | null;
+  defer?: Deps['defer'];
+  metrics?: Metrics;
+  renderMetrics?: Deps['renderMetrics'];
+  migrationsCurrent?: Deps['migrationsCurrent'];
+}): Deps {
   return {
     config,
     db,
@@ -60,6 +81,9 @@ export function buildDeps({
     socketAddress,
     keys: new KeyStore({ db, config, clock, logger }),
     secrets: new ServerSecrets({ db, config, clock }),
+    metrics,
+    renderMetrics,
+    migrationsCurrent,
     defer:
       defer ??
       ((work) => {

@@ -3,7 +3,7 @@
  * behind one listening socket over one WAL file. Every request goes on its own connection, which
  * the primary hands to the workers in turn, and the log says which process answered it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -165,6 +165,38 @@ describe('WEB_CONCURRENCY=2', () => {
     expect(statuses.filter((s) => s !== 429)).toEqual(Array(LIMIT).fill(401));
     expect(statuses.filter((s) => s === 429)).toHaveLength(LIMIT);
     await waitFor('the request log', () => servedBy('/auth/refresh', since).size === 2);
+  });
+
+  it('answers every /metrics scrape with the counters of all processes, whichever worker takes it', async () => {
+    const made = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/admin-key.ts', 'create', '--name', 'prometheus', '--scopes', 'metrics:read'], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_PATH: path.join(dir, 'sesame.db') },
+      encoding: 'utf8',
+    });
+    expect(made.status, made.stderr).toBe(0);
+    const key = made.stdout.trim().split('\n').at(-1)!;
+    const since = lines().length;
+    const live = await Promise.all(Array.from({ length: 10 }, () => request('/livez')));
+    expect(live.map((a) => a.status)).toEqual(Array(10).fill(200));
+    await waitFor('/livez on both workers', () => servedBy('/livez', since).size === 2);
+    const scrape = () =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        http
+          .get({ host: '127.0.0.1', port, path: '/metrics', headers: { authorization: `Bearer ${key}`, 'x-forwarded-for': '203.0.113.30' }, agent: false }, (res) => {
+            let text = '';
+            res.on('data', (d: Buffer) => (text += d.toString('utf8')));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+          })
+          .on('error', reject);
+      });
+    const before = lines().length;
+    for (let i = 0; i < 4; i++) {
+      const { status, text } = await scrape();
+      expect(status, text).toBe(200);
+      // Ten requests, five on each worker: every scrape sees all ten, not one worker's share.
+      expect(text).toMatch(/^sesame_http_request_duration_seconds_count\{[^}]*route="\/livez"[^}]*\} 10$/m);
+    }
+    await waitFor('scrapes on both workers', () => servedBy('/metrics', before).size === 2);
   });
 
   it('replaces a worker that dies', async () => {

@@ -11,6 +11,7 @@ import { freePort } from './helpers/free-port.js';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { SoftAuthenticator } from './helpers/soft-authenticator.js';
 import { generateDbscKey, parseChallengeHeader, parseRegistrationOffer, refreshProof, registrationProof } from './helpers/dbsc-client.js';
+import { startReceiver, TEST_WEBHOOK_SECRET, type Receiver } from './helpers/webhook-receiver.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 let child: ChildProcess;
@@ -18,8 +19,11 @@ let base: string;
 let publicUrl: string;
 let output = '';
 let persist: string;
+let receiver: Receiver;
+const BOOTSTRAP_SECRET = 'bootstrap-secret-for-the-worker-test-0123456789';
 
 beforeAll(async () => {
+  receiver = await startReceiver({ secret: TEST_WEBHOOK_SECRET });
   const [port, inspector] = [await freePort(), await freePort()];
   persist = fs.mkdtempSync(path.join(os.tmpdir(), 'sesame-worker-'));
   base = `http://127.0.0.1:${port}`;
@@ -38,6 +42,9 @@ beforeAll(async () => {
       RATE_LIMIT_EMAILS_PER_HOUR: '1000',
       REFRESH_REUSE_WINDOW: '2',
       DBSC_COOKIE_TTL: '3',
+      ADMIN_BOOTSTRAP_SECRET: BOOTSTRAP_SECRET,
+      WEBHOOK_URL: receiver.url,
+      WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
     },
   });
   child.stdout!.on('data', (d) => (output += d));
@@ -65,6 +72,7 @@ afterAll(async () => {
     }
   }
   fs.rmSync(persist, { recursive: true, force: true });
+  await receiver?.stop();
 });
 
 const post = (p: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -213,4 +221,56 @@ describe('the Worker (wrangler dev, local D1)', () => {
     const next = cookieOf(renewed)!;
     expect((await post('/auth/refresh', {}, { cookie: `__Host-sesame_refresh=${next}` })).status).toBe(200);
   }, 30_000);
+
+  it('exchanges ADMIN_BOOTSTRAP_SECRET once for a stored admin key that opens the admin API', async () => {
+    const bootstrap = (secret: string, name: string) => post('/admin/bootstrap', { name }, { authorization: `Bearer ${secret}` });
+    expect((await bootstrap('not-the-secret', 'first')).status).toBe(401);
+    const made = await bootstrap(BOOTSTRAP_SECRET, 'first');
+    expect(made.status).toBe(201);
+    const { key, scopes } = (await made.json()) as { key: string; scopes: string[] };
+    expect(key).toMatch(/^sak_[0-9a-f]{12}_/);
+    expect(scopes).toEqual(['users:read', 'users:write', 'metrics:read']);
+    // Once only: the secret opens nothing after the first key exists.
+    const again = await bootstrap(BOOTSTRAP_SECRET, 'second');
+    expect(again.status).toBe(409);
+
+    const { token } = await emailSignIn('worker-admin@example.com');
+    const signedIn = (await (await post('/auth/email/verify', { token })).json()) as { accessToken: string; user: { id: string } };
+    const admin = { authorization: `Bearer ${key}` };
+    const found = (await (await fetch(`${base}/admin/users?query=worker-admin`, { headers: admin })).json()) as { users: { id: string }[] };
+    expect(found.users.map((u) => u.id)).toEqual([signedIn.user.id]);
+    const disabled = await post(`/admin/users/${signedIn.user.id}/disable`, {}, admin);
+    expect(disabled.status).toBe(200);
+    const me = await fetch(`${base}/api/me`, { headers: { authorization: `Bearer ${signedIn.accessToken}` } });
+    expect(me.status).toBe(401);
+    expect(((await me.json()) as { error: { code: string } }).error.code).toBe('ACCOUNT_DISABLED');
+    const audit = (await (await fetch(`${base}/admin/audit?type=admin.*`, { headers: admin })).json()) as { events: { type: string; detail: { keyName: string } }[] };
+    expect(audit.events[0]).toMatchObject({ type: 'admin.user_disabled', detail: { keyName: 'first' } });
+  });
+
+  it('posts signed webhooks after the request (waitUntil) and retries from the cron trigger', async () => {
+    const created = (email: string) =>
+      [...receiver.delivered().values()].find((r) => r.payload?.type === 'user.created' && (r.payload.data as { user: { email: string } }).user.email === email);
+    const { token } = await emailSignIn('worker-hook@example.com');
+    expect((await post('/auth/email/verify', { token })).status).toBe(201);
+    await receiver.waitFor(() => created('worker-hook@example.com') !== undefined);
+    expect(created('worker-hook@example.com')!.verifyError).toBeNull();
+
+    // The receiver fails the first try; the cron trigger delivers the retry with the same webhook-id.
+    receiver.mode = 'error';
+    const again = await emailSignIn('worker-hook-retry@example.com');
+    const verified = await post('/auth/email/verify', { token: again.token });
+    expect(verified.status).toBe(201);
+    const { user } = (await verified.json()) as { user: { id: string } };
+    const ofThisUser = (r: { payload: { data: Record<string, unknown> } | null }) =>
+      r.payload?.data.userId === user.id || (r.payload?.data.user as { id?: string } | undefined)?.id === user.id;
+    await receiver.waitFor(() => receiver.received.some((r) => r.status === 503 && ofThisUser(r)));
+    const refused = receiver.received.find((r) => r.status === 503 && ofThisUser(r))!;
+    receiver.mode = 'ok';
+    // The first retry is due 5 s (+-20%) after the failure.
+    await new Promise((r) => setTimeout(r, 6500));
+    expect((await fetch(`${base}/__scheduled?cron=*+*+*+*+*`)).status).toBe(200);
+    await receiver.waitFor(() => receiver.delivered().has(refused.id));
+    expect(receiver.delivered().get(refused.id)!.body).toBe(refused.body);
+  });
 });

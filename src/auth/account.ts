@@ -2,51 +2,31 @@
  * The account's life beyond signing in: deleting it (DELETE /api/me) and its recent security
  * activity (GET /api/me/activity).
  *
- * Deletion (recent sign-in): one batch removes the account (its passkeys, sessions and refresh
- * tokens go by cascade), every pending link, code and challenge of it, every queued message to
- * its address, and the address from every audit row that named it; the audit rows themselves stay
- * (keyed by the user id, which no longer names anyone), with one 'account.deleted' row. Its access
+ * Deletion (recent sign-in): one batch (account-deletion.ts) removes the account and everything
+ * of it, keeps the audit rows without the address, and adds one 'account.deleted' row. Its access
  * tokens answer 401 at once (their session is gone). Then the address gets a notice.
  */
-import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
-import type { BatchItem } from 'drizzle-orm/batch';
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/db.js';
-import { noRow } from '../db/conditions.js';
-import { auditEvents, emailTokens, mailQueue, users, webauthnChallenges } from '../db/schema.js';
-import { auditInsertIf, type AuditEventType } from './audit.js';
+import { auditEvents } from '../db/schema.js';
+import { accountDeletion } from './account-deletion.js';
+import type { AuditEventType } from './audit.js';
 import type { EmailDeps } from './email-sign-in.js';
 import { AuthError } from './errors.js';
 import { notifyAccount } from './notify-account.js';
 import { assertRecentSignIn, type Authenticated, type RequestContext } from './sessions.js';
-
-/** The keys of audit details that may hold an address (email sign-in failures, mail, migration 0003). */
-const ADDRESS_KEYS = ['$.email', '$.to', '$.previousEmail'];
 
 export async function deleteAccount(deps: EmailDeps, { auth, context = {} }: { auth: Authenticated; context?: RequestContext }): Promise<void> {
   const { db, clock } = deps;
   // Deleting is for the person at the keyboard now, not for a token that outlived its sign-in.
   assertRecentSignIn(deps, auth.session);
   const { id, email } = auth.user;
-  const now = clock();
-  const namesAddress = or(...ADDRESS_KEYS.map((k) => sql`json_extract(${auditEvents.detail}, ${k}) = ${email}`));
-  const statements: BatchItem<'sqlite'>[] = [
-    db.orm.delete(users).where(eq(users.id, id)).returning({ id: users.id }),
-    // Pending mails go: links and codes to the address, notices, anything still queued or kept.
-    db.orm.delete(mailQueue).where(eq(mailQueue.to, email)),
-    db.orm.delete(emailTokens).where(or(eq(emailTokens.email, email), eq(emailTokens.userId, id))),
-    db.orm.delete(webauthnChallenges).where(eq(webauthnChallenges.userId, id)),
-    // Audit rows keep no address: the history stays, anonymous.
-    db.orm
-      .update(auditEvents)
-      .set({ detail: sql`json_remove(${auditEvents.detail}, ${ADDRESS_KEYS[0]}, ${ADDRESS_KEYS[1]}, ${ADDRESS_KEYS[2]})` })
-      .where(and(sql`${auditEvents.detail} IS NOT NULL AND json_valid(${auditEvents.detail})`, or(eq(auditEvents.userId, id), namesAddress))),
-    auditInsertIf(
-      db,
-      { at: now, type: 'account.deleted', userId: id, sessionId: auth.session.id, clientAddress: context.clientAddress, userAgent: context.userAgent },
-      noRow(users, eq(users.id, id)),
-    ),
-  ];
-  const [deleted] = (await db.batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]])) as unknown as [{ id: string }[]];
+  const statements = accountDeletion(db, {
+    id,
+    email,
+    audit: { at: clock(), type: 'account.deleted', sessionId: auth.session.id, clientAddress: context.clientAddress, userAgent: context.userAgent },
+  });
+  const [deleted] = (await db.batch(statements)) as unknown as [{ id: string }[]];
   // A parallel delete got there first: the account is gone either way, and this token with it.
   if (deleted.length !== 1) throw new AuthError('SESSION_REVOKED', 'This account no longer exists');
   await notifyAccount(deps, { email, notice: { kind: 'account_deleted' }, context });

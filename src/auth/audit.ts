@@ -29,7 +29,14 @@ export type AuditEventType =
   | 'passkey.deleted'
   | 'passkey.renamed'
   | 'passkey.sign_in_failed'
-  | 'passkey.counter_regression';
+  | 'passkey.counter_regression'
+  | 'admin.key_created'
+  | 'admin.key_revoked'
+  | 'admin.user_disabled'
+  | 'admin.user_enabled'
+  | 'admin.user_deleted'
+  | 'admin.sessions_revoked'
+  | 'webhook.dead';
 
 export interface AuditEventInput {
   at: number;

@@ -59,7 +59,7 @@ import {
 import { enforceMailLimits } from './mail-limits.js';
 import { acceptReturnTo, checkReturnTo } from './return-to.js';
 import { reauthenticateSession, startSession, type Authenticated, type IssuedSession, type RequestContext, type UserRow } from './sessions.js';
-import { findUserByEmail, newUser } from './users.js';
+import { findUserByEmail, isAddressDisabled, newUser } from './users.js';
 
 export type EmailDeps = Pick<Deps, 'db' | 'config' | 'clock' | 'keys' | 'secrets' | 'logger' | 'mailer' | 'defer'>;
 
@@ -117,6 +117,8 @@ export async function startEmailSignIn(
   const email = canonicalOrRefuse(raw);
   // Per mailbox and client, per mailbox, per client and per domain (mail-limits.ts): 429 when spent.
   await enforceMailLimits(deps, { email, clientAddress: context.clientAddress });
+  // A disabled account gets no sign-in mail; the caller still sees 202, as for any address.
+  if (await isAddressDisabled(deps.db, email)) return;
   await sendLinkAndCode(deps, { email, purpose: 'sign_in', userId: null, returnTo, render: renderSignInEmail, context });
 }
 

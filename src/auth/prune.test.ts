@@ -18,6 +18,7 @@ import {
   sessions,
   users,
   webauthnChallenges,
+  webhookEvents,
 } from '../db/schema.js';
 import { CODE_FAILURE_WINDOW_MS, CODE_LOCK_RETENTION_MS } from './code-budget.js';
 import { pruneExpired } from './prune.js';
@@ -27,6 +28,7 @@ const NOW = 1_000 * DAY;
 const config = parseConfig({});
 
 const drivers = bothDrivers();
+const ids = async <T extends { [k: string]: unknown }>(rows: Promise<T[]>, key: keyof T) => (await rows).map((r) => r[key]).sort();
 
 const session = (id: string, over: Partial<typeof sessions.$inferInsert> = {}) => ({
   id,
@@ -82,6 +84,16 @@ async function seed(db: Db) {
   ]);
   const mail = (id: string, status: string, createdAt: number) => ({ id, to: 'a@example.com', subject: 's', text: 't', html: 'h', createdAt, status, nextAttemptAt: 0, expiresAt: 0 });
   await db.orm.insert(mailQueue).values([mail('sent-old', 'sent', NOW - 2 * DAY), mail('queued-old', 'queued', NOW - 2 * DAY), mail('sent-new', 'sent', NOW)]);
+  const event = (id: string, status: string, createdAt: number) => ({ id, type: 'user.created', body: '{}', createdAt, status, nextAttemptAt: createdAt });
+  await db.orm
+    .insert(webhookEvents)
+    .values([
+      event('delivered-old', 'delivered', NOW - 2 * DAY),
+      event('delivered-new', 'delivered', NOW),
+      event('dead-old', 'dead', NOW - config.auditRetention * 1000 - 1),
+      event('dead-new', 'dead', NOW - 2 * DAY),
+      event('pending-old', 'pending', NOW - 2 * DAY),
+    ]);
 }
 
 describe.each(drivers)('pruneExpired on %s', (_name, dbOf) => {
@@ -99,9 +111,10 @@ describe.each(drivers)('pruneExpired on %s', (_name, dbOf) => {
       codeFailures: 2,
       challenges: 1,
       dbscChallenges: 1,
+      // Three seeded, and the two pending events the outbox trigger made for the seeded session.started rows.
+      webhooks: 5,
       mail: 1,
     });
-    const ids = async <T extends { [k: string]: unknown }>(rows: Promise<T[]>, key: keyof T) => (await rows).map((r) => r[key]).sort();
     expect(await ids(db.orm.select().from(sessions), 'id')).toEqual(['live', 'revoked-now', 'sealed-new', 'sealed-old']);
     expect(await ids(db.orm.select().from(sessions).where(sql`${sessions.refreshPrevSealed} IS NOT NULL`), 'id')).toEqual(['sealed-new']);
     // The dead session's token went with it (cascade); the old successor was wiped, the new one kept.
@@ -116,6 +129,18 @@ describe.each(drivers)('pruneExpired on %s', (_name, dbOf) => {
     expect(await ids(db.orm.select().from(dbscChallenges), 'hash')).toEqual(['d-new']);
     expect(await ids(db.orm.select().from(mailQueue), 'id')).toEqual(['queued-old', 'sent-new']);
     expect((await db.orm.select().from(auditEvents)).map((r) => r.at)).toEqual([NOW]);
+    // No WEBHOOK_URL here: nobody listens, so even pending events go.
+    expect(await ids(db.orm.select().from(webhookEvents), 'id')).toEqual(['dead-new', 'delivered-new']);
+  });
+
+  it('keeps pending webhook events while a WEBHOOK_URL is set', async () => {
+    const db: Db = dbOf();
+    const event = (id: string, status: string) => ({ id, type: 'user.created', body: '{}', createdAt: NOW - 2 * DAY, status, nextAttemptAt: NOW - 2 * DAY });
+    await db.orm.insert(webhookEvents).values([event('waiting', 'pending'), event('sent-long-ago', 'delivered')]);
+    const withUrl = parseConfig({ WEBHOOK_URL: 'https://app.example.com/hooks', WEBHOOK_SECRET: `whsec_${Buffer.from('k'.repeat(32)).toString('base64')}` });
+    const counts = await pruneExpired({ db, config: withUrl, clock: () => NOW });
+    expect(counts.webhooks).toBe(1);
+    expect(await ids(db.orm.select().from(webhookEvents).where(sql`${webhookEvents.id} IN ('waiting', 'sent-long-ago')`), 'id')).toEqual(['waiting']);
   });
 
   it('clears a backlog larger than one slice in one call', async () => {

@@ -1,7 +1,9 @@
 /**
  * Housekeeping that keeps every table bounded: dead sessions (and their refresh tokens, by
  * cascade) a day after they died, sealed successors once the reuse window has passed, expired
- * challenges (WebAuthn and DBSC), links and rate-limit windows, wrong codes older than a day (and code locks after 30 days), delivered mail, and audit events past retention.
+ * challenges (WebAuthn and DBSC), links and rate-limit windows, wrong codes older than a day (and code locks after 30
+ * days), delivered mail and webhooks (and every queued webhook when WEBHOOK_URL is unset), and
+ * audit events past retention.
  *
  * Rotated legacy refresh tokens (rows from before self-describing tokens) of live sessions are
  * kept: reuse detection needs them until the session itself ends. Newer tokens need no rows. Deletes run in slices so a large backlog never holds the write lock for long.
@@ -10,7 +12,7 @@ import { and, eq, inArray, isNotNull, lt, or, sql, type SQL } from 'drizzle-orm'
 import { QueryBuilder, type SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
-import { auditEvents, codeFailures, dbscChallenges, emailTokens, mailQueue, rateLimits, refreshTokens, sessions, webauthnChallenges } from '../db/schema.js';
+import { auditEvents, codeFailures, dbscChallenges, emailTokens, mailQueue, rateLimits, refreshTokens, sessions, webauthnChallenges, webhookEvents } from '../db/schema.js';
 import { CODE_FAILURE_WINDOW_MS, CODE_LOCK_RETENTION_MS } from './code-budget.js';
 
 const GRACE_MS = 86_400_000;
@@ -63,6 +65,21 @@ export async function pruneExpired({ db, config, clock }: { db: Db; config: Conf
         .returning(one),
     challenges: () => orm.delete(webauthnChallenges).where(slice(webauthnChallenges, lt(webauthnChallenges.expiresAt, now))).returning(one),
     dbscChallenges: () => orm.delete(dbscChallenges).where(slice(dbscChallenges, lt(dbscChallenges.expiresAt, now))).returning(one),
+    // Delivered events after a day, dead ones with the audit log; with no WEBHOOK_URL nobody listens.
+    webhooks: () =>
+      orm
+        .delete(webhookEvents)
+        .where(
+          slice(
+            webhookEvents,
+            or(
+              and(eq(webhookEvents.status, 'delivered'), lt(webhookEvents.createdAt, dead)),
+              and(eq(webhookEvents.status, 'dead'), lt(webhookEvents.createdAt, now - config.auditRetention * 1000)),
+              config.webhookUrl === null ? eq(webhookEvents.status, 'pending') : undefined,
+            ),
+          ),
+        )
+        .returning(one),
     mail: () =>
       orm
         .delete(mailQueue)

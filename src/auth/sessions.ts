@@ -29,6 +29,10 @@ import { AuthError } from './errors.js';
 import type { KeyStore } from './signing-keys.js';
 import type { ServerSecrets } from './server-secrets.js';
 import type { Locale } from '../i18n/locales.js';
+import { accountDisabled, isDisabled, notDisabled } from './users.js';
+
+/** revoked_reason of the sessions an administrator's disable ended (src/admin/users.ts). */
+export const DISABLED_REASON = 'admin_disabled';
 
 export type SignInMethod = 'passkey' | 'email';
 export type UserRow = typeof users.$inferSelect;
@@ -59,6 +63,8 @@ export interface IssuedSession {
   refreshExpiresAt: number;
   session: SessionRow;
   user: UserRow;
+  /** A refresh answered from inside the reuse window (a racing tab), not a new rotation. */
+  replayed?: boolean;
 }
 
 const SUCCESSOR_INFO = 'sesame refresh successor v1';
@@ -131,7 +137,9 @@ export async function startSession(
     dbscKey: null,
     dbscBoundAt: null,
   };
-  const cond = guard ?? sql`1`;
+  // A disabled account gets no session, whichever way it proves itself (checked in the batch, so a
+  // disable racing this sign-in wins).
+  const cond = sql`${guard ?? sql`1`} AND ${notDisabled(user.id)}`;
   const results = await db.batch([
     ...before,
     db.orm
@@ -147,6 +155,7 @@ export async function startSession(
   const inserted = results[before.length] as unknown as { id: string }[];
   if (inserted.length !== 1) {
     // The guard failed: nothing of the session (nor its audit row) was written.
+    if (await isDisabled(db, user.id)) throw accountDisabled();
     return null;
   }
   return issueSession(deps, user, row, refreshToken);
@@ -162,7 +171,11 @@ function insertValues<T extends typeof sessions>(table: T, row: T['$inferInsert'
 
 function assertLive(session: SessionRow, now: number): void {
   // A revoked session stays dead, whatever token is shown for it.
-  if (session.revokedAt !== null) throw new AuthError('SESSION_REVOKED', 'This session has been signed out');
+  if (session.revokedAt !== null) {
+    // Sessions ended by disabling the account say so (API.md: 401 ACCOUNT_DISABLED).
+    if (session.revokedReason === DISABLED_REASON) throw accountDisabled();
+    throw new AuthError('SESSION_REVOKED', 'This session has been signed out');
+  }
   if (now >= session.idleExpiresAt || now >= session.absoluteExpiresAt) throw new AuthError('SESSION_EXPIRED', 'This session has expired');
 }
 
@@ -265,7 +278,7 @@ async function answerOlderGeneration(
   await assertDeviceFresh(deps, { session, issuedAt: session.refreshPrevAt, context });
   if (isPrevious && session.refreshAt !== null && now - session.refreshAt <= window && session.refreshPrevSealed) {
     const next = await unseal(presented, SUCCESSOR_INFO, session.refreshPrevSealed);
-    if (next) return issueSession(deps, user, session, next);
+    if (next) return { ...(await issueSession(deps, user, session, next)), replayed: true };
   }
   if (isPrevious && session.refreshAt !== null && now - session.refreshAt <= window && !session.refreshPrevSealed) {
     // Replaced by a re-authentication a moment ago (no successor is sealed to it): not a thief.
@@ -414,7 +427,7 @@ async function answerLegacyReplay(
         const newer = await unseal(token, SUCCESSOR_INFO, current.session.refreshPrevSealed);
         if (newer) token = newer;
       }
-      return issueSession(deps, found.user, current.session, token);
+      return { ...(await issueSession(deps, found.user, current.session, token)), replayed: true };
     }
   }
   return revokeForReuse(deps, found, context, { rotatedAt: new Date(rotatedAt).toISOString() });

@@ -296,6 +296,58 @@ export const dbscChallenges = sqliteTable(
   (t) => [index('dbsc_challenges_expiry_idx').on(t.expiresAt), index('dbsc_challenges_session_idx').on(t.sessionId)],
 );
 
+/**
+ * Accounts an administrator disabled (API.md "Administration"): no sign-in, no sign-in mail, every
+ * session revoked. A table of its own, so account creation never has to know about it.
+ */
+export const disabledUsers = sqliteTable('disabled_users', {
+  userId: text('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  disabledAt: integer('disabled_at').notNull(),
+  /** The admin key that disabled the account (its id). */
+  disabledBy: text('disabled_by'),
+});
+
+/**
+ * Administration keys (API.md "Administration"). The key is `sak_<id>_<secret>`; only the SHA-256
+ * of the whole key is stored. `id` is the visible prefix that tells keys apart in lists and audit.
+ */
+export const adminKeys = sqliteTable('admin_keys', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  hash: text('hash').notNull(),
+  /** JSON array of scopes: users:read, users:write, metrics:read. */
+  scopes: text('scopes').notNull(),
+  createdAt: integer('created_at').notNull(),
+  /** 'cli' | 'bootstrap' */
+  createdBy: text('created_by').notNull(),
+  lastUsedAt: integer('last_used_at'),
+  revokedAt: integer('revoked_at'),
+});
+
+/**
+ * The webhook outbox (API.md "Events"). Rows are written by triggers on audit_events (see the
+ * migration 0009_webhook_outbox_triggers), so an event is committed in the same transaction as the change it reports.
+ * `body` is the exact JSON that is signed and POSTed; `id` is the webhook-id, the same on every try.
+ */
+export const webhookEvents = sqliteTable(
+  'webhook_events',
+  {
+    id: text('id').primaryKey(),
+    type: text('type').notNull(),
+    body: text('body').notNull(),
+    createdAt: integer('created_at').notNull(),
+    /** 'pending' | 'sending' | 'delivered' | 'dead' */
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    lastError: text('last_error'),
+    deliveredAt: integer('delivered_at'),
+  },
+  (t) => [index('webhook_events_due_idx').on(t.status, t.nextAttemptAt), index('webhook_events_created_idx').on(t.createdAt)],
+);
+
 export const schema = {
   codeFailures,
   serverSecrets,
@@ -310,5 +362,8 @@ export const schema = {
   passkeys,
   webauthnChallenges,
   dbscChallenges,
+  disabledUsers,
+  adminKeys,
+  webhookEvents,
 };
 export type Schema = typeof schema;

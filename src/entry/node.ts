@@ -28,10 +28,16 @@ import { nodeCryptoPrimitives } from '../auth/crypto-node.js';
 import { pruneExpired } from '../auth/prune.js';
 import { deliverDueMail } from '../mail/queue.js';
 import { createSmtpMailer, type SmtpMailer } from '../mail/smtp.js';
+import { deliverDueWebhooks } from '../webhooks/deliver.js';
+import { createPrometheusMetrics } from '../metrics/prometheus.js';
+import { clusterWorkerMetrics, serveClusterMetrics } from '../metrics/prometheus-cluster.js';
+import { sqliteMigrationsCurrent } from '../db/migrations-node.js';
 
 const PRUNE_EVERY_MS = 10 * 60_000;
 /** How often mail that could not be handed over yet is retried (see mail/queue.ts). */
 const MAIL_RETRY_EVERY_MS = 5_000;
+/** How often due webhook events are posted (see webhooks/deliver.ts). */
+const WEBHOOK_EVERY_MS = 1_000;
 const webDist = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../web/dist');
 
 const indexFile = path.join(webDist, 'index.html');
@@ -60,7 +66,7 @@ function createMailer(config: Config, logger: Logger): SmtpMailer | null {
     const tlsRequired = config.production && !config.smtpAllowPlaintext;
     if (config.production && config.smtpAllowPlaintext)
       logger.log('warn', 'SMTP_ALLOW_PLAINTEXT=true: mail may travel without TLS, and with it sign-in links and codes, readable on the way');
-    return createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom, logger, tlsRequired });
+    return createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom, logger, tlsRequired, dkim: config.dkim });
   } catch (err) {
     // Its messages name the setting (SMTP_URL or MAIL_FROM) and never repeat the password.
     throw new ConfigError((err as Error).message);
@@ -83,15 +89,23 @@ export function createNodeDeps({
   logger = createJsonLogger(),
   clock = Date.now,
   sqlite = openSqlite({ path: config.databasePath }),
+  role = 'single',
 }: {
   config: Config;
   logger?: Logger;
   clock?: () => number;
   sqlite?: SqliteHandle;
+  /** In the multi-process mode a scrape merges every process's counters (metrics/prometheus-cluster.ts). */
+  role?: 'single' | 'primary' | 'worker';
 }): { deps: Deps; sqlite: SqliteHandle; smtp: SmtpMailer | null } {
   installCryptoPrimitives(nodeCryptoPrimitives);
   const smtp = createMailer(config, logger);
+  const prometheus = createPrometheusMetrics({ db: sqlite.db });
+  if (role === 'primary') serveClusterMetrics(prometheus.register);
   const deps = buildDeps({
+    metrics: prometheus.metrics,
+    renderMetrics: role === 'worker' ? clusterWorkerMetrics(prometheus.register) : prometheus.render,
+    migrationsCurrent: () => sqliteMigrationsCurrent(sqlite.sqlite),
     config,
     db: sqlite.db,
     clock,
@@ -123,6 +137,7 @@ export async function startNodeServer({
     logger,
     clock,
     sqlite: openSqlite({ path: config.databasePath, migrate: !worker }),
+    role: worker ? 'worker' : 'single',
   });
   try {
     // Fails the start with a clear ConfigError for a wrong SIGNING_KEY_SECRET; retires unsealed keys in production.
@@ -192,10 +207,25 @@ function startHousekeeping(deps: Deps, logger: Logger): { stop(): Promise<void> 
   void retryMail();
   const mailTimer = setInterval(retryMail, MAIL_RETRY_EVERY_MS);
   mailTimer.unref();
+
+  // Webhook events committed by any request (or left by a process that died) are posted here.
+  let posting: Promise<void> | null = null;
+  const postWebhooks = () =>
+    (posting ??= deliverDueWebhooks(deps)
+      .then((report) => {
+        if (report.delivered + report.retry + report.dead > 0) logger.log('info', 'webhooks posted', { ...report });
+      })
+      .catch((err) => logger.log('error', 'webhook delivery failed', { error: String(err) }))
+      .finally(() => (posting = null)));
+  const webhookTimer = deps.config.webhookUrl ? setInterval(postWebhooks, WEBHOOK_EVERY_MS) : undefined;
+  webhookTimer?.unref();
+
   return {
     async stop() {
       clearInterval(timer);
       clearInterval(mailTimer);
+      clearInterval(webhookTimer);
+      // A webhook post in flight is not waited for: its row's lease runs out and it is sent again.
       await delivering;
     },
   };
@@ -293,7 +323,7 @@ async function main() {
 async function runPrimary(config: Config, logger: Logger, processes: number) {
   let prepared: ReturnType<typeof createNodeDeps>;
   try {
-    prepared = createNodeDeps({ config, logger });
+    prepared = createNodeDeps({ config, logger, role: 'primary' });
     await prepared.deps.keys.signingKey();
     // Development keys kept in server_secrets are created here once, before any worker races for them.
     await prepared.deps.secrets.refreshTokenKey();

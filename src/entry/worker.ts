@@ -15,9 +15,20 @@ import { createD1Db, type D1Binding } from '../db/d1.js';
 import { createJsonLogger } from '../log.js';
 import { pruneExpired } from '../auth/prune.js';
 import { deliverDueMail } from '../mail/queue.js';
+import { deliverDueWebhooks } from '../webhooks/deliver.js';
 import { createCloudflareEmailMailer, type SendEmailBinding } from '../mail/cloudflare-email.js';
 import { createHttpApiMailer } from '../mail/http-api.js';
 import type { Mailer } from '../mail/mailer.js';
+import journal from '../../drizzle/meta/_journal.json' with { type: 'json' };
+
+/** wrangler records applied migrations by file name in d1_migrations. */
+async function d1MigrationsCurrent(binding: D1Binding): Promise<true | string> {
+  const newest = journal.entries.at(-1);
+  if (!newest) return true;
+  const d1 = binding as unknown as { prepare(q: string): { bind(...v: unknown[]): { first(): Promise<unknown> } } };
+  const found = await d1.prepare('SELECT 1 AS ok FROM d1_migrations WHERE name = ?').bind(`${newest.tag}.sql`).first();
+  return found ? true : `migrations not current: ${newest.tag} is not applied`;
+}
 
 export interface WorkerEnv {
   DB: D1Binding;
@@ -68,6 +79,7 @@ function getInstance(env: WorkerEnv): { deps: Deps; app: App } {
         db: createD1Db(env.DB),
         logger,
         mailer: createWorkerMailer(env, vars, config),
+        migrationsCurrent: () => d1MigrationsCurrent(env.DB),
         // Cloudflare sets CF-Connecting-IP at its edge; a client cannot forge it there.
         socketAddress: (c) => c.req.header('cf-connecting-ip'),
       });
@@ -113,9 +125,9 @@ export default {
     return app.fetch(request, env, ctx as never);
   },
 
-  /** Cron trigger: mail retries and housekeeping. */
+  /** Cron trigger: mail retries, webhook delivery and retries, housekeeping. */
   async scheduled(_event: unknown, env: WorkerEnv, ctx: Ctx): Promise<void> {
     const { deps } = getInstance(env);
-    ctx.waitUntil(Promise.all([deliverDueMail(deps), pruneExpired(deps)]));
+    ctx.waitUntil(Promise.all([deliverDueMail(deps), deliverDueWebhooks(deps), pruneExpired(deps)]));
   },
 };

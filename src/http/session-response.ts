@@ -33,6 +33,8 @@ export async function sessionResponse<S extends 200 | 201 = 200>(
   status: S = 200 as S,
   extra: { returnTo?: string } = {},
 ) {
+  // For the refresh metrics: answered from the reuse window, not a new rotation.
+  if (issued.replayed) c.set('refreshReplayed', true);
   setRefreshCookie(c, issued);
   if (fromBrowser(c)) {
     const challenge = await offerDeviceBinding(c.var.deps, issued.session);

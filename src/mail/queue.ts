@@ -28,7 +28,7 @@ import { MailDeliveryError, type MailMessage } from './mailer.js';
 
 export type MailQueueRow = typeof mailQueue.$inferSelect;
 export type MailStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'outbox';
-export type MailDeps = Pick<Deps, 'db' | 'clock' | 'logger' | 'mailer' | 'defer'>;
+export type MailDeps = Pick<Deps, 'db' | 'clock' | 'logger' | 'mailer' | 'defer'> & Partial<Pick<Deps, 'metrics'>>;
 
 /** How long a claimed row belongs to its sender before another instance may take it over. */
 export const SEND_LEASE_MS = 60_000;
@@ -86,6 +86,7 @@ export function queueMail(deps: MailDeps, message: MailMessage, { expiresAt }: {
         });
         return;
       }
+      deps.metrics?.mail('queued');
       deps.defer(deliverMail(deps, id));
     },
   };
@@ -138,6 +139,7 @@ export async function deliverMail(deps: MailDeps, id: string): Promise<DeliveryO
     const retryAt = at + retryDelay(row.attempts);
     if (!permanent && retryAt < row.expiresAt) {
       await db.orm.update(mailQueue).set({ status: 'pending', nextAttemptAt: retryAt, lastError: errorText(err) }).where(ours);
+      deps.metrics?.mail('retry');
       logger.log('warn', 'mail delivery failed; will retry', { mailId: id, to: row.to, attempts: row.attempts, retryInMs: retryAt - at, error: errorText(err) });
       return 'retry';
     }
@@ -151,6 +153,7 @@ export async function deliverMail(deps: MailDeps, id: string): Promise<DeliveryO
     db.orm.update(mailQueue).set({ status: 'sent', sentAt: at, text: '', html: '', lastError: null }).where(ours),
     auditInsert(db, { at, type: 'email.sent', detail: { mailId: id, to: row.to, attempts: row.attempts, transport: mailer.name } }),
   ]);
+  deps.metrics?.mail('sent');
   return 'sent';
 }
 
@@ -162,6 +165,7 @@ async function markFailed(deps: MailDeps, row: MailQueueRow, reason: string, whe
     auditInsert(db, { at, type: 'email.send_failed', detail: { mailId: row.id, to: row.to, attempts: row.attempts, reason: reason.slice(0, 200) } }),
   ]);
   logger.log('error', 'mail given up', { mailId: row.id, to: row.to, attempts: row.attempts, error: reason });
+  deps.metrics?.mail('failed');
 }
 
 export interface DeliveryReport {
@@ -193,6 +197,7 @@ export async function deliverDueMail(deps: MailDeps, { limit = 50 }: { limit?: n
   for (const row of expired) {
     await auditInsert(db, { at: now, type: 'email.send_failed', detail: { mailId: row.id, to: row.to, attempts: row.attempts, reason: 'link expired before delivery' } });
     logger.log('error', 'mail given up', { mailId: row.id, to: row.to, attempts: row.attempts, error: 'link expired before delivery' });
+    deps.metrics?.mail('failed');
   }
   report.expired = expired.length;
 

@@ -35,6 +35,15 @@ export interface SmtpMailerOptions {
    * SMTP_ALLOW_PLAINTEXT.
    */
   tlsRequired?: boolean;
+  /** DKIM signing by nodemailer (DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY); null = unsigned. */
+  dkim?: DkimSettings | null;
+}
+
+export interface DkimSettings {
+  domainName: string;
+  keySelector: string;
+  /** PEM (PKCS#8 or PKCS#1 RSA, or Ed25519). */
+  privateKey: string;
 }
 
 export interface SmtpMailer extends Mailer {
@@ -131,7 +140,7 @@ function toDeliveryError(error: unknown): MailDeliveryError {
   return new MailDeliveryError(`SMTP delivery failed: ${detail}`, permanent, { cause: error });
 }
 
-export function createSmtpMailer({ url, from, logger, tlsRequired = false }: SmtpMailerOptions): SmtpMailer {
+export function createSmtpMailer({ url, from, logger, tlsRequired = false, dkim = null }: SmtpMailerOptions): SmtpMailer {
   const settings = parseSmtpUrl(url);
   if (tlsRequired && !settings.secure) {
     // Links and codes in clear on the wire sign anyone on the path in: production refuses it.
@@ -154,6 +163,8 @@ export function createSmtpMailer({ url, from, logger, tlsRequired = false }: Smt
     // Our messages are plain strings; never let nodemailer read files or fetch URLs.
     disableFileAccess: true,
     disableUrlAccess: true,
+    // Signs every message: receivers check it against the selector's public key in DNS (SPF/DKIM/DMARC).
+    ...(dkim ? { dkim: { domainName: dkim.domainName, keySelector: dkim.keySelector, privateKey: dkim.privateKey } } : {}),
   };
   const transport = nodemailer.createTransport(options);
   // An unhandled 'error' event would crash the process; a failed send is reported per message.

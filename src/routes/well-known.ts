@@ -1,15 +1,6 @@
-/** Health and the JWKS resource servers verify access tokens against. */
+/** The JWKS resource servers verify access tokens against (health: routes/health.ts). */
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter, jsonContent } from '../http/router.js';
-
-const health = createRoute({
-  method: 'get',
-  path: '/healthz',
-  operationId: 'getHealth',
-  tags: ['Service'],
-  summary: 'Liveness',
-  responses: { 200: jsonContent(z.object({ ok: z.literal(true) }), 'The service is up') },
-});
 
 const jwks = createRoute({
   method: 'get',
@@ -24,7 +15,6 @@ const jwks = createRoute({
 
 export function wellKnownRoutes() {
   return createRouter()
-    .openapi(health, (c) => c.json({ ok: true as const }, 200))
     .openapi(jwks, async (c) => {
       // Short cache: resource servers pick up a rotation within a minute, and refetch on an unknown kid.
       c.header('Cache-Control', 'public, max-age=60');

@@ -37,6 +37,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { createHarness, type Harness } from '../helpers/harness.js';
+import { createAdminKey } from '../../src/admin/admin-keys.js';
 import { SoftAuthenticator } from '../helpers/soft-authenticator.js';
 import { generateDbscKey, parseChallengeHeader, parseRegistrationOffer, refreshProof, registrationProof } from '../helpers/dbsc-client.js';
 import { appRoutes, expectSound, errorCode, fillPath, installWriteJournal, send, type Route, type Wire } from './support.js';
@@ -47,7 +48,7 @@ describe('cross-site matrix', () => {
   let h: Harness;
   let journal: ReturnType<typeof installWriteJournal>;
   beforeAll(async () => {
-    h = await createHarness({ env: { CORS_ORIGINS: CORS_ORIGIN } });
+    h = await createHarness({ env: { CORS_ORIGINS: CORS_ORIGIN, ADMIN_BOOTSTRAP_SECRET: BOOTSTRAP_SECRET } });
     journal = installWriteJournal(h);
   });
   afterAll(() => h.close());
@@ -379,6 +380,8 @@ describe('return parameters and redirects', () => {
  * For each state-changing route, a builder of one request that succeeds (2xx) when sent as is;
  * each call prepares a fresh one (a new session, challenge, link or passkey).
  */
+const BOOTSTRAP_SECRET = 'cross-site-bootstrap-secret-0123456789abcdef';
+
 function successfulRequests(h: Harness): Record<string, () => Promise<Wire>> {
   const origin = h.config.publicUrl;
   let n = 0;
@@ -404,6 +407,8 @@ function successfulRequests(h: Harness): Record<string, () => Promise<Wire>> {
   };
   /** Chromium's DBSC requests: no body, no Content-Type. */
   const dbsc = (path: string, headers: [string, string][]): Wire => ({ method: 'POST', path, headers });
+  const adminKey = async () => (await createAdminKey(h.deps, { name: `cross-site-${n++}`, scopes: ['users:write'], createdBy: 'cli' }))!.key;
+  const adminTarget = async () => ({ key: await adminKey(), userId: (await h.signIn()).user.id });
   return {
     'POST /auth/dbsc/register': async () => {
       const { offer } = await offered();
@@ -416,6 +421,27 @@ function successfulRequests(h: Harness): Record<string, () => Promise<Wire>> {
       const sid: [string, string] = ['sec-secure-session-id', signedIn.session.id];
       const { challenge } = parseChallengeHeader((await send(h, dbsc('/auth/dbsc/refresh', [sid]))).headers.get('secure-session-challenge'))!;
       return dbsc('/auth/dbsc/refresh', [sid, ['secure-session-response', refreshProof(key, challenge)]]);
+    },
+    'POST /admin/users/:id/disable': async () => {
+      const { key, userId } = await adminTarget();
+      return post(`/admin/users/${userId}/disable`, {}, [bearer(key)]);
+    },
+    'POST /admin/users/:id/enable': async () => {
+      const { key, userId } = await adminTarget();
+      return post(`/admin/users/${userId}/enable`, {}, [bearer(key)]);
+    },
+    'DELETE /admin/users/:id': async () => {
+      const { key, userId } = await adminTarget();
+      return { method: 'DELETE', path: `/admin/users/${userId}`, headers: [bearer(key)] };
+    },
+    'DELETE /admin/users/:id/sessions': async () => {
+      const { key, userId } = await adminTarget();
+      return { method: 'DELETE', path: `/admin/users/${userId}/sessions`, headers: [bearer(key)] };
+    },
+    'POST /admin/bootstrap': async () => {
+      // The exchange works only while no admin key exists.
+      h.sqlite.sqlite.prepare('DELETE FROM admin_keys').run();
+      return post('/admin/bootstrap', { name: `bootstrap-${n++}` }, [bearer(BOOTSTRAP_SECRET)]);
     },
     'POST /auth/refresh': async () => post('/auth/refresh', {}, [['cookie', `__Host-sesame_refresh=${(await h.signIn()).refreshToken}`]]),
     'POST /auth/logout': async () => post('/auth/logout', {}, [['cookie', `__Host-sesame_refresh=${(await h.signIn()).refreshToken}`]]),

@@ -12,6 +12,8 @@ import { createHarness, type Harness, type HarnessOptions } from './harness.js';
 
 export interface CapturedMail {
   mail: ParsedMail;
+  /** The message exactly as the server received it (for DKIM verification). */
+  raw: Buffer;
   rcptTo: string[];
   mailFrom: string | false;
   /** From the text part: the link, its token and the six-digit code ('' in a notice, which has none). */
@@ -64,10 +66,14 @@ export async function startSmtpCapture({ port = 0 }: { port?: number } = {}): Pr
       callback(Object.assign(new Error(refusal < 500 ? 'Try again later' : 'No such user here'), { responseCode: refusal }));
     },
     onData(stream, session, callback) {
-      simpleParser(stream)
-        .then((mail) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      new Promise<Buffer>((resolve, reject) => stream.on('end', () => resolve(Buffer.concat(chunks))).on('error', reject))
+        .then(async (raw) => ({ raw, mail: await simpleParser(raw) }))
+        .then(({ raw, mail }) => {
           received.push({
             mail,
+            raw,
             rcptTo: session.envelope.rcptTo.map((r) => r.address),
             mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : false,
             ...linkAndCodeIfAny(mail.text ?? ''),

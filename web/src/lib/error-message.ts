@@ -36,6 +36,8 @@ export function describeError(error: unknown, overrides: ErrorOverrides = {}): s
       return t('error.challengeExpired');
     case 'TOO_MANY_PASSKEYS':
       return t('error.tooManyPasskeys', { max: MAX_PASSKEYS });
+    case 'ACCOUNT_DISABLED':
+      return t('error.accountDisabled');
   }
   if (error.status === 429) return rateLimitMessage(error.retryAfter);
   if (error.status === 401) return t('error.sessionEnded');

@@ -24,6 +24,7 @@ export default {
   'error.credentialExists': 'Dieser Passkey ist bereits registriert.',
   'error.challengeExpired': 'Das hat etwas zu lange gedauert. Bitte versuchen Sie es erneut.',
   'error.tooManyPasskeys': 'Ihr Konto hat {max} Passkeys, mehr geht nicht. Löschen Sie zuerst einen, den Sie nicht mehr verwenden.',
+  'error.accountDisabled': 'Dieses Konto wurde gesperrt. Wenden Sie sich an die Betreiber dieses Dienstes.',
   'error.rateLimited': 'Zu viele Versuche. Bitte warten Sie kurz und versuchen Sie es erneut.',
   'error.rateLimitedSeconds': 'Zu viele Versuche. Bitte versuchen Sie es in {seconds, plural, one {# Sekunde} other {# Sekunden}} erneut.',
   'error.rateLimitedMinutes': 'Zu viele Versuche. Bitte versuchen Sie es in {minutes, plural, one {# Minute} other {# Minuten}} erneut.',

@@ -26,6 +26,7 @@ export default {
   'error.credentialExists': 'This passkey is already registered.',
   'error.challengeExpired': 'That took a little too long. Please try again.',
   'error.tooManyPasskeys': 'Your account holds {max} passkeys, the most it can. Delete one you no longer use first.',
+  'error.accountDisabled': 'This account has been disabled. Contact the people who run this service.',
   'error.rateLimited': 'Too many attempts. Please wait a little and try again.',
   'error.rateLimitedSeconds': 'Too many attempts. Please try again in {seconds, plural, one {# second} other {# seconds}}.',
   'error.rateLimitedMinutes': 'Too many attempts. Please try again in {minutes, plural, one {# minute} other {# minutes}}.',
