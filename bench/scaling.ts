@@ -46,7 +46,7 @@ installCryptoPrimitives(nodeCryptoPrimitives);
 const env = { SIGNING_KEY_SECRET: 'scaling-benchmark-secret-0123456789abcdef', RATE_LIMIT_PER_MINUTE: '100000000' };
 
 function makeDeps(db: Db, file = ':memory:'): Deps {
-  return buildDeps({ config: parseConfig({ ...env, DATABASE_PATH: file }, 'node'), db, logger: silentLogger, socketAddress: () => undefined });
+  return buildDeps({ config: parseConfig({ ...env, DATABASE_PATH: file }), db, logger: silentLogger, socketAddress: () => undefined });
 }
 
 /** Wraps a Db so the time spent inside its write transactions is summed. */

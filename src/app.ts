@@ -3,7 +3,7 @@
  * runtime; everything here reaches the database, mail and clock through deps.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import type { AppEnv, Deps } from './deps.js';
 import { AuthError } from './auth/errors.js';
@@ -37,23 +37,23 @@ export interface AppOptions {
   assets?: MiddlewareHandler<AppEnv>;
   /** The front end's index.html for the emailed link's page (GET /auth/email/verify); null or absent: the server's own page. */
   linkPage?: () => Promise<string | null>;
+  /** Background work (mail) for this request, when the platform ties it to the request (Workers: waitUntil). Absent: deps.defer. */
+  deferFor?: (c: Context<AppEnv>) => Deps['defer'];
+  /** For platforms without a background timer (Workers): post the webhook events a request committed after it answers. */
+  postWebhooksAfterWrites?: boolean;
 }
 
-export function createApp(deps: Deps, { assets, linkPage }: AppOptions = {}) {
+export function createApp(deps: Deps, { assets, linkPage, deferFor, postWebhooksAfterWrites }: AppOptions = {}) {
   const app = new OpenAPIHono<AppEnv>();
   app.use('*', async (c, next) => {
-    // Node has no ExecutionContext (Hono's getter throws there); deps.defer runs work as it is.
-    const ctx: { waitUntil(p: Promise<unknown>): void } | undefined = deps.config.runtime === 'worker' ? c.executionCtx : undefined;
-    // Workers: background work (mail) must be registered with this request's waitUntil.
-    const defer = (work: Promise<unknown>) =>
-      ctx!.waitUntil(work.catch((err) => deps.logger.log('error', 'background task failed', { error: String(err) })));
-    c.set('deps', ctx ? { ...deps, defer } : deps);
+    // Where the entry scopes background work to the request (Workers' waitUntil), this request's deps carry it.
+    c.set('deps', deferFor ? { ...deps, defer: deferFor(c) } : deps);
     await next();
   });
   app.use('*', requestLog);
   app.use('*', detectLocale);
   app.use('*', recordMetrics);
-  if (deps.config.runtime === 'worker' && deps.config.webhookUrl) {
+  if (postWebhooksAfterWrites && deps.config.webhookUrl) {
     // Workers have no timer: events a request committed are posted after it answers (waitUntil);
     // the cron trigger retries the rest. Node posts from its own loop (entry/node.ts).
     app.use('*', async (c, next) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from './config.js';
+import { ConfigError, NODE_PLATFORM, parseConfig } from './config.js';
 
 describe('parseConfig', () => {
   it('has working defaults with no configuration at all', () => {
@@ -117,5 +117,17 @@ describe('parseConfig', () => {
     expect(parseConfig({ WEB_CONCURRENCY: '4' }).webConcurrency).toBe(4);
     expect(() => parseConfig({ WEB_CONCURRENCY: '0' })).toThrow(/WEB_CONCURRENCY must be between 1 and 256/);
     expect(() => parseConfig({ WEB_CONCURRENCY: 'all' })).toThrow(/WEB_CONCURRENCY must be a whole number/);
+  });
+
+  it('takes what differs per platform from the entry: the environment variable, the port, whether mail needs SMTP_URL', () => {
+    const workers = { environmentVariable: 'ENVIRONMENT', defaultPort: 8787, mailNeedsSmtp: false } as const;
+    const prod = { PUBLIC_URL: 'https://auth.example.com', SIGNING_KEY_SECRET: 'x'.repeat(32) };
+    expect(parseConfig({}, workers).port).toBe(8787);
+    expect(parseConfig({}, NODE_PLATFORM).port).toBe(3000);
+    // The Worker's production is named by ENVIRONMENT; NODE_ENV means nothing there, and mail has its binding.
+    expect(parseConfig({ ...prod, ENVIRONMENT: 'production' }, workers).production).toBe(true);
+    expect(parseConfig({ NODE_ENV: 'production' }, workers).production).toBe(false);
+    // On Node the same settings need SMTP_URL: there is no other way out for mail.
+    expect(() => parseConfig({ ...prod, NODE_ENV: 'production' })).toThrow(/SMTP_URL is required in production/);
   });
 });

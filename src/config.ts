@@ -6,8 +6,20 @@
 import { parseIpRange, type IpRange } from './ip-address.js';
 import { parseBranding, type Branding } from './lib/branding.js';
 
+/** What differs between the places Sesame runs; each entry passes its own (src/entry). */
+export interface Platform {
+  /** The variable that names the environment: NODE_ENV on Node, ENVIRONMENT on Workers. */
+  environmentVariable: 'NODE_ENV' | 'ENVIRONMENT';
+  /** PORT when it is not set. */
+  defaultPort: number;
+  /** True where mail goes out only through SMTP_URL (Node); false where the platform brings a transport (Workers' send_email). */
+  mailNeedsSmtp: boolean;
+}
+
+/** Node's platform: the default for parseConfig (the CLI and the tests read settings as Node does). */
+export const NODE_PLATFORM: Platform = { environmentVariable: 'NODE_ENV', defaultPort: 3000, mailNeedsSmtp: true };
+
 export interface Config {
-  runtime: 'node' | 'worker';
   production: boolean;
   port: number;
   host: string;
@@ -191,9 +203,9 @@ export function isLoopbackOrigin(origin: string): boolean {
   return host === 'localhost' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === '::1';
 }
 
-export function parseConfig(env: Env, runtime: 'node' | 'worker' = 'node'): Config {
-  const production = isProductionName(runtime === 'node' ? env.NODE_ENV : env.ENVIRONMENT);
-  const port = int(env, 'PORT', runtime === 'node' ? 3000 : 8787, { min: 0, max: 65535 });
+export function parseConfig(env: Env, platform: Platform = NODE_PLATFORM): Config {
+  const production = isProductionName(env[platform.environmentVariable]);
+  const port = int(env, 'PORT', platform.defaultPort, { min: 0, max: 65535 });
   const publicUrl = origin('PUBLIC_URL', env.PUBLIC_URL || `http://localhost:${port}`);
   const publicHost = new URL(publicUrl).hostname;
   const rpId = (env.RP_ID || publicHost).toLowerCase();
@@ -222,11 +234,11 @@ export function parseConfig(env: Env, runtime: 'node' | 'worker' = 'node'): Conf
     if (!u || (u.protocol !== 'smtp:' && u.protocol !== 'smtps:'))
       throw new ConfigError('SMTP_URL must look like smtp://user:pass@host:587 or smtps://user:pass@host:465');
   }
-  if (production && runtime === 'node' && !smtpUrl)
+  if (production && platform.mailNeedsSmtp && !smtpUrl)
     throw new ConfigError('SMTP_URL is required in production (the development outbox is off there)');
   const devOutbox = !production && isLoopbackOrigin(publicUrl);
   // Without a transport mail goes to the outbox, which hands out sign-in links: only behind a loopback PUBLIC_URL.
-  if (runtime === 'node' && !smtpUrl && !devOutbox)
+  if (platform.mailNeedsSmtp && !smtpUrl && !devOutbox)
     throw new ConfigError(
       `SMTP_URL is required when PUBLIC_URL (${publicUrl}) is not a loopback origin: the development outbox would show sign-in links to anyone`,
     );
@@ -255,7 +267,6 @@ export function parseConfig(env: Env, runtime: 'node' | 'worker' = 'node'): Conf
   const dkim = dkimSettings(env, mailFrom);
 
   return {
-    runtime,
     production,
     port,
     host: env.HOST || '127.0.0.1',

@@ -147,7 +147,7 @@ describe('sessions from before the change', () => {
       old.close();
 
       let clock = now + 1000;
-      const config = parseConfig({ DATABASE_PATH: file, REFRESH_REUSE_WINDOW: '10' }, 'node');
+      const config = parseConfig({ DATABASE_PATH: file, REFRESH_REUSE_WINDOW: '10' });
       const { deps, sqlite } = createNodeDeps({ config, clock: () => clock, logger: { log: () => {} } });
       try {
         const next = await rotateRefreshToken(deps, legacy);

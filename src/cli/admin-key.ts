@@ -32,7 +32,7 @@ const { positionals, values } = (() => {
 const [command, ...rest] = positionals;
 const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
 
-const config = parseConfig(process.env, 'node');
+const config = parseConfig(process.env);
 const sqlite = openSqlite({ path: config.databasePath });
 const deps = { db: sqlite.db, clock: Date.now };
 try {

@@ -15,7 +15,7 @@ if (!file || rest.length > 0) {
   console.error('Usage: npm run db:backup -- FILE');
   process.exit(2);
 }
-const config = parseConfig(process.env, 'node');
+const config = parseConfig(process.env);
 if (config.databasePath === ':memory:' || !fs.existsSync(config.databasePath)) {
   console.error(`No database file at DATABASE_PATH (${config.databasePath})`);
   process.exit(2);

@@ -18,7 +18,7 @@ if (!file || positionals.length !== 1) {
   console.error('Usage: npm run db:restore -- FILE [--force]   (stop the server first)');
   process.exit(2);
 }
-const config = parseConfig(process.env, 'node');
+const config = parseConfig(process.env);
 const target = config.databasePath;
 if (target === ':memory:') {
   console.error('DATABASE_PATH is :memory:; nothing to restore into');

@@ -4,7 +4,7 @@ import { openSqlite } from '../db/better-sqlite3.js';
 import { createJsonLogger } from '../log.js';
 import { rotateSigningKey } from '../auth/signing-keys.js';
 
-const config = parseConfig(process.env, 'node');
+const config = parseConfig(process.env);
 const sqlite = openSqlite({ path: config.databasePath });
 const kid = await rotateSigningKey({ db: sqlite.db, config, clock: Date.now, logger: createJsonLogger() }, 'manual');
 sqlite.close();

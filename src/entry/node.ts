@@ -289,7 +289,7 @@ async function main() {
   let logger = createJsonLogger(bufferedStdout());
   let config: Config;
   try {
-    config = parseConfig(process.env, 'node');
+    config = parseConfig(process.env);
   } catch (err) {
     failStart(err, null);
   }

@@ -6,10 +6,10 @@
  * rotate); challenges, link tokens and rate-limit counters live in D1, never in isolate memory.
  */
 import { createApp, type App } from '../app.js';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { isApiPath } from '../http/api-paths.js';
 import { applySecurityHeaders } from '../http/security.js';
-import { ConfigError, parseConfig, type Config } from '../config.js';
+import { ConfigError, parseConfig, type Config, type Platform } from '../config.js';
 import { buildDeps, type AppEnv, type Deps } from '../deps.js';
 import { createD1Db, type D1Binding } from '../db/d1.js';
 import { createJsonLogger } from '../log.js';
@@ -42,6 +42,9 @@ interface Ctx {
   passThroughOnException?(): void;
 }
 
+/** Workers: ENVIRONMENT names the environment, wrangler dev's port, and mail may go through the send_email binding. */
+const WORKERS_PLATFORM: Platform = { environmentVariable: 'ENVIRONMENT', defaultPort: 8787, mailNeedsSmtp: false };
+
 function stringVars(env: WorkerEnv): Record<string, string | undefined> {
   return Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
 }
@@ -72,7 +75,7 @@ function getInstance(env: WorkerEnv): { deps: Deps; app: App } {
   if (!instance) {
     try {
       const vars = stringVars(env);
-      const config = parseConfig(vars, 'worker');
+      const config = parseConfig(vars, WORKERS_PLATFORM);
       const logger = createJsonLogger();
       const deps = buildDeps({
         config,
@@ -100,7 +103,10 @@ function getInstance(env: WorkerEnv): { deps: Deps; app: App } {
             return res;
           }
         : undefined;
-      instance = { deps, app: createApp(deps, { linkPage, assets }) };
+      // Background work (mail delivery) must be registered with the request's waitUntil, or workerd drops it.
+      const deferFor = (c: Context<AppEnv>) => (work: Promise<unknown>) =>
+        c.executionCtx.waitUntil(work.catch((err) => logger.log('error', 'background task failed', { error: String(err) })));
+      instance = { deps, app: createApp(deps, { linkPage, assets, deferFor, postWebhooksAfterWrites: true }) };
     } catch (err) {
       instance = { error: err as Error };
     }

@@ -64,9 +64,7 @@ export async function startE2EServer(env: Record<string, string> = {}, { https =
       RATE_LIMIT_PER_MINUTE: '100000',
       RATE_LIMIT_EMAILS_PER_HOUR: '1000',
       ...env,
-    },
-    'node',
-  );
+    });
   const server = await startNodeServer({ config, logger });
   if (server.port !== port) throw new Error(`server bound ${server.port}, expected ${port}`);
   const tls = frontPort ? await startTlsFront(port, frontPort) : null;

@@ -50,9 +50,7 @@ export async function createHarness({ driver = 'better-sqlite3', env = {}, start
   // do not read mail get one that reaches nobody (createMailHarness gives a real one).
   const needsTransport = env.PUBLIC_URL !== undefined && !isLoopbackOrigin(env.PUBLIC_URL) && !env.SMTP_URL;
   const config = parseConfig(
-    { DATABASE_PATH: path.join(dir, 'sesame.db'), RATE_LIMIT_PER_MINUTE: '100000', ...(needsTransport ? { SMTP_URL: 'smtp://127.0.0.1:9' } : {}), ...env },
-    'node',
-  );
+    { DATABASE_PATH: path.join(dir, 'sesame.db'), RATE_LIMIT_PER_MINUTE: '100000', ...(needsTransport ? { SMTP_URL: 'smtp://127.0.0.1:9' } : {}), ...env });
   let now = start;
   const logs: { level: LogLevel; msg: string; fields: LogFields }[] = [];
   const logger: Logger = { log: (level, msg, fields = {}) => void logs.push({ level, msg, fields }) };

@@ -39,7 +39,7 @@ export async function startTestServer({ env = {}, dir: given, logger = silentLog
     RATE_LIMIT_EMAILS_PER_HOUR: '1000',
     ...env,
   };
-  const server = await startNodeServer({ config: parseConfig(fullEnv, 'node'), logger, ...(clock ? { clock } : {}) });
+  const server = await startNodeServer({ config: parseConfig(fullEnv), logger, ...(clock ? { clock } : {}) });
   const base = `http://127.0.0.1:${server.port}`;
 
   const cli = (script: string, ...args: string[]) =>

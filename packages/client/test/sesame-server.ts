@@ -37,9 +37,7 @@ export async function startTestSesame(env: Record<string, string> = {}): Promise
       RATE_LIMIT_PER_MINUTE: '100000',
       RATE_LIMIT_EMAILS_PER_HOUR: '1000',
       ...env,
-    },
-    'node',
-  );
+    });
   let offset = 0;
   const server = await startNodeServer({ config, logger: silentLogger, clock: () => Date.now() + offset });
 
