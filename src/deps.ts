@@ -41,7 +41,8 @@ export interface AppEnv {
   Bindings: Record<string, unknown>;
   Variables: {
     deps: Deps;
-    auth: Authenticated;
+    /** Set by requireAuth and optionalAuth; read it with authenticated(c) behind requireAuth. */
+    auth?: Authenticated;
     adminKey: AdminKey;
     /** Set by sessionResponse when a refresh was answered from the reuse window (for metrics). */
     refreshReplayed: boolean;

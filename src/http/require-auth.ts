@@ -1,9 +1,9 @@
 /** Bearer authentication for the service's own endpoints: a valid token whose session still lives. */
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../deps.js';
 import { verifyAccessToken } from '../auth/access-tokens.js';
 import { AuthError } from '../auth/errors.js';
-import { requireLiveSession } from '../auth/sessions.js';
+import { requireLiveSession, type Authenticated } from '../auth/sessions.js';
 
 export const requireAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   const header = c.req.header('authorization') ?? '';
@@ -25,3 +25,11 @@ export const optionalAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (c.req.header('authorization') !== undefined) return requireAuth(c, next);
   return next();
 };
+
+/** The caller requireAuth authenticated, for the routes behind it. */
+export function authenticated(c: Context<AppEnv>): Authenticated {
+  const auth = c.var.auth;
+  // A route that runs without requireAuth fails closed: it never acts for nobody.
+  if (!auth) throw new AuthError('UNAUTHORIZED', 'Send an access token as Authorization: Bearer <token>');
+  return auth;
+}

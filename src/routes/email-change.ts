@@ -2,7 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { startEmailChange, verifyEmailChange } from '../auth/email-change.js';
 import { LINK_TOKEN_PATTERN } from '../auth/magic-links.js';
-import { requireAuth } from '../http/require-auth.js';
+import { requireAuth, authenticated } from '../http/require-auth.js';
 import { bearerSecurity, createRouter, errorResponses, jsonBody, jsonContent, UserSchema } from '../http/router.js';
 import { requestContext } from '../http/request-context.js';
 
@@ -40,7 +40,7 @@ const verify = createRoute({
 export function emailChangeRoutes() {
   return createRouter()
     .openapi(change, async (c) => {
-      await startEmailChange(c.var.deps, { auth: c.var.auth, email: c.req.valid('json').email, context: requestContext(c) });
+      await startEmailChange(c.var.deps, { auth: authenticated(c), email: c.req.valid('json').email, context: requestContext(c) });
       return c.json({ ok: true as const }, 202);
     })
     .openapi(verify, async (c) => {

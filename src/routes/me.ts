@@ -2,7 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { deleteAccount, listActivity } from '../auth/account.js';
 import { clearRefreshCookie } from '../http/cookies.js';
-import { requireAuth } from '../http/require-auth.js';
+import { requireAuth, authenticated } from '../http/require-auth.js';
 import { bearerSecurity, createRouter, errorResponses, jsonContent } from '../http/router.js';
 import { isoTime, requestContext } from '../http/request-context.js';
 
@@ -61,16 +61,16 @@ const activity = createRoute({
 export function meRoutes() {
   return createRouter()
     .openapi(me, (c) => {
-      const { user } = c.var.auth;
+      const { user } = authenticated(c);
       return c.json({ id: user.id, email: user.email, emailVerified: user.emailVerified, createdAt: isoTime(user.createdAt) }, 200);
     })
     .openapi(remove, async (c) => {
-      await deleteAccount(c.var.deps, { auth: c.var.auth, context: requestContext(c) });
+      await deleteAccount(c.var.deps, { auth: authenticated(c), context: requestContext(c) });
       c.header('Set-Cookie', clearRefreshCookie());
       return c.body(null, 204);
     })
     .openapi(activity, async (c) => {
-      const events = await listActivity(c.var.deps.db, c.var.auth.user.id);
+      const events = await listActivity(c.var.deps.db, authenticated(c).user.id);
       return c.json(
         {
           events: events.map((e) => ({

@@ -1,7 +1,5 @@
 /** Passkey registration, sign-in and management (API.md "Endpoints"); the rules live in auth/passkeys.ts. */
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
-import type { AppEnv } from '../deps.js';
 import {
   deletePasskey,
   finishPasskeyAddition,
@@ -20,8 +18,7 @@ import {
 import { AuthError } from '../auth/errors.js';
 import { notifyAccount } from '../auth/notify-account.js';
 import { providerOf } from '../auth/authenticator-provider.js';
-import type { Authenticated } from '../auth/sessions.js';
-import { optionalAuth, requireAuth } from '../http/require-auth.js';
+import { optionalAuth, requireAuth, authenticated } from '../http/require-auth.js';
 import {
   bearerSecurity,
   createRouter,
@@ -262,20 +259,18 @@ function passkeyJson(p: PasskeyRow) {
   };
 }
 
-/** The signed-in caller, when optionalAuth found a Bearer token. */
-const authOf = (c: Context<AppEnv>): Authenticated | undefined => c.get('auth') as Authenticated | undefined;
 
 export function passkeyRoutes() {
   return createRouter()
     .openapi(registerOptions, async (c) => {
       c.header('Cache-Control', 'no-store');
-      return c.json(await startPasskeyAddition(c.var.deps, c.var.auth), 200);
+      return c.json(await startPasskeyAddition(c.var.deps, authenticated(c)), 200);
     })
     .openapi(registerVerify, async (c) => {
       const { response, name } = c.req.valid('json');
       const context = requestContext(c);
-      const passkey = await finishPasskeyAddition(c.var.deps, { ...c.var.auth, response, name, context });
-      await notifyAccount(c.var.deps, { email: c.var.auth.user.email, notice: { kind: 'passkey_added', passkeyName: passkey.name }, context });
+      const passkey = await finishPasskeyAddition(c.var.deps, { ...authenticated(c), response, name, context });
+      await notifyAccount(c.var.deps, { email: authenticated(c).user.email, notice: { kind: 'passkey_added', passkeyName: passkey.name }, context });
       return c.json({ passkey: passkeyJson(passkey) }, 201);
     })
     .openapi(loginOptions, async (c) => {
@@ -286,11 +281,11 @@ export function passkeyRoutes() {
       const { response } = c.req.valid('json');
       // Some clients send userHandle: null for "none"; the library's type knows only absent.
       const normalized = { ...response, response: { ...response.response, userHandle: response.response.userHandle ?? undefined } };
-      const issued = await finishSignIn(c.var.deps, { response: normalized, auth: authOf(c) ?? null, context: requestContext(c) });
+      const issued = await finishSignIn(c.var.deps, { response: normalized, auth: c.var.auth ?? null, context: requestContext(c) });
       return sessionResponse(c, issued, 200);
     })
     .openapi(list, async (c) => {
-      const { user } = c.var.auth;
+      const { user } = authenticated(c);
       const rows = await listPasskeys(c.var.deps.db, user.id);
       // rpId and userHandle let the page tell the browser which passkeys are still accepted (signalAllAcceptedCredentials).
       return c.json({ passkeys: rows.map(passkeyJson), rpId: c.var.deps.config.rpId, userHandle: webauthnUserHandle(user.id) }, 200);
@@ -298,7 +293,7 @@ export function passkeyRoutes() {
     .openapi(rename, async (c) => {
       const { id } = c.req.valid('param');
       const { name } = c.req.valid('json');
-      const { user, session } = c.var.auth;
+      const { user, session } = authenticated(c);
       // Scoped to the caller's own passkeys: another user's id is simply not found.
       const renamed = await renamePasskey(c.var.deps, { userId: user.id, sessionId: session.id, id, name, context: requestContext(c) });
       if (!renamed) throw new AuthError('NOT_FOUND', 'No such passkey');
@@ -307,8 +302,8 @@ export function passkeyRoutes() {
     .openapi(remove, async (c) => {
       const { id } = c.req.valid('param');
       const context = requestContext(c);
-      const deleted = await deletePasskey(c.var.deps, { ...c.var.auth, id, context });
-      await notifyAccount(c.var.deps, { email: c.var.auth.user.email, notice: { kind: 'passkey_removed', passkeyName: deleted.name }, context });
+      const deleted = await deletePasskey(c.var.deps, { ...authenticated(c), id, context });
+      await notifyAccount(c.var.deps, { email: authenticated(c).user.email, notice: { kind: 'passkey_removed', passkeyName: deleted.name }, context });
       return c.body(null, 204);
     });
 }

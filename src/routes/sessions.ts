@@ -4,7 +4,7 @@ import { isDeviceBound } from '../auth/dbsc.js';
 import { AuthError } from '../auth/errors.js';
 import { listSessions, logoutByRefreshToken, revokeAllSessions, revokeSession, rotateRefreshToken } from '../auth/sessions.js';
 import { clearRefreshCookie, readCookie, REFRESH_COOKIE } from '../http/cookies.js';
-import { requireAuth } from '../http/require-auth.js';
+import { requireAuth, authenticated } from '../http/require-auth.js';
 import {
   bearerSecurity,
   createRouter,
@@ -109,12 +109,12 @@ export function sessionRoutes() {
       return c.body(null, 204);
     })
     .openapi(logoutAll, async (c) => {
-      await revokeAllSessions(c.var.deps, { userId: c.var.auth.user.id, context: requestContext(c) });
+      await revokeAllSessions(c.var.deps, { userId: authenticated(c).user.id, context: requestContext(c) });
       c.header('Set-Cookie', clearRefreshCookie());
       return c.body(null, 204);
     })
     .openapi(list, async (c) => {
-      const { user, session } = c.var.auth;
+      const { user, session } = authenticated(c);
       const rows = await listSessions(c.var.deps, user.id);
       return c.json(
         {
@@ -134,7 +134,7 @@ export function sessionRoutes() {
     .openapi(remove, async (c) => {
       const { id } = c.req.valid('param');
       // Scoped to the caller's own sessions: another user's session id is simply not found.
-      const done = await revokeSession(c.var.deps, { sessionId: id, userId: c.var.auth.user.id, reason: 'revoked', context: requestContext(c) });
+      const done = await revokeSession(c.var.deps, { sessionId: id, userId: authenticated(c).user.id, reason: 'revoked', context: requestContext(c) });
       if (!done) throw new AuthError('NOT_FOUND', 'No such session');
       return c.body(null, 204);
     });
