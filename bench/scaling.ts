@@ -20,17 +20,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Miniflare } from 'miniflare';
-import { parseConfig } from '../src/config.js';
-import { buildDeps, type Deps } from '../src/deps.js';
+import { parseConfig } from '../src/lib/config.js';
+import { buildDeps, type Deps } from '../src/http/deps.js';
 import type { Db } from '../src/db/db.js';
 import { openSqlite } from '../src/db/better-sqlite3.js';
 import { createD1Db, type D1Binding } from '../src/db/d1.js';
-import { installCryptoPrimitives } from '../src/auth/crypto.js';
-import { nodeCryptoPrimitives } from '../src/auth/crypto-node.js';
-import { rotateRefreshToken, startSession, type UserRow } from '../src/auth/sessions.js';
-import { newUser } from '../src/auth/users.js';
+import { installCryptoPrimitives } from '../src/lib/crypto.js';
+import { nodeCryptoPrimitives } from '../src/entry/crypto-node.js';
+import { rotateRefreshToken, startSession, type UserRow } from '../src/auth/sessions/sessions.js';
+import { newUser } from '../src/auth/account/users.js';
 import { users } from '../src/db/schema.js';
-import { silentLogger } from '../src/log.js';
+import { silentLogger } from '../src/lib/log.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: number) => {

@@ -5,7 +5,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
-import type { AppEnv, Deps } from './deps.js';
+import type { AppEnv, Deps } from './http/deps.js';
 import { AuthError } from './auth/errors.js';
 import { REFRESH_COOKIE } from './http/cookies.js';
 import { onError } from './http/on-error.js';

@@ -168,7 +168,7 @@ describe('WEB_CONCURRENCY=2', () => {
   });
 
   it('answers every /metrics scrape with the counters of all processes, whichever worker takes it', async () => {
-    const made = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/admin-key.ts', 'create', '--name', 'prometheus', '--scopes', 'metrics:read'], {
+    const made = spawnSync(process.execPath, ['--import', 'tsx', 'src/entry/cli/admin-key.ts', 'create', '--name', 'prometheus', '--scopes', 'metrics:read'], {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_PATH: path.join(dir, 'sesame.db') },
       encoding: 'utf8',

@@ -6,9 +6,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { hitRateLimit } from '../src/auth/rate-limit.js';
-import { rotateRefreshToken, startSession } from '../src/auth/sessions.js';
-import { rotateSigningKey } from '../src/auth/signing-keys.js';
-import { newUser } from '../src/auth/users.js';
+import { rotateRefreshToken, startSession } from '../src/auth/sessions/sessions.js';
+import { rotateSigningKey } from '../src/auth/sessions/signing-keys.js';
+import { newUser } from '../src/auth/account/users.js';
 import { sessions, users } from '../src/db/schema.js';
 import type { Db } from '../src/db/db.js';
 import { createHarness, type Harness } from './helpers/harness.js';

@@ -7,7 +7,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 // @ts-expect-error mailauth ships no types
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
-import { parseConfig } from '../src/config.js';
+import { parseConfig } from '../src/lib/config.js';
 import { createSmtpMailer, type SmtpMailer } from '../src/mail/smtp.js';
 import { startSmtpCapture, type SmtpCapture } from './helpers/smtp-capture.js';
 

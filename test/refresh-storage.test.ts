@@ -6,11 +6,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../src/config.js';
+import { parseConfig } from '../src/lib/config.js';
 import { openSqlite } from '../src/db/better-sqlite3.js';
 import { createNodeDeps } from '../src/entry/node.js';
-import { rotateRefreshToken } from '../src/auth/sessions.js';
-import { mintRefreshToken } from '../src/auth/refresh-tokens.js';
+import { rotateRefreshToken } from '../src/auth/sessions/sessions.js';
+import { mintRefreshToken } from '../src/auth/sessions/refresh-tokens.js';
 import { createHarness, refreshCookieOf, type Harness } from './helpers/harness.js';
 
 let h: Harness;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import { rotateSigningKey } from '../src/auth/signing-keys.js';
+import { rotateSigningKey } from '../src/auth/sessions/signing-keys.js';
 import { createHarness, type Harness } from './helpers/harness.js';
 
 let h: Harness;

@@ -102,7 +102,7 @@ export function seedSesame(sqlite: Database.Database, file: string, spec: SeedSp
      VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, 'Mozilla/5.0 (X11; Linux x86_64) bench', '127.0.0.1', ?, ?, 0, ?, ?)`,
   );
   if (!spec.signingKeySecret) throw new Error('seedSesame needs the server\'s SIGNING_KEY_SECRET (its refresh tokens are MACed with a key derived from it)');
-  // src/auth/refresh-tokens.ts: <sid>.<generation>.<nonce>.<first 22 characters of HMAC-SHA-256>.
+  // src/auth/sessions/refresh-tokens.ts: <sid>.<generation>.<nonce>.<first 22 characters of HMAC-SHA-256>.
   const macKey = Buffer.from(hkdfSync('sha256', spec.signingKeySecret, new Uint8Array(0), 'sesame refresh token mac v1', 32));
   const mint = (sid: string) => {
     const nonce = token43();

@@ -1,5 +1,5 @@
 /**
- * Administration keys (API.md "Administration"): made on the command line (src/cli/admin-key.ts)
+ * Administration keys (API.md "Administration"): made on the command line (src/entry/cli/admin-key.ts)
  * or, once, by exchanging ADMIN_BOOTSTRAP_SECRET (Workers, where there is no shell on the database).
  *
  * A key reads `sak_<id>_<secret>`: `id` (12 hex digits) is the visible prefix that tells keys apart
@@ -9,8 +9,8 @@
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/db.js';
 import { adminKeys } from '../db/schema.js';
-import { auditInsert, auditInsertIf } from '../auth/audit.js';
-import { generateToken, randomBytes, sha256, timingSafeEqual } from '../auth/crypto.js';
+import { auditInsert, auditInsertIf } from '../audit/audit.js';
+import { generateToken, randomBytes, sha256, timingSafeEqual } from '../lib/crypto.js';
 import { AuthError } from '../auth/errors.js';
 
 export const ADMIN_SCOPES = ['users:read', 'users:write', 'metrics:read'] as const;

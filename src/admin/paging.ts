@@ -2,7 +2,7 @@
  * Paging for the admin lists: `limit` (default 50, capped at 200) and an opaque `cursor`
  * (base64url JSON of the last row's sort key). Anything that does not parse is a 400 naming it.
  */
-import { base64UrlToBytes, bytesToBase64Url, utf8 } from '../auth/encoding.js';
+import { base64UrlToBytes, bytesToBase64Url, utf8 } from '../lib/encoding.js';
 import { AuthError } from '../auth/errors.js';
 
 export const DEFAULT_LIMIT = 50;

@@ -11,10 +11,10 @@
 import { and, desc, eq, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/db.js';
 import { disabledUsers, sessions, users } from '../db/schema.js';
-import { accountDeletion } from '../auth/account-deletion.js';
-import { auditInsert, auditInsertIf } from '../auth/audit.js';
+import { accountDeletion } from '../auth/account/account-deletion.js';
+import { auditInsert, auditInsertIf } from '../audit/audit.js';
 import { AuthError } from '../auth/errors.js';
-import { DISABLED_REASON, type RequestContext } from '../auth/sessions.js';
+import { DISABLED_REASON, type RequestContext } from '../auth/sessions/sessions.js';
 import type { AdminKey } from './admin-keys.js';
 import { decodeCursor, encodeCursor, parseLimit } from './paging.js';
 
@@ -145,7 +145,7 @@ export async function enableUser(deps: AdminDeps, { userId, actor }: { userId: s
 }
 
 /**
- * Deletes the account as its owner's own deletion does (auth/account-deletion.ts): passkeys and
+ * Deletes the account as its owner's own deletion does (auth/account/account-deletion.ts): passkeys and
  * sessions by cascade, pending links, codes and mail, the address out of the audit log; the
  * 'admin.user_deleted' row names the key.
  */

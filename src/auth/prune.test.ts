@@ -5,7 +5,7 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { bothDrivers } from '../../test/helpers/both-drivers.js';
-import { parseConfig } from '../config.js';
+import { parseConfig } from '../lib/config.js';
 import type { Db } from '../db/db.js';
 import {
   auditEvents,
@@ -20,7 +20,7 @@ import {
   webauthnChallenges,
   webhookEvents,
 } from '../db/schema.js';
-import { CODE_FAILURE_WINDOW_MS, CODE_LOCK_RETENTION_MS } from './code-budget.js';
+import { CODE_FAILURE_WINDOW_MS, CODE_LOCK_RETENTION_MS } from './email/code-budget.js';
 import { pruneExpired } from './prune.js';
 
 const DAY = 86_400_000;

@@ -10,10 +10,10 @@
  */
 import { and, eq, inArray, isNotNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { QueryBuilder, type SQLiteTable } from 'drizzle-orm/sqlite-core';
-import type { Config } from '../config.js';
+import type { Config } from '../lib/config.js';
 import type { Db } from '../db/db.js';
 import { auditEvents, codeFailures, dbscChallenges, emailTokens, mailQueue, rateLimits, refreshTokens, sessions, webauthnChallenges, webhookEvents } from '../db/schema.js';
-import { CODE_FAILURE_WINDOW_MS, CODE_LOCK_RETENTION_MS } from './code-budget.js';
+import { CODE_FAILURE_WINDOW_MS, CODE_LOCK_RETENTION_MS } from './email/code-budget.js';
 
 const GRACE_MS = 86_400_000;
 const SLICE = 5000;

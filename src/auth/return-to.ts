@@ -8,8 +8,8 @@
  *
  * Runtime-neutral: no node:* import.
  */
-import type { Config } from '../config.js';
-import type { Logger } from '../log.js';
+import type { Config } from '../lib/config.js';
+import type { Logger } from '../lib/log.js';
 import { AuthError } from './errors.js';
 
 /** API.md: at most 2,048 characters. */

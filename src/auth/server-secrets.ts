@@ -14,11 +14,11 @@
  * Runtime-neutral: no node:* import.
  */
 import { eq } from 'drizzle-orm';
-import type { Config } from '../config.js';
+import type { Config } from '../lib/config.js';
 import type { Db } from '../db/db.js';
 import { serverSecrets } from '../db/schema.js';
-import { base64UrlToBytes, bytesToBase64Url } from './encoding.js';
-import { hkdfSha256, randomBytes } from './crypto.js';
+import { base64UrlToBytes, bytesToBase64Url } from '../lib/encoding.js';
+import { hkdfSha256, randomBytes } from '../lib/crypto.js';
 
 const EMAIL_TOKEN_KEY = { label: 'sesame email token hmac v1', row: 'email_token_hmac_v1' } as const;
 const REFRESH_TOKEN_KEY = { label: 'sesame refresh token mac v1', row: 'refresh_token_mac' } as const;

@@ -13,7 +13,7 @@ import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 export const users = sqliteTable('users', {
   /** Random UUIDv4: reveals neither order nor count. Also the WebAuthn user handle. */
   id: text('id').primaryKey(),
-  /** Canonical form (see src/auth/email-address.ts); unique. */
+  /** Canonical form (see src/auth/email/email-address.ts); unique. */
   email: text('email').notNull().unique(),
   /**
    * Always true for an account made since verify-first sign-up (an account exists only once its
@@ -50,7 +50,7 @@ export const sessions = sqliteTable(
      */
     reauthenticatedAt: integer('reauthenticated_at'),
     /**
-     * The refresh token state, O(1) per session however often it rotates (src/auth/refresh-tokens.ts).
+     * The refresh token state, O(1) per session however often it rotates (src/auth/sessions/refresh-tokens.ts).
      * Null generation: a session from before self-describing tokens, whose current token is still a
      * `refresh_tokens` row until it rotates once.
      */
@@ -65,7 +65,7 @@ export const sessions = sqliteTable(
     /** When the previous generation was issued (= when the one before it was rotated). */
     refreshPrevAt: integer('refresh_prev_at'),
     /**
-     * Device-bound sessions (DBSC, src/auth/dbsc.ts): the browser's public key (a P-256 JWK, JSON)
+     * Device-bound sessions (DBSC, src/auth/sessions/dbsc.ts): the browser's public key (a P-256 JWK, JSON)
      * once it registered one; null = not bound, today's plain rotating cookie.
      */
     dbscKey: text('dbsc_key'),

@@ -1,6 +1,6 @@
 /**
  * The client address used for rate limits, sessions and the audit log, in canonical form
- * (ip-address.ts): the socket's peer (on Workers, Cloudflare's CF-Connecting-IP), unless
+ * (lib/ip-address.ts): the socket's peer (on Workers, Cloudflare's CF-Connecting-IP), unless
  * TRUST_PROXY says that peer is a proxy we run (API.md, the TRUST_PROXY setting):
  * - `true`: the peer is one proxy; the client is the right-most X-Forwarded-For entry (the one
  *   the peer appended);
@@ -11,9 +11,9 @@
  * X-Forwarded-For is ignored.
  */
 import type { Context } from 'hono';
-import type { AppEnv } from '../deps.js';
-import type { TrustProxy } from '../config.js';
-import { canonicalIpAddress, inRanges, parseIpAddress } from '../ip-address.js';
+import type { AppEnv } from './deps.js';
+import type { TrustProxy } from '../lib/config.js';
+import { canonicalIpAddress, inRanges, parseIpAddress } from '../lib/ip-address.js';
 
 export function resolveClientAddress(c: Context<AppEnv>): string | undefined {
   const { config, socketAddress } = c.var.deps;

@@ -4,7 +4,7 @@
  * alike) cannot shadow `__Host-sesame_refresh`. A duplicated name is treated as no cookie at all:
  * we cannot tell which one the browser meant.
  */
-import { REFRESH_TOKEN_PATTERN } from '../auth/refresh-tokens.js';
+import { REFRESH_TOKEN_PATTERN } from '../auth/sessions/refresh-tokens.js';
 
 export const REFRESH_COOKIE = '__Host-sesame_refresh';
 

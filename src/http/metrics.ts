@@ -4,7 +4,7 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
-import type { AppEnv } from '../deps.js';
+import type { AppEnv } from './deps.js';
 import { toAuthError } from './on-error.js';
 
 const SIGN_IN_ROUTES: Record<string, 'email' | 'passkey'> = { '/auth/email/verify': 'email', '/auth/passkeys/login/verify': 'passkey' };

@@ -5,7 +5,7 @@
  */
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { AppEnv } from '../deps.js';
+import type { AppEnv } from './deps.js';
 import { AuthError } from '../auth/errors.js';
 
 function isBusy(err: unknown): boolean {

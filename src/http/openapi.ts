@@ -10,8 +10,8 @@
  * client against them.
  */
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { Config } from '../config.js';
-import type { AppEnv } from '../deps.js';
+import type { Config } from '../lib/config.js';
+import type { AppEnv } from './deps.js';
 import { errorDescription } from './router.js';
 
 export const API_VERSION = '1.0.0';

@@ -1,12 +1,12 @@
 /**
  * RATE_LIMIT_PER_MINUTE requests to /auth/* per client (its canonical address; an IPv6 /64, with
- * its /48 capped at 8 times that: ip-address.ts). The path is normalised first (case, repeated and
+ * its /48 capped at 8 times that: lib/ip-address.ts). The path is normalised first (case, repeated and
  * trailing slashes, dot segments) so spelling a route differently does not get around the limit.
  */
 import type { MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../deps.js';
+import type { AppEnv } from './deps.js';
 import { enforceRateLimit } from '../auth/rate-limit.js';
-import { clientKeys } from '../ip-address.js';
+import { clientKeys } from '../lib/ip-address.js';
 
 export function normalisePath(path: string): string {
   let p = path.toLowerCase().replace(/\\/g, '/');

@@ -1,7 +1,7 @@
 /** What route handlers hand the domain about the request: who asked, from where, and how times are rendered. */
 import type { Context } from 'hono';
-import type { AppEnv } from '../deps.js';
-import type { RequestContext } from '../auth/sessions.js';
+import type { AppEnv } from './deps.js';
+import type { RequestContext } from '../auth/sessions/sessions.js';
 
 /** User agent and client address, recorded with sessions and audit events; the language mails are written in. */
 export const requestContext = (c: Context<AppEnv>): RequestContext => ({

@@ -1,7 +1,7 @@
 /** One JSON log line per request: method, path (never the query: it may hold a link token), status, time. */
 import type { MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../deps.js';
-import { generateId } from '../auth/crypto.js';
+import type { AppEnv } from './deps.js';
+import { generateId } from '../lib/crypto.js';
 import { resolveClientAddress } from './client-address.js';
 
 export const requestLog: MiddlewareHandler<AppEnv> = async (c, next) => {

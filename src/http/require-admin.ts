@@ -4,7 +4,7 @@
  * all answer 401 alike; a live key without the scope answers 403.
  */
 import type { MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../deps.js';
+import type { AppEnv } from './deps.js';
 import { authenticateAdminKey, type AdminScope } from '../admin/admin-keys.js';
 import { AuthError } from '../auth/errors.js';
 

@@ -1,9 +1,9 @@
 /** Bearer authentication for the service's own endpoints: a valid token whose session still lives. */
 import type { Context, MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../deps.js';
-import { verifyAccessToken } from '../auth/access-tokens.js';
+import type { AppEnv } from './deps.js';
+import { verifyAccessToken } from '../auth/sessions/access-tokens.js';
 import { AuthError } from '../auth/errors.js';
-import { requireLiveSession, type Authenticated } from '../auth/sessions.js';
+import { requireLiveSession, type Authenticated } from '../auth/sessions/sessions.js';
 
 export const requireAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   const header = c.req.header('authorization') ?? '';

@@ -4,7 +4,7 @@
  * one set of zod schemas.
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import type { AppEnv } from '../deps.js';
+import type { AppEnv } from './deps.js';
 import { AUTH_ERROR_CODES, AuthError, authErrorCodesWithStatus } from '../auth/errors.js';
 
 export function createRouter() {

@@ -2,7 +2,7 @@
  * HTTP hardening applied to every request before any route runs.
  */
 import type { MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../deps.js';
+import type { AppEnv } from './deps.js';
 import { AuthError } from '../auth/errors.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;

@@ -3,9 +3,9 @@
  * offer (`Secure-Session-Registration`) for a browser whose session is not bound yet.
  */
 import type { Context } from 'hono';
-import type { AppEnv } from '../deps.js';
-import { isDeviceBound, offerDeviceBinding } from '../auth/dbsc.js';
-import type { IssuedSession } from '../auth/sessions.js';
+import type { AppEnv } from './deps.js';
+import { isDeviceBound, offerDeviceBinding } from '../auth/sessions/dbsc.js';
+import type { IssuedSession } from '../auth/sessions/sessions.js';
 import { refreshCookie } from './cookies.js';
 import { DBSC_REGISTER_PATH } from './security.js';
 

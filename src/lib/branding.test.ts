@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../config.js';
+import { ConfigError, parseConfig } from './config.js';
 import { DEFAULT_BRANDING, parseBranding, readableOn, textColorOn } from './branding.js';
 
 const at = { publicUrl: 'https://id.example.com', production: true };

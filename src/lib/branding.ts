@@ -1,6 +1,6 @@
 /**
  * Branding: the product name, brand colour and logo that pages and mails show (README
- * "Branding"). parseBranding reads PRODUCT_NAME, BRAND_COLOR and LOGO_URL; config.ts calls it.
+ * "Branding"). parseBranding reads PRODUCT_NAME, BRAND_COLOR and LOGO_URL; lib/config.ts calls it.
  *
  * The colour becomes CSS variables of the pages (GET /branding.css) and inline styles of the
  * mails, with a text colour picked for contrast, so a light brand colour gets dark text.

@@ -4,7 +4,7 @@
  * reachable from the Workers entry.
  */
 import { EmailMessage } from 'cloudflare:email';
-import { generateId } from '../auth/crypto.js';
+import { generateId } from '../lib/crypto.js';
 import { MailDeliveryError, type Mailer } from './mailer.js';
 import { buildMimeMessage, parseMailbox } from './mime.js';
 

@@ -8,7 +8,7 @@
  * - it rejects only with MailDeliveryError. `permanent` tells the caller whether sending the
  *   same message again could succeed: true for a 5xx SMTP reply (the server refused it for
  *   good), false for everything else (4xx replies, timeouts, refused or dropped connections).
- * - `to` is a canonical address (see auth/email-address.ts); transports must use it verbatim
+ * - `to` is a canonical address (see auth/email/email-address.ts); transports must use it verbatim
  *   as the one recipient and add none.
  */
 

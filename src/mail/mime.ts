@@ -3,7 +3,7 @@
  * send_email binding). multipart/alternative with base64 UTF-8 parts; the subject is an RFC 2047
  * encoded word, so no header can be broken by what a message carries.
  */
-import { bytesToBase64, utf8 } from '../auth/encoding.js';
+import { bytesToBase64, utf8 } from '../lib/encoding.js';
 
 export function parseMailbox(from: string): { name: string | null; address: string } {
   const m = /^\s*(?:"?([^"<]*?)"?\s*)?<([^<>\s]+@[^<>\s]+)>\s*$/.exec(from);

@@ -20,10 +20,10 @@
  */
 import { and, eq, inArray, lte, or, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../http/deps.js';
 import { mailQueue } from '../db/schema.js';
-import { auditInsert } from '../auth/audit.js';
-import { generateId } from '../auth/crypto.js';
+import { auditInsert } from '../audit/audit.js';
+import { generateId } from '../lib/crypto.js';
 import { MailDeliveryError, type MailMessage } from './mailer.js';
 
 export type MailQueueRow = typeof mailQueue.$inferSelect;

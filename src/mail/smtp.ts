@@ -19,7 +19,7 @@
 import nodemailer from 'nodemailer';
 import type { NodemailerError, SMTPPoolOptions } from 'nodemailer';
 import addressparser from 'nodemailer/lib/addressparser/index.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../lib/log.js';
 import { MailDeliveryError, type Mailer, type MailMessage } from './mailer.js';
 
 export interface SmtpMailerOptions {

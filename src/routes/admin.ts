@@ -4,11 +4,11 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { AppEnv } from '../deps.js';
+import type { AppEnv } from '../http/deps.js';
 import { ADMIN_SCOPES, createAdminKey, parseScopes } from '../admin/admin-keys.js';
 import { queryAuditLog } from '../admin/audit-log.js';
 import { deleteUser, disableUser, enableUser, getAdminUser, listUsers, revokeUserSessions, type Actor, type AdminUser } from '../admin/users.js';
-import { sha256, timingSafeEqual } from '../auth/crypto.js';
+import { sha256, timingSafeEqual } from '../lib/crypto.js';
 import { AuthError } from '../auth/errors.js';
 import { requireAdmin } from '../http/require-admin.js';
 import { isoTime, requestContext } from '../http/request-context.js';

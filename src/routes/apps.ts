@@ -1,7 +1,7 @@
 /**
  * What applications on APP_ORIGINS need besides the sign-in routes (API.md, "Applications"):
  * - GET /.well-known/webauthn: the WebAuthn related origins list, when an app lies outside
- *   RP_ID's domain (config.ts allows that only where PUBLIC_URL's host is RP_ID, so this is the
+ *   RP_ID's domain (lib/config.ts allows that only where PUBLIC_URL's host is RP_ID, so this is the
  *   URL browsers ask); 404 otherwise.
  * - GET /auth/return-to: whether a `returnTo` would be followed. Sesame's pages ask it before
  *   keeping a `?returnTo=` for after the sign-in, so the one rule (auth/return-to.ts) decides.

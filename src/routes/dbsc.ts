@@ -5,10 +5,10 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { bindDeviceKey, challengeDeviceRefresh, refreshBoundSession } from '../auth/dbsc.js';
+import { bindDeviceKey, challengeDeviceRefresh, refreshBoundSession } from '../auth/sessions/dbsc.js';
 import { AuthError } from '../auth/errors.js';
-import type { IssuedSession } from '../auth/sessions.js';
-import type { AppEnv } from '../deps.js';
+import type { IssuedSession } from '../auth/sessions/sessions.js';
+import type { AppEnv } from '../http/deps.js';
 import { REFRESH_COOKIE } from '../http/cookies.js';
 import { createRouter, errorResponses, jsonContent } from '../http/router.js';
 import { requestContext } from '../http/request-context.js';

@@ -1,7 +1,7 @@
-/** Changing the account's address: POST /auth/email/change and /auth/email/change/verify (rules in auth/email-change.ts). */
+/** Changing the account's address: POST /auth/email/change and /auth/email/change/verify (rules in auth/email/email-change.ts). */
 import { createRoute, z } from '@hono/zod-openapi';
-import { startEmailChange, verifyEmailChange } from '../auth/email-change.js';
-import { LINK_TOKEN_PATTERN } from '../auth/magic-links.js';
+import { startEmailChange, verifyEmailChange } from '../auth/email/email-change.js';
+import { LINK_TOKEN_PATTERN } from '../auth/email/magic-links.js';
 import { requireAuth, authenticated } from '../http/require-auth.js';
 import { bearerSecurity, createRouter, errorResponses, jsonBody, jsonContent, UserSchema } from '../http/router.js';
 import { requestContext } from '../http/request-context.js';

@@ -10,9 +10,9 @@
  * Cache-Control: no-store.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { emailLinkInfo, startEmailSignIn, verifyEmailCode, verifyEmailLink } from '../auth/email-sign-in.js';
+import { emailLinkInfo, startEmailSignIn, verifyEmailCode, verifyEmailLink } from '../auth/email/email-sign-in.js';
 import { AuthError } from '../auth/errors.js';
-import { LINK_TOKEN_PATTERN } from '../auth/magic-links.js';
+import { LINK_TOKEN_PATTERN } from '../auth/email/magic-links.js';
 import { optionalAuth } from '../http/require-auth.js';
 import { createRouter, errorResponses, jsonBody, jsonContent, optionalBearerSecurity, SessionResponseSchema } from '../http/router.js';
 import { sessionResponse } from '../http/session-response.js';
@@ -151,7 +151,7 @@ export function emailRoutes({ linkPage }: EmailRoutesOptions = {}) {
     })
     .openapi(verify, async (c) => {
       const body = c.req.valid('json');
-      // A Bearer token is optional here, but one that is sent must be valid (see auth/email-sign-in.ts).
+      // A Bearer token is optional here, but one that is sent must be valid (see auth/email/email-sign-in.ts).
       const auth = c.var.auth ?? null;
       const input = { auth, context: requestContext(c) };
       const { issued, created, returnTo } =

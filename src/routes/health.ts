@@ -5,7 +5,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../http/deps.js';
 import { createRouter, jsonContent } from '../http/router.js';
 
 /** Due mail older than this means no deliverer is running (Node retries every 5 s, the Workers cron every minute). */

@@ -1,6 +1,6 @@
 /** The signed-in user: the account itself, its deletion, and its recent security activity. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { deleteAccount, listActivity } from '../auth/account.js';
+import { deleteAccount, listActivity } from '../auth/account/account.js';
 import { clearRefreshCookie } from '../http/cookies.js';
 import { requireAuth, authenticated } from '../http/require-auth.js';
 import { bearerSecurity, createRouter, errorResponses, jsonContent } from '../http/router.js';

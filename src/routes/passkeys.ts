@@ -1,4 +1,4 @@
-/** Passkey registration, sign-in and management (API.md "Endpoints"); the rules live in auth/passkeys.ts. */
+/** Passkey registration, sign-in and management (API.md "Endpoints"); the rules live in auth/passkeys/passkeys.ts. */
 import { createRoute, z } from '@hono/zod-openapi';
 import {
   deletePasskey,
@@ -14,10 +14,10 @@ import {
   startSignIn,
   webauthnUserHandle,
   type PasskeyRow,
-} from '../auth/passkeys.js';
+} from '../auth/passkeys/passkeys.js';
 import { AuthError } from '../auth/errors.js';
-import { notifyAccount } from '../auth/notify-account.js';
-import { providerOf } from '../auth/authenticator-provider.js';
+import { notifyAccount } from '../auth/account/notify-account.js';
+import { providerOf } from '../auth/passkeys/authenticator-provider.js';
 import { optionalAuth, requireAuth, authenticated } from '../http/require-auth.js';
 import {
   bearerSecurity,

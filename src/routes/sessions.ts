@@ -1,8 +1,8 @@
 /** Refresh, logout and session management. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { isDeviceBound } from '../auth/dbsc.js';
+import { isDeviceBound } from '../auth/sessions/dbsc.js';
 import { AuthError } from '../auth/errors.js';
-import { listSessions, logoutByRefreshToken, revokeAllSessions, revokeSession, rotateRefreshToken } from '../auth/sessions.js';
+import { listSessions, logoutByRefreshToken, revokeAllSessions, revokeSession, rotateRefreshToken } from '../auth/sessions/sessions.js';
 import { clearRefreshCookie, readCookie, REFRESH_COOKIE } from '../http/cookies.js';
 import { requireAuth, authenticated } from '../http/require-auth.js';
 import {

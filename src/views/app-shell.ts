@@ -7,7 +7,7 @@
  * its own copy. Runtime-neutral.
  */
 import type { MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../deps.js';
+import type { AppEnv } from '../http/deps.js';
 import type { Locale } from '../i18n/locales.js';
 import { createTranslator } from '../i18n/translator.js';
 import { readableOn, type Branding } from '../lib/branding.js';

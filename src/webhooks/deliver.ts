@@ -18,9 +18,9 @@
  * Runtime-neutral: fetch and WebCrypto only.
  */
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../http/deps.js';
 import { webhookEvents } from '../db/schema.js';
-import { auditInsert } from '../auth/audit.js';
+import { auditInsert } from '../audit/audit.js';
 import { signWebhook } from './sign.js';
 
 export type WebhookDeps = Pick<Deps, 'db' | 'clock' | 'logger' | 'config' | 'metrics'> & { fetch?: typeof fetch; random?: () => number };

@@ -3,7 +3,7 @@
  * that follows `whsec_` (base64), over `<webhook-id>.<webhook-timestamp>.<body>`, sent as
  * `webhook-signature: v1,<base64>`. WebCrypto only, so it runs on Node and Workers alike.
  */
-import { bytesToBase64 } from '../auth/encoding.js';
+import { bytesToBase64 } from '../lib/encoding.js';
 
 function base64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
   const bin = atob(b64);

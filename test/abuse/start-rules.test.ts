@@ -15,7 +15,7 @@ import { unstable_readConfig } from 'wrangler';
 import { liveDatabase, startLiveServer, type LiveDatabase, type LiveServer } from '../helpers/live-server.js';
 import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp-capture.js';
 import { startDevWorker, type DevWorker } from '../helpers/dev-worker.js';
-import { ConfigError } from '../../src/config.js';
+import { ConfigError } from '../../src/lib/config.js';
 
 const SECRET = 'correct horse battery staple, 32+ characters';
 const PUBLIC_URL = 'https://auth.example.test';

@@ -637,7 +637,7 @@ describe('fuzz: every endpoint', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// Access-token rules (RFC 8725, RFC 9068 as src/auth/access-tokens.ts states them), for a token
+// Access-token rules (RFC 8725, RFC 9068 as src/auth/sessions/access-tokens.ts states them), for a token
 // carrying our own valid signature.
 
 function tokenVerdict(

@@ -6,17 +6,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createApp, type AppOptions } from '../../src/app.js';
-import { isLoopbackOrigin, parseConfig } from '../../src/config.js';
-import { buildDeps, type Deps } from '../../src/deps.js';
+import { isLoopbackOrigin, parseConfig } from '../../src/lib/config.js';
+import { buildDeps, type Deps } from '../../src/http/deps.js';
 import { openTestD1 } from './d1.js';
 import { createNodeDeps } from '../../src/entry/node.js';
-import type { Logger, LogFields, LogLevel } from '../../src/log.js';
-import { startSession, type IssuedSession } from '../../src/auth/sessions.js';
-import { findUserByEmail, newUser } from '../../src/auth/users.js';
+import type { Logger, LogFields, LogLevel } from '../../src/lib/log.js';
+import { startSession, type IssuedSession } from '../../src/auth/sessions/sessions.js';
+import { findUserByEmail, newUser } from '../../src/auth/account/users.js';
 import { sql } from 'drizzle-orm';
 import { users } from '../../src/db/schema.js';
 import { REFRESH_COOKIE } from '../../src/http/cookies.js';
-import type { Amr } from '../../src/auth/access-tokens.js';
+import type { Amr } from '../../src/auth/sessions/access-tokens.js';
 
 export const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
 

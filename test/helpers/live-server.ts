@@ -6,9 +6,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseConfig, type Config } from '../../src/config.js';
+import { parseConfig, type Config } from '../../src/lib/config.js';
 import { startNodeServer, type NodeServer } from '../../src/entry/node.js';
-import type { Logger, LogFields, LogLevel } from '../../src/log.js';
+import type { Logger, LogFields, LogLevel } from '../../src/lib/log.js';
 
 export interface LiveServer {
   /** http://127.0.0.1:<port>: where requests go (PUBLIC_URL may differ). */

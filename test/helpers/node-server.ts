@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { parseConfig } from '../../src/config.js';
+import { parseConfig } from '../../src/lib/config.js';
 import { startNodeServer, type NodeServer } from '../../src/entry/node.js';
-import { silentLogger, type Logger } from '../../src/log.js';
+import { silentLogger, type Logger } from '../../src/lib/log.js';
 import { freePort } from './free-port.js';
 
 const root = path.resolve(import.meta.dirname, '../..');

@@ -6,7 +6,7 @@
 import { Hono } from 'hono';
 import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rotateSigningKey } from '../../../src/auth/signing-keys.js';
+import { rotateSigningKey } from '../../../src/auth/sessions/signing-keys.js';
 import { freePort } from '../../../test/helpers/free-port.js';
 import { createVerifier, isSesameTokenError, sesameAuth, SesameTokenError, type SesameEnv, type SesameTokenErrorCode } from '../src/server/index.js';
 import { startTestSesame, type TestSesame } from './sesame-server.js';

@@ -6,9 +6,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseConfig } from '../../../src/config.js';
+import { parseConfig } from '../../../src/lib/config.js';
 import { startNodeServer, type NodeServer } from '../../../src/entry/node.js';
-import { silentLogger } from '../../../src/log.js';
+import { silentLogger } from '../../../src/lib/log.js';
 import { freePort } from '../../../test/helpers/free-port.js';
 
 export interface TestSesame {

@@ -3,7 +3,7 @@
  * User-Agent parts the server uses (src/lib/user-agent.ts), and this browser's own name, for
  * naming a passkey created here.
  */
-import { productToken } from '../../../src/auth/describe-device.js';
+import { productToken } from '../../../src/lib/describe-device.js';
 import { deviceParts } from '../../../src/lib/user-agent.js';
 import { t } from '../i18n/i18n.js';
 

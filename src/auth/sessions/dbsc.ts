@@ -1,0 +1,188 @@
+/**
+ * Device-bound sessions (DBSC, W3C webappsec-dbsc; API.md "Device-bound sessions").
+ *
+ * - Offer: a session response of a session not yet bound, sent to a browser, carries a
+ *   registration challenge (dbsc-challenges.ts).
+ * - Registration: the browser answers it with a proof made by a new key (dbsc-proof.ts); the key
+ *   is bound to the session the challenge was issued for and, in the same conditional UPDATE, the
+ *   refresh token rotates into one the browser must renew within DBSC_COOKIE_TTL.
+ * - Enforcement is the server's, not the cookie's Max-Age: once bound, /auth/refresh refuses a
+ *   refresh token older than DBSC_COOKIE_TTL (assertDeviceFresh, called by sessions.ts), and only
+ *   a proof signed by the bound key over a fresh challenge gets the next one (refreshBoundSession).
+ *   A cookie copied to another machine therefore dies within the TTL; the owner's browser renews.
+ * - Failures (bad signature, replayed or unknown challenge, another key, a bound cookie past its
+ *   time) answer 401, change no session and are audit events: a thief must not be able to sign
+ *   the owner out by failing.
+ */
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import { anyRow } from '../../db/conditions.js';
+import type { Db } from '../../db/db.js';
+import { sessions, users } from '../../db/schema.js';
+import { auditInsertIf } from '../../audit/audit.js';
+import { consumeDbscChallenge, issueDbscChallenge } from './dbsc-challenges.js';
+import { deviceKeyThumbprint, parseDeviceKey, verifyRefreshProof, verifyRegistrationProof, type DeviceKeyJwk } from './dbsc-proof.js';
+import { sha256 } from '../../lib/crypto.js';
+import { AuthError } from '../errors.js';
+import { mintRefreshToken } from './refresh-tokens.js';
+import { isDeviceBound, recordDbscFailure as recordFailure } from './dbsc-freshness.js';
+import { issueSession, type IssuedSession, type RequestContext, type SessionDeps, type SessionRow, type UserRow } from './sessions.js';
+
+export { isDeviceBound } from './dbsc-freshness.js';
+
+/**
+ * The registration challenge for a session response, or null when none is offered: the session
+ * is already bound, or still holds a refresh token from before self-describing tokens (it rotates
+ * once into the new format on its next refresh, and is offered then).
+ */
+export async function offerDeviceBinding(deps: Pick<SessionDeps, 'db' | 'clock'>, session: SessionRow): Promise<string | null> {
+  if (isDeviceBound(session) || session.refreshGen === null) return null;
+  return issueDbscChallenge(deps, { sessionId: session.id, purpose: 'registration' });
+}
+
+async function loadSession(db: Db, sessionId: string): Promise<{ session: SessionRow; user: UserRow } | null> {
+  const rows = await db.orm
+    .select({ session: sessions, user: users })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.id, sessionId))
+    .limit(1);
+  return rows[0] ?? null;
+}
+
+function isLive(session: SessionRow, now: number): boolean {
+  return session.revokedAt === null && now < session.idleExpiresAt && now < session.absoluteExpiresAt;
+}
+
+const refused = (message: string) => new AuthError('DBSC_PROOF_INVALID', message);
+
+/**
+ * One rotation of a session's refresh token on the strength of a device proof (no cookie is
+ * presented: the browser let the bound one expire). Like /auth/refresh's rotation it is one
+ * conditional UPDATE on the generation read, so it races safely with a refresh or a logout; at
+ * registration the same statement binds the key, only if none is bound yet.
+ */
+async function rotateWithDeviceProof(
+  deps: SessionDeps,
+  { session, user, bind, context = {} }: { session: SessionRow; user: UserRow; bind?: DeviceKeyJwk; context?: RequestContext },
+): Promise<IssuedSession | null> {
+  const { db, config } = deps;
+  const now = deps.clock();
+  const generation = session.refreshGen! + 1;
+  const successor = await mintRefreshToken(await deps.secrets.refreshTokenKey(), session.id, generation);
+  const rotation = db.orm
+    .update(sessions)
+    .set({
+      refreshGen: generation,
+      refreshHash: await sha256(successor),
+      refreshAt: now,
+      // The replaced token becomes the previous generation with no successor sealed to it: a
+      // racing request with it is told to retry inside the reuse window, and is reuse after.
+      refreshPrevHash: sql`${sessions.refreshHash}`,
+      refreshPrevSealed: null,
+      refreshPrevAt: sql`${sessions.refreshAt}`,
+      lastUsedAt: now,
+      idleExpiresAt: Math.min(now + config.sessionIdleTtl * 1000, session.absoluteExpiresAt),
+      ...(bind ? { dbscKey: JSON.stringify(bind), dbscBoundAt: now } : {}),
+    })
+    .where(
+      and(
+        eq(sessions.id, session.id),
+        eq(sessions.refreshGen, session.refreshGen!),
+        isNull(sessions.revokedAt),
+        // Registration binds only an unbound session; a refresh only renews the key it was proved with.
+        bind ? isNull(sessions.dbscKey) : eq(sessions.dbscKey, session.dbscKey!),
+      ),
+    )
+    .returning();
+  const rotated = bind
+    ? (
+        await db.batch([
+          rotation,
+          auditInsertIf(
+            db,
+            {
+              at: now,
+              type: 'session.dbsc_bound',
+              userId: user.id,
+              sessionId: session.id,
+              clientAddress: context.clientAddress,
+              userAgent: context.userAgent,
+              detail: { key: await deviceKeyThumbprint(bind) },
+            },
+            // Recorded only when the binding took effect in this batch.
+            anyRow(sessions, and(eq(sessions.id, session.id), eq(sessions.dbscBoundAt, now), eq(sessions.refreshAt, now))),
+          ),
+        ])
+      )[0]
+    : await rotation;
+  const row = rotated[0];
+  return row ? issueSession(deps, user, row, successor) : null;
+}
+
+/**
+ * POST /auth/dbsc/register: binds the proof's key to the session whose response offered the
+ * challenge, and rotates its refresh token (the browser now holds one that lives DBSC_COOKIE_TTL).
+ */
+export async function bindDeviceKey(deps: SessionDeps, { proof, context = {} }: { proof: string; context?: RequestContext }): Promise<IssuedSession> {
+  const verified = await verifyRegistrationProof(proof).catch(async (err: unknown) => {
+    await recordFailure(deps, { session: null, step: 'registration', reason: 'bad_proof', context });
+    throw err;
+  });
+  // Single use, and only for the step it was issued for: a refresh challenge cannot register.
+  const challenge = await consumeDbscChallenge(deps, { challenge: verified.jti, purpose: 'registration' });
+  if (!challenge) {
+    await recordFailure(deps, { session: null, step: 'registration', reason: 'unknown_challenge', context });
+    throw refused('The registration challenge is unknown, used or expired');
+  }
+  const found = await loadSession(deps.db, challenge.sessionId);
+  if (!found || !isLive(found.session, deps.clock()) || found.session.refreshGen === null) {
+    await recordFailure(deps, { session: found?.session ?? null, step: 'registration', reason: 'session_dead', context });
+    throw new AuthError('SESSION_REVOKED', 'This session has been signed out');
+  }
+  // A session binds one key, once: a second registration (two offers raced) changes nothing.
+  if (isDeviceBound(found.session)) {
+    await recordFailure(deps, { session: found.session, step: 'registration', reason: 'already_bound', context });
+    throw refused('This session is already bound to a device');
+  }
+  const issued = await rotateWithDeviceProof(deps, { ...found, bind: verified.key, context });
+  if (!issued) throw refused('The session changed during registration; sign in again to bind it');
+  return issued;
+}
+
+/** POST /auth/dbsc/refresh without a proof: a fresh challenge for a live bound session. */
+export async function challengeDeviceRefresh(deps: SessionDeps, { sessionId }: { sessionId: string }): Promise<string> {
+  const found = await loadSession(deps.db, sessionId);
+  // Only a live bound session is worth a challenge; the rest learn nothing more than "no".
+  if (!found || !isLive(found.session, deps.clock()) || !isDeviceBound(found.session)) throw new AuthError('SESSION_REVOKED', 'No live device-bound session with this id');
+  return issueDbscChallenge(deps, { sessionId, purpose: 'refresh' });
+}
+
+/**
+ * POST /auth/dbsc/refresh with a proof: verified with the bound key over a challenge issued for
+ * this session, then the next refresh token. Every failure leaves the session as it was.
+ */
+export async function refreshBoundSession(
+  deps: SessionDeps,
+  { sessionId, proof, context = {} }: { sessionId: string; proof: string; context?: RequestContext },
+): Promise<IssuedSession> {
+  const found = await loadSession(deps.db, sessionId);
+  if (!found || !isLive(found.session, deps.clock())) throw new AuthError('SESSION_REVOKED', 'No live device-bound session with this id');
+  const key = parseDeviceKey(found.session.dbscKey);
+  if (!key) {
+    await recordFailure(deps, { session: found.session, step: 'refresh', reason: 'not_bound', context });
+    throw refused('This session is not bound to a device');
+  }
+  // The bound key, and only it, may renew: another device's (or another session's) key fails here.
+  const verified = await verifyRefreshProof(proof, key).catch(async (err: unknown) => {
+    await recordFailure(deps, { session: found.session, step: 'refresh', reason: 'bad_proof', context });
+    throw err;
+  });
+  // The challenge must be one we issued for this session, unused: a recorded proof is worthless.
+  if (!(await consumeDbscChallenge(deps, { challenge: verified.jti, purpose: 'refresh', sessionId }))) {
+    await recordFailure(deps, { session: found.session, step: 'refresh', reason: 'unknown_challenge', context });
+    throw refused('The refresh challenge is unknown, used or expired');
+  }
+  const issued = await rotateWithDeviceProof(deps, { ...found, context });
+  if (!issued) throw new AuthError('SESSION_REVOKED', 'This session has been signed out');
+  return issued;
+}

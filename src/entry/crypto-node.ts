@@ -1,0 +1,34 @@
+/**
+ * node:crypto versions of crypto.ts's hash and seal, byte-for-byte compatible with the WebCrypto
+ * ones (a test checks both ways), installed by the Node entry. Node only.
+ */
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync } from 'node:crypto';
+import { base64UrlToBytes, bytesToBase64Url } from '../lib/encoding.js';
+import { randomBytes, type CryptoPrimitives } from '../lib/crypto.js';
+
+const keyOf = (secret: string, info: string) => Buffer.from(hkdfSync('sha256', secret, new Uint8Array(0), info, 32));
+
+export const nodeCryptoPrimitives: CryptoPrimitives = {
+  sha256: (input) => createHash('sha256').update(input).digest('base64url'),
+  hmacSha256: (key, input) => createHmac('sha256', key).update(input, 'utf8').digest('base64url'),
+  seal(secret, info, plaintext) {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', keyOf(secret, info), iv);
+    const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+    return `${bytesToBase64Url(iv)}.${bytesToBase64Url(ct)}`;
+  },
+  unseal(secret, info, box) {
+    const [ivText, ctText] = box.split('.');
+    const iv = ivText ? base64UrlToBytes(ivText) : null;
+    const ct = ctText ? base64UrlToBytes(ctText) : null;
+    // A box that is not ours (wrong shape, short tag, wrong key) opens to nothing.
+    if (!iv || !ct || iv.length !== 12 || ct.length < 16) return null;
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', keyOf(secret, info), iv);
+      decipher.setAuthTag(ct.subarray(ct.length - 16));
+      return Buffer.concat([decipher.update(ct.subarray(0, ct.length - 16)), decipher.final()]).toString('utf8');
+    } catch {
+      return null;
+    }
+  },
+};
