@@ -11,6 +11,7 @@
 import { and, desc, eq, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/db.js';
 import { disabledUsers, sessions, users } from '../db/schema.js';
+import { previousStatementChangedARow } from '../db/conditions.js';
 import { accountDeletion } from '../auth/account/account-deletion.js';
 import { auditInsert, auditInsertIf } from '../audit/audit.js';
 import { AuthError } from '../auth/errors.js';
@@ -139,7 +140,7 @@ export async function enableUser(deps: AdminDeps, { userId, actor }: { userId: s
   const now = clock();
   await db.batch([
     db.orm.delete(disabledUsers).where(eq(disabledUsers.userId, userId)),
-    auditInsertIf(db, { type: 'admin.user_enabled', ...actorAudit(now, userId, actor) }, sql`changes() = 1`),
+    auditInsertIf(db, { type: 'admin.user_enabled', ...actorAudit(now, userId, actor) }, previousStatementChangedARow),
   ]);
   return mustGet(deps, userId);
 }

@@ -19,3 +19,11 @@ export const noRow = (table: SQLiteTable, where?: SQL): SQL => notExists(oneOf(t
 
 /** `(SELECT count(*) FROM table WHERE where)`, to compare inside a condition. */
 export const rowCount = (table: SQLiteTable, where?: SQL): SQL => sql`${qb.select({ n: count() }).from(table).where(where)}`;
+
+/**
+ * SQLite's changes(): rows changed by the statement just before, in this batch (same connection,
+ * same transaction on better-sqlite3 and D1). Used where a later statement must happen only if the
+ * previous conditional one took effect, and the resulting state alone cannot tell (a parallel
+ * request may have produced the same state).
+ */
+export const previousStatementChangedARow: SQL = sql`changes() = 1`;

@@ -1,20 +1,9 @@
 /** Passkey registration, sign-in and management (API.md "Endpoints"); the rules live in auth/passkeys/passkeys.ts. */
 import { createRoute, z } from '@hono/zod-openapi';
-import {
-  deletePasskey,
-  finishPasskeyAddition,
-  finishSignIn,
-  listPasskeys,
-  MAX_CREDENTIAL_ID_BYTES,
-  PASSKEY_NAME_FORBIDDEN,
-  PASSKEY_NAME_MAX,
-  passkeyTransports,
-  renamePasskey,
-  startPasskeyAddition,
-  startSignIn,
-  webauthnUserHandle,
-  type PasskeyRow,
-} from '../auth/passkeys/passkeys.js';
+import { deletePasskey, renamePasskey } from '../auth/passkeys/manage.js';
+import { finishPasskeyAddition, startPasskeyAddition, webauthnUserHandle } from '../auth/passkeys/registration.js';
+import { finishSignIn, startSignIn } from '../auth/passkeys/sign-in.js';
+import { listPasskeys, MAX_CREDENTIAL_ID_BYTES, PASSKEY_NAME_FORBIDDEN, PASSKEY_NAME_MAX, passkeyTransports, type PasskeyRow } from '../auth/passkeys/passkeys.js';
 import { AuthError } from '../auth/errors.js';
 import { notifyAccount } from '../auth/account/notify-account.js';
 import { providerOf } from '../auth/passkeys/authenticator-provider.js';
