@@ -6,7 +6,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { hitRateLimit } from '../src/auth/rate-limit.js';
-import { rotateRefreshToken, startSession } from '../src/auth/sessions/sessions.js';
+import { rotateRefreshToken } from '../src/auth/sessions/rotation.js';
+import { startSession } from '../src/auth/sessions/sessions.js';
 import { rotateSigningKey } from '../src/auth/sessions/signing-keys.js';
 import { newUser } from '../src/auth/account/users.js';
 import { sessions, users } from '../src/db/schema.js';

@@ -8,7 +8,7 @@ import type { Db } from '../db/db.js';
 import type { Logger } from '../lib/log.js';
 import { KeyStore } from '../auth/sessions/signing-keys.js';
 import { ServerSecrets } from '../auth/server-secrets.js';
-import type { Authenticated } from '../auth/sessions/sessions.js';
+import type { Authenticated } from '../auth/sessions/presence.js';
 import type { AdminKey } from '../admin/admin-keys.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { Locale } from '../i18n/locales.js';

@@ -3,7 +3,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from './deps.js';
 import { verifyAccessToken } from '../auth/sessions/access-tokens.js';
 import { AuthError } from '../auth/errors.js';
-import { requireLiveSession, type Authenticated } from '../auth/sessions/sessions.js';
+import { requireLiveSession, type Authenticated } from '../auth/sessions/presence.js';
 
 export const requireAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   const header = c.req.header('authorization') ?? '';

@@ -2,7 +2,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { isDeviceBound } from '../auth/sessions/dbsc.js';
 import { AuthError } from '../auth/errors.js';
-import { listSessions, logoutByRefreshToken, revokeAllSessions, revokeSession, rotateRefreshToken } from '../auth/sessions/sessions.js';
+import { listSessions, logoutByRefreshToken, revokeAllSessions, revokeSession } from '../auth/sessions/manage.js';
+import { rotateRefreshToken } from '../auth/sessions/rotation.js';
 import { clearRefreshCookie, readCookie, REFRESH_COOKIE } from '../http/cookies.js';
 import { requireAuth, authenticated } from '../http/require-auth.js';
 import {

@@ -14,7 +14,8 @@ import type { AuditEventType } from '../../audit/audit.js';
 import type { EmailDeps } from '../email/email-sign-in.js';
 import { AuthError } from '../errors.js';
 import { notifyAccount } from './notify-account.js';
-import { assertRecentSignIn, type Authenticated, type RequestContext } from '../sessions/sessions.js';
+import { assertRecentSignIn, type Authenticated } from '../sessions/presence.js';
+import type { RequestContext } from '../sessions/sessions.js';
 
 export async function deleteAccount(deps: EmailDeps, { auth, context = {} }: { auth: Authenticated; context?: RequestContext }): Promise<void> {
   const { db, clock } = deps;

@@ -3,7 +3,8 @@ import { eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/db.js';
 import { disabledUsers, users } from '../../db/schema.js';
 import { AuthError } from '../errors.js';
-import type { UserRow } from '../sessions/sessions.js';
+
+export type UserRow = typeof users.$inferSelect;
 
 export async function findUserByEmail(db: Db, email: string): Promise<UserRow | null> {
   const [row] = await db.orm.select().from(users).where(eq(users.email, email)).limit(1);

@@ -40,7 +40,9 @@ import {
 } from './magic-links.js';
 import { enforceMailLimits } from './mail-limits.js';
 import { notifyAccount } from '../account/notify-account.js';
-import { assertRecentSignIn, type Authenticated, type RequestContext, type UserRow } from '../sessions/sessions.js';
+import { assertRecentSignIn, type Authenticated } from '../sessions/presence.js';
+import type { RequestContext } from '../sessions/sessions.js';
+import type { UserRow } from '../account/users.js';
 import { findUserByEmail, findUserById } from '../account/users.js';
 
 /** POST /auth/email/change: see the module header. Resolves before the address is even looked up. */

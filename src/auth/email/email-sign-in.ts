@@ -58,7 +58,9 @@ import {
 } from './magic-links.js';
 import { enforceMailLimits } from './mail-limits.js';
 import { acceptReturnTo, checkReturnTo } from '../return-to.js';
-import { reauthenticateSession, startSession, type Authenticated, type IssuedSession, type RequestContext, type UserRow } from '../sessions/sessions.js';
+import { reauthenticateSession, type Authenticated } from '../sessions/presence.js';
+import { startSession, type IssuedSession, type RequestContext } from '../sessions/sessions.js';
+import type { UserRow } from '../account/users.js';
 import { findUserByEmail, isAddressDisabled, newUser } from '../account/users.js';
 
 export type EmailDeps = Pick<Deps, 'db' | 'config' | 'clock' | 'keys' | 'secrets' | 'logger' | 'mailer' | 'defer'>;

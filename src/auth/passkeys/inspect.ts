@@ -3,7 +3,6 @@
  * type, crossOrigin, origin, key size): run before the challenge is consumed, so a refusal changes
  * nothing. Policy in passkeys.ts.
  */
-import { and } from 'drizzle-orm';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import {
   cose,

@@ -3,13 +3,9 @@ import { and, eq, sql } from 'drizzle-orm';
 import { passkeys, users } from '../../db/schema.js';
 import { auditInsertIf } from '../../audit/audit.js';
 import { AuthError } from '../errors.js';
-import {
-  assertRecentSignIn,
-  type RequestContext,
-  type SessionDeps,
-  type SessionRow,
-  type UserRow,
-} from '../sessions/sessions.js';
+import { assertRecentSignIn } from '../sessions/presence.js';
+import type { RequestContext, SessionDeps, SessionRow } from '../sessions/sessions.js';
+import type { UserRow } from '../account/users.js';
 import { previousStatementChangedARow } from '../../db/conditions.js';
 import type { PasskeyRow } from './passkeys.js';
 

@@ -20,13 +20,9 @@ import { providerOf } from './authenticator-provider.js';
 import { describeDevice } from '../../lib/describe-device.js';
 import { anyRow, noRow, rowCount, previousStatementChangedARow } from '../../db/conditions.js';
 import { AuthError } from '../errors.js';
-import {
-  assertRecentSignIn,
-  type RequestContext,
-  type SessionDeps,
-  type SessionRow,
-  type UserRow,
-} from '../sessions/sessions.js';
+import { assertRecentSignIn } from '../sessions/presence.js';
+import type { RequestContext, SessionDeps, SessionRow } from '../sessions/sessions.js';
+import type { UserRow } from '../account/users.js';
 import { CHALLENGE_TTL_MS, consumeChallenge, issueChallenge, type ClientData } from './webauthn-challenges.js';
 import { type PasskeyRow, SUPPORTED_ALGORITHM_IDS, MAX_PASSKEYS, DEFAULT_PASSKEY_NAME, webauthnOrigins, refused, parseTransports, insertPasskeyIf, findPasskey, listPasskeys } from './passkeys.js';
 import { inspectRegistration } from './inspect.js';

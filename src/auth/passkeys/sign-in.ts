@@ -14,14 +14,8 @@ import type { Amr } from '../sessions/access-tokens.js';
 import { recordAuditEvent } from '../../audit/audit.js';
 import { utf8 } from '../../lib/encoding.js';
 import { AuthError } from '../errors.js';
-import {
-  reauthenticateSession,
-  startSession,
-  type Authenticated,
-  type IssuedSession,
-  type RequestContext,
-  type SessionDeps,
-} from '../sessions/sessions.js';
+import { reauthenticateSession, type Authenticated } from '../sessions/presence.js';
+import { startSession, type IssuedSession, type RequestContext, type SessionDeps } from '../sessions/sessions.js';
 import { CHALLENGE_TTL_MS, consumeChallenge, issueChallenge } from './webauthn-challenges.js';
 import { previousStatementChangedARow } from '../../db/conditions.js';
 import { webauthnOrigins, refused, canonicalBytes, parseTransports, findPasskey } from './passkeys.js';

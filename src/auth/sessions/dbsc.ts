@@ -25,7 +25,8 @@ import { sha256 } from '../../lib/crypto.js';
 import { AuthError } from '../errors.js';
 import { mintRefreshToken } from './refresh-tokens.js';
 import { isDeviceBound, recordDbscFailure as recordFailure } from './dbsc-freshness.js';
-import { issueSession, type IssuedSession, type RequestContext, type SessionDeps, type SessionRow, type UserRow } from './sessions.js';
+import { issueSession, type IssuedSession, type RequestContext, type SessionDeps, type SessionRow } from './sessions.js';
+import type { UserRow } from '../account/users.js';
 
 export { isDeviceBound } from './dbsc-freshness.js';
 
