@@ -279,6 +279,22 @@ export interface WebAuthnCall {
   state: string;
 }
 export const webauthnCalls = (page: Page) => page.evaluate(() => (window as unknown as { __webauthn: WebAuthnCall[] }).__webauthn);
+/**
+ * Waits until the page's passkey autofill request is pending (the context must be `instrument`ed).
+ * A button click then aborts it and makes the one modal request; without this wait, presence
+ * turned on while the page is still fetching its options lets the autofill sign in first.
+ */
+export async function autofillPending(page: Page, timeout = 15_000): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const calls = (window as unknown as { __webauthn?: WebAuthnCall[] }).__webauthn;
+      const last = calls?.[calls.length - 1];
+      return last?.mediation === 'conditional' && last.state === 'pending';
+    },
+    undefined,
+    { timeout },
+  );
+}
 export const viewsSeen = (page: Page) => page.evaluate(() => (window as unknown as { __views: string[] }).__views);
 
 /** From the sign-in page: asks for an email, reads it from the SMTP server; returns that message. */

@@ -14,7 +14,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closedPort } from '../helpers/smtp-capture.js';
 import { addVirtualAuthenticator, launchBrowser, type Browser, type BrowserContext, type Page } from './browser.js';
 import { installExample, packClient, startExample, tempDir, type ExampleApp } from './example-app.js';
-import { expectSignInPage, heading, newEmail, newTestContext, refreshCookie, requestEmail, startE2EServer, TEST_TIMEOUT_MS, type E2EServer } from './server.js';
+import {
+  autofillPending,
+  expectSignInPage,
+  heading,
+  instrument,
+  newEmail,
+  newTestContext,
+  refreshCookie,
+  requestEmail,
+  startE2EServer,
+  TEST_TIMEOUT_MS,
+  type E2EServer,
+} from './server.js';
 
 let s: E2EServer;
 let app: ExampleApp;
@@ -37,6 +49,7 @@ function recordCalls(page: Page) {
 async function freshPage(): Promise<{ context: BrowserContext; page: Page }> {
   const context = await newTestContext(browser);
   contexts.push(context);
+  await instrument(context);
   return { context, page: await context.newPage() };
 }
 
@@ -198,6 +211,7 @@ describe('an app on its own origin, signing in with Sesame', () => {
     await presence(false);
     await page.getByRole('link', { name: 'Sign in' }).click();
     await expectSignInPage(page, CROSS_ORIGIN_WAIT_MS);
+    await autofillPending(page, CROSS_ORIGIN_WAIT_MS);
     await presence(true);
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
     await expectSignedInApp(page);
