@@ -9,6 +9,8 @@
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/db.js';
 import { adminKeys } from '../db/schema.js';
+import { anyRow, noRow } from '../db/conditions.js';
+import { valuesWhere } from '../db/insert-where.js';
 import { auditInsert, auditInsertIf } from '../audit/audit.js';
 import { generateToken, randomBytes, sha256, timingSafeEqual } from '../lib/crypto.js';
 import { AuthError } from '../auth/errors.js';
@@ -82,14 +84,18 @@ export async function createAdminKey(
     db.orm
       .insert(adminKeys)
       .select(
-        sql`SELECT ${id}, ${name}, ${hash}, ${scopesJson}, ${now}, ${createdBy}, NULL, NULL
-            WHERE NOT EXISTS (SELECT 1 FROM admin_keys WHERE name = ${name}) ${onlyIfNone ? sql`AND NOT EXISTS (SELECT 1 FROM admin_keys)` : sql``}`,
+        valuesWhere(
+          adminKeys,
+          { id, name, hash, scopes: scopesJson, createdAt: now, createdBy, lastUsedAt: null, revokedAt: null },
+          // Names tell keys apart; the bootstrap exchange makes a key only while there is none at all.
+          and(noRow(adminKeys, eq(adminKeys.name, name)), onlyIfNone ? noRow(adminKeys) : undefined)!,
+        ),
       )
       .returning(),
     auditInsertIf(
       db,
       { at: now, type: 'admin.key_created', detail: { keyId: id, keyName: name, scopes, createdBy } },
-      sql`EXISTS (SELECT 1 FROM admin_keys WHERE id = ${id})`,
+      anyRow(adminKeys, eq(adminKeys.id, id)),
     ),
   ]);
   const row = inserted[0];

@@ -8,10 +8,10 @@
  * account (startSession, requireLiveSession, rotateRefreshToken: 401 ACCOUNT_DISABLED); no sign-in
  * mail goes to it (startEmailSignIn).
  */
-import { and, desc, eq, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lt, max, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/db.js';
-import { disabledUsers, sessions, users } from '../db/schema.js';
-import { previousStatementChangedARow } from '../db/conditions.js';
+import { auditEvents, disabledUsers, passkeys, sessions, users } from '../db/schema.js';
+import { anyRow, previousStatementChangedARow, rowCount, scalar } from '../db/conditions.js';
 import { accountDeletion } from '../auth/account/account-deletion.js';
 import { auditInsert, auditInsertIf } from '../audit/audit.js';
 import { AuthError } from '../auth/errors.js';
@@ -49,12 +49,14 @@ function selectAdminUsers(db: Db, now: number) {
       email: users.email,
       emailVerified: users.emailVerified,
       createdAt: users.createdAt,
-      disabledAt: sql<number | null>`(SELECT d.disabled_at FROM disabled_users d WHERE d.user_id = "users"."id")`,
-      passkeys: sql<number>`(SELECT count(*) FROM passkeys p WHERE p.user_id = "users"."id")`,
-      sessions: sql<number>`(SELECT count(*) FROM sessions s WHERE s.user_id = "users"."id" AND s.revoked_at IS NULL
-        AND s.idle_expires_at > ${now} AND s.absolute_expires_at > ${now})`,
+      disabledAt: scalar<number | null>(disabledUsers, disabledUsers.disabledAt, eq(disabledUsers.userId, users.id)),
+      passkeys: rowCount(passkeys, eq(passkeys.userId, users.id)).mapWith(Number),
+      sessions: rowCount(
+        sessions,
+        and(eq(sessions.userId, users.id), isNull(sessions.revokedAt), gt(sessions.idleExpiresAt, now), gt(sessions.absoluteExpiresAt, now)),
+      ).mapWith(Number),
       // Sign-ins are audited with their session, so the audit log knows the last one (within retention).
-      lastSignInAt: sql<number | null>`(SELECT max(a.at) FROM audit_events a WHERE a.user_id = "users"."id" AND a.type = 'session.started')`,
+      lastSignInAt: scalar<number | null>(auditEvents, max(auditEvents.at), and(eq(auditEvents.userId, users.id), eq(auditEvents.type, 'session.started'))),
     })
     .from(users);
 }
@@ -129,7 +131,7 @@ export async function disableUser(deps: AdminDeps, { userId, actor }: { userId: 
       .update(sessions)
       .set({ revokedAt: now, revokedReason: reason })
       .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt))),
-    auditInsertIf(db, { type: 'admin.user_disabled', ...actorAudit(now, userId, actor, { reason }) }, sql`EXISTS (SELECT 1 FROM disabled_users WHERE user_id = ${userId} AND disabled_at = ${now})`),
+    auditInsertIf(db, { type: 'admin.user_disabled', ...actorAudit(now, userId, actor, { reason }) }, anyRow(disabledUsers, and(eq(disabledUsers.userId, userId), eq(disabledUsers.disabledAt, now)))),
   ]);
   return mustGet(deps, userId);
 }

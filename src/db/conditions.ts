@@ -4,7 +4,7 @@
  * references: a renamed column breaks the compile, not a sign-in.
  */
 import { count, exists, notExists, sql, type SQL } from 'drizzle-orm';
-import { QueryBuilder, type SQLiteTable } from 'drizzle-orm/sqlite-core';
+import { QueryBuilder, type SQLiteColumn, type SQLiteTable } from 'drizzle-orm/sqlite-core';
 
 // Sub-queries only (they become conditions of other statements), so no database handle is needed.
 const qb = new QueryBuilder();
@@ -27,3 +27,7 @@ export const rowCount = (table: SQLiteTable, where?: SQL): SQL => sql`${qb.selec
  * request may have produced the same state).
  */
 export const previousStatementChangedARow: SQL = sql`changes() = 1`;
+
+/** A scalar sub-query `(SELECT value FROM table WHERE where)`, to select or compare (correlated when `where` names an outer column). */
+export const scalar = <T>(table: SQLiteTable, value: SQL | SQLiteColumn, where?: SQL): SQL<T> =>
+  sql<T>`${qb.select({ value }).from(table).where(where)}`;

@@ -4,7 +4,8 @@
  * a signing key is active, and the mail queue is moving (nothing due waits longer than STUCK_MS).
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { sql } from 'drizzle-orm';
+import { inArray, min, sql } from 'drizzle-orm';
+import { mailQueue } from '../db/schema.js';
 import type { Deps } from '../http/deps.js';
 import { createRouter, jsonContent } from '../http/router.js';
 
@@ -25,7 +26,10 @@ export async function checkHealth(deps: Deps): Promise<true | string> {
   } catch (err) {
     return `no active signing key: ${(err as Error).message}`;
   }
-  const [oldest] = (await deps.db.orm.all(sql`SELECT min(next_attempt_at) AS due FROM mail_queue WHERE status IN ('pending', 'sending')`)) as { due: number | null }[];
+  const [oldest] = await deps.db.orm
+    .select({ due: min(mailQueue.nextAttemptAt) })
+    .from(mailQueue)
+    .where(inArray(mailQueue.status, ['pending', 'sending']));
   if (oldest?.due != null && deps.clock() - Number(oldest.due) > STUCK_MS) {
     return `mail queue stuck: a message has been due since ${new Date(Number(oldest.due)).toISOString()}`;
   }

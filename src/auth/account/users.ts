@@ -1,7 +1,8 @@
 /** Accounts: one per canonical address. */
-import { eq, sql, type SQL } from 'drizzle-orm';
+import { eq, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/db.js';
 import { disabledUsers, users } from '../../db/schema.js';
+import { noRow } from '../../db/conditions.js';
 import { AuthError } from '../errors.js';
 
 export type UserRow = typeof users.$inferSelect;
@@ -22,7 +23,7 @@ export function newUser({ email, emailVerified, now }: { email: string; emailVer
 }
 
 /** SQL condition: the account is not disabled by an administrator (see src/admin/users.ts). */
-export const notDisabled = (userId: string): SQL => sql`NOT EXISTS (SELECT 1 FROM disabled_users WHERE user_id = ${userId})`;
+export const notDisabled = (userId: string): SQL => noRow(disabledUsers, eq(disabledUsers.userId, userId));
 
 export async function isDisabled(db: Db, userId: string): Promise<boolean> {
   const [row] = await db.orm.select({ at: disabledUsers.disabledAt }).from(disabledUsers).where(eq(disabledUsers.userId, userId)).limit(1);
@@ -31,7 +32,12 @@ export async function isDisabled(db: Db, userId: string): Promise<boolean> {
 
 /** Whether the account with this canonical address is disabled (no account: false). */
 export async function isAddressDisabled(db: Db, email: string): Promise<boolean> {
-  const rows = await db.orm.all(sql`SELECT 1 FROM disabled_users d JOIN users u ON u.id = d.user_id WHERE u.email = ${email} LIMIT 1`);
+  const rows = await db.orm
+    .select({ at: disabledUsers.disabledAt })
+    .from(disabledUsers)
+    .innerJoin(users, eq(users.id, disabledUsers.userId))
+    .where(eq(users.email, email))
+    .limit(1);
   return rows.length > 0;
 }
 

@@ -1,12 +1,12 @@
 /** Renaming and deleting a person's passkeys, each with its audit event in one batch. */
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, gt, or } from 'drizzle-orm';
 import { passkeys, users } from '../../db/schema.js';
 import { auditInsertIf } from '../../audit/audit.js';
 import { AuthError } from '../errors.js';
 import { assertRecentSignIn } from '../sessions/presence.js';
 import type { RequestContext, SessionDeps, SessionRow } from '../sessions/sessions.js';
 import type { UserRow } from '../account/users.js';
-import { previousStatementChangedARow } from '../../db/conditions.js';
+import { anyRow, previousStatementChangedARow, rowCount } from '../../db/conditions.js';
 import type { PasskeyRow } from './passkeys.js';
 
 /** Renames one of the user's passkeys; null when the user has no passkey with that id. */
@@ -41,8 +41,7 @@ export async function deletePasskey(
   // An account whose address was released by the verify-first upgrade (README "Upgrading") has no
   // address to receive a link: its passkeys are its only way in, so the last one stays until an
   // address is proved. Checked inside the DELETE, so two parallel deletes cannot remove both.
-  const keepsAWayIn = sql`(EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${user.id} AND ${users.emailVerified} = 1)
-    OR (SELECT count(*) FROM ${passkeys} WHERE ${passkeys.userId} = ${user.id}) > 1)`;
+  const keepsAWayIn = or(anyRow(users, and(eq(users.id, user.id), eq(users.emailVerified, true))), gt(rowCount(passkeys, eq(passkeys.userId, user.id)), 1));
   const [deleted] = await db.batch([
     db.orm
       .delete(passkeys)
