@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/lib/config.js';
 import { openSqlite } from '../src/db/better-sqlite3.js';
-import { createNodeDeps } from '../src/entry/node.js';
+import { createNodeDeps } from '../src/entry/node-server.js';
 import { rotateRefreshToken } from '../src/auth/sessions/rotation.js';
 import { mintRefreshToken } from '../src/auth/sessions/refresh-tokens.js';
 import { createHarness, refreshCookieOf, type Harness } from './helpers/harness.js';

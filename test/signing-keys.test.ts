@@ -50,7 +50,7 @@ describe('signing keys', () => {
   });
 
   it('a second instance on the same database signs with the same key', async () => {
-    const { createNodeDeps } = await import('../src/entry/node.js');
+    const { createNodeDeps } = await import('../src/entry/node-server.js');
     const { openSqlite } = await import('../src/db/better-sqlite3.js');
     const sqlite = openSqlite({ path: `${h.dir}/sesame.db` });
     const other = createNodeDeps({ config: h.config, clock: h.now, sqlite, logger: { log() {} } });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { parseConfig } from '../../src/lib/config.js';
-import { startNodeServer, type NodeServer } from '../../src/entry/node.js';
+import { startNodeServer, type NodeServer } from '../../src/entry/node-server.js';
 import type { Logger, LogFields, LogLevel } from '../../src/lib/log.js';
 import { closedPort, startSmtpCapture, type CapturedMail, type SmtpCapture } from '../helpers/smtp-capture.js';
 import { freePort } from '../helpers/free-port.js';

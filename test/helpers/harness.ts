@@ -9,7 +9,7 @@ import { createApp, type AppOptions } from '../../src/app.js';
 import { isLoopbackOrigin, parseConfig } from '../../src/lib/config.js';
 import { buildDeps, type Deps } from '../../src/http/deps.js';
 import { openTestD1 } from './d1.js';
-import { createNodeDeps } from '../../src/entry/node.js';
+import { createNodeDeps } from '../../src/entry/node-server.js';
 import type { Logger, LogFields, LogLevel } from '../../src/lib/log.js';
 import { startSession, type IssuedSession } from '../../src/auth/sessions/sessions.js';
 import { findUserByEmail, newUser } from '../../src/auth/account/users.js';

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseConfig, type Config } from '../../src/lib/config.js';
-import { startNodeServer, type NodeServer } from '../../src/entry/node.js';
+import { startNodeServer, type NodeServer } from '../../src/entry/node-server.js';
 import type { Logger, LogFields, LogLevel } from '../../src/lib/log.js';
 
 export interface LiveServer {

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parseConfig } from '../../src/lib/config.js';
-import { startNodeServer, type NodeServer } from '../../src/entry/node.js';
+import { startNodeServer, type NodeServer } from '../../src/entry/node-server.js';
 import { silentLogger, type Logger } from '../../src/lib/log.js';
 import { freePort } from './free-port.js';
 

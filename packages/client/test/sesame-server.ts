@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseConfig } from '../../../src/lib/config.js';
-import { startNodeServer, type NodeServer } from '../../../src/entry/node.js';
+import { startNodeServer, type NodeServer } from '../../../src/entry/node-server.js';
 import { silentLogger } from '../../../src/lib/log.js';
 import { freePort } from '../../../test/helpers/free-port.js';
 
