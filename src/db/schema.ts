@@ -6,6 +6,9 @@
  * - Secrets (refresh tokens, link tokens, codes, challenges) are stored only as SHA-256 hashes,
  *   base64url text: the plaintext never touches the database.
  * - A migration that has been applied is never edited: change this file, then `npm run db:generate`.
+ *
+ * Long file: drizzle-kit generates migrations from this one schema, and each table's invariants are
+ * documented beside its columns; splitting it would scatter the data model.
  */
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';

@@ -2,6 +2,9 @@
  * The one place that reads settings. parseConfig takes a plain record (process.env on Node, the
  * Worker's env bindings on Workers), validates every value and fails fast with a message that
  * names the variable. Defaults are safe for development; production refuses what is unsafe.
+ *
+ * Long file: every setting with its default, bounds and production rule in one reading order,
+ * as README's settings table lists them.
  */
 import { parseIpRange, type IpRange } from './ip-address.js';
 import { parseBranding, type Branding } from './branding.js';

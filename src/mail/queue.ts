@@ -20,15 +20,27 @@
  */
 import { and, eq, inArray, lte, or, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
-import type { Deps } from '../http/deps.js';
+import type { Db } from '../db/db.js';
+import type { Logger } from '../lib/log.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { mailQueue } from '../db/schema.js';
 import { auditInsert } from '../audit/audit.js';
 import { generateId } from '../lib/crypto.js';
-import { MailDeliveryError, type MailMessage } from './mailer.js';
+import { MailDeliveryError, type Mailer, type MailMessage } from './mailer.js';
 
 export type MailQueueRow = typeof mailQueue.$inferSelect;
 export type MailStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'outbox';
-export type MailDeps = Pick<Deps, 'db' | 'clock' | 'logger' | 'mailer' | 'defer'> & Partial<Pick<Deps, 'metrics'>>;
+/** What queueing and delivering mail needs: declared here, so mail/ depends on nothing above it. */
+export interface MailDeps {
+  db: Db;
+  clock: () => number;
+  logger: Logger;
+  /** null: the development outbox (messages stay in the queue, readable at /dev/outbox). */
+  mailer: Mailer | null;
+  /** Runs work after the response is sent (waitUntil on Workers). */
+  defer: (work: Promise<unknown>) => void;
+  metrics?: Metrics;
+}
 
 /** How long a claimed row belongs to its sender before another instance may take it over. */
 export const SEND_LEASE_MS = 60_000;

@@ -18,12 +18,24 @@
  * Runtime-neutral: fetch and WebCrypto only.
  */
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
-import type { Deps } from '../http/deps.js';
+import type { Db } from '../db/db.js';
+import type { Config } from '../lib/config.js';
+import type { Logger } from '../lib/log.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { webhookEvents } from '../db/schema.js';
 import { auditInsert } from '../audit/audit.js';
 import { signWebhook } from './sign.js';
 
-export type WebhookDeps = Pick<Deps, 'db' | 'clock' | 'logger' | 'config' | 'metrics'> & { fetch?: typeof fetch; random?: () => number };
+/** What delivery needs: declared here, so webhooks/ depends on nothing above it. */
+export interface WebhookDeps {
+  db: Db;
+  clock: () => number;
+  logger: Logger;
+  config: Config;
+  metrics: Metrics;
+  fetch?: typeof fetch;
+  random?: () => number;
+}
 
 export const RETRY_DELAYS_MS = [5_000, 5 * 60_000, 30 * 60_000, 2 * 3_600_000, 5 * 3_600_000, 10 * 3_600_000, 10 * 3_600_000];
 export const MAX_ATTEMPTS = RETRY_DELAYS_MS.length + 1;

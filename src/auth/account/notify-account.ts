@@ -5,8 +5,8 @@
  * Notices are not counted against RATE_LIMIT_EMAILS_PER_HOUR: each follows an action of the signed-in
  * account itself (or, for 'address_taken', an address-change request that is counted already).
  */
-import type { Deps } from '../../http/deps.js';
-import { enqueueMail } from '../../mail/queue.js';
+import type { Config } from '../../lib/config.js';
+import { enqueueMail, type MailDeps } from '../../mail/queue.js';
 import { renderSecurityNotice, type SecurityNotice } from '../../mail/security-notices.js';
 import { deviceParts } from '../../lib/user-agent.js';
 import type { RequestContext } from '../sessions/sessions.js';
@@ -17,7 +17,7 @@ export const RELEASED_ADDRESS = /@unverified\.invalid$/;
 const NOTICE_TTL_MS = 24 * 3_600_000;
 
 export async function notifyAccount(
-  deps: Pick<Deps, 'db' | 'clock' | 'logger' | 'mailer' | 'defer' | 'config'>,
+  deps: MailDeps & { config: Config },
   { email, notice, context = {} }: { email: string; notice: SecurityNotice; context?: RequestContext },
 ): Promise<void> {
   if (RELEASED_ADDRESS.test(email)) return;

@@ -27,14 +27,16 @@
  * Wrong, used or expired: 401 INVALID_LINK / INVALID_CODE, audited 'email.verify_failed'. Wrong codes
  * also count against the mailbox's budget across codes (code-budget.ts): once it is spent, codes
  * are refused until a link succeeds; every successful proof clears it in its own batch.
+ *
+ * Long file: the rules above need this header; start, the two proofs and their shared outcome
+ * code are one flow whose batches must be read together.
  */
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
-import type { Deps } from '../../http/deps.js';
 import { anyRow, noRow } from '../../db/conditions.js';
 import { insertWhere } from '../../db/insert-where.js';
 import { users } from '../../db/schema.js';
-import { queueMail } from '../../mail/queue.js';
+import { queueMail, type MailDeps } from '../../mail/queue.js';
 import { deviceParts } from '../../lib/user-agent.js';
 import { renderSignInEmail, type EmailTemplateInput, type RenderedEmail } from '../../mail/templates.js';
 import { auditInsert, auditInsertIf } from '../../audit/audit.js';
@@ -59,11 +61,12 @@ import {
 import { enforceMailLimits } from './mail-limits.js';
 import { acceptReturnTo, checkReturnTo } from '../return-to.js';
 import { reauthenticateSession, type Authenticated } from '../sessions/presence.js';
-import { startSession, type IssuedSession, type RequestContext } from '../sessions/sessions.js';
+import { startSession, type IssuedSession, type RequestContext, type SessionDeps } from '../sessions/sessions.js';
 import type { UserRow } from '../account/users.js';
 import { findUserByEmail, isAddressDisabled, newUser } from '../account/users.js';
 
-export type EmailDeps = Pick<Deps, 'db' | 'config' | 'clock' | 'keys' | 'secrets' | 'logger' | 'mailer' | 'defer'>;
+/** A sign-in's session and its mail: declared from the two, not from the app's whole Deps. */
+export type EmailDeps = SessionDeps & MailDeps;
 
 /** Re-reads when the account changed between our read and our batch; more means heavy contention. */
 const MAX_RACES = 3;
@@ -129,7 +132,7 @@ export async function startEmailSignIn(
  * new address for a signed-in account: POST /auth/email/change/verify). Never consumes it.
  */
 export async function emailLinkInfo(
-  deps: Pick<Deps, 'db' | 'clock' | 'secrets'>,
+  deps: Pick<SessionDeps, 'db' | 'clock' | 'secrets'>,
   token: string,
 ): Promise<{ email: string; expiresAt: number; purpose: EmailTokenPurpose } | null> {
   const row = await findByToken(deps, token);
