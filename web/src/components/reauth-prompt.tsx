@@ -7,6 +7,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { browserSupportsWebAuthn, isAuthError } from '@sesame/client';
 import { useSession } from '../auth-context.js';
+import { t } from '../i18n/i18n.js';
 import { KeyIcon } from './icons.js';
 import { StatusMessage, useStatus } from './status-message.js';
 import { deviceMemory } from '../lib/device-memory.js';
@@ -17,7 +18,7 @@ export function ReauthPrompt({ email, onConfirmed, onCancel }: { email: string; 
   const [busy, setBusy] = useState<null | 'passkey' | 'send' | 'code'>(null);
   const [codeSent, setCodeSent] = useState(false);
   const [code, setCode] = useState('');
-  const { status, setStatus, clearStatus } = useStatus({ tone: 'info', text: 'For your safety, confirm it’s you to continue.' });
+  const { status, setStatus, clearStatus } = useStatus({ tone: 'info', text: t('reauth.intro') });
   const codeInput = useRef<HTMLInputElement>(null);
   const canUsePasskey = browserSupportsWebAuthn();
 
@@ -29,7 +30,7 @@ export function ReauthPrompt({ email, onConfirmed, onCancel }: { email: string; 
   async function withPasskey() {
     if (busy) return;
     setBusy('passkey');
-    setStatus('info', 'Follow your browser’s prompt to use your passkey.');
+    setStatus('info', t('reauth.passkeyPrompt'));
     try {
       await auth.reauthenticate();
       await confirmed();
@@ -42,9 +43,9 @@ export function ReauthPrompt({ email, onConfirmed, onCancel }: { email: string; 
             // WebAuthn says the same for both; this device's memory tells which is likely (lib/device-memory.ts).
             PASSKEY_CANCELLED:
               deviceMemory.lastSignIn().method === 'passkey'
-                ? 'The passkey prompt was closed before it finished. Try again, or get a code by email.'
-                : 'No passkey was used: this device may have none for your account. Get a code by email instead.',
-            401: 'That passkey wasn’t accepted. Try another one, or get a code by email.',
+                ? t('reauth.passkeyClosed')
+                : t('reauth.noPasskeyHere'),
+            401: t('reauth.passkeyRefused'),
           }),
         );
     } finally {
@@ -58,7 +59,7 @@ export function ReauthPrompt({ email, onConfirmed, onCancel }: { email: string; 
     try {
       await auth.startEmail(email);
       setCodeSent(true);
-      setStatus('info', `We sent a six-digit code to ${email}.`);
+      setStatus('info', t('reauth.codeSent', { email }));
       queueMicrotask(() => codeInput.current?.focus());
     } catch (error) {
       setStatus('error', describeError(error));
@@ -72,7 +73,7 @@ export function ReauthPrompt({ email, onConfirmed, onCancel }: { email: string; 
     if (busy) return;
     const digits = code.replace(/\D/g, '');
     if (digits.length !== 6) {
-      setStatus('error', 'Enter the six digits from the email.');
+      setStatus('error', t('reauth.enterSixDigits'));
       codeInput.current?.focus();
       return;
     }
@@ -82,7 +83,7 @@ export function ReauthPrompt({ email, onConfirmed, onCancel }: { email: string; 
       await auth.verifyEmailCode(email, digits);
       await confirmed();
     } catch (error) {
-      setStatus('error', describeError(error, { 401: 'That code didn’t work. Check the newest email, or send a new code.' }));
+      setStatus('error', describeError(error, { 401: t('reauth.codeRefused') }));
       setCode('');
       codeInput.current?.focus();
     } finally {
@@ -92,26 +93,26 @@ export function ReauthPrompt({ email, onConfirmed, onCancel }: { email: string; 
 
   return (
     // biome-ignore lint/a11y/useSemanticElements: a named group of buttons, not form fields; a fieldset would imply a form
-    <div class="callout reauth" role="group" aria-label="Confirm it’s you">
+    <div class="callout reauth" role="group" aria-label={t('reauth.label')}>
       <StatusMessage status={status} />
       <div class="row-actions">
         {canUsePasskey && (
           <button type="button" class={`button button-primary${busy === 'passkey' ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined} onClick={withPasskey}>
             <KeyIcon />
-            Use your passkey
+            {t('reauth.usePasskey')}
           </button>
         )}
         <button type="button" class={`button button-secondary${busy === 'send' ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined} onClick={sendCode}>
-          {codeSent ? 'Send a new code' : 'Email me a code'}
+          {codeSent ? t('reauth.sendNewCode') : t('reauth.emailCode')}
         </button>
         <button type="button" class="button-link" onClick={onCancel}>
-          Cancel
+          {t('common.cancel')}
         </button>
       </div>
       {codeSent && (
         <form class="stack" onSubmit={verifyCode}>
           <div class="field">
-            <label for="reauth-code">Six-digit code</label>
+            <label for="reauth-code">{t('reauth.codeLabel')}</label>
             <input
               ref={codeInput}
               id="reauth-code"
@@ -125,7 +126,7 @@ export function ReauthPrompt({ email, onConfirmed, onCancel }: { email: string; 
             />
           </div>
           <button type="submit" class={`button button-primary${busy === 'code' ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined}>
-            Confirm
+            {t('reauth.confirm')}
           </button>
         </form>
       )}

@@ -37,7 +37,7 @@ export function AccountPage() {
     // Signed out (here, in another tab, or the session was revoked): back to sign-in, unless a
     // sign-out button of this page is already taking the person there.
     if (user === null && !restoreError && !leaving.current && location.pathname === '/account') {
-      navigate('/', { replace: true, state: { notice: 'You’re signed out.' } });
+      navigate('/', { replace: true, state: { notice: t('account.signedOut') } });
     }
   }, [user, restoreError]);
 
@@ -55,7 +55,7 @@ export function AccountPage() {
     setSigningOut(true);
     try {
       await auth.logout();
-      navigate('/', { replace: true, state: { notice: 'You’re signed out.' } });
+      navigate('/', { replace: true, state: { notice: t('account.signedOut') } });
     } catch (error) {
       setStatus('error', describeError(error));
       setSigningOut(false);
@@ -65,7 +65,7 @@ export function AccountPage() {
   async function signOutEverywhere() {
     try {
       await auth.logoutAll();
-      navigate('/', { replace: true, state: { notice: 'You’re signed out on every device.' } });
+      navigate('/', { replace: true, state: { notice: t('account.signedOutEverywhere') } });
     } catch (error) {
       setStatus('error', describeError(error));
     }
@@ -76,28 +76,27 @@ export function AccountPage() {
     return (
       <div class="card">
         <header class="card-header">
-          <PageHeading title="Your account">Your account</PageHeading>
+          <PageHeading title={t('account.title')}>{t('account.title')}</PageHeading>
         </header>
         <StatusMessage status={{ tone: 'error', text: describeError(restoreError), id: 0 }} />
         <button type="button" class="button button-primary" onClick={retryRestore}>
-          Try again
+          {t('common.tryAgain')}
         </button>
       </div>
     );
   }
 
-
   return (
     <div class="card card-wide">
       <header class="card-header card-header-row">
-        <PageHeading title="Your account">Your account</PageHeading>
+        <PageHeading title={t('account.title')}>{t('account.title')}</PageHeading>
         <button
           type="button"
           class={`button button-small button-secondary${signingOut ? ' is-busy' : ''}`}
           aria-disabled={signingOut ? 'true' : undefined}
           onClick={signOut}
         >
-          Sign out
+          {t('account.signOut')}
         </button>
       </header>
 

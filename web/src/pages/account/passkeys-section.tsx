@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { browserSupportsWebAuthn, isAuthError, type Passkey } from '@sesame/client';
 import { useSession } from '../../auth-context.js';
-import { t } from '../../i18n/i18n.js';
+import { rich, t } from '../../i18n/i18n.js';
 import { KeyIcon, PlusIcon } from '../../components/icons.js';
 import { LoadFailed } from '../../components/load-failed.js';
 import { ReauthPrompt } from '../../components/reauth-prompt.js';
@@ -14,10 +14,13 @@ import { describeError } from '../../lib/error-message.js';
 import { formatDate, formatDateTime, formatRelative } from '../../lib/format-time.js';
 import { useResource } from '../../lib/use-resource.js';
 
+/** The longest passkey name the API takes (API.md). */
+const MAX_NAME = 64;
+
 export function PasskeysSection({ email }: { email: string }) {
   const { auth } = useSession();
   // The section's own messages, next to its controls.
-  const { status, setStatus: say } = useStatus();
+  const { status, setStatus: say, clearStatus } = useStatus();
   const { resource, reload, update } = useResource(() => auth.listPasskeys());
   const [adding, setAdding] = useState(false);
   /** The action a REAUTH_REQUIRED stopped, retried once the person has confirmed it's them. */
@@ -28,6 +31,8 @@ export function PasskeysSection({ email }: { email: string }) {
   function failed(error: unknown, overrides: Record<string, string> = {}, again?: () => Promise<unknown>) {
     // Never a sign-out: confirm in place, then do what was asked.
     if (isAuthError(error, 'REAUTH_REQUIRED') && again) {
+      // The prompt speaks now; a "Follow your browser's prompt" left above it would be stale.
+      clearStatus();
       setRetry(() => again);
       return;
     }
@@ -37,13 +42,13 @@ export function PasskeysSection({ email }: { email: string }) {
   async function addPasskey() {
     if (adding) return;
     setAdding(true);
-    say('info', 'Follow your browser’s prompt to create a passkey.');
+    say('info', t('account.passkeys.prompt'));
     try {
       const passkey = await auth.addPasskey();
       update((passkeys) => [...passkeys.filter((existing) => existing.id !== passkey.id), passkey]);
-      say('success', `Passkey “${passkey.name}” added.`);
+      say('success', t('account.passkeys.added', { name: passkey.name }));
     } catch (error) {
-      if (!isAuthError(error, 'ABORTED')) failed(error, { PASSKEY_CANCELLED: 'No passkey was added.' }, addPasskey);
+      if (!isAuthError(error, 'ABORTED')) failed(error, { PASSKEY_CANCELLED: t('account.passkeys.notAdded') }, addPasskey);
     } finally {
       setAdding(false);
     }
@@ -53,10 +58,10 @@ export function PasskeysSection({ email }: { email: string }) {
     try {
       const renamed = await auth.renamePasskey(passkey.id, name);
       update((passkeys) => passkeys.map((existing) => (existing.id === renamed.id ? renamed : existing)));
-      say('success', `Passkey renamed to “${renamed.name}”.`);
+      say('success', t('account.passkeys.renamed', { name: renamed.name }));
       return true;
     } catch (error) {
-      failed(error, { INVALID_REQUEST: 'Please choose a name of 1 to 64 characters.' });
+      failed(error, { INVALID_REQUEST: t('account.passkeys.badName', { max: MAX_NAME }) });
       return false;
     }
   }
@@ -65,7 +70,7 @@ export function PasskeysSection({ email }: { email: string }) {
     try {
       await auth.deletePasskey(passkey.id);
       update((passkeys) => passkeys.filter((existing) => existing.id !== passkey.id));
-      say('success', `Passkey “${passkey.name}” deleted.`);
+      say('success', t('account.passkeys.deleted', { name: passkey.name }));
       heading.current?.focus();
       return true;
     } catch (error) {
@@ -82,7 +87,7 @@ export function PasskeysSection({ email }: { email: string }) {
     <section class="section" aria-labelledby="passkeys-heading">
       <div class="section-header">
         <h2 id="passkeys-heading" ref={heading} tabIndex={-1}>
-          Passkeys
+          {t('account.passkeys.heading')}
         </h2>
         {canAdd && (
           <button
@@ -92,7 +97,7 @@ export function PasskeysSection({ email }: { email: string }) {
             onClick={addPasskey}
           >
             <PlusIcon />
-            Add a passkey
+            {t('account.passkeys.add')}
           </button>
         )}
       </div>
@@ -109,11 +114,11 @@ export function PasskeysSection({ email }: { email: string }) {
         />
       )}
 
-      {resource.state === 'loading' && <p class="muted">Loading your passkeys…</p>}
+      {resource.state === 'loading' && <p class="muted">{t('account.passkeys.loading')}</p>}
       {resource.state === 'failed' && <LoadFailed error={resource.error} onRetry={reload} />}
       {resource.state === 'ready' &&
         (resource.value.length === 0 ? (
-          <p class="muted">No passkeys yet. Add one to sign in without waiting for an email.</p>
+          <p class="muted">{t('account.passkeys.none')}</p>
         ) : (
           <ul class="item-list">
             {[...resource.value]
@@ -167,6 +172,7 @@ function PasskeyItem({
     'delete-question': useRef<HTMLParagraphElement>(null),
   };
   const nameId = `passkey-${passkey.id}-name`;
+  const { lastUsedAt } = passkey;
 
   useEffect(() => {
     if (!focusTarget) return;
@@ -211,27 +217,28 @@ function PasskeyItem({
         </p>
         <p class="item-meta">
           {passkey.provider && <span class="provider-name">{passkey.provider.name}</span>}
-          <span class={`badge ${passkey.backedUp ? 'badge-good' : 'badge-neutral'}`}>{passkey.backedUp ? 'Synced' : 'Not synced'}</span>
+          <span class={`badge ${passkey.backedUp ? 'badge-good' : 'badge-neutral'}`}>{passkey.backedUp ? t('account.passkeys.synced') : t('account.passkeys.notSynced')}</span>
           <span>
-            Added <time dateTime={passkey.createdAt}>{formatDate(passkey.createdAt)}</time>
+            {rich('account.passkeys.addedOn', {
+              date: formatDate(passkey.createdAt),
+              time: (chunks) => <time dateTime={passkey.createdAt}>{chunks}</time>,
+            })}
           </span>
           <span>
-            {passkey.lastUsedAt ? (
-              <>
-                Last used{' '}
-                <time dateTime={passkey.lastUsedAt} title={formatDateTime(passkey.lastUsedAt)}>
-                  {formatRelative(passkey.lastUsedAt)}
-                </time>
-              </>
-            ) : (
-              'Never used'
-            )}
+            {lastUsedAt
+              ? rich('account.passkeys.lastUsed', {
+                  when: formatRelative(lastUsedAt),
+                  time: (chunks) => (
+                    <time dateTime={lastUsedAt} title={formatDateTime(lastUsedAt)}>
+                      {chunks}
+                    </time>
+                  ),
+                })
+              : t('account.passkeys.neverUsed')}
           </span>
         </p>
         <p class="sr-only">
-          {passkey.backedUp
-            ? 'Synced: your password manager keeps it on your other devices too.'
-            : 'Not synced: it exists only on the device or security key that created it.'}
+          {passkey.backedUp ? t('account.passkeys.syncedHint') : t('account.passkeys.notSyncedHint')}
         </p>
       </div>
 
@@ -248,7 +255,7 @@ function PasskeyItem({
               setFocusTarget('rename-input');
             }}
           >
-            Rename
+            {t('account.passkeys.rename')}
           </button>
           <button
             ref={refs['delete-button']}
@@ -260,7 +267,7 @@ function PasskeyItem({
               setFocusTarget('delete-question');
             }}
           >
-            Delete
+            {t('account.passkeys.delete')}
           </button>
         </div>
       )}
@@ -274,12 +281,12 @@ function PasskeyItem({
           }}
         >
           <div class="field">
-            <label for={`passkey-${passkey.id}-rename`}>Passkey name</label>
+            <label for={`passkey-${passkey.id}-rename`}>{t('account.passkeys.nameLabel')}</label>
             <input
               ref={refs['rename-input']}
               id={`passkey-${passkey.id}-rename`}
               type="text"
-              maxLength={64}
+              maxLength={MAX_NAME}
               required
               value={name}
               onInput={(event) => setName(event.currentTarget.value)}
@@ -287,10 +294,10 @@ function PasskeyItem({
           </div>
           <div class="item-actions">
             <button type="submit" class={`button button-small button-primary${busy ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined}>
-              Save
+              {t('account.passkeys.save')}
             </button>
             <button type="button" class="button button-small button-secondary" onClick={() => close('rename-button')}>
-              Cancel
+              {t('common.cancel')}
             </button>
           </div>
         </form>
@@ -305,7 +312,7 @@ function PasskeyItem({
           }}
         >
           <p ref={refs['delete-question']} tabIndex={-1}>
-            Delete “{passkey.name}”? You won’t be able to sign in with it any more.
+            {t('account.passkeys.deleteQuestion', { name: passkey.name })}
           </p>
           <div class="item-actions">
             <button
@@ -315,10 +322,10 @@ function PasskeyItem({
               aria-describedby={nameId}
               onClick={confirmDelete}
             >
-              Delete
+              {t('account.passkeys.delete')}
             </button>
             <button type="button" class="button button-small button-secondary" onClick={() => close('delete-button')}>
-              Cancel
+              {t('common.cancel')}
             </button>
           </div>
         </div>

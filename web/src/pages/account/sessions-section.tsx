@@ -6,14 +6,14 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { SessionInfo } from '@sesame/client';
 import { useSession } from '../../auth-context.js';
-import { t } from '../../i18n/i18n.js';
+import { rich, t } from '../../i18n/i18n.js';
 import { StatusMessage, useStatus } from '../../components/status-message.js';
 import { describeDevice } from '../../lib/describe-device.js';
 import { LoadFailed } from '../../components/load-failed.js';
 import { describeError } from '../../lib/error-message.js';
-import { formatDate, formatDateTime, formatRelative } from '../../lib/format-time.js';
+import { formatDateTime, formatRelative } from '../../lib/format-time.js';
 import { useResource } from '../../lib/use-resource.js';
-import { SessionBadges, signInMethodText } from './session-badges.js';
+import { SessionBadges, SignedInOn } from './session-badges.js';
 
 function byRelevance(a: SessionInfo, b: SessionInfo): number {
   if (a.current !== b.current) return a.current ? -1 : 1;
@@ -42,7 +42,7 @@ export function SessionsSection({ onSignOutEverywhere }: { onSignOutEverywhere()
     try {
       await auth.revokeSession(session.id);
       update((sessions) => sessions.filter((existing) => existing.id !== session.id));
-      say('success', `Signed out ${describeDevice(session.userAgent)}.`);
+      say('success', t('account.sessions.revoked', { device: describeDevice(session.userAgent) }));
       heading.current?.focus();
     } catch (error) {
       say('error', describeError(error));
@@ -70,12 +70,12 @@ export function SessionsSection({ onSignOutEverywhere }: { onSignOutEverywhere()
     <section class="section" aria-labelledby="sessions-heading">
       <div class="section-header">
         <h2 id="sessions-heading" ref={heading} tabIndex={-1}>
-          Where you’re signed in
+          {t('account.sessions.heading')}
         </h2>
       </div>
       <StatusMessage status={status} />
 
-      {resource.state === 'loading' && <p class="muted">Loading your sessions…</p>}
+      {resource.state === 'loading' && <p class="muted">{t('account.sessions.loading')}</p>}
       {resource.state === 'failed' && <LoadFailed error={resource.error} onRetry={reload} />}
       {resource.state === 'ready' && (
         <ul class="item-list">
@@ -90,13 +90,17 @@ export function SessionsSection({ onSignOutEverywhere }: { onSignOutEverywhere()
                   </p>
                   <p class="item-meta">
                     <span>
-                      {signInMethodText(session)} <time dateTime={session.createdAt}>{formatDate(session.createdAt)}</time>
+                      <SignedInOn session={session} />
                     </span>
                     <span>
-                      Last active{' '}
-                      <time dateTime={session.lastUsedAt} title={formatDateTime(session.lastUsedAt)}>
-                        {formatRelative(session.lastUsedAt)}
-                      </time>
+                      {rich('account.sessions.lastActive', {
+                        when: formatRelative(session.lastUsedAt),
+                        time: (chunks) => (
+                          <time dateTime={session.lastUsedAt} title={formatDateTime(session.lastUsedAt)}>
+                            {chunks}
+                          </time>
+                        ),
+                      })}
                     </span>
                   </p>
                 </div>
@@ -109,7 +113,7 @@ export function SessionsSection({ onSignOutEverywhere }: { onSignOutEverywhere()
                       aria-describedby={nameId}
                       onClick={() => revoke(session)}
                     >
-                      Revoke
+                      {t('account.sessions.revoke')}
                     </button>
                   </div>
                 )}
@@ -120,7 +124,7 @@ export function SessionsSection({ onSignOutEverywhere }: { onSignOutEverywhere()
       )}
 
       <div class="section-footer">
-        <p class="hint">Lost a device, or signed in somewhere you shouldn’t have? End every session, this one included.</p>
+        <p class="hint">{t('account.sessions.everywhereHint')}</p>
         {!confirming ? (
           <button ref={opener} type="button" class="button button-danger" onClick={() => setConfirming(true)}>
             {t('accountLife.sessions.everywhereOpen')}
@@ -141,7 +145,7 @@ export function SessionsSection({ onSignOutEverywhere }: { onSignOutEverywhere()
                 {t('accountLife.sessions.everywhereConfirm')}
               </button>
               <button type="button" class="button button-small button-secondary" onClick={closeConfirm}>
-                Cancel
+                {t('common.cancel')}
               </button>
             </div>
           </div>

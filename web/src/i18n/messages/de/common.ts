@@ -7,6 +7,7 @@ export default {
   'common.footer': 'Anmelden ohne Passwort: mit Passkeys und Links per E-Mail.',
   'common.language': 'Sprache',
   'common.tryAgain': 'Erneut versuchen',
+  'common.cancel': 'Abbrechen',
   'common.unknownTime': 'unbekannt',
   'common.justNow': 'gerade eben',
   'common.notFound.title': 'Seite nicht gefunden',

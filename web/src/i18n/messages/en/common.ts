@@ -9,6 +9,7 @@ export default {
   'common.footer': 'Passwordless sign-in with passkeys and email links.',
   'common.language': 'Language',
   'common.tryAgain': 'Try again',
+  'common.cancel': 'Cancel',
   'common.unknownTime': 'unknown',
   'common.justNow': 'just now',
   'common.notFound.title': 'Page not found',
