@@ -2,8 +2,10 @@
  * The message catalogues (server: src/i18n/messages, pages: web/src/i18n/messages) are complete
  * and in use: every locale has exactly English's keys, every message parses as ICU MessageFormat
  * with the same arguments and tags as its English source, no message names the product itself
- * (it says {product}), and every key is used somewhere in the code. The checker is tested on a
- * broken catalogue first, so a pass means something.
+ * (it says {product}), and every key is used somewhere in the code. Each locale has the same
+ * family files as English (messages/<locale>/<family>.ts), no key is in two of them, and the merged
+ * catalogue holds every family's keys (a family forgotten in messages.ts would otherwise go
+ * unchecked). The checkers are tested on broken catalogues first, so a pass means something.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -72,6 +74,40 @@ function sources(dir: string): string {
   return out.join('\n');
 }
 
+type Families = Record<string, Record<string, Record<string, string>>>;
+
+/** Each locale's family files (messages/<locale>/<family>.ts) as they are, before merging. */
+async function familiesIn(dir: string): Promise<Families> {
+  const families: Families = {};
+  for (const locale of fs.readdirSync(path.join(root, dir))) {
+    families[locale] = {};
+    for (const file of fs.readdirSync(path.join(root, dir, locale)).filter((name) => name.endsWith('.ts')).sort()) {
+      const module = (await import(path.join(root, dir, locale, file))) as { default: Record<string, string> };
+      families[locale]![file.replace(/\.ts$/, '')] = module.default;
+    }
+  }
+  return families;
+}
+
+/** Problems between the family files and the merged catalogues (empty: every family merged, no key twice). */
+function checkFamilies(families: Families, catalogues: Catalogues): string[] {
+  const problems: string[] = [];
+  const english = Object.keys(families.en ?? {}).sort();
+  for (const [locale, files] of Object.entries(families)) {
+    if (Object.keys(files).sort().join() !== english.join()) problems.push(`${locale}: families ${Object.keys(files).sort().join(', ')}, English ${english.join(', ')}`);
+    const seen = new Map<string, string>();
+    for (const [family, messages] of Object.entries(files)) {
+      for (const key of Object.keys(messages)) {
+        if (seen.has(key)) problems.push(`${locale}: ${key} is in ${seen.get(key)} and ${family}`);
+        seen.set(key, family);
+        if (catalogues[locale]?.[key] !== messages[key]) problems.push(`${locale}: ${key} of ${family} is not in the merged catalogue as written`);
+      }
+    }
+    for (const key of Object.keys(catalogues[locale] ?? {})) if (!seen.has(key)) problems.push(`${locale}: ${key} is in no family file`);
+  }
+  return problems;
+}
+
 const unusedKeys = (catalogues: Catalogues, code: string) =>
   Object.keys(catalogues.en!).filter((key) => !code.includes(`'${key}'`) && !code.includes(`"${key}"`));
 
@@ -90,21 +126,45 @@ describe('the catalogue checker', () => {
     ]);
   });
 
+  it('reports a family missing in a locale, a key in two families, and a family not merged', () => {
+    const problems = checkFamilies(
+      {
+        en: { one: { 'a.x': 'A' }, two: { 'b.x': 'B', 'a.x': 'A again' } },
+        de: { one: { 'a.x': 'A' } },
+      },
+      { en: { 'a.x': 'A again', 'c.x': 'C' }, de: {} },
+    );
+    expect(problems).toEqual([
+      'en: a.x of one is not in the merged catalogue as written',
+      'en: b.x of two is not in the merged catalogue as written',
+      'en: a.x is in one and two',
+      'en: c.x is in no family file',
+      'de: families one, English one, two',
+      'de: a.x of one is not in the merged catalogue as written',
+    ]);
+  });
+
   it('reports a key no code uses', () => {
     expect(unusedKeys({ en: { 'x.used': '', 'x.unused': '' } }, "t('x.used')")).toEqual(['x.unused']);
   });
 });
 
 describe.each([
-  ['server (mails, link page, shell)', SERVER_MESSAGES as Catalogues, ['src']],
-  ['pages', PAGE_MESSAGES as Catalogues, ['web/src']],
-])('%s catalogues', (_name, catalogues, dirs) => {
+  ['server (mails, link page, shell)', SERVER_MESSAGES as Catalogues, ['src'], 'src/i18n/messages'],
+  ['pages', PAGE_MESSAGES as Catalogues, ['web/src'], 'web/src/i18n/messages'],
+])('%s catalogues', (_name, catalogues, dirs, familyDir) => {
   it('exist for every locale', () => {
     expect(Object.keys(catalogues).sort()).toEqual([...LOCALES].sort());
   });
 
   it('have every key of English in every locale, with the same arguments, and nothing else', () => {
     expect(checkCatalogues(catalogues)).toEqual([]);
+  });
+
+  it('are merged from every family file of their locale, no key in two families', async () => {
+    const families = await familiesIn(familyDir);
+    expect(Object.keys(families).sort()).toEqual([...LOCALES].sort());
+    expect(checkFamilies(families, catalogues)).toEqual([]);
   });
 
   it('have no key that the code does not use', () => {

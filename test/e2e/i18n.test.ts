@@ -2,20 +2,31 @@
  * End to end in Chromium: the pages in German for a German browser (Accept-Language and
  * navigator.language from the context's locale), with the operator's PRODUCT_NAME and brand
  * colour; the sign-in mail in German too; the language picker switches to English at once and
- * the choice outlives a reload (the server reads its cookie). Screenshots of the German pages go
- * to test-artifacts/screenshots/i18n-*.png.
+ * the choice outlives a reload (the server reads its cookie). The account page in German: its
+ * frame, the passkeys and sessions sections with German dates and relative times, and the
+ * re-authentication prompt (REAUTH_WINDOW=10, the least allowed: adding a passkey once the sign-in
+ * is older asks in place, answered with an emailed code), then signing out. Screenshots of the
+ * German pages go to test-artifacts/screenshots/i18n-*.png.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, type Browser, type BrowserContext, type Page } from './browser.js';
+import { addVirtualAuthenticator, launchBrowser, type Browser, type BrowserContext, type Page } from './browser.js';
 import { heading, newEmail, newTestContext, screenshots, seriousAxeViolations, startE2EServer, TEST_TIMEOUT_MS, type E2EServer } from './server.js';
 
 let s: E2EServer;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
+/** When the account page first showed after the sign-up (the sign-in's proof of presence is a little older). */
+let signedUpAt = 0;
+let authenticator: Awaited<ReturnType<typeof addVirtualAuthenticator>> | null = null;
+/** The re-authentication window (seconds): the least the server allows, so the prompt can be reached. */
+const REAUTH_WINDOW_S = 10;
+/** English a German page must not show (the account page's frame, sections, marks and prompt). */
+const ENGLISH =
+  /Sesame|Your account|Sign out|Where you’re signed in|This device|Bound to device|Signed in (with|by|on)|Last (used|active)|Added|Never used|Synced|Revoke|Rename|Delete|Add a passkey|No passkeys|Confirm it’s you|Use your passkey|Email me a code|Cancel/;
 
 beforeAll(async () => {
-  s = await startE2EServer({ PRODUCT_NAME: 'Acme ID', BRAND_COLOR: '#0f766e' });
+  s = await startE2EServer({ PRODUCT_NAME: 'Acme ID', BRAND_COLOR: '#0f766e', REAUTH_WINDOW: String(REAUTH_WINDOW_S) });
   browser = await launchBrowser();
   context = await newTestContext(browser, { locale: 'de-DE', viewport: { width: 1280, height: 800 } });
   page = await context.newPage();
@@ -95,6 +106,101 @@ describe('pages in the person’s language, with the operator’s branding', () 
       // And back: German again on the spot.
       await page.getByRole('combobox', { name: 'Language' }).selectOption('de');
       await heading(page, 'Bei Acme ID anmelden').waitFor();
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'shows the account page in German: its passkeys, its sessions with German dates, this device marked',
+    async () => {
+      const email = newEmail('i18n-account');
+      const before = s.smtp.received.length;
+      await page.getByRole('button', { name: 'Konto anlegen' }).click();
+      await heading(page, 'Ihr Konto anlegen').waitFor();
+      await page.getByLabel('E-Mail-Adresse').fill(email);
+      await page.getByRole('button', { name: 'Link senden' }).click();
+      await heading(page, 'Prüfen Sie Ihre E-Mails').waitFor();
+      const mail = await s.mailTo(email, before);
+      await page.getByLabel('Sechsstelliger Code').fill(mail.code);
+      await page.getByRole('button', { name: 'Code prüfen' }).click();
+      await page.getByRole('button', { name: 'Nicht jetzt' }).click();
+      await heading(page, 'Ihr Konto').waitFor();
+      signedUpAt = Date.now();
+      expect(await page.title()).toBe('Ihr Konto · Acme ID');
+      await page.getByRole('button', { name: 'Abmelden', exact: true }).waitFor();
+
+      const passkeys = page.locator('section[aria-labelledby="passkeys-heading"]');
+      await passkeys.getByRole('heading', { level: 2, name: 'Passkeys' }).waitFor();
+      await passkeys.getByText('Noch keine Passkeys. Fügen Sie einen hinzu, um sich anzumelden, ohne auf eine E-Mail zu warten.').waitFor();
+
+      const sessions = page.locator('section[aria-labelledby="sessions-heading"]');
+      await sessions.getByRole('heading', { level: 2, name: 'Wo Sie angemeldet sind' }).waitFor();
+      const thisSession = sessions.locator('.item').filter({ hasText: 'Dieses Gerät' });
+      await thisSession.waitFor();
+      // The date in German order (30.11.2026) inside the sentence, the relative time through Intl.
+      expect(await thisSession.locator('.item-meta').textContent()).toMatch(/^Am \d{2}\.\d{2}\.\d{4} per E-Mail angemeldetZuletzt aktiv (gerade eben|vor \d+ (Sekunden|Minuten?))$/);
+      await sessions.getByText('Ein Gerät verloren, oder sich irgendwo angemeldet, wo Sie es nicht sollten?', { exact: false }).waitFor();
+      expect(await visibleText(page)).not.toMatch(ENGLISH);
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      await screenshots(page, 'i18n-account-de');
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'asks in German to confirm it’s the person before adding a passkey, then adds it and lists it in German',
+    async () => {
+      authenticator = await addVirtualAuthenticator(page);
+      // The sign-in must be older than REAUTH_WINDOW for the server to ask; that is the server's clock, not a race.
+      await page.waitForTimeout(Math.max(0, signedUpAt + REAUTH_WINDOW_S * 1000 + 500 - Date.now()));
+      const email = (await page.locator('.account-email .break').textContent())!;
+      await page.getByRole('button', { name: 'Passkey hinzufügen' }).click();
+      const prompt = page.getByRole('group', { name: 'Bestätigen Sie, dass Sie es sind' });
+      await prompt.getByText('Bestätigen Sie zu Ihrer Sicherheit, dass Sie es sind, um fortzufahren.').waitFor();
+      await prompt.getByRole('button', { name: 'Passkey verwenden' }).waitFor();
+      await prompt.getByRole('button', { name: 'Abbrechen' }).waitFor();
+      // The prompt speaks alone: the section's "follow your browser's prompt" is gone.
+      expect(await page.getByText('Folgen Sie der Abfrage Ihres Browsers').count()).toBe(0);
+      expect(await visibleText(page)).not.toMatch(ENGLISH);
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      await screenshots(page, 'i18n-reauth-de');
+
+      // No passkey yet on this account: the emailed code, in German all the way.
+      const before = s.smtp.received.length;
+      await prompt.getByRole('button', { name: 'Code per E-Mail senden' }).click();
+      await prompt.getByText(`Wir haben einen sechsstelligen Code an ${email} gesendet.`).waitFor();
+      await prompt.getByRole('button', { name: 'Neuen Code senden' }).waitFor();
+      const mail = await s.mailTo(email, before);
+      await prompt.getByLabel('Sechsstelliger Code').fill('12');
+      await prompt.getByRole('button', { name: 'Bestätigen' }).click();
+      await prompt.getByText('Geben Sie die sechs Ziffern aus der E-Mail ein.').waitFor();
+      await prompt.getByLabel('Sechsstelliger Code').fill(mail.code);
+      await prompt.getByRole('button', { name: 'Bestätigen' }).click();
+
+      // Confirmed: the passkey the person asked for is added (the virtual authenticator), and listed in German.
+      const passkeys = page.locator('section[aria-labelledby="passkeys-heading"]');
+      await passkeys.getByText(/^Passkey „.+“ hinzugefügt\.$/).waitFor();
+      expect(await prompt.count()).toBe(0);
+      const item = passkeys.locator('.item');
+      expect(await item.locator('.item-meta').textContent()).toMatch(/(Nicht synchronisiert|Synchronisiert)Hinzugefügt am \d{2}\.\d{2}\.\d{4}(Nie verwendet|Zuletzt verwendet .+)$/);
+      await item.getByRole('button', { name: 'Umbenennen' }).waitFor();
+      await item.getByRole('button', { name: 'Löschen' }).click();
+      await item.getByText(/^„.+“ löschen\? Sie können sich danach nicht mehr damit anmelden\.$/).waitFor();
+      await item.getByRole('button', { name: 'Abbrechen' }).click();
+      expect(await visibleText(page)).not.toMatch(ENGLISH);
+      await screenshots(page, 'i18n-account-passkey-de');
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'signs out in German',
+    async () => {
+      // Presence off: the sign-in page's passkey autofill stays pending instead of signing straight back in.
+      await authenticator!.cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId: authenticator!.authenticatorId, enabled: false });
+      await page.getByRole('button', { name: 'Abmelden', exact: true }).click();
+      await heading(page, 'Bei Acme ID anmelden').waitFor();
+      await page.getByText('Sie sind abgemeldet.').waitFor();
     },
     TEST_TIMEOUT_MS,
   );
