@@ -9,9 +9,9 @@
  * A passkey whose (software) authenticator reports a known AAGUID shows that provider's name and icon.
  */
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SoftAuthenticator } from '../helpers/soft-authenticator.js';
-import { addVirtualAuthenticator, launchBrowser, type Browser, type BrowserContext, type Page } from './browser.js';
+import { addVirtualAuthenticator, type BrowserContext, type Page } from './browser.js';
 import {
   autofillPending,
   instrument,
@@ -20,28 +20,13 @@ import {
   expectSignInPage,
   heading,
   newEmail,
-  newTestContext,
   signInWithCode,
   signUpWithPasskey,
-  startE2EServer,
   TEST_TIMEOUT_MS,
-  type E2EServer,
 } from './server.js';
+import { useE2E } from './suite.js';
 
-let s: E2EServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  s = await startE2EServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  for (const context of contexts) await context.close();
-  await browser?.close();
-  await s?.close();
-});
+const e2e = useE2E();
 
 interface SignalCall {
   name: string;
@@ -50,8 +35,7 @@ interface SignalCall {
 
 /** A context whose pages record every PublicKeyCredential.signal* call in window.__signals. */
 async function spiedContext(): Promise<BrowserContext> {
-  const context = await newTestContext(browser);
-  contexts.push(context);
+  const context = await e2e.newContext();
   await instrument(context);
   await context.addInitScript(() => {
     const w = window as unknown as { __signals: { name: string; options: unknown }[] };
@@ -85,18 +69,18 @@ describe('the account page', () => {
     const context = await spiedContext();
     const email = newEmail('before');
     const next = newEmail('after');
-    const page = await signInWithCode(context, s, email);
+    const page = await signInWithCode(context, e2e.s, email);
     const userId = await currentUserId(page);
 
     await page.getByRole('button', { name: 'Change address' }).click();
     await page.getByLabel('New email address').fill(next);
-    const before = s.smtp.received.length;
+    const before = e2e.s.smtp.received.length;
     await page.getByRole('button', { name: 'Send a link' }).click();
     await page.getByText(`Check ${next}: open the link there, or type the six-digit code here.`).waitFor();
-    const proof = await s.mailTo(next, before);
+    const proof = await e2e.s.mailTo(next, before);
     expect(proof.mail.subject).toMatch(/new address/i);
 
-    // The link, opened in another tab of this browser, asks to confirm the new address.
+    // The link, opened in another tab of this e2e.browser, asks to confirm the new address.
     const linkTab = await context.newPage();
     await linkTab.goto(proof.link);
     await heading(linkTab, 'Confirm your new address').waitFor();
@@ -108,7 +92,7 @@ describe('the account page', () => {
     // The first tab follows by itself (the renewed token reached it over the auth channel).
     await expectAccountPage(page, next);
     // The old address is told, over SMTP.
-    const notice = await s.mailTo(email, before);
+    const notice = await e2e.s.mailTo(email, before);
     expect(notice.mail.subject).toMatch(/address/i);
     expect(notice.mail.text).toContain(next);
     // The browser is told the account's new name for its passkeys.
@@ -128,21 +112,21 @@ describe('the account page', () => {
     const { cdp, authenticatorId } = await addVirtualAuthenticator(page);
     // With presence off, the autofill request of the sign-in page stays pending until the button is used.
     const presence = (enabled: boolean) => cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled });
-    await page.goto(s.origin);
+    await page.goto(e2e.s.origin);
     await expectSignInPage(page);
-    await signUpWithPasskey(page, s, email);
+    await signUpWithPasskey(page, e2e.s, email);
     const userId = await currentUserId(page);
 
     // A second passkey, from a software authenticator that reports Apple Passwords' AAGUID.
     const token = tokens[tokens.length - 1]!;
-    const options = await fetch(`${s.origin}/auth/passkeys/register/options`, {
+    const options = await fetch(`${e2e.s.origin}/auth/passkeys/register/options`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: '{}',
     });
     const soft = new SoftAuthenticator({ aaguid: Buffer.from('fbfc3007154e4ecc8c0b6e020557d7bd', 'hex') });
-    const response = soft.createCredential({ options: (await options.json()) as PublicKeyCredentialCreationOptionsJSON, origin: s.origin });
-    const added = await fetch(`${s.origin}/auth/passkeys/register/verify`, {
+    const response = soft.createCredential({ options: (await options.json()) as PublicKeyCredentialCreationOptionsJSON, origin: e2e.s.origin });
+    const added = await fetch(`${e2e.s.origin}/auth/passkeys/register/verify`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ response }),
@@ -186,9 +170,9 @@ describe('the account page', () => {
     const email = newEmail('delete');
     const page = await context.newPage();
     const { cdp, authenticatorId } = await addVirtualAuthenticator(page);
-    await page.goto(s.origin);
+    await page.goto(e2e.s.origin);
     await expectSignInPage(page);
-    await signUpWithPasskey(page, s, email);
+    await signUpWithPasskey(page, e2e.s, email);
     const [credential] = (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials;
 
     await page.getByRole('button', { name: 'Delete account…' }).click();
@@ -213,7 +197,7 @@ describe('the account page', () => {
   it('asks before signing out everywhere, and lists each session’s sign-in method', async () => {
     const context = await spiedContext();
     const email = newEmail('everywhere');
-    const page = await signInWithCode(context, s, email);
+    const page = await signInWithCode(context, e2e.s, email);
     await page.getByText('Signed in by email').first().waitFor();
     await page.getByRole('button', { name: 'Sign out everywhere…' }).click();
     await page.getByText('Sign out on every device, this one included?').waitFor();
@@ -227,6 +211,6 @@ describe('the account page', () => {
 });
 
 async function listPasskeyIds(token: string): Promise<string[]> {
-  const res = await fetch(`${s.origin}/auth/passkeys`, { headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(`${e2e.s.origin}/auth/passkeys`, { headers: { authorization: `Bearer ${token}` } });
   return ((await res.json()) as { passkeys: { id: string }[] }).passkeys.map((p) => p.id);
 }

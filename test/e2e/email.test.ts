@@ -3,8 +3,8 @@
  * in the browser; the code of a newer message typed in a second, fresh browser context. Both end
  * signed in to the same account.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, type Browser, type BrowserContext, type Page } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from './browser.js';
 import {
   captureAccessTokens,
   expectAccountPage,
@@ -14,37 +14,22 @@ import {
   recordApiCalls,
   refreshCookie,
   requestEmail,
-  startE2EServer,
   webStorage,
-  type E2EServer,
-  newTestContext,
   TEST_TIMEOUT_MS,
 } from './server.js';
+import { useE2E } from './suite.js';
 
-let s: E2EServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
 const email = newEmail('mail');
 
-beforeAll(async () => {
-  s = await startE2EServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  for (const context of contexts) await context.close();
-  await browser?.close();
-  await s?.close();
-});
+const e2e = useE2E();
 
 async function freshPage(): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await newTestContext(browser);
-  contexts.push(context);
+  const context = await e2e.newContext();
   return { context, page: await context.newPage() };
 }
 
 async function expectSignedInState(context: BrowserContext, page: Page, tokens: string[]) {
-  const cookie = await refreshCookie(context, s.origin);
+  const cookie = await refreshCookie(context, e2e.s.origin);
   expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict' });
   expect(tokens.length).toBeGreaterThan(0);
   const stored = Object.entries(await webStorage(page)).join('\n');
@@ -56,14 +41,14 @@ describe('email sign-in in the browser', () => {
     const { context, page } = await freshPage();
     const calls = recordApiCalls(page);
     const tokens = captureAccessTokens(page);
-    await page.goto(s.origin);
+    await page.goto(e2e.s.origin);
     await expectSignInPage(page);
-    const mail = await requestEmail(page, s, email);
+    const mail = await requestEmail(page, e2e.s, email);
 
     expect(mail.rcptTo).toEqual([email]);
     expect(mail.mail.subject).toMatch(/Sign in/);
     const link = new URL(mail.link);
-    expect(link.origin).toBe(s.origin);
+    expect(link.origin).toBe(e2e.s.origin);
     expect(link.pathname).toBe('/auth/email/verify');
 
     await page.goto(mail.link);
@@ -71,7 +56,7 @@ describe('email sign-in in the browser', () => {
     await page.locator('.lead').getByText(email, { exact: true }).waitFor();
     // Opening the link used nothing up and signed nobody in.
     expect(calls.filter((c) => c.path === '/auth/email/verify')).toEqual([]);
-    expect(await refreshCookie(context, s.origin)).toBeUndefined();
+    expect(await refreshCookie(context, e2e.s.origin)).toBeUndefined();
 
     await page.getByRole('button', { name: 'Confirm sign-in' }).click();
     await heading(page, 'Sign in faster next time').waitFor();
@@ -93,12 +78,12 @@ describe('email sign-in in the browser', () => {
     const { context, page } = await freshPage();
     const calls = recordApiCalls(page);
     const tokens = captureAccessTokens(page);
-    await page.goto(s.origin);
+    await page.goto(e2e.s.origin);
     await expectSignInPage(page);
-    const mail = await requestEmail(page, s, email);
+    const mail = await requestEmail(page, e2e.s, email);
     // The newest message for the address, not the one the first test used.
-    expect(mail).toBe(s.smtp.received.filter((m) => m.rcptTo.includes(email)).at(-1));
-    expect(s.smtp.received.filter((m) => m.rcptTo.includes(email)).length).toBeGreaterThanOrEqual(2);
+    expect(mail).toBe(e2e.s.smtp.received.filter((m) => m.rcptTo.includes(email)).at(-1));
+    expect(e2e.s.smtp.received.filter((m) => m.rcptTo.includes(email)).length).toBeGreaterThanOrEqual(2);
 
     await page.getByLabel('Six-digit code').fill(mail.code);
     await page.getByRole('button', { name: 'Verify code' }).click();

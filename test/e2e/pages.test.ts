@@ -6,8 +6,8 @@
  * axe is injected with page.evaluate, which the server's CSP (script-src 'self') does not govern.
  */
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addVirtualAuthenticator, launchBrowser, type Browser, type BrowserContext, type Page } from './browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addVirtualAuthenticator, type BrowserContext, type Page } from './browser.js';
 import {
   expectAccountPage,
   expectSignInPage,
@@ -17,16 +17,13 @@ import {
   screenshots,
   seriousAxeViolations,
   signInWithCode,
-  startE2EServer,
   type AxeViolation,
-  type E2EServer,
   newTestContext,
   TEST_TIMEOUT_MS,
 } from './server.js';
+import { useE2E } from './suite.js';
 import type { CapturedMail } from '../helpers/smtp-capture.js';
 
-let s: E2EServer;
-let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 const email = newEmail('pages');
@@ -34,20 +31,14 @@ let mail: CapturedMail;
 const cspViolations: string[] = [];
 let authenticator: Awaited<ReturnType<typeof addVirtualAuthenticator>> | null = null;
 
+const e2e = useE2E();
+
 beforeAll(async () => {
-  s = await startE2EServer();
-  browser = await launchBrowser();
-  context = await newTestContext(browser, { viewport: { width: 1280, height: 800 } });
+  context = await e2e.newContext({ viewport: { width: 1280, height: 800 } });
   page = await context.newPage();
   page.on('console', (message) => {
     if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
   });
-});
-
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await s?.close();
 });
 
 const describe_ = (violations: AxeViolation[]) => violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.join(' ')}`).join('; ');
@@ -69,7 +60,7 @@ async function checkPage(name: string) {
 
 describe('every page: accessibility and screenshots', () => {
   it('sign-in page', async () => {
-    await page.goto(s.origin);
+    await page.goto(e2e.s.origin);
     await expectSignInPage(page);
     await checkPage('01-sign-in');
   }, TEST_TIMEOUT_MS);
@@ -83,7 +74,7 @@ describe('every page: accessibility and screenshots', () => {
   }, TEST_TIMEOUT_MS);
 
   it('check-your-email (code) screen', async () => {
-    mail = await requestEmail(page, s, email);
+    mail = await requestEmail(page, e2e.s, email);
     // Focus moved to what changed: the new step's heading.
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Check your email');
     await checkPage('02-check-email');
@@ -121,9 +112,9 @@ describe('every page: accessibility and screenshots', () => {
     await expectAccountPage(page, email);
     await page.getByText(/^Passkey “.+” added\./).waitFor();
     // A second session, so the list shows a "Revoke" button too.
-    const other = await newTestContext(browser);
+    const other = await newTestContext(e2e.browser);
     try {
-      await signInWithCode(other, s, email);
+      await signInWithCode(other, e2e.s, email);
     } finally {
       await other.close();
     }
@@ -139,15 +130,15 @@ describe('every page: accessibility and screenshots', () => {
     const next = newEmail('pages-new');
     await page.getByRole('button', { name: 'Change address' }).click();
     await page.getByLabel('New email address').fill(next);
-    const before = s.smtp.received.length;
+    const before = e2e.s.smtp.received.length;
     await page.getByRole('button', { name: 'Send a link' }).click();
     await page.getByLabel('Six-digit code').waitFor();
     await checkPage('06b-account-new-address');
-    const proof = await s.mailTo(next, before);
+    const proof = await e2e.s.mailTo(next, before);
     await page.goto(proof.link);
     await heading(page, 'Confirm your new address').waitFor();
     await checkPage('06c-link-new-address');
-    await page.goto(`${s.origin}/account`);
+    await page.goto(`${e2e.s.origin}/account`);
     await expectAccountPage(page, email);
     await page.getByRole('button', { name: 'Delete account…' }).click();
     await page.getByRole('button', { name: `Delete ${email}` }).waitFor();
@@ -167,13 +158,13 @@ describe('every page: accessibility and screenshots', () => {
   }, TEST_TIMEOUT_MS);
 
   it('page not found', async () => {
-    await page.goto(`${s.origin}/no-such-page`);
+    await page.goto(`${e2e.s.origin}/no-such-page`);
     await heading(page, 'Page not found').waitFor();
     await checkPage('08-not-found');
   }, TEST_TIMEOUT_MS);
 
   it('sign-in page for a returning person (address and method remembered)', async () => {
-    await page.goto(`${s.origin}/account`);
+    await page.goto(`${e2e.s.origin}/account`);
     await expectAccountPage(page, email);
     // With presence off, the sign-in page's passkey autofill waits instead of signing in at once.
     await authenticator!.cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId: authenticator!.authenticatorId, enabled: false });

@@ -7,49 +7,33 @@
  * agrees turns the conditional request into a created passkey. "Not now" is remembered on this
  * device: the next email sign-in of that account goes straight on.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addVirtualAuthenticator, launchBrowser, type Browser, type BrowserContext, type Page } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import { addVirtualAuthenticator, type Page } from './browser.js';
 import {
   expectAccountPage,
   expectSignInPage,
   heading,
   instrument,
   newEmail,
-  newTestContext,
   requestEmail,
-  startE2EServer,
   TEST_TIMEOUT_MS,
   viewsSeen,
-  type E2EServer,
 } from './server.js';
+import { useE2E } from './suite.js';
 
-let s: E2EServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  s = await startE2EServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  for (const context of contexts) await context.close();
-  await browser?.close();
-  await s?.close();
-});
+const e2e = useE2E();
 
 async function codeSignIn(page: Page, email: string): Promise<void> {
-  await page.goto(s.origin);
+  await page.goto(e2e.s.origin);
   await expectSignInPage(page);
-  const mail = await requestEmail(page, s, email);
+  const mail = await requestEmail(page, e2e.s, email);
   await page.getByLabel('Six-digit code').fill(mail.code);
   await page.getByRole('button', { name: 'Verify code' }).click();
 }
 
 describe('the passkey offer after an email sign-in', () => {
   it('upgrades automatically where the browser offers conditionalCreate', async () => {
-    const context = await newTestContext(browser);
-    contexts.push(context);
+    const context = await e2e.newContext();
     // A password manager that agrees to the upgrade: the conditional create, recorded, is made as a plain one.
     await context.addInitScript(() => {
       const w = window as unknown as { __creates: string[] };
@@ -66,7 +50,7 @@ describe('the passkey offer after an email sign-in', () => {
     const page = await context.newPage();
     const { cdp, authenticatorId } = await addVirtualAuthenticator(page);
     const email = newEmail('auto');
-    await page.goto(s.origin);
+    await page.goto(e2e.s.origin);
     expect(await page.evaluate(async () => (await PublicKeyCredential.getClientCapabilities()).conditionalCreate)).toBe(true);
     await codeSignIn(page, email);
     // No button pressed: the conditional create made the passkey, and the page went on.
@@ -79,8 +63,7 @@ describe('the passkey offer after an email sign-in', () => {
   }, TEST_TIMEOUT_MS);
 
   it('remembers "Not now" on this device: the next email sign-in of that account skips the offer', async () => {
-    const context = await newTestContext(browser);
-    contexts.push(context);
+    const context = await e2e.newContext();
     await instrument(context);
     const page = await context.newPage();
     const email = newEmail('notnow');

@@ -11,29 +11,23 @@
  * presence off while the sign-in page starts its autofill request, then on before the click; the
  * autofill test loads the sign-in page with presence on and touches nothing.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addVirtualAuthenticator, launchBrowser, type Browser, type BrowserContext, type Page } from './browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { addVirtualAuthenticator, BrowserContext, Page } from './browser.js';
 import {
   captureAccessTokens,
   expectAccountPage,
   expectSignInPage,
   heading,
-  instrument,
   newEmail,
-  recordApiCalls,
   refreshCookie,
-  startE2EServer,
   webauthnCalls,
   webStorage,
   signUpWithPasskey,
   type ApiCall,
-  type E2EServer,
-  newTestContext,
   TEST_TIMEOUT_MS,
 } from './server.js';
+import { useE2E } from './suite.js';
 
-let s: E2EServer;
-let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let authenticator: Awaited<ReturnType<typeof addVirtualAuthenticator>>;
@@ -54,35 +48,25 @@ async function expectTokensNotStored() {
 }
 
 async function expectHttpOnlyRefreshCookie() {
-  const cookie = await refreshCookie(context, s.origin);
+  const cookie = await refreshCookie(context, e2e.s.origin);
   expect(cookie, 'refresh cookie after sign-in').toBeDefined();
   expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict', path: '/', domain: 'localhost' });
   // And no script can read it.
   expect(await page.evaluate(() => document.cookie)).not.toContain('sesame_refresh');
 }
 
-beforeAll(async () => {
-  s = await startE2EServer();
-  browser = await launchBrowser();
-  context = await newTestContext(browser);
-  await instrument(context);
-  page = await context.newPage();
-  authenticator = await addVirtualAuthenticator(page);
-  calls = recordApiCalls(page);
-  tokens = captureAccessTokens(page);
-});
+const e2e = useE2E();
 
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await s?.close();
+beforeAll(async () => {
+  ({ context, page, authenticator, calls } = await e2e.passkeyPage());
+  tokens = captureAccessTokens(page);
 });
 
 describe('passkeys in the browser', () => {
   it('creates an account (address proved by code), adds a passkey at once, and lands on the account page', async () => {
-    await page.goto(s.origin);
+    await page.goto(e2e.s.origin);
     await expectSignInPage(page);
-    await signUpWithPasskey(page, s, email);
+    await signUpWithPasskey(page, e2e.s, email);
 
     expect(calls.some((c) => c.method === 'POST' && c.path === '/auth/passkeys/register/verify' && c.status === 201)).toBe(true);
     // The authenticator holds exactly one resident credential, for localhost.
@@ -104,7 +88,7 @@ describe('passkeys in the browser', () => {
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await expectSignInPage(page);
     await page.getByText('You’re signed out.').waitFor();
-    expect(await refreshCookie(context, s.origin), 'cookie cleared by sign-out').toBeUndefined();
+    expect(await refreshCookie(context, e2e.s.origin), 'cookie cleared by sign-out').toBeUndefined();
     // Still on the sign-in page a moment later: nothing signed in by itself.
     await page.waitForTimeout(500);
     expect(await heading(page, 'Sign in to Sesame').isVisible()).toBe(true);
@@ -132,12 +116,12 @@ describe('passkeys in the browser', () => {
     await presence(false);
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await expectSignInPage(page);
-    expect(await refreshCookie(context, s.origin)).toBeUndefined();
+    expect(await refreshCookie(context, e2e.s.origin)).toBeUndefined();
 
     // A fresh load of the sign-in page: its autofill request meets a "present" user at once.
     await presence(true);
     const callsBefore = calls.length;
-    await page.goto(s.origin);
+    await page.goto(e2e.s.origin);
     await expectAccountPage(page, email);
 
     const made = await webauthnCalls(page); // this page load's calls only

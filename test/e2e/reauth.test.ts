@@ -4,53 +4,37 @@
  * passkey in place, the session's proof-of-presence time moves (same session), and the action the
  * person asked for (deleting a passkey) is retried and done.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addVirtualAuthenticator, launchBrowser, type Browser, type BrowserContext, type Page } from './browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from './browser.js';
 import {
   expectAccountPage,
   expectSignInPage,
-  instrument,
   newEmail,
-  newTestContext,
-  recordApiCalls,
   refreshCookie,
   screenshots,
   signUpWithPasskey,
-  startE2EServer,
   TEST_TIMEOUT_MS,
   type ApiCall,
-  type E2EServer,
 } from './server.js';
+import { useE2E } from './suite.js';
 
-let s: E2EServer;
-let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let calls: ApiCall[];
 const email = newEmail('reauth');
 
-beforeAll(async () => {
-  s = await startE2EServer({ REAUTH_WINDOW: '10' });
-  browser = await launchBrowser();
-  context = await newTestContext(browser);
-  await instrument(context);
-  page = await context.newPage();
-  await addVirtualAuthenticator(page);
-  calls = recordApiCalls(page);
-});
+const e2e = useE2E({ REAUTH_WINDOW: '10' });
 
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await s?.close();
+beforeAll(async () => {
+  ({ context, page, calls } = await e2e.passkeyPage());
 });
 
 describe('re-authentication in place', () => {
   it('asks for the passkey in place when the sign-in is too old, then retries the delete; nobody is signed out', async () => {
-    await page.goto(s.origin);
+    await page.goto(e2e.s.origin);
     await expectSignInPage(page);
-    await signUpWithPasskey(page, s, email);
-    const cookieBefore = await refreshCookie(context, s.origin);
+    await signUpWithPasskey(page, e2e.s, email);
+    const cookieBefore = await refreshCookie(context, e2e.s.origin);
     expect(cookieBefore).toBeDefined();
     await page.waitForTimeout(10_500);
 
@@ -72,7 +56,7 @@ describe('re-authentication in place', () => {
     // Still signed in, on the account page, with no logout on the wire.
     expect(wire.some((c) => c.startsWith('POST /auth/logout'))).toBe(false);
     await expectAccountPage(page, email);
-    expect(await refreshCookie(context, s.origin)).toBeDefined();
+    expect(await refreshCookie(context, e2e.s.origin)).toBeDefined();
     // The passkey is gone from the list.
     await page.getByText(/^No passkeys yet/).waitFor();
   }, TEST_TIMEOUT_MS);

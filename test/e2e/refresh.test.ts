@@ -4,48 +4,33 @@
  * without any sign-in screen; a reload keeps the session; two tabs reloading at the same moment
  * both stay signed in, and both can call the API afterwards.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addVirtualAuthenticator, launchBrowser, type Browser, type BrowserContext, type Page } from './browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from './browser.js';
 import {
   expectAccountPage,
   expectSignInPage,
-  instrument,
   newEmail,
   recordApiCalls,
   signUpWithPasskey,
-  startE2EServer,
   viewsSeen,
   type ApiCall,
-  type E2EServer,
-  newTestContext,
   TEST_TIMEOUT_MS,
 } from './server.js';
+import { useE2E } from './suite.js';
 
 const TTL_SECONDS = 2;
 /** Long enough for any token issued before it to have expired. */
 const PAST_EXPIRY_MS = TTL_SECONDS * 1000 + 1200;
 
-let s: E2EServer;
-let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let calls: ApiCall[];
 const email = newEmail('refresh');
 
-beforeAll(async () => {
-  s = await startE2EServer({ ACCESS_TOKEN_TTL: String(TTL_SECONDS) });
-  browser = await launchBrowser();
-  context = await newTestContext(browser);
-  await instrument(context);
-  page = await context.newPage();
-  await addVirtualAuthenticator(page);
-  calls = recordApiCalls(page);
-});
+const e2e = useE2E({ ACCESS_TOKEN_TTL: String(TTL_SECONDS) });
 
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await s?.close();
+beforeAll(async () => {
+  ({ context, page, calls } = await e2e.passkeyPage());
 });
 
 /** Renames the (only) passkey from the account page; returns the PATCH's status. */
@@ -66,9 +51,9 @@ const since = (log: ApiCall[], from: number) => log.slice(from).map((c) => `${c.
 
 describe('silent refresh (ACCESS_TOKEN_TTL=2)', () => {
   it('an API call after the token expired succeeds without a sign-in screen', async () => {
-    await page.goto(s.origin);
+    await page.goto(e2e.s.origin);
     await expectSignInPage(page);
-    await signUpWithPasskey(page, s, email);
+    await signUpWithPasskey(page, e2e.s, email);
     await page.getByRole('button', { name: 'Rename' }).waitFor();
     const viewsBefore = (await viewsSeen(page)).length;
 
@@ -101,7 +86,7 @@ describe('silent refresh (ACCESS_TOKEN_TTL=2)', () => {
   it('two tabs reloading at the same moment after expiry both stay signed in', async () => {
     const second = await context.newPage();
     const secondCalls = recordApiCalls(second);
-    await second.goto(`${s.origin}/account`);
+    await second.goto(`${e2e.s.origin}/account`);
     await expectAccountPage(second, email);
 
     await page.waitForTimeout(PAST_EXPIRY_MS);

@@ -3,8 +3,8 @@
  * its account page; A, whose access token has not expired yet, is signed out at its very next
  * API call, and B stays signed in.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, type Browser, type BrowserContext } from './browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext } from './browser.js';
 import {
   expectAccountPage,
   expectSignInPage,
@@ -12,38 +12,27 @@ import {
   recordApiCalls,
   refreshCookie,
   signInWithCode,
-  startE2EServer,
-  type E2EServer,
-  newTestContext,
   TEST_TIMEOUT_MS,
 } from './server.js';
+import { useE2E } from './suite.js';
 
-let s: E2EServer;
-let browser: Browser;
 let contextA: BrowserContext;
 let contextB: BrowserContext;
 const email = newEmail('revoke');
 
-beforeAll(async () => {
-  s = await startE2EServer();
-  browser = await launchBrowser();
-  contextA = await newTestContext(browser);
-  contextB = await newTestContext(browser);
-});
+const e2e = useE2E();
 
-afterAll(async () => {
-  await contextA?.close();
-  await contextB?.close();
-  await browser?.close();
-  await s?.close();
+beforeAll(async () => {
+  contextA = await e2e.newContext();
+  contextB = await e2e.newContext();
 });
 
 const sessionItems = (page: import('playwright-core').Page) => page.locator('section[aria-labelledby="sessions-heading"] .item');
 
 describe('revoking a session from another browser', () => {
   it('signs the revoked browser out at its next call, and only that one', async () => {
-    const pageA = await signInWithCode(contextA, s, email);
-    const pageB = await signInWithCode(contextB, s, email);
+    const pageA = await signInWithCode(contextA, e2e.s, email);
+    const pageB = await signInWithCode(contextB, e2e.s, email);
     const callsA = recordApiCalls(pageA);
     const callsB = recordApiCalls(pageB);
 
@@ -71,7 +60,7 @@ describe('revoking a session from another browser', () => {
     expect(wireA.slice(0, 2)).toEqual(['DELETE /auth/sessions/:id 401', 'POST /auth/refresh 401']);
     // After that only the sign-in page's own passkey-autofill request (no retry, no second DELETE).
     expect(wireA.slice(2).filter((c) => c !== 'POST /auth/passkeys/login/options 200')).toEqual([]);
-    expect(await refreshCookie(contextA, s.origin)).toBeUndefined();
+    expect(await refreshCookie(contextA, e2e.s.origin)).toBeUndefined();
 
     // A reload does not bring A back.
     await pageA.reload();
