@@ -9,7 +9,9 @@
  *      word, carries typographic quotes, apostrophes or an ellipsis, or is words ending in a full
  *      stop, question or exclamation mark — unless it is compared (`event.key === 'Escape'`), a
  *      case label, a type, an import, or a message for developers (console.*, new Error).
- * The scanner is tried on a sample with every kind first, so a pass means something.
+ * The server's pages and mails (src/views, src/mail) are HTML written in templates: there, any
+ * text between tags that is not a `${…}` value (from the translator, or data) counts.
+ * The scanners are tried on samples with every kind first, so a pass means something.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -92,6 +94,26 @@ function findHardCodedText(fileName: string, source: string): HardCodedText[] {
   return found;
 }
 
+/** Text between the tags of an HTML template (`<p>Hello ${name}</p>`), outside its `${…}` values. */
+function findHardCodedHtml(fileName: string, source: string): HardCodedText[] {
+  const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const found: HardCodedText[] = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node)) {
+      const parts = ts.isTemplateExpression(node) ? [node.head.text, ...node.templateSpans.map((span) => span.literal.text)] : [node.text];
+      // A value splits the text: "Hello ${name}" leaves "Hello", which still counts.
+      const whole = parts.join('\u0000');
+      if (/<\/?[a-z!][^>]*>/i.test(whole) && !isCode(node)) {
+        for (const text of whole.replace(/<[^>]*>/g, '\u0000').split('\u0000'))
+          if (LETTER.test(text)) found.push({ line: file.getLineAndCharacterOfPosition(node.getStart()).line + 1, text: text.trim() });
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return found;
+}
+
 /** Every .ts/.tsx file under dir, but the catalogues themselves and tests. */
 function componentFiles(dir: string): string[] {
   const out: string[] = [];
@@ -144,6 +166,39 @@ describe('the hard-coded text scanner', () => {
   it('finds nothing in code that only uses the translator', () => {
     const clean = `export const A = () => <p title={t('a.b')} class="muted">{t('a.c', { n: 1 })}</p>;`;
     expect(findHardCodedText('clean.tsx', clean)).toEqual([]);
+  });
+});
+
+describe('the HTML template scanner', () => {
+  it('finds text between tags outside values, and nothing in values, attributes or developer messages', () => {
+    const sample = `
+      const a = \`<h1>\${tr.html("x.heading")}</h1>
+      <p class="lead" title="\${t}">\${body}</p>\`;
+      const b = \`<p>Hello \${name}, welcome</p>\`;
+      const c = '<button type="submit">Confirm</button>';
+      throw new Error(\`MAIL_FROM must be like "Sesame <no-reply@example.com>"\`);
+      const d = 'Content-Type: text/plain';
+    `;
+    expect(findHardCodedHtml('sample.ts', sample)).toEqual([
+      { line: 4, text: 'Hello' },
+      { line: 4, text: ', welcome' },
+      { line: 5, text: 'Confirm' },
+    ]);
+  });
+});
+
+describe('the server’s pages and mails (src/views, src/mail)', () => {
+  const files = ['src/views', 'src/mail'].flatMap((dir) => componentFiles(path.join(root, dir)));
+
+  it('are found', () => {
+    expect(files.map((file) => path.relative(root, file))).toEqual(expect.arrayContaining(['src/views/link-page.ts', 'src/mail/layout.ts', 'src/mail/templates.ts']));
+  });
+
+  it('write no text into their HTML that is not from the catalogues', () => {
+    const found = files.flatMap((file) =>
+      findHardCodedHtml(file, fs.readFileSync(file, 'utf8')).map(({ line, text }) => `${path.relative(root, file)}:${line} ${JSON.stringify(text)}`),
+    );
+    expect(found).toEqual([]);
   });
 });
 

@@ -89,12 +89,16 @@ export function rich(id: MessageId, values: RichValues): ComponentChildren {
 
 export function setLocale(locale: Locale): void {
   // The choice outlives the page: the server reads it for the next page and for mails (README "Languages").
-  const secure = location.protocol === 'https:' ? '; Secure' : '';
-  // biome-ignore lint/suspicious/noDocumentCookie: a fixed name and a value from LOCALES; the Cookie Store API is missing in older Safari and Firefox
-  document.cookie = `${LOCALE_COOKIE}=${locale}; Path=/; Max-Age=31536000; SameSite=Lax${secure}`;
+  // Outside a browser (the components' unit tests) there is no cookie and no <html> to follow.
+  const inBrowser = typeof document !== 'undefined';
+  if (inBrowser) {
+    const secure = location.protocol === 'https:' ? '; Secure' : '';
+    // biome-ignore lint/suspicious/noDocumentCookie: a fixed name and a value from LOCALES; the Cookie Store API is missing in older Safari and Firefox
+    document.cookie = `${LOCALE_COOKIE}=${locale}; Path=/; Max-Age=31536000; SameSite=Lax${secure}`;
+  }
   if (locale === current.locale) return;
   current = { ...current, locale, intl: makeIntl(locale) };
-  document.documentElement.lang = locale;
+  if (inBrowser) document.documentElement.lang = locale;
   for (const listener of listeners) listener(locale);
 }
 
