@@ -8,12 +8,12 @@
  * is older asks in place, answered with an emailed code), then signing out. Screenshots of the
  * German pages go to test-artifacts/screenshots/i18n-*.png.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addVirtualAuthenticator, launchBrowser, type Browser, type BrowserContext, type Page } from './browser.js';
-import { heading, newEmail, newTestContext, screenshots, seriousAxeViolations, startE2EServer, TEST_TIMEOUT_MS, type E2EServer } from './server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addVirtualAuthenticator, type BrowserContext, type Page } from './browser.js';
+import { heading, newEmail, screenshots, seriousAxeViolations, TEST_TIMEOUT_MS, type E2EServer } from './server.js';
+import { useE2E } from './suite.js';
 
 let s: E2EServer;
-let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 /** When the account page first showed after the sign-up (the sign-in's proof of presence is a little older). */
@@ -25,17 +25,13 @@ const REAUTH_WINDOW_S = 10;
 const ENGLISH =
   /Sesame|Your account|Sign out|Where you’re signed in|This device|Bound to device|Signed in (with|by|on)|Last (used|active)|Added|Never used|Synced|Revoke|Rename|Delete|Add a passkey|No passkeys|Confirm it’s you|Use your passkey|Email me a code|Cancel/;
 
-beforeAll(async () => {
-  s = await startE2EServer({ PRODUCT_NAME: 'Acme ID', BRAND_COLOR: '#0f766e', REAUTH_WINDOW: String(REAUTH_WINDOW_S) });
-  browser = await launchBrowser();
-  context = await newTestContext(browser, { locale: 'de-DE', viewport: { width: 1280, height: 800 } });
-  page = await context.newPage();
-});
+const e2e = useE2E({ PRODUCT_NAME: 'Acme ID', BRAND_COLOR: '#0f766e', REAUTH_WINDOW: String(REAUTH_WINDOW_S) });
 
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await s?.close();
+beforeAll(async () => {
+  s = e2e.s;
+  // A German browser: Accept-Language and navigator.language from the context's locale.
+  context = await e2e.newContext({ locale: 'de-DE', viewport: { width: 1280, height: 800 } });
+  page = await context.newPage();
 });
 
 const visibleText = (p: Page) => p.evaluate(() => `${document.title}\n${document.body.textContent}`);
