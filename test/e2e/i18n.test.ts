@@ -135,7 +135,7 @@ describe('pages in the person’s language, with the operator’s branding', () 
       await thisSession.waitFor();
       // The date in German order (30.11.2026) inside the sentence, the relative time through Intl.
       expect(await thisSession.locator('.item-meta').textContent()).toMatch(/^Am \d{2}\.\d{2}\.\d{4} per E-Mail angemeldetZuletzt aktiv (gerade eben|vor \d+ (Sekunden|Minuten?))$/);
-      await sessions.getByText('Ein Gerät verloren, oder sich irgendwo angemeldet, wo Sie es nicht sollten?', { exact: false }).waitFor();
+      await sessions.getByText('Ein Gerät verloren oder sich irgendwo angemeldet, wo Sie es nicht sollten?', { exact: false }).waitFor();
       expect(await visibleText(page)).not.toMatch(ENGLISH);
       expect(await seriousAxeViolations(page)).toEqual([]);
       await screenshots(page, 'i18n-account-de');

@@ -19,7 +19,7 @@ export default {
   'account.passkeys.synced': 'Synchronisiert',
   'account.passkeys.notSynced': 'Nicht synchronisiert',
   'account.passkeys.syncedHint': 'Synchronisiert: Ihr Passwortmanager hält ihn auch auf Ihren anderen Geräten bereit.',
-  'account.passkeys.notSyncedHint': 'Nicht synchronisiert: Er existiert nur auf dem Gerät oder Sicherheitsschlüssel, der ihn erstellt hat.',
+  'account.passkeys.notSyncedHint': 'Nicht synchronisiert: Er liegt nur auf dem Gerät oder Sicherheitsschlüssel, mit dem er erstellt wurde.',
   'account.passkeys.addedOn': 'Hinzugefügt am <time>{date}</time>',
   'account.passkeys.lastUsed': 'Zuletzt verwendet <time>{when}</time>',
   'account.passkeys.neverUsed': 'Nie verwendet',
@@ -36,5 +36,5 @@ export default {
   'account.sessions.lastActive': 'Zuletzt aktiv <time>{when}</time>',
   'account.sessions.revoke': 'Sitzung beenden',
   'account.sessions.revoked': 'Die Sitzung auf {device} ist beendet.',
-  'account.sessions.everywhereHint': 'Ein Gerät verloren, oder sich irgendwo angemeldet, wo Sie es nicht sollten? Beenden Sie alle Sitzungen, auch diese.',
+  'account.sessions.everywhereHint': 'Ein Gerät verloren oder sich irgendwo angemeldet, wo Sie es nicht sollten? Beenden Sie alle Sitzungen, auch diese.',
 } satisfies Record<keyof typeof en, string>;
