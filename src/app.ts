@@ -55,7 +55,7 @@ export function createApp(deps: Deps, { assets, linkPage, deferFor, postWebhooks
   app.use('*', recordMetrics);
   if (postWebhooksAfterWrites && deps.config.webhookUrl) {
     // Workers have no timer: events a request committed are posted after it answers (waitUntil);
-    // the cron trigger retries the rest. Node posts from its own loop (entry/node.ts).
+    // the cron trigger retries the rest. Node posts from its own loop (entry/housekeeping.ts).
     app.use('*', async (c, next) => {
       await next();
       if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && c.res.status < 500) c.var.deps.defer(deliverDueWebhooks(c.var.deps, { limit: 20 }));

@@ -1,5 +1,5 @@
 /**
- * GET /metrics in the multi-process mode (WEB_CONCURRENCY > 1, entry/node.ts). Each process counts
+ * GET /metrics in the multi-process mode (WEB_CONCURRENCY > 1, entry/node.ts and entry/node-server.ts). Each process counts
  * in its own registry, so a scrape answered by one worker alone would see only its share of the
  * sign-ins and requests, and none of the mail and webhook work the primary's housekeeping does.
  * Instead the worker that gets the scrape asks the primary, which collects every live worker's

@@ -1,4 +1,4 @@
-/** Passkey registration, sign-in and management (API.md "Endpoints"); the rules live in auth/passkeys/passkeys.ts. */
+/** Passkey registration, sign-in and management (API.md "Endpoints"); the rules live in auth/passkeys/ (policy in passkeys.ts, one file per step). */
 import { createRoute, z } from '@hono/zod-openapi';
 import { deletePasskey, renamePasskey } from '../auth/passkeys/manage.js';
 import { finishPasskeyAddition, startPasskeyAddition, webauthnUserHandle } from '../auth/passkeys/registration.js';
