@@ -9,7 +9,8 @@
  * kept: reuse detection needs them until the session itself ends. Newer tokens need no rows. Deletes run in slices so a large backlog never holds the write lock for long.
  */
 import { and, eq, inArray, isNotNull, lt, or, sql, type SQL } from 'drizzle-orm';
-import { QueryBuilder, type SQLiteTable } from 'drizzle-orm/sqlite-core';
+import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
+import { firstRows } from '../db/conditions.js';
 import type { Config } from '../lib/config.js';
 import type { Db } from '../db/db.js';
 import { auditEvents, codeFailures, dbscChallenges, emailTokens, mailQueue, rateLimits, refreshTokens, sessions, webauthnChallenges, webhookEvents } from '../db/schema.js';
@@ -18,11 +19,8 @@ import { CODE_FAILURE_WINDOW_MS, CODE_LOCK_RETENTION_MS } from './email/code-bud
 const GRACE_MS = 86_400_000;
 const SLICE = 5000;
 
-// Sub-queries only, so no database handle is needed.
-const qb = new QueryBuilder();
-/** `rowid IN (the first SLICE rows of table matching where)`: one slice of a backlog per statement. */
-const slice = (table: SQLiteTable, where: SQL | undefined) =>
-  inArray(sql`rowid`, qb.select({ rowid: sql`rowid` }).from(table).where(where).limit(SLICE));
+/** One slice of a backlog per statement (db/conditions.ts). */
+const slice = (table: SQLiteTable, where: SQL | undefined) => firstRows(table, where, SLICE);
 const one = { one: sql<number>`1` };
 
 export async function pruneExpired({ db, config, clock }: { db: Db; config: Config; clock: () => number }): Promise<Record<string, number>> {

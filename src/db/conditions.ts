@@ -3,7 +3,7 @@
  * and then decide, so each statement carries its own precondition). Built with drizzle column
  * references: a renamed column breaks the compile, not a sign-in.
  */
-import { count, exists, notExists, sql, type SQL } from 'drizzle-orm';
+import { count, exists, inArray, notExists, sql, type SQL } from 'drizzle-orm';
 import { QueryBuilder, type SQLiteColumn, type SQLiteTable } from 'drizzle-orm/sqlite-core';
 
 // Sub-queries only (they become conditions of other statements), so no database handle is needed.
@@ -31,3 +31,7 @@ export const previousStatementChangedARow: SQL = sql`changes() = 1`;
 /** A scalar sub-query `(SELECT value FROM table WHERE where)`, to select or compare (correlated when `where` names an outer column). */
 export const scalar = <T>(table: SQLiteTable, value: SQL | SQLiteColumn, where?: SQL): SQL<T> =>
   sql<T>`${qb.select({ value }).from(table).where(where)}`;
+
+/** `rowid IN (the first `limit` rows of table matching where)`: one slice of a backlog per statement. */
+export const firstRows = (table: SQLiteTable, where: SQL | undefined, limit: number): SQL =>
+  inArray(sql`rowid`, qb.select({ rowid: sql`rowid` }).from(table).where(where).limit(limit));
