@@ -7,14 +7,17 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { freePort } from './helpers/free-port.js';
 import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '..');
-const tsx = path.join(root, 'node_modules/tsx/dist/cli.mjs');
+// node --import tsx (not the tsx CLI): the CLI is a second process that relays signals by asking its
+// child over IPC, and under load it has given up and died of the SIGTERM itself (exit 143).
+const tsxLoader = pathToFileURL(path.join(root, 'node_modules/tsx/dist/esm/index.mjs')).href;
 
 function start(cwd: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [tsx, path.join(root, 'src/entry/node.ts')], {
+  const child = spawn(process.execPath, ['--import', tsxLoader, path.join(root, 'src/entry/node.ts')], {
     cwd,
     env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? cwd, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
