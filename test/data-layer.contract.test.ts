@@ -13,6 +13,8 @@ import { newUser } from '../src/auth/account/users.js';
 import { sessions, users } from '../src/db/schema.js';
 import type { Db } from '../src/db/db.js';
 import { createHarness, type Harness } from './helpers/harness.js';
+import { SoftAuthenticator } from './helpers/soft-authenticator.js';
+import { extractLinkAndCode } from './helpers/smtp-capture.js';
 
 describe.each(['better-sqlite3', 'd1', 'd1-session'] as const)('data layer on %s', (driver) => {
   let h: Harness;
@@ -30,6 +32,45 @@ describe.each(['better-sqlite3', 'd1', 'd1-session'] as const)('data layer on %s
     expect(await n('refresh_tokens')).toBe(0);
     expect(await h.all("SELECT type FROM audit_events WHERE type = 'session.started'")).toHaveLength(1);
     expect((await h.request('/api/me', { token: s.accessToken })).status).toBe(200);
+  });
+
+  it('signs in by emailed link and by code through the prepared lookups, each proof used once', async () => {
+    const start = async (email: string) => {
+      expect((await h.request('/auth/email/start', { body: { email } })).status).toBe(202);
+      const outbox = (await (await h.request('/dev/outbox')).json()) as { messages: { to: string; text: string }[] };
+      // The outbox lists the newest message first.
+      return extractLinkAndCode(outbox.messages.find((m) => m.to === email)!.text);
+    };
+    const { token } = await start('link@example.com');
+    const byLink = await h.request('/auth/email/verify', { body: { token } });
+    expect(byLink.status).toBe(201);
+    // Used up: the same link again is refused, and nothing more is written.
+    expect((await h.request('/auth/email/verify', { body: { token } })).status).toBe(401);
+    const { code } = await start('link@example.com');
+    const byCode = await h.request('/auth/email/verify', { body: { email: 'link@example.com', code } });
+    // The account from the link, found by its address: a sign-in (200), not a second account.
+    expect(byCode.status).toBe(200);
+    expect(((await byCode.json()) as { user: { id: string } }).user.id).toBe(((await byLink.json()) as { user: { id: string } }).user.id);
+    expect(await n('users')).toBe(1);
+    expect(await n('sessions')).toBe(2);
+  });
+
+  it('signs in with a passkey through the prepared challenge consume and passkey lookup, each challenge used once', async () => {
+    const device = new SoftAuthenticator();
+    const s = await h.signIn('pk@example.com');
+    const reg = await h.request('/auth/passkeys/register/options', { body: {}, token: s.accessToken });
+    const credential = device.createCredential({ options: (await reg.json()) as never, origin: h.config.publicUrl });
+    expect((await h.request('/auth/passkeys/register/verify', { body: { response: credential }, token: s.accessToken })).status).toBe(201);
+    const options = (await (await h.request('/auth/passkeys/login/options', { body: {} })).json()) as never;
+    const assertion = device.getAssertion({ options, origin: h.config.publicUrl });
+    const signedIn = await h.request('/auth/passkeys/login/verify', { body: { response: assertion } });
+    expect(signedIn.status).toBe(200);
+    expect(((await signedIn.json()) as { user: { email: string } }).user.email).toBe('pk@example.com');
+    // The challenge was consumed by the first answer: the same assertion again is refused.
+    const again = await h.request('/auth/passkeys/login/verify', { body: { response: assertion } });
+    expect(again.status).toBe(401);
+    expect(((await again.json()) as { error: { code: string } }).error.code).toBe('CHALLENGE_EXPIRED');
+    expect(await n('webauthn_challenges')).toBe(0);
   });
 
   it('writes nothing of a session whose guard fails', async () => {

@@ -1,19 +1,23 @@
 /** Accounts: one per canonical address. */
 import { eq, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/db.js';
+import { prepared } from '../../db/prepared.js';
 import { disabledUsers, users } from '../../db/schema.js';
 import { noRow } from '../../db/conditions.js';
 import { AuthError } from '../errors.js';
 
 export type UserRow = typeof users.$inferSelect;
 
+/** Read on every email sign-in: prepared once per database (db/prepared.ts). */
 export async function findUserByEmail(db: Db, email: string): Promise<UserRow | null> {
-  const [row] = await db.orm.select().from(users).where(eq(users.email, email)).limit(1);
+  const statement = prepared(db, 'users.byEmail', (orm) => orm.select().from(users).where(eq(users.email, sql.placeholder('email'))).limit(1).prepare());
+  const [row] = await statement.all({ email });
   return row ?? null;
 }
 
 export async function findUserById(db: Db, id: string): Promise<UserRow | null> {
-  const [row] = await db.orm.select().from(users).where(eq(users.id, id)).limit(1);
+  const statement = prepared(db, 'users.byId', (orm) => orm.select().from(users).where(eq(users.id, sql.placeholder('id'))).limit(1).prepare());
+  const [row] = await statement.all({ id });
   return row ?? null;
 }
 

@@ -26,6 +26,7 @@ import type { BatchItem } from 'drizzle-orm/batch';
 import type { Config } from '../../lib/config.js';
 import type { Db } from '../../db/db.js';
 import { anyRow } from '../../db/conditions.js';
+import { prepared } from '../../db/prepared.js';
 import { emailTokens } from '../../db/schema.js';
 import type { CanonicalEmail } from './email-address.js';
 import { generateCode, generateId, generateToken, hmacSha256, sha256, timingSafeEqual } from '../../lib/crypto.js';
@@ -124,33 +125,43 @@ export function isLive(row: EmailTokenRow, now: number): boolean {
 export async function findByToken(deps: { db: Db } & TokenHashDeps, token: string): Promise<EmailTokenRow | null> {
   if (!LINK_TOKEN_PATTERN.test(token)) return null;
   const [hmac, legacy] = await Promise.all([hashToken(deps, token), sha256(token)]);
-  const [row] = await deps.db.orm
-    .select()
-    .from(emailTokens)
-    .where(
-      or(
-        and(eq(emailTokens.tokenHash, hmac), eq(emailTokens.hashScheme, HASH_SCHEME)),
-        // A link mailed before the upgrade, found the way it was stored.
-        and(eq(emailTokens.tokenHash, legacy), eq(emailTokens.hashScheme, LEGACY_SCHEME)),
-      ),
-    )
-    .limit(1);
+  // Sign-in path: prepared once per database (db/prepared.ts), not built again on every request.
+  const statement = prepared(deps.db, 'emailTokens.byToken', (orm) =>
+    orm
+      .select()
+      .from(emailTokens)
+      .where(
+        or(
+          and(eq(emailTokens.tokenHash, sql.placeholder('hmac')), eq(emailTokens.hashScheme, HASH_SCHEME)),
+          // A link mailed before the upgrade, found the way it was stored.
+          and(eq(emailTokens.tokenHash, sql.placeholder('legacy')), eq(emailTokens.hashScheme, LEGACY_SCHEME)),
+        ),
+      )
+      .limit(1)
+      .prepare(),
+  );
+  const [row] = await statement.all({ hmac, legacy });
   return row ?? null;
 }
 
 export async function findById(db: Db, id: string): Promise<EmailTokenRow | null> {
-  const [row] = await db.orm.select().from(emailTokens).where(eq(emailTokens.id, id)).limit(1);
+  const statement = prepared(db, 'emailTokens.byId', (orm) => orm.select().from(emailTokens).where(eq(emailTokens.id, sql.placeholder('id'))).limit(1).prepare());
+  const [row] = await statement.all({ id });
   return row ?? null;
 }
 
 /** The live row of an address (there is at most one), or null. */
 export async function findLiveForEmail(db: Db, email: CanonicalEmail, now: number): Promise<EmailTokenRow | null> {
-  const [row] = await db.orm
-    .select()
-    .from(emailTokens)
-    .where(and(eq(emailTokens.email, email), isNull(emailTokens.consumedAt), gt(emailTokens.expiresAt, now)))
-    .orderBy(desc(emailTokens.createdAt))
-    .limit(1);
+  const statement = prepared(db, 'emailTokens.liveForEmail', (orm) =>
+    orm
+      .select()
+      .from(emailTokens)
+      .where(and(eq(emailTokens.email, sql.placeholder('email')), isNull(emailTokens.consumedAt), gt(emailTokens.expiresAt, sql.placeholder('now'))))
+      .orderBy(desc(emailTokens.createdAt))
+      .limit(1)
+      .prepare(),
+  );
+  const [row] = await statement.all({ email, now });
   return row ?? null;
 }
 

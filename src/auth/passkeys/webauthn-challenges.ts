@@ -11,8 +11,9 @@
  *   signed (read from the response's clientDataJSON), *before* the response is verified: whatever
  *   the verification says afterwards, that response can never be presented again.
  */
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/db.js';
+import { prepared } from '../../db/prepared.js';
 import { webauthnChallenges } from '../../db/schema.js';
 import { randomBytes, sha256 } from '../../lib/crypto.js';
 import { base64UrlToBytes, bytesToBase64Url, type Base64URLString } from '../../lib/encoding.js';
@@ -62,20 +63,25 @@ export async function consumeChallenge(
   { db, clock }: ChallengeDeps,
   { challenge, purpose }: { challenge: string; purpose: ChallengePurpose },
 ): Promise<ChallengeRow | null> {
-  const now = clock();
-  const binding = purpose.ceremony === 'authentication' ? isNull(webauthnChallenges.userId) : eq(webauthnChallenges.userId, purpose.userId);
-  const rows = await db.orm
-    .delete(webauthnChallenges)
-    .where(
-      and(
-        eq(webauthnChallenges.hash, await sha256(challenge)),
-        eq(webauthnChallenges.ceremony, purpose.ceremony),
-        gt(webauthnChallenges.expiresAt, now),
-        binding,
-      ),
-    )
-    .returning();
-  return rows[0] ?? null;
+  const { ceremony } = purpose;
+  // Every passkey sign-in runs this: one statement per ceremony, prepared once per database.
+  const statement = prepared(db, `challenges.consume.${ceremony}`, (orm) =>
+    orm
+      .delete(webauthnChallenges)
+      .where(
+        and(
+          eq(webauthnChallenges.hash, sql.placeholder('hash')),
+          eq(webauthnChallenges.ceremony, ceremony),
+          gt(webauthnChallenges.expiresAt, sql.placeholder('now')),
+          ceremony === 'authentication' ? isNull(webauthnChallenges.userId) : eq(webauthnChallenges.userId, sql.placeholder('userId')),
+        ),
+      )
+      .returning()
+      .prepare(),
+  );
+  const values = { hash: await sha256(challenge), now: clock(), ...('userId' in purpose ? { userId: purpose.userId } : {}) };
+  const [row] = (await db.batchPrepared([{ statement, values }])) as [ChallengeRow[]];
+  return row[0] ?? null;
 }
 
 /** The parts of CollectedClientData (WebAuthn §5.8.1) we read before the library does. */
