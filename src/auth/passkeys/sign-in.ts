@@ -2,7 +2,7 @@
  * Discoverable passkey sign-in and re-authentication: options, then the assertion's verification,
  * the counter rule and the session (or the session's proof-of-presence time). Policy in passkeys.ts.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import {
   generateAuthenticationOptions,
   verifyAuthenticationResponse,
@@ -20,6 +20,7 @@ import { CHALLENGE_TTL_MS, consumeChallenge, issueChallenge } from './webauthn-c
 import { previousStatementChangedARow } from '../../db/conditions.js';
 import { webauthnOrigins, refused, canonicalBytes, parseTransports, findPasskey } from './passkeys.js';
 import { inspectAssertion } from './inspect.js';
+import { prepared } from '../../db/prepared.js';
 
 function amrFor(deviceType: string, userVerified: boolean): Amr[] {
   // RFC 8176: a key bound to one device is "hwk"; a synced (multi-device) passkey is a software-held key, "swk".
@@ -60,12 +61,16 @@ export async function finishSignIn(
   const challenge = await consumeChallenge(deps, { challenge: clientData.challenge, purpose: { ceremony: 'authentication' } });
   if (!challenge) throw new AuthError('CHALLENGE_EXPIRED', 'This sign-in request is unknown, used or expired; start again');
 
-  const [found] = await db.orm
-    .select({ passkey: passkeys, user: users })
-    .from(passkeys)
-    .innerJoin(users, eq(users.id, passkeys.userId))
-    .where(eq(passkeys.id, response.id))
-    .limit(1);
+  const lookup = prepared(db, 'passkeys.withUser', (orm) =>
+    orm
+      .select({ passkey: passkeys, user: users })
+      .from(passkeys)
+      .innerJoin(users, eq(users.id, passkeys.userId))
+      .where(eq(passkeys.id, sql.placeholder('id')))
+      .limit(1)
+      .prepare(),
+  );
+  const [found] = await lookup.all({ id: response.id });
   // Said apart from a bad signature so the page can tell the browser (WebAuthn Signal API,
   // signalUnknownCredential) to forget a deleted passkey. It reveals nothing about accounts: sign-in
   // is discoverable (no address is named) and an id is 16+ random bytes nobody can guess.
