@@ -76,7 +76,7 @@ describe.each(['better-sqlite3', 'd1', 'd1-session'] as const)('data layer on %s
   it('writes nothing of a session whose guard fails', async () => {
     const user = newUser({ email: 'g@example.com', emailVerified: true, now: h.now() });
     await h.deps.db.orm.insert(users).values(user);
-    const started = await startSession(h.deps, { user, method: 'email', amr: ['otp'], guard: sql`0` });
+    const started = await startSession(h.deps, { user, method: 'email', amr: ['otp'], guard: { key: 'never', build: () => sql`0`, values: {} } });
     expect(started).toBeNull();
     expect(await n('sessions')).toBe(0);
     expect(await n('refresh_tokens')).toBe(0);

@@ -18,6 +18,7 @@ import { createHarness, type Harness } from './helpers/harness.js';
 import { SoftAuthenticator, b64url, flipSignatureBit, type CreateCredentialOpts, type GetAssertionOpts } from './helpers/soft-authenticator.js';
 import { decodeCbor, decodeCborFirst, encodeCbor, type CborValue } from './helpers/cbor.js';
 import { authenticationVectorJSON, noneEs256Authentication, noneEs256Registration, registrationVectorJSON } from './fixtures/webauthn-l3-vectors.js';
+import { aroundNextBatch } from './helpers/intercept-batch.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -475,14 +476,9 @@ describe('the counter guard', () => {
   it('starts no session when another assertion advanced the counter between our check and our write', async () => {
     const { device, body } = await signUp('ada@example.com');
     const response = await assertion(device, { counterOverride: 7 });
-    const db = h.deps.db as { batch: (items: never) => Promise<unknown> };
-    const batch = db.batch;
-    // Plays the winner of a race: its UPDATE lands just before ours, with the same counter.
-    db.batch = async (items) => {
-      db.batch = batch;
-      h.sqlite.sqlite.prepare('UPDATE passkeys SET counter = 7').run();
-      return batch(items);
-    };
+    // Plays the winner of a race: its UPDATE lands just before our sign-in's batch (the one after
+    // the challenge's consume), with the same counter.
+    aroundNextBatch(h.deps.db, { skip: 1, before: () => h.sqlite.sqlite.prepare('UPDATE passkeys SET counter = 7').run() });
     const sessions = rows('SELECT * FROM sessions');
     const tokens = rows('SELECT * FROM refresh_tokens');
     const res = await loginVerify({ response });

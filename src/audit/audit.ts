@@ -3,8 +3,9 @@
  * `detail` never holds a secret.
  */
 import type { SQL } from 'drizzle-orm';
-import type { Db } from '../db/db.js';
+import type { Db, PreparedStep } from '../db/db.js';
 import { insertWhere } from '../db/insert-where.js';
+import { prepared, rowPlaceholders, rowValues, type PreparedCondition } from '../db/prepared.js';
 import { auditEvents } from '../db/schema.js';
 
 export type AuditEventType =
@@ -68,6 +69,16 @@ export function auditInsert(db: Db, e: AuditEventInput) {
 /** The insert, written only when `cond` holds (the change it records took effect in the same batch). */
 export function auditInsertIf(db: Db, e: AuditEventInput, cond: SQL) {
   return insertWhere(db.orm, auditEvents, auditRow(e), cond);
+}
+
+/**
+ * auditInsertIf as a step of a prepared batch (Db.batchPrepared): the statement is prepared once
+ * per database and condition shape, this event's values are bound to it.
+ */
+export function auditStepIf(db: Db, e: AuditEventInput, cond: PreparedCondition): PreparedStep {
+  const row = auditRow(e);
+  const statement = prepared(db, `audit.insertIf ${cond.key}`, (orm) => insertWhere(orm, auditEvents, rowPlaceholders(row), cond.build()).prepare());
+  return { statement, values: { ...cond.values, ...rowValues(row) } };
 }
 
 export async function recordAuditEvent(db: Db, e: AuditEventInput): Promise<void> {

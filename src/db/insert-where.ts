@@ -7,12 +7,16 @@
  * statement that inserts the row only while `condition` holds (SQLite has no INSERT … WHERE), the
  * way every all-or-nothing change here is guarded on D1, which has no interactive transactions.
  */
-import { getTableColumns, is, SQL, sql, type InferInsertModel } from 'drizzle-orm';
-import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
+import { getTableColumns, is, Placeholder, SQL, sql } from 'drizzle-orm';
+import type { SQLiteInsertValue, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Orm } from './db.js';
 
-/** `SELECT <a value for each column, in the table's order> WHERE <condition>`. */
-export function valuesWhere<T extends SQLiteTable>(table: T, values: InferInsertModel<T>, condition: SQL): SQL {
+/**
+ * `SELECT <a value for each column, in the table's order> WHERE <condition>`. A value may be a
+ * `sql.placeholder` (a statement prepared once, db/prepared.ts): it is mapped by the column like a
+ * plain value when the statement runs, and NULL stays NULL.
+ */
+export function valuesWhere<T extends SQLiteTable>(table: T, values: SQLiteInsertValue<T>, condition: SQL): SQL {
   const given = values as Record<string, unknown>;
   const parts = Object.entries(getTableColumns(table))
     // Generated columns take no value: drizzle leaves them out of the column list too.
@@ -23,12 +27,16 @@ export function valuesWhere<T extends SQLiteTable>(table: T, values: InferInsert
       if (value === undefined && column.default !== undefined) value = column.default;
       // A missing value is NULL, as in a plain INSERT of these columns (an INTEGER PRIMARY KEY numbers itself).
       if (value === undefined || value === null) return sql`NULL`;
-      return is(value, SQL) ? value : sql.param(value, column);
+      if (is(value, SQL)) return value;
+      // A placeholder's value arrives at run time: a null there must not go through the column's
+      // mapping (a boolean column would turn it into 0).
+      if (is(value, Placeholder)) return sql.param(value, { mapToDriverValue: (v: unknown) => (v === null ? null : column.mapToDriverValue(v)) });
+      return sql.param(value, column);
     });
   return sql`SELECT ${sql.join(parts, sql`, `)} WHERE ${condition}`;
 }
 
 /** The insert of `values` into `table`, done only while `condition` holds (in the same statement). */
-export function insertWhere<T extends SQLiteTable>(orm: Orm, table: T, values: InferInsertModel<T>, condition: SQL) {
+export function insertWhere<T extends SQLiteTable>(orm: Orm, table: T, values: SQLiteInsertValue<T>, condition: SQL) {
   return orm.insert(table).select(valuesWhere(table, values, condition));
 }

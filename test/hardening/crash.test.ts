@@ -317,9 +317,10 @@ describe('a database locked past the busy timeout: 503 with Retry-After, nothing
     locker.exec('BEGIN IMMEDIATE');
   };
   /** The lock is taken the moment the request reaches its all-or-nothing batch (after its earlier writes). */
-  const lockAtFirstBatch = () => {
+  /** Locks the file just before the request's first all-or-nothing write (after `skip` of them). */
+  const lockAtFirstBatch = (skip = 0) => {
     shortBusyTimeout();
-    aroundNextBatch(h.deps.db, { before: () => locker.exec('BEGIN IMMEDIATE') });
+    aroundNextBatch(h.deps.db, { skip, before: () => locker.exec('BEGIN IMMEDIATE') });
   };
   const unlock = () => {
     locker.exec('ROLLBACK');
@@ -396,7 +397,8 @@ describe('a database locked past the busy timeout: 503 with Retry-After, nothing
     const response = await assertion();
     const before = state(['rate_limits', 'webauthn_challenges']);
     const challenges = rows('SELECT * FROM webauthn_challenges').length;
-    lockAtFirstBatch();
+    // The sign-in's batch, after the challenge's consume (a batch of its own, before verification).
+    lockAtFirstBatch(1);
     await expectBusy(await h.request('/auth/passkeys/login/verify', { body: { response } }));
     unlock();
     expect(state(['rate_limits', 'webauthn_challenges'])).toEqual(before);

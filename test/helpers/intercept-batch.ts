@@ -5,11 +5,16 @@
  */
 import type { Db } from '../../src/db/db.js';
 
-export function aroundNextBatch(db: Db, { before, after }: { before?: () => unknown; after?: () => unknown }): void {
+export function aroundNextBatch(
+  db: Db,
+  { before, after, skip = 0 }: { before?: () => unknown; after?: () => unknown; /** Batches to let through first. */ skip?: number },
+): void {
   const target = db as { batch: Db['batch']; batchPrepared: Db['batchPrepared'] };
   const original = { batch: target.batch, batchPrepared: target.batchPrepared };
+  let passed = 0;
   const restore = () => Object.assign(target, original);
   target.batch = (async (items: never) => {
+    if (passed++ < skip) return original.batch(items);
     restore();
     await before?.();
     const out = await original.batch(items);
@@ -17,6 +22,7 @@ export function aroundNextBatch(db: Db, { before, after }: { before?: () => unkn
     return out;
   }) as Db['batch'];
   target.batchPrepared = async (steps) => {
+    if (passed++ < skip) return original.batchPrepared(steps);
     restore();
     await before?.();
     const out = await original.batchPrepared(steps);

@@ -1,9 +1,10 @@
 /** Accounts: one per canonical address. */
-import { eq, type SQL } from 'drizzle-orm';
-import type { Db } from '../../db/db.js';
-import { prepared } from '../../db/prepared.js';
+import { eq, sql } from 'drizzle-orm';
+import { anyRow, noRow } from '../../db/conditions.js';
+import { insertWhere } from '../../db/insert-where.js';
+import type { Db, PreparedStep } from '../../db/db.js';
+import { prepared, rowPlaceholders, rowValues, type PreparedCondition } from '../../db/prepared.js';
 import { disabledUsers, users } from '../../db/schema.js';
-import { noRow } from '../../db/conditions.js';
 import { AuthError } from '../errors.js';
 
 export type UserRow = typeof users.$inferSelect;
@@ -26,8 +27,25 @@ export function newUser({ email, emailVerified, now }: { email: string; emailVer
   return { id: crypto.randomUUID(), email, emailVerified, createdAt: now };
 }
 
-/** SQL condition: the account is not disabled by an administrator (see src/admin/users.ts). */
-export const notDisabled = (userId: string): SQL => noRow(disabledUsers, eq(disabledUsers.userId, userId));
+/** For a prepared batch: creates the account `user` when `cond` holds (insertWhere, prepared once per condition shape). */
+export function createUserStep(db: Db, user: UserRow, cond: PreparedCondition): PreparedStep {
+  const statement = prepared(db, `users.create ${cond.key}`, (orm) => insertWhere(orm, users, rowPlaceholders(user), cond.build()).prepare());
+  return { statement, values: { ...cond.values, ...rowValues(user) } };
+}
+
+/** Condition for prepared statements: the account exists. */
+export const accountExists = (userId: string): PreparedCondition => ({
+  key: 'accountExists',
+  build: () => anyRow(users, eq(users.id, sql.placeholder('exists.userId'))),
+  values: { 'exists.userId': userId },
+});
+
+/** Condition for prepared statements: the account is not disabled by an administrator (see src/admin/users.ts). */
+export const notDisabled = (userId: string): PreparedCondition => ({
+  key: 'notDisabled',
+  build: () => noRow(disabledUsers, eq(disabledUsers.userId, sql.placeholder('notDisabled.userId'))),
+  values: { 'notDisabled.userId': userId },
+});
 
 export async function isDisabled(db: Db, userId: string): Promise<boolean> {
   const [row] = await db.orm.select({ at: disabledUsers.disabledAt }).from(disabledUsers).where(eq(disabledUsers.userId, userId)).limit(1);

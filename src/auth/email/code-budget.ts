@@ -14,9 +14,10 @@
  * - a successful proof (link or code) deletes the mailbox's rows in its own batch.
  * Runtime-neutral: no node:* import.
  */
-import { and, eq, gt, not, sql, type SQL } from 'drizzle-orm';
+import { and, eq, gt, not, type Placeholder, sql, type SQL } from 'drizzle-orm';
 import { noRow, rowCount } from '../../db/conditions.js';
-import type { Db } from '../../db/db.js';
+import type { Db, PreparedStep } from '../../db/db.js';
+import { prepared, type PreparedCondition } from '../../db/prepared.js';
 import { insertWhere } from '../../db/insert-where.js';
 import { codeFailures } from '../../db/schema.js';
 
@@ -25,13 +26,23 @@ export const CODE_FAILURE_WINDOW_MS = 24 * 3_600_000;
 /** A lock nobody cleared (the mailbox never used a link again) is forgotten after this long. */
 export const CODE_LOCK_RETENTION_MS = 30 * 86_400_000;
 
-const rowsOf = (mailbox: string, kind: 'failure' | 'lock', also?: SQL) =>
+const rowsOf = (mailbox: string | Placeholder, kind: 'failure' | 'lock', also?: SQL) =>
   and(eq(codeFailures.mailbox, mailbox), eq(codeFailures.kind, kind), also);
 
-/** SQL true while codes for `mailbox` may still be tried at `now`. */
-export function budgetHolds(mailbox: string, now: number): SQL {
-  const recentFailures = rowCount(codeFailures, rowsOf(mailbox, 'failure', gt(codeFailures.at, now - CODE_FAILURE_WINDOW_MS)));
+/** SQL true while codes for `mailbox` may still be tried at `now` (each a value or a placeholder). */
+export function budgetHolds(mailbox: string | Placeholder, now: number | Placeholder): SQL {
+  const since = typeof now === 'number' ? now - CODE_FAILURE_WINDOW_MS : sql`${now} - ${CODE_FAILURE_WINDOW_MS}`;
+  const recentFailures = rowCount(codeFailures, rowsOf(mailbox, 'failure', gt(codeFailures.at, since)));
   return sql`(${noRow(codeFailures, rowsOf(mailbox, 'lock'))} AND ${recentFailures} < ${CODE_FAILURE_BUDGET})`;
+}
+
+/** budgetHolds for prepared statements (a code proof's consume). */
+export function codeBudgetHolds(mailbox: string, now: number): PreparedCondition {
+  return {
+    key: 'codeBudgetHolds',
+    build: () => budgetHolds(sql.placeholder('budget.mailbox'), sql.placeholder('budget.now')),
+    values: { 'budget.mailbox': mailbox, 'budget.now': now },
+  };
 }
 
 /** True when codes for `mailbox` are refused now. */
@@ -55,6 +66,12 @@ export async function recordCodeFailure(db: Db, mailbox: string, now: number): P
 }
 
 /** For a proof's batch: clears the mailbox's budget when `guard` holds (the proof used its row up). */
-export function resetCodeBudget(db: Db, mailbox: string, guard: SQL) {
-  return db.orm.delete(codeFailures).where(and(eq(codeFailures.mailbox, mailbox), guard));
+export function resetCodeBudget(db: Db, mailbox: string, guard: PreparedCondition): PreparedStep {
+  const statement = prepared(db, `codeFailures.reset ${guard.key}`, (orm) =>
+    orm
+      .delete(codeFailures)
+      .where(and(eq(codeFailures.mailbox, sql.placeholder('reset.mailbox')), guard.build()))
+      .prepare(),
+  );
+  return { statement, values: { ...guard.values, 'reset.mailbox': mailbox } };
 }

@@ -16,12 +16,12 @@
  * access tokens carry the new `email`. The old address then gets a notice.
  * A change link or code is not a sign-in: /auth/email/verify refuses it, and this refuses sign-in ones.
  */
-import { and, eq } from 'drizzle-orm';
-import type { BatchItem } from 'drizzle-orm/batch';
+import { and, eq, sql } from 'drizzle-orm';
 import { anyRow, noRow } from '../../db/conditions.js';
+import { prepared, type PreparedCondition } from '../../db/prepared.js';
 import { users } from '../../db/schema.js';
 import { renderChangeAddressEmail } from '../../mail/templates.js';
-import { auditInsert, auditInsertIf } from '../../audit/audit.js';
+import { auditInsert, auditStepIf } from '../../audit/audit.js';
 import { generateToken } from '../../lib/crypto.js';
 import type { CanonicalEmail } from './email-address.js';
 import { canonicalOrRefuse, invalidCode, invalidLink, recordFailure, sendLinkAndCode, type EmailDeps } from './email-sign-in.js';
@@ -29,7 +29,7 @@ import { AuthError } from '../errors.js';
 import {
   codeMatches,
   consumedBy,
-  consumeStatement,
+  consumeStep,
   findById,
   findByToken,
   findLiveForEmail,
@@ -137,23 +137,29 @@ export async function verifyEmailChange(deps: EmailDeps, { proof, context = {} }
   const now = clock();
   const nonce = generateToken();
   const ours = consumedBy(row, nonce);
-  const batch: BatchItem<'sqlite'>[] = [
-    consumeStatement(db, {
-      row,
-      nonce,
-      now,
-      byCode,
-      // The address must still be free, and the account still there, when the row is used up.
-      also: and(noRow(users, eq(users.email, row.email)), anyRow(users, eq(users.id, before.id)))!,
-    }),
-    db.orm.update(users).set({ email: row.email, emailVerified: true }).where(and(eq(users.id, before.id), ours)),
-    auditInsertIf(
+  const p = sql.placeholder;
+  // The address must still be free, and the account still there, when the row is used up.
+  const addressFree: PreparedCondition = {
+    key: 'addressFreeForAccount',
+    build: () => and(noRow(users, eq(users.email, p('free.email'))), anyRow(users, eq(users.id, p('free.userId'))))!,
+    values: { 'free.email': row.email, 'free.userId': before.id },
+  };
+  const changeAddress = prepared(db, `users.changeAddress ${ours.key}`, (orm) =>
+    orm
+      .update(users)
+      .set({ email: sql`${p('change.email')}`, emailVerified: true })
+      .where(and(eq(users.id, p('change.userId')), ours.build()))
+      .prepare(),
+  );
+  const [consumed] = (await db.batchPrepared([
+    consumeStep(db, { row, nonce, now, byCode, also: addressFree }),
+    { statement: changeAddress, values: { ...ours.values, 'change.email': row.email, 'change.userId': before.id } },
+    auditStepIf(
       db,
       { at: now, type: 'account.email_changed', userId: before.id, clientAddress: context.clientAddress, userAgent: context.userAgent, detail: { via } },
       ours,
     ),
-  ];
-  const [consumed] = (await db.batch(batch as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]])) as unknown as [{ id: string }[]];
+  ])) as [{ id: string }[]];
   if (consumed.length !== 1) {
     const again = await findById(db, row.id);
     if (again && isLive(again, clock()) && (await findUserByEmail(db, row.email)))

@@ -31,23 +31,24 @@
  * Long file: the rules above need this header; start, the two proofs and their shared outcome
  * code are one flow whose batches must be read together.
  */
-import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { anyRow, noRow } from '../../db/conditions.js';
-import { insertWhere } from '../../db/insert-where.js';
+import type { PreparedStep } from '../../db/db.js';
+import { allOf, type PreparedCondition } from '../../db/prepared.js';
 import { users } from '../../db/schema.js';
 import { queueMail, type MailDeps } from '../../mail/queue.js';
 import { deviceParts } from '../../lib/user-agent.js';
 import { renderSignInEmail, type EmailTemplateInput, type RenderedEmail } from '../../mail/templates.js';
-import { auditInsert, auditInsertIf } from '../../audit/audit.js';
+import { auditInsert, auditStepIf } from '../../audit/audit.js';
 import { generateToken } from '../../lib/crypto.js';
-import { budgetHolds, isCodeBudgetSpent, recordCodeFailure, resetCodeBudget } from './code-budget.js';
+import { codeBudgetHolds, isCodeBudgetSpent, recordCodeFailure, resetCodeBudget } from './code-budget.js';
 import { canonicalizeEmail, mailboxOf, type CanonicalEmail } from './email-address.js';
 import { AuthError } from '../errors.js';
 import {
   codeMatches,
   consumedBy,
-  consumeStatement,
+  consumeStep,
   findById,
   findByToken,
   findLiveForEmail,
@@ -63,7 +64,7 @@ import { acceptReturnTo, checkReturnTo } from '../return-to.js';
 import { reauthenticateSession, type Authenticated } from '../sessions/presence.js';
 import { startSession, type IssuedSession, type RequestContext, type SessionDeps } from '../sessions/sessions.js';
 import type { UserRow } from '../account/users.js';
-import { findUserByEmail, isAddressDisabled, newUser } from '../account/users.js';
+import { accountExists, createUserStep, findUserByEmail, isAddressDisabled, newUser } from '../account/users.js';
 
 /** A sign-in's session and its mail: declared from the two, not from the app's whole Deps. */
 export type EmailDeps = SessionDeps & MailDeps;
@@ -224,22 +225,29 @@ export async function recordFailure(
 }
 
 type Plan =
-  | { kind: 'create'; user: UserRow; precondition: SQL }
-  | { kind: 'sign_in'; user: UserRow; precondition: SQL }
-  | { kind: 'reauthenticate'; user: UserRow; auth: Authenticated; precondition: SQL };
+  | { kind: 'create'; user: UserRow; precondition: PreparedCondition }
+  | { kind: 'sign_in'; user: UserRow; precondition: PreparedCondition }
+  | { kind: 'reauthenticate'; user: UserRow; auth: Authenticated; precondition: PreparedCondition };
 
 /** What proving `row`'s address does, given the account we read (see the module header); null: refuse. */
 function planFor(row: EmailTokenRow, existing: UserRow | null, auth: Authenticated | null, now: number): Plan | null {
+  const p = sql.placeholder;
   if (!existing) {
     return {
       kind: 'create',
       user: newUser({ email: row.email, emailVerified: true, now }),
-      precondition: noRow(users, eq(users.email, row.email)),
+      // Nobody took the address meanwhile.
+      precondition: { key: 'addressUnused', build: () => noRow(users, eq(users.email, p('plan.email'))), values: { 'plan.email': row.email } },
     };
   }
   // Only a migrated account with a released address is unverified; nobody can receive its mail.
   if (!existing.emailVerified) return null;
-  const precondition = anyRow(users, and(eq(users.id, existing.id), eq(users.email, row.email), eq(users.emailVerified, true)));
+  // The account still holds the address, proved.
+  const precondition: PreparedCondition = {
+    key: 'accountAsRead',
+    build: () => anyRow(users, and(eq(users.id, p('plan.userId')), eq(users.email, p('plan.email')), eq(users.emailVerified, true))),
+    values: { 'plan.userId': existing.id, 'plan.email': row.email },
+  };
   if (auth && auth.user.id === existing.id) return { kind: 'reauthenticate', user: existing, auth, precondition };
   return { kind: 'sign_in', user: existing, precondition };
 }
@@ -266,20 +274,19 @@ async function completeProof(
 
     const mailbox = mailboxOf(row.email);
     // A code proof consumes only while the mailbox's wrong-code budget holds, checked in the same statement.
-    const also = byCode ? sql`${plan.precondition} AND ${budgetHolds(mailbox, now)}` : plan.precondition;
-    const before: BatchItem<'sqlite'>[] = [consumeStatement(db, { row, nonce, now, byCode, also }), resetCodeBudget(db, mailbox, ours)];
+    const also = byCode ? allOf(plan.precondition, codeBudgetHolds(mailbox, now)) : plan.precondition;
+    // Every statement of the batch is prepared once per database and shape (db/prepared.ts).
+    const before: PreparedStep[] = [consumeStep(db, { row, nonce, now, byCode, also }), resetCodeBudget(db, mailbox, ours)];
     if (plan.kind === 'create') {
       before.push(
-        insertWhere(db.orm, users, { id: plan.user.id, email: plan.user.email, emailVerified: true, createdAt: plan.user.createdAt }, ours),
-        auditInsertIf(db, { at: now, type: 'account.created', userId: plan.user.id, ...who, detail: { method: 'email', via } }, ours),
+        createUserStep(db, plan.user, ours),
+        auditStepIf(db, { at: now, type: 'account.created', userId: plan.user.id, ...who, detail: { method: 'email', via } }, ours),
       );
     }
-    before.push(
-      auditInsertIf(db, { at: now, type: 'email.verified', userId: plan.user.id, ...who, detail: { via, outcome: plan.kind } }, ours),
-    );
+    before.push(auditStepIf(db, { at: now, type: 'email.verified', userId: plan.user.id, ...who, detail: { via, outcome: plan.kind } }, ours));
 
     // The session is written (or renewed) only by the request that used the row up, for an account that exists.
-    const guard = and(ours, anyRow(users, eq(users.id, plan.user.id)))!;
+    const guard = allOf(ours, accountExists(plan.user.id));
     const issued =
       plan.kind === 'reauthenticate'
         ? await reauthenticateSession(deps, { auth: plan.auth, amr: ['otp'], context, before, guard })

@@ -21,12 +21,12 @@
  *   hash of a 256-bit secret tells a timing observer nothing).
  * Runtime-neutral: no node:* import.
  */
-import { and, desc, eq, gt, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Config } from '../../lib/config.js';
-import type { Db } from '../../db/db.js';
+import type { Db, PreparedStep } from '../../db/db.js';
 import { anyRow } from '../../db/conditions.js';
-import { prepared } from '../../db/prepared.js';
+import { prepared, type PreparedCondition } from '../../db/prepared.js';
 import { emailTokens } from '../../db/schema.js';
 import type { CanonicalEmail } from './email-address.js';
 import { generateCode, generateId, generateToken, hmacSha256, sha256, timingSafeEqual } from '../../lib/crypto.js';
@@ -182,29 +182,39 @@ export async function recordWrongCode(db: Db, row: EmailTokenRow): Promise<numbe
 }
 
 /**
- * The consuming statement: uses the row up only if it is still live (and, for a code, not killed
- * by wrong tries) and `also` holds, writing `nonce` for the statements after it to check.
+ * The consuming statement, prepared once per database and shape: uses the row up only if it is
+ * still live (and, for a code, not killed by wrong tries) and `also` holds, writing `nonce` for
+ * the statements after it to check (consumedBy). RETURNING the id: one row when it took effect.
  */
-export function consumeStatement(
+export function consumeStep(
   db: Db,
-  { row, nonce, now, byCode, also }: { row: EmailTokenRow; nonce: string; now: number; byCode: boolean; also: SQL },
-) {
-  return db.orm
-    .update(emailTokens)
-    .set({ consumedAt: now, consumedBy: nonce })
-    .where(
-      and(
-        eq(emailTokens.id, row.id),
-        isNull(emailTokens.consumedAt),
-        gt(emailTokens.expiresAt, now),
-        byCode ? lt(emailTokens.failedAttempts, MAX_CODE_ATTEMPTS) : undefined,
-        also,
-      ),
-    )
-    .returning({ id: emailTokens.id });
+  { row, nonce, now, byCode, also }: { row: EmailTokenRow; nonce: string; now: number; byCode: boolean; also: PreparedCondition },
+): PreparedStep {
+  const statement = prepared(db, `emailTokens.consume ${byCode ? 'code' : 'link'} ${also.key}`, (orm) => {
+    const p = sql.placeholder;
+    return orm
+      .update(emailTokens)
+      .set({ consumedAt: sql`${p('consume.now')}`, consumedBy: sql`${p('consume.nonce')}` })
+      .where(
+        and(
+          eq(emailTokens.id, p('consume.id')),
+          isNull(emailTokens.consumedAt),
+          gt(emailTokens.expiresAt, p('consume.now')),
+          byCode ? lt(emailTokens.failedAttempts, MAX_CODE_ATTEMPTS) : undefined,
+          also.build(),
+        ),
+      )
+      .returning({ id: emailTokens.id })
+      .prepare();
+  });
+  return { statement, values: { ...also.values, 'consume.id': row.id, 'consume.now': now, 'consume.nonce': nonce } };
 }
 
-/** SQL that holds, later in the same batch, exactly when consumeStatement with this nonce took the row. */
-export function consumedBy(row: EmailTokenRow, nonce: string): SQL {
-  return anyRow(emailTokens, and(eq(emailTokens.id, row.id), eq(emailTokens.consumedBy, nonce)));
+/** Holds, later in the same batch, exactly when consumeStep with this nonce took the row. */
+export function consumedBy(row: EmailTokenRow, nonce: string): PreparedCondition {
+  return {
+    key: 'consumedBy',
+    build: () => anyRow(emailTokens, and(eq(emailTokens.id, sql.placeholder('consumedBy.id')), eq(emailTokens.consumedBy, sql.placeholder('consumedBy.nonce')))),
+    values: { 'consumedBy.id': row.id, 'consumedBy.nonce': nonce },
+  };
 }

@@ -20,7 +20,8 @@ import { CHALLENGE_TTL_MS, consumeChallenge, issueChallenge } from './webauthn-c
 import { previousStatementChangedARow } from '../../db/conditions.js';
 import { webauthnOrigins, refused, canonicalBytes, parseTransports, findPasskey } from './passkeys.js';
 import { inspectAssertion } from './inspect.js';
-import { prepared } from '../../db/prepared.js';
+import type { Db, PreparedStep } from '../../db/db.js';
+import { prepared, type PreparedCondition } from '../../db/prepared.js';
 
 function amrFor(deviceType: string, userVerified: boolean): Amr[] {
   // RFC 8176: a key bound to one device is "hwk"; a synced (multi-device) passkey is a software-held key, "swk".
@@ -47,6 +48,36 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
   return diff === 0;
 }
+
+/**
+ * For a sign-in's batch (prepared once per database): records the use of a passkey, its new
+ * counter and backup state, only while the row is as read. The value we compared against: a
+ * parallel assertion that got here first wins alone.
+ */
+export function passkeyUseStep(
+  db: Db,
+  v: { id: string; userId: string; readCounter: number; backupEligible: boolean; counter: number; backedUp: boolean; now: number },
+): PreparedStep {
+  const statement = prepared(db, 'passkeys.use', (orm) => {
+    const p = sql.placeholder;
+    return orm
+      .update(passkeys)
+      .set({ counter: sql`${p('counter')}`, lastUsedAt: sql`${p('now')}`, backedUp: sql`${sql.param(p('backedUp'), passkeys.backedUp)}` })
+      .where(
+        and(
+          eq(passkeys.id, p('id')),
+          eq(passkeys.userId, p('userId')),
+          eq(passkeys.counter, p('readCounter')),
+          eq(passkeys.backupEligible, sql.param(p('backupEligible'), passkeys.backupEligible)),
+        ),
+      )
+      .prepare();
+  });
+  return { statement, values: v };
+}
+
+/** Holds right after passkeyUseStep when it took effect (the session's guard). */
+export const counterTaken: PreparedCondition = { key: 'counterTaken', build: () => previousStatementChangedARow, values: {} };
 
 /**
  * Verifies a discoverable assertion and starts a session, or, sent with the Bearer token of a
@@ -137,20 +168,17 @@ export async function finishSignIn(
     amr: amrFor(passkey.deviceType, info.userVerified),
     context,
     before: [
-      db.orm
-        .update(passkeys)
-        .set({ counter: info.newCounter, lastUsedAt: now, backedUp: info.credentialBackedUp })
-        .where(
-          and(
-            eq(passkeys.id, passkey.id),
-            eq(passkeys.userId, user.id),
-            // The value we compared against: a parallel assertion that got here first wins alone.
-            eq(passkeys.counter, passkey.counter),
-            eq(passkeys.backupEligible, passkey.backupEligible),
-          ),
-        ),
+      passkeyUseStep(db, {
+        id: passkey.id,
+        userId: user.id,
+        readCounter: passkey.counter,
+        backupEligible: passkey.backupEligible,
+        counter: info.newCounter,
+        backedUp: info.credentialBackedUp,
+        now,
+      }),
     ],
-    guard: previousStatementChangedARow,
+    guard: counterTaken,
   });
   if (issued) return issued;
   // The guard failed: the passkey was deleted meanwhile, or a parallel assertion took this counter value.

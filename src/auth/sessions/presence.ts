@@ -2,12 +2,13 @@
  * A live session behind every access token the service's own endpoints accept, and proof of
  * presence: how recent it must be for sensitive changes, and re-authentication that renews it.
  */
-import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
-import type { BatchItem } from 'drizzle-orm/batch';
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Config } from '../../lib/config.js';
 import { sessions } from '../../db/schema.js';
 import type { AccessTokenClaims, Amr } from './access-tokens.js';
-import { auditInsertIf } from '../../audit/audit.js';
+import { auditStepIf } from '../../audit/audit.js';
+import type { PreparedStep } from '../../db/db.js';
+import { always, prepared, type PreparedCondition } from '../../db/prepared.js';
 import { sha256 } from '../../lib/crypto.js';
 import { mintRefreshToken } from './refresh-tokens.js';
 import { AuthError } from '../errors.js';
@@ -63,7 +64,7 @@ export async function reauthenticateSession(
     context = {},
     before = [],
     guard,
-  }: { auth: Authenticated; amr: Amr[]; context?: RequestContext; before?: BatchItem<'sqlite'>[]; guard?: SQL },
+  }: { auth: Authenticated; amr: Amr[]; context?: RequestContext; before?: PreparedStep[]; guard?: PreparedCondition },
 ): Promise<IssuedSession | null> {
   const { db, clock } = deps;
   const now = clock();
@@ -74,27 +75,56 @@ export async function reauthenticateSession(
   const generation = auth.session.refreshGen === null ? 0 : auth.session.refreshGen + 1;
   const refreshToken = await mintRefreshToken(await deps.secrets.refreshTokenKey(), sid, generation);
   const tokenHash = await sha256(refreshToken);
-  const cond = guard ?? sql`1`;
-  const sameGeneration = auth.session.refreshGen === null ? isNull(sessions.refreshGen) : eq(sessions.refreshGen, auth.session.refreshGen);
-  const results = await db.batch([
-    ...before,
-    db.orm
+  const cond = guard ?? always;
+  // Prepared once per database, guard shape and kind of session (one from before self-describing
+  // tokens has no generation yet).
+  const legacy = auth.session.refreshGen === null;
+  const update = prepared(db, `sessions.reauthenticate ${legacy ? 'legacy' : 'current'} ${cond.key}`, (orm) => {
+    const p = sql.placeholder;
+    return orm
       .update(sessions)
       .set({
-        reauthenticatedAt: now,
-        amr: JSON.stringify(amr),
-        lastUsedAt: now,
-        idleExpiresAt: sql`min(${now + deps.config.sessionIdleTtl * 1000}, ${sessions.absoluteExpiresAt})`,
-        refreshGen: generation,
-        refreshHash: tokenHash,
-        refreshAt: now,
-        refreshPrevHash: auth.session.refreshGen === null ? null : sql`${sessions.refreshHash}`,
+        reauthenticatedAt: sql`${p('reauth.now')}`,
+        amr: sql`${p('reauth.amr')}`,
+        lastUsedAt: sql`${p('reauth.now')}`,
+        idleExpiresAt: sql`min(${p('reauth.idleExpiresAt')}, ${sessions.absoluteExpiresAt})`,
+        refreshGen: sql`${p('reauth.generation')}`,
+        refreshHash: sql`${p('reauth.tokenHash')}`,
+        refreshAt: sql`${p('reauth.now')}`,
+        // SET expressions read the row as it was: the replaced generation becomes the previous one.
+        refreshPrevHash: legacy ? null : sessions.refreshHash,
         refreshPrevSealed: null,
-        refreshPrevAt: auth.session.refreshGen === null ? null : sql`${sessions.refreshAt}`,
+        refreshPrevAt: legacy ? null : sessions.refreshAt,
       })
-      .where(and(eq(sessions.id, sid), eq(sessions.userId, auth.user.id), isNull(sessions.revokedAt), sql`${sessions.absoluteExpiresAt} > ${now}`, sameGeneration, cond))
-      .returning(),
-    auditInsertIf(
+      .where(
+        and(
+          eq(sessions.id, p('reauth.sid')),
+          eq(sessions.userId, p('reauth.userId')),
+          isNull(sessions.revokedAt),
+          gt(sessions.absoluteExpiresAt, p('reauth.now')),
+          // Only the generation read: a rotation or another re-authentication in between wins.
+          legacy ? isNull(sessions.refreshGen) : eq(sessions.refreshGen, p('reauth.readGeneration')),
+          cond.build(),
+        ),
+      )
+      .returning()
+      .prepare();
+  });
+  const values = {
+    ...cond.values,
+    'reauth.now': now,
+    'reauth.amr': JSON.stringify(amr),
+    'reauth.idleExpiresAt': now + deps.config.sessionIdleTtl * 1000,
+    'reauth.generation': generation,
+    'reauth.tokenHash': tokenHash,
+    'reauth.sid': sid,
+    'reauth.userId': auth.user.id,
+    ...(legacy ? {} : { 'reauth.readGeneration': auth.session.refreshGen }),
+  };
+  const results = await db.batchPrepared([
+    ...before,
+    { statement: update, values },
+    auditStepIf(
       db,
       {
         at: now,
@@ -105,10 +135,20 @@ export async function reauthenticateSession(
         userAgent: context.userAgent,
         detail: { amr },
       },
-      anyRow(sessions, and(eq(sessions.id, sid), eq(sessions.reauthenticatedAt, now))),
+      renewedWith(sid, tokenHash),
     ),
-  ] as unknown as readonly [BatchItem<'sqlite'>]);
-  const updated = results[before.length] as unknown as SessionRow[];
+  ]);
+  const updated = results[before.length] as SessionRow[];
   if (updated.length !== 1) return null;
   return issueSession(deps, auth.user, updated[0]!, refreshToken);
 }
+
+/**
+ * Holds, later in the batch, when this re-authentication renewed the session: its new token's
+ * hash is the session's current one (a time would also match an earlier renewal in the same ms).
+ */
+const renewedWith = (sid: string, tokenHash: string): PreparedCondition => ({
+  key: 'renewedWith',
+  build: () => anyRow(sessions, and(eq(sessions.id, sql.placeholder('renewed.sid')), eq(sessions.refreshHash, sql.placeholder('renewed.tokenHash')))),
+  values: { 'renewed.sid': sid, 'renewed.tokenHash': tokenHash },
+});

@@ -17,15 +17,14 @@
  * reuse), legacy-tokens.ts (tokens from before self-describing ones), manage.ts (list, sign out,
  * revoke), presence.ts (live-session checks and re-authentication).
  */
-import { eq, sql, type SQL } from 'drizzle-orm';
-import type { BatchItem } from 'drizzle-orm/batch';
+import { eq, sql } from 'drizzle-orm';
 import type { Config } from '../../lib/config.js';
-import type { Db } from '../../db/db.js';
-import { prepared } from '../../db/prepared.js';
+import type { Db, PreparedStep } from '../../db/db.js';
+import { allOf, prepared, rowPlaceholders, rowValues, type PreparedCondition } from '../../db/prepared.js';
 import { sessions, users } from '../../db/schema.js';
 import type { Logger } from '../../lib/log.js';
 import { signAccessToken, type Amr } from './access-tokens.js';
-import { auditInsertIf } from '../../audit/audit.js';
+import { auditStepIf } from '../../audit/audit.js';
 import { generateId, sha256 } from '../../lib/crypto.js';
 import { mintRefreshToken } from './refresh-tokens.js';
 import { AuthError } from '../errors.js';
@@ -34,7 +33,7 @@ import type { ServerSecrets } from '../server-secrets.js';
 import type { Locale } from '../../i18n/locales.js';
 import { accountDisabled, isDisabled, notDisabled } from '../account/users.js';
 import { anyRow } from '../../db/conditions.js';
-import { valuesWhere } from '../../db/insert-where.js';
+import { insertWhere } from '../../db/insert-where.js';
 import type { UserRow } from '../account/users.js';
 
 /** revoked_reason of the sessions an administrator's disable ended (src/admin/users.ts). */
@@ -110,8 +109,10 @@ export async function startSession(
     method: SignInMethod;
     amr: Amr[];
     context?: RequestContext;
-    before?: BatchItem<'sqlite'>[];
-    guard?: SQL;
+    /** Statements prepared once (db/prepared.ts) that run first in the same batch. */
+    before?: PreparedStep[];
+    /** A condition that must hold after `before` for the session to be written at all. */
+    guard?: PreparedCondition;
     /** Default: 128 random bits. A sharded deployment may encode the shard in it (docs/scaling.md). */
     sessionId?: string;
   },
@@ -145,20 +146,21 @@ export async function startSession(
   };
   // A disabled account gets no session, whichever way it proves itself (checked in the batch, so a
   // disable racing this sign-in wins).
-  const cond = sql`${guard ?? sql`1`} AND ${notDisabled(user.id)}`;
-  const results = await db.batch([
+  const cond = allOf(guard, notDisabled(user.id));
+  // Every sign-in runs this batch: its statements are prepared once per database and guard shape.
+  const insert = prepared(db, `sessions.start ${cond.key}`, (orm) =>
+    insertWhere(orm, sessions, rowPlaceholders(row), cond.build()).returning({ id: sessions.id }).prepare(),
+  );
+  const results = await db.batchPrepared([
     ...before,
-    db.orm
-      .insert(sessions)
-      .select(valuesWhere(sessions, row, cond))
-      .returning({ id: sessions.id }),
-    auditInsertIf(
+    { statement: insert, values: { ...cond.values, ...rowValues(row) } },
+    auditStepIf(
       db,
       { at: now, type: 'session.started', userId: user.id, sessionId: row.id, clientAddress: row.clientAddress, userAgent: row.userAgent, detail: { method, amr } },
-      anyRow(sessions, eq(sessions.id, row.id)),
+      sessionWritten(row.id),
     ),
-  ] as unknown as readonly [BatchItem<'sqlite'>]);
-  const inserted = results[before.length] as unknown as { id: string }[];
+  ]);
+  const inserted = results[before.length] as { id: string }[];
   if (inserted.length !== 1) {
     // The guard failed: nothing of the session (nor its audit row) was written.
     if (await isDisabled(db, user.id)) throw accountDisabled();
@@ -166,6 +168,13 @@ export async function startSession(
   }
   return issueSession(deps, user, row, refreshToken);
 }
+
+/** Holds, later in the batch, when the session was written. */
+const sessionWritten = (id: string): PreparedCondition => ({
+  key: 'sessionWritten',
+  build: () => anyRow(sessions, eq(sessions.id, sql.placeholder('written.sid'))),
+  values: { 'written.sid': id },
+});
 
 export function assertLive(session: SessionRow, now: number): void {
   // A revoked session stays dead, whatever token is shown for it.
