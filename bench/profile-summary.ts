@@ -3,7 +3,11 @@
  * temp directory's sesame/profiles/): self time by function and by package or source file, and
  * total (inclusive) time of Sesame's own functions.
  *
- *   node --import tsx bench/profile-summary.ts <file.cpuprofile> [--top 25]
+ *   node --import tsx bench/profile-summary.ts <file.cpuprofile> [--top 25] [--from S] [--busy]
+ *
+ * --from S leaves out the first S seconds (the server's start: module loading and compiling);
+ * --busy gives shares of the busy time (idle samples left out), so runs on a busier or quieter
+ * machine compare.
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -26,7 +30,10 @@ interface Profile {
   endTime: number;
 }
 
-const { values, positionals } = parseArgs({ options: { top: { type: 'string', default: '25' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({
+  options: { top: { type: 'string', default: '25' }, from: { type: 'string', default: '0' }, busy: { type: 'boolean', default: false } },
+  allowPositionals: true,
+});
 const file = positionals[0];
 if (!file) {
   console.error('usage: node --import tsx bench/profile-summary.ts <file.cpuprofile> [--top 25]');
@@ -39,9 +46,14 @@ const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 
+const fromUs = Number(values.from) * 1e6;
+const idle = new Set(profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
 const selfUs = new Map<number, number>();
+let elapsedUs = 0;
 for (let i = 0; i < profile.samples.length; i++) {
   const id = profile.samples[i]!;
+  elapsedUs += profile.timeDeltas[i] ?? 0;
+  if (elapsedUs < fromUs || (values.busy && idle.has(id))) continue;
   selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
 }
 const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
@@ -81,7 +93,7 @@ const show = (title: string, m: Map<string, number>, n = top) => {
   console.log(`\n${title}`);
   for (const [k, us] of [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`${pct(us)}  ${(us / 1000).toFixed(0).padStart(7)} ms  ${k}`);
 };
-console.log(`${file}: ${(total / 1e6).toFixed(1)} s sampled`);
+console.log(`${file}: ${(total / 1e6).toFixed(1)} s sampled${fromUs > 0 ? ` after the first ${values.from} s` : ''}${values.busy ? ' (busy time only: idle left out)' : ''}`);
 show('Self time by package / source file', selfByWhere);
 show('Self time by function', selfByFn);
 show("Inclusive time of Sesame's own functions (src/)", inclusiveOwn);
