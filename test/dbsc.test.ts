@@ -4,6 +4,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHarness, refreshCookieOf, type Harness } from './helpers/harness.js';
+import { aroundNextBatch } from './helpers/intercept-batch.js';
+import { extractLinkAndCode } from './helpers/smtp-capture.js';
+import { issueDbscChallenge } from '../src/auth/sessions/dbsc-challenges.js';
 import { generateDbscKey, parseChallengeHeader, parseRegistrationOffer, refreshProof, registrationProof, signProof, type DbscKeyPair } from './helpers/dbsc-client.js';
 
 const TTL = 600;
@@ -98,13 +101,13 @@ describe('registration', () => {
     const again = await register(proof);
     expect(again.status).toBe(401);
     expect(await errorCode(again)).toBe('DBSC_PROOF_INVALID');
-    // An offer made before binding (a racing tab) cannot bind a second key.
+    // A second live registration challenge for one session (two offers that raced, as before
+    // offers were made once) cannot bind a second key.
     const stale = await h.signIn();
     const s1 = parseRegistrationOffer((await refresh(stale.refreshToken)).headers.get('secure-session-registration'))!;
-    const staleSecond = await h.request('/auth/refresh', { body: {}, cookie: stale.refreshToken, headers: BROWSER });
-    const s2 = parseRegistrationOffer(staleSecond.headers.get('secure-session-registration'))!;
+    const s2 = await issueDbscChallenge(h.deps, { sessionId: stale.session.id, purpose: 'registration' });
     expect((await register(registrationProof(generateDbscKey(), s1.challenge))).status).toBe(200);
-    const second = await register(registrationProof(generateDbscKey(), s2.challenge));
+    const second = await register(registrationProof(generateDbscKey(), s2));
     expect(second.status).toBe(401);
     expect(auditOf('session.dbsc_proof_failed').map((e) => JSON.parse(e.detail).reason)).toContain('already_bound');
   });
@@ -247,6 +250,64 @@ describe('binding enforced by the server', () => {
 });
 
 describe('challenges at rest', () => {
+  it('offers a session once: a browser without DBSC leaves one challenge row per session, however often it refreshes', async () => {
+    const count = () => (h.sqlite.sqlite.prepare('SELECT count(*) AS n FROM dbsc_challenges').get() as { n: number }).n;
+    const { refreshToken, session } = await h.signIn();
+    let cookie = refreshToken;
+    const offers: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const res = await refresh(cookie);
+      expect(res.status).toBe(200);
+      const offer = res.headers.get('secure-session-registration');
+      if (offer) offers.push(offer);
+      cookie = refreshCookieOf(res)!;
+      h.advance(60_000);
+    }
+    expect(offers).toHaveLength(1);
+    expect(count()).toBe(1);
+    expect(sessionRow(session.id).dbsc_offered_at).toBe(h.now() - 30 * 60_000);
+    // The unused challenge expired long ago: the prune removes it, and nothing comes back.
+    const { pruneExpired } = await import('../src/auth/prune.js');
+    expect((await pruneExpired(h.deps)).dbscChallenges).toBe(1);
+    for (let i = 0; i < 5; i++) cookie = refreshCookieOf(await refresh(cookie))!;
+    expect(count()).toBe(0);
+  });
+
+  it('makes the offer on the sign-in response itself when a browser signs in, and not again on its refreshes', async () => {
+    await h.request('/auth/email/start', { body: { email: 'offer@example.com' }, headers: BROWSER });
+    const { code } = extractLinkAndCode((h.sqlite.sqlite.prepare('SELECT text FROM mail_queue ORDER BY rowid DESC LIMIT 1').get() as { text: string }).text);
+    const signedIn = await h.request('/auth/email/verify', { body: { email: 'offer@example.com', code }, headers: BROWSER });
+    expect(signedIn.status).toBe(201);
+    expect(parseRegistrationOffer(signedIn.headers.get('secure-session-registration'))).not.toBeNull();
+    const next = await refresh(refreshCookieOf(signedIn)!);
+    expect(next.status).toBe(200);
+    expect(next.headers.get('secure-session-registration')).toBeNull();
+  });
+
+  it('offers again after a registration lost its race with a refresh of the same session', async () => {
+    const signedIn = await h.signIn();
+    const offered = await refresh(signedIn.refreshToken);
+    const offer = parseRegistrationOffer(offered.headers.get('secure-session-registration'))!;
+    let cookie = refreshCookieOf(offered)!;
+    // The page's own refresh rotates the session between the registration's read and its write.
+    aroundNextBatch(h.deps.db, {
+      before: async () => {
+        const raced = await refresh(cookie);
+        expect(raced.status).toBe(200);
+        expect(raced.headers.get('secure-session-registration')).toBeNull();
+        cookie = refreshCookieOf(raced)!;
+      },
+    });
+    const lost = await register(registrationProof(generateDbscKey(), offer.challenge));
+    expect(lost.status).toBe(401);
+    expect(sessionRow(signedIn.session.id).dbsc_key).toBeNull();
+    // The next browser response carries a new offer, and the browser binds with it.
+    const again = await refresh(cookie);
+    const second = parseRegistrationOffer(again.headers.get('secure-session-registration'));
+    expect(second).not.toBeNull();
+    expect((await register(registrationProof(generateDbscKey(), second!.challenge))).status).toBe(200);
+  });
+
   it('expire after 5 minutes and are pruned', async () => {
     const { pruneExpired } = await import('../src/auth/prune.js');
     const { refreshToken } = await h.signIn();

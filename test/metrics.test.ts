@@ -5,6 +5,7 @@
 import parsePrometheusTextFormat, { type PromFamily } from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/node-server.js';
+import { generateDbscKey, parseChallengeHeader, parseRegistrationOffer, refreshProof, registrationProof } from './helpers/dbsc-client.js';
 
 let s: TestServer;
 let scraper: string;
@@ -81,5 +82,58 @@ describe('GET /metrics', () => {
     expect(lastText).not.toMatch(/route="\/admin\/users\/[0-9a-f-]{36}"/);
     expect(value(after, 'sesame_mail_queue', { state: 'outbox' })).toBeGreaterThanOrEqual(3);
     expect(after.find((f) => f.name === 'sesame_webhook_queue')?.type).toBe('GAUGE');
+  });
+
+  it('counts device-bound sessions: offers, bindings, renewals, proof failures by step and reason, and the bound sessions alive', async () => {
+    const before = await scrape();
+    const signedIn = await s.signInByEmail('metrics-dbsc@example.com');
+    const cookie = (c: string) => ({ cookie: `__Host-sesame_refresh=${c}` });
+    const refreshCookieOf = (res: Response) => /__Host-sesame_refresh=([^;]*)/.exec(res.headers.getSetCookie().join('\n'))![1]!;
+    // Node's fetch sends Fetch Metadata as a browser does: the sign-in response carries the session's one offer.
+    const offer = parseRegistrationOffer(signedIn.headers.get('secure-session-registration'))!;
+    const plain = await post('/auth/refresh', {}, cookie(signedIn.refresh));
+    expect(plain.status).toBe(200);
+    expect(plain.headers.get('secure-session-registration')).toBeNull();
+    // Chromium's DBSC requests: POST, no body, no Content-Type.
+    const dbsc = (p: string, headers: Record<string, string>) => s.fetch(p, { method: 'POST', headers });
+    const key = generateDbscKey();
+    expect((await dbsc('/auth/dbsc/register', { 'secure-session-response': 'not-a-proof' })).status).toBe(401);
+    expect((await dbsc('/auth/dbsc/register', { 'secure-session-response': registrationProof(key, 'made-up') })).status).toBe(401);
+    const registered = await dbsc('/auth/dbsc/register', { 'secure-session-response': registrationProof(key, offer.challenge) });
+    expect(registered.status).toBe(200);
+    const sid = ((await registered.json()) as { session_identifier: string }).session_identifier;
+    const boundNow = await scrape();
+
+    // Past DBSC_COOKIE_TTL (600 s) the cookie alone is refused...
+    now += 601_000;
+    expect((await post('/auth/refresh', {}, cookie(refreshCookieOf(registered)))).status).toBe(401);
+    // ...and the browser renews with a proof; another key's proof and a replayed one fail.
+    const challengeOf = async () => {
+      const res = await dbsc('/auth/dbsc/refresh', { 'sec-secure-session-id': sid });
+      expect(res.status).toBe(403);
+      return parseChallengeHeader(res.headers.get('secure-session-challenge'))!.challenge;
+    };
+    const challenge = await challengeOf();
+    expect((await dbsc('/auth/dbsc/refresh', { 'sec-secure-session-id': sid, 'secure-session-response': refreshProof(generateDbscKey(), challenge) })).status).toBe(401);
+    const proof = refreshProof(key, challenge);
+    expect((await dbsc('/auth/dbsc/refresh', { 'sec-secure-session-id': sid, 'secure-session-response': proof })).status).toBe(200);
+    expect((await dbsc('/auth/dbsc/refresh', { 'sec-secure-session-id': sid, 'secure-session-response': proof })).status).toBe(401);
+    expect((await post('/auth/logout', {}, cookie(refreshCookieOf(registered)))).status).toBe(204);
+
+    const after = await scrape();
+    const delta = (name: string, labels: Record<string, string> = {}) => value(after, name, labels) - value(before, name, labels);
+    expect(delta('sesame_dbsc_offers_total')).toBe(1);
+    expect(delta('sesame_dbsc_bindings_total')).toBe(1);
+    expect(delta('sesame_dbsc_refreshes_total', { result: 'challenged' })).toBe(1);
+    expect(delta('sesame_dbsc_refreshes_total', { result: 'renewed' })).toBe(1);
+    expect(delta('sesame_dbsc_proof_failures_total', { step: 'registration', reason: 'bad_proof' })).toBe(1);
+    expect(delta('sesame_dbsc_proof_failures_total', { step: 'registration', reason: 'unknown_challenge' })).toBe(1);
+    expect(delta('sesame_dbsc_proof_failures_total', { step: 'refresh', reason: 'cookie_expired' })).toBe(1);
+    expect(delta('sesame_dbsc_proof_failures_total', { step: 'refresh', reason: 'bad_proof' })).toBe(1);
+    expect(delta('sesame_dbsc_proof_failures_total', { step: 'refresh', reason: 'unknown_challenge' })).toBe(1);
+    // Live bound sessions, read at scrape time: one while bound, none once it signed out.
+    expect(after.find((f) => f.name === 'sesame_dbsc_bound_sessions')?.type).toBe('GAUGE');
+    expect(value(boundNow, 'sesame_dbsc_bound_sessions') - value(before, 'sesame_dbsc_bound_sessions')).toBe(1);
+    expect(value(after, 'sesame_dbsc_bound_sessions')).toBe(value(before, 'sesame_dbsc_bound_sessions'));
   });
 });

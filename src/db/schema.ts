@@ -74,12 +74,19 @@ export const sessions = sqliteTable(
     dbscKey: text('dbsc_key'),
     /** When the key was bound. */
     dbscBoundAt: integer('dbsc_bound_at'),
+    /**
+     * When the session's one registration offer was made (null = not yet): a session is offered
+     * DBSC once, on its first response to a browser, not on every rotation (dbsc.ts).
+     */
+    dbscOfferedAt: integer('dbsc_offered_at'),
   },
   (t) => [
     index('sessions_user_idx').on(t.userId),
     index('sessions_expiry_idx').on(t.absoluteExpiresAt),
     /** Only sessions still holding a sealed successor (rotated in the last minutes): the prune finds them without a scan. */
     index('sessions_sealed_idx').on(t.refreshAt).where(sql`${t.refreshPrevSealed} IS NOT NULL`),
+    /** Only bound, unrevoked sessions: the sesame_dbsc_bound_sessions gauge counts them without a scan. */
+    index('sessions_bound_idx').on(t.idleExpiresAt).where(sql`${t.dbscKey} IS NOT NULL AND ${t.revokedAt} IS NULL`),
   ],
 );
 

@@ -62,7 +62,7 @@ export function createNodeDeps({
 }): { deps: Deps; sqlite: SqliteHandle; smtp: SmtpMailer | null } {
   installCryptoPrimitives(nodeCryptoPrimitives);
   const smtp = createMailer(config, logger);
-  const prometheus = createPrometheusMetrics({ db: sqlite.db });
+  const prometheus = createPrometheusMetrics({ db: sqlite.db, clock });
   if (role === 'primary') serveClusterMetrics(prometheus.register);
   const deps = buildDeps({
     metrics: prometheus.metrics,

@@ -1,6 +1,6 @@
 /**
  * API.md's "session response": JSON body, the rotated refresh cookie, no caching, and the DBSC
- * offer (`Secure-Session-Registration`) for a browser whose session is not bound yet.
+ * offer (`Secure-Session-Registration`) on a session's first response to a browser.
  */
 import type { Context } from 'hono';
 import type { AppEnv } from './deps.js';

@@ -25,7 +25,7 @@ export interface TestServer {
   /** The key an `admin:key create` printed on its last line. */
   createAdminKey(name: string, scopes?: string): Promise<string>;
   fetch(p: string, init?: RequestInit & { token?: string; json?: unknown }): Promise<Response>;
-  signInByEmail(email: string): Promise<{ status: number; accessToken: string; refresh: string; userId: string }>;
+  signInByEmail(email: string): Promise<{ status: number; accessToken: string; refresh: string; userId: string; headers: Headers }>;
   close(): Promise<void>;
 }
 
@@ -66,7 +66,7 @@ export async function startTestServer({ env = {}, dir: given, logger = silentLog
     const res = await doFetch('/auth/email/verify', { method: 'POST', json: { email, code } });
     const body = (await res.json()) as { accessToken: string; user: { id: string } };
     const refresh = /__Host-sesame_refresh=([^;]*)/.exec(res.headers.getSetCookie().join('\n'))?.[1] ?? '';
-    return { status: res.status, accessToken: body.accessToken, refresh, userId: body.user?.id };
+    return { status: res.status, accessToken: body.accessToken, refresh, userId: body.user?.id, headers: res.headers };
   }
 
   return {

@@ -5,6 +5,7 @@
  */
 import type { Config } from '../../lib/config.js';
 import type { Db } from '../../db/db.js';
+import type { Metrics } from '../../metrics/metrics.js';
 import type { sessions } from '../../db/schema.js';
 import { recordAuditEvent } from '../../audit/audit.js';
 import { AuthError } from '../errors.js';
@@ -21,16 +22,21 @@ interface FreshnessDeps {
   db: Db;
   config: Config;
   clock: () => number;
+  metrics: Metrics;
 }
 
 /** True once a browser has bound a key to this session. */
 export const isDeviceBound = (session: Pick<SessionRow, 'dbscKey'>): boolean => session.dbscKey !== null;
 
-/** A refused proof as an audit event of the session it was aimed at (none when no session is known). */
+/**
+ * A refused proof: counted (sesame_dbsc_proof_failures_total), and an audit event of the session
+ * it was aimed at (none when no session is known).
+ */
 export async function recordDbscFailure(
   deps: FreshnessDeps,
   { session, step, reason, context = {} }: { session: SessionRow | null; step: DbscStep; reason: DbscFailure; context?: RequestContext },
 ): Promise<void> {
+  deps.metrics.dbscProofFailure(step, reason);
   // Without a session there is no one to attribute the event to; the rate limit bounds the rest.
   if (!session) return;
   await recordAuditEvent(deps.db, {

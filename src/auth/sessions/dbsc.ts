@@ -1,8 +1,8 @@
 /**
  * Device-bound sessions (DBSC, W3C webappsec-dbsc; API.md "Device-bound sessions").
  *
- * - Offer: a session response of a session not yet bound, sent to a browser, carries a
- *   registration challenge (dbsc-challenges.ts).
+ * - Offer: the first session response of a session sent to a browser carries a registration
+ *   challenge (dbsc-challenges.ts); later ones do not (offerDeviceBinding).
  * - Registration: the browser answers it with a proof made by a new key (dbsc-proof.ts); the key
  *   is bound to the session the challenge was issued for and, in the same conditional UPDATE, the
  *   refresh token rotates into one the browser must renew within DBSC_COOKIE_TTL.
@@ -31,13 +31,26 @@ import type { UserRow } from '../account/users.js';
 export { isDeviceBound } from './dbsc-freshness.js';
 
 /**
- * The registration challenge for a session response, or null when none is offered: the session
- * is already bound, or still holds a refresh token from before self-describing tokens (it rotates
- * once into the new format on its next refresh, and is offered then).
+ * The registration challenge for a session response, or null when none is offered. A session is
+ * offered DBSC once, on its first response to a browser (normally the sign-in itself), not on every
+ * rotation: a browser with DBSC registers at once, one without ignores the header, and offering
+ * again would only leave a challenge row behind per refresh. Once also means a cookie stolen later
+ * cannot fetch an offer to bind the thief's key. Never offered: a bound session, and one still
+ * holding a refresh token from before self-describing tokens (offered after it rotates once).
  */
-export async function offerDeviceBinding(deps: Pick<SessionDeps, 'db' | 'clock'>, session: SessionRow): Promise<string | null> {
-  if (isDeviceBound(session) || session.refreshGen === null) return null;
-  return issueDbscChallenge(deps, { sessionId: session.id, purpose: 'registration' });
+export async function offerDeviceBinding(deps: Pick<SessionDeps, 'db' | 'clock' | 'metrics'>, session: SessionRow): Promise<string | null> {
+  if (isDeviceBound(session) || session.refreshGen === null || session.dbscOfferedAt !== null) return null;
+  const now = deps.clock();
+  // Claim the one offer in the row: of two racing responses (two tabs, two processes) one makes it.
+  const claimed = await deps.db.orm
+    .update(sessions)
+    .set({ dbscOfferedAt: now })
+    .where(and(eq(sessions.id, session.id), isNull(sessions.dbscOfferedAt), isNull(sessions.dbscKey), isNull(sessions.revokedAt)))
+    .returning({ id: sessions.id });
+  if (claimed.length === 0) return null;
+  const challenge = await issueDbscChallenge(deps, { sessionId: session.id, purpose: 'registration' });
+  deps.metrics.dbsc('offered');
+  return challenge;
 }
 
 async function loadSession(db: Db, sessionId: string): Promise<{ session: SessionRow; user: UserRow } | null> {
@@ -146,7 +159,16 @@ export async function bindDeviceKey(deps: SessionDeps, { proof, context = {} }: 
     throw refused('This session is already bound to a device');
   }
   const issued = await rotateWithDeviceProof(deps, { ...found, bind: verified.key, context });
-  if (!issued) throw refused('The session changed during registration; sign in again to bind it');
+  if (!issued) {
+    // Lost a race with a refresh of the same session, which spent its one offer: make the offer
+    // again on its next browser response (only this challenge's holder could get here).
+    await deps.db.orm
+      .update(sessions)
+      .set({ dbscOfferedAt: null })
+      .where(and(eq(sessions.id, found.session.id), isNull(sessions.dbscKey)));
+    throw refused('The session changed during registration; it will be offered again');
+  }
+  deps.metrics.dbsc('bound');
   return issued;
 }
 
@@ -155,7 +177,9 @@ export async function challengeDeviceRefresh(deps: SessionDeps, { sessionId }: {
   const found = await loadSession(deps.db, sessionId);
   // Only a live bound session is worth a challenge; the rest learn nothing more than "no".
   if (!found || !isLive(found.session, deps.clock()) || !isDeviceBound(found.session)) throw new AuthError('SESSION_REVOKED', 'No live device-bound session with this id');
-  return issueDbscChallenge(deps, { sessionId, purpose: 'refresh' });
+  const challenge = await issueDbscChallenge(deps, { sessionId, purpose: 'refresh' });
+  deps.metrics.dbsc('challenged');
+  return challenge;
 }
 
 /**
@@ -185,5 +209,6 @@ export async function refreshBoundSession(
   }
   const issued = await rotateWithDeviceProof(deps, { ...found, context });
   if (!issued) throw new AuthError('SESSION_REVOKED', 'This session has been signed out');
+  deps.metrics.dbsc('renewed');
   return issued;
 }

@@ -23,6 +23,7 @@ import type { Db, PreparedStep } from '../../db/db.js';
 import { allOf, prepared, rowPlaceholders, rowValues, type PreparedCondition } from '../../db/prepared.js';
 import { sessions, users } from '../../db/schema.js';
 import type { Logger } from '../../lib/log.js';
+import type { Metrics } from '../../metrics/metrics.js';
 import { signAccessToken, type Amr } from './access-tokens.js';
 import { auditStepIf } from '../../audit/audit.js';
 import { generateId, sha256 } from '../../lib/crypto.js';
@@ -49,6 +50,7 @@ export interface SessionDeps {
   keys: KeyStore;
   logger: Logger;
   secrets: ServerSecrets;
+  metrics: Metrics;
 }
 
 /** Where a request came from; recorded with the session and in the audit log. */
@@ -143,6 +145,7 @@ export async function startSession(
     refreshPrevAt: null,
     dbscKey: null,
     dbscBoundAt: null,
+    dbscOfferedAt: null,
   };
   // A disabled account gets no session, whichever way it proves itself (checked in the batch, so a
   // disable racing this sign-in wins).

@@ -1,0 +1,2 @@
+ALTER TABLE `sessions` ADD `dbsc_offered_at` integer;--> statement-breakpoint
+CREATE INDEX `sessions_bound_idx` ON `sessions` (`idle_expires_at`) WHERE "sessions"."dbsc_key" IS NOT NULL AND "sessions"."revoked_at" IS NULL;
