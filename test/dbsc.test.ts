@@ -227,6 +227,28 @@ describe('binding enforced by the server', () => {
     expect((await renew(sid, key)).status).toBe(200);
   });
 
+  it('a legacy-format token of a bound session, replayed past the TTL, is refused without signing the owner out', async () => {
+    const legacy = await h.signInLegacy();
+    const sid = legacy.session.id;
+    // Its one rotation into the new format; the offer comes with it, and the browser binds.
+    const rotated = await refresh(legacy.refreshToken);
+    expect(rotated.status).toBe(200);
+    const offer = parseRegistrationOffer(rotated.headers.get('secure-session-registration'))!;
+    const key = generateDbscKey();
+    expect((await register(registrationProof(key, offer.challenge))).status).toBe(200);
+    h.advance(TTL * 1000 + 60_000);
+    const before = sessionRow(sid);
+    // The thief's copy of the token from before self-describing tokens: no reuse revocation either.
+    const replay = await refresh(legacy.refreshToken, {});
+    expect(replay.status).toBe(401);
+    expect(await errorCode(replay)).toBe('DBSC_PROOF_REQUIRED');
+    expect(replay.headers.getSetCookie()).toEqual([]);
+    expect(sessionRow(sid)).toEqual(before);
+    expect(auditOf('session.refresh_reuse_detected')).toEqual([]);
+    expect(auditOf('session.dbsc_proof_failed').map((e) => JSON.parse(e.detail))).toEqual([{ step: 'refresh', reason: 'cookie_expired' }]);
+    expect((await renew(sid, key)).status).toBe(200);
+  });
+
   it('answers 401 for the DBSC refresh of an unknown, unbound or revoked session', async () => {
     const { sid, cookie } = await bound();
     const plain = await h.signIn();

@@ -12,6 +12,7 @@ import { AuthError } from '../errors.js';
 import { anyRow } from '../../db/conditions.js';
 import { assertLive, invalidToken, issueSession, sessionById, SUCCESSOR_INFO, type IssuedSession, type RequestContext, type SessionDeps } from './sessions.js';
 import { revokeForReuse } from './rotation.js';
+import { assertDeviceFresh } from './dbsc-freshness.js';
 
 export async function findLegacyToken(db: Db, hash: string) {
   const statement = prepared(db, 'sessions.findToken', (orm) =>
@@ -85,6 +86,9 @@ async function answerLegacyReplay(
   const now = clock();
   const window = config.refreshReuseWindow * 1000;
   assertLive(found.session, now);
+  // A bound session: a token issued more than DBSC_COOKIE_TTL ago is refused as in rotation.ts,
+  // without the reuse revocation below that a thief could use to sign the owner out.
+  await assertDeviceFresh(deps, { session: found.session, issuedAt: found.token.createdAt, context });
   const rotatedAt = found.token.rotatedAt!;
   // Inside the window a replay is a racing tab: hand back the successor the winner got.
   if (now - rotatedAt <= window && found.token.successorSealed) {
