@@ -216,6 +216,46 @@ describe('binding enforced by the server', () => {
     expect(new Set(auditOf('session.dbsc_proof_failed').map((e) => e.session_id))).toEqual(new Set([owner.sid]));
   });
 
+  it("a renewal racing the page's /auth/refresh with the same cookie: both get the same next cookie, in either order", async () => {
+    const { sid, key, cookie } = await bound();
+    // The browser renews before the cookie expired, so the cookie goes along with the proof.
+    const renewWith = async (current: string) => {
+      const { challenge } = parseChallengeHeader((await dbscRefresh(sid)).headers.get('secure-session-challenge'))!;
+      return h.request('/auth/dbsc/refresh', { method: 'POST', cookie: current, headers: { 'sec-secure-session-id': sid, 'secure-session-response': refreshProof(key, challenge) } });
+    };
+    // The renewal first: the page's refresh with the same cookie is answered with the renewal's successor.
+    const renewed = await renewWith(cookie);
+    expect(renewed.status).toBe(200);
+    const page = await refresh(cookie);
+    expect(page.status).toBe(200);
+    expect(refreshCookieOf(page)).toBe(refreshCookieOf(renewed));
+    // The page's refresh first: the renewal with the same cookie is answered with its successor.
+    const current = refreshCookieOf(page)!;
+    const pageFirst = await refresh(current);
+    const renewedAfter = await renewWith(current);
+    expect(renewedAfter.status).toBe(200);
+    expect(refreshCookieOf(renewedAfter)).toBe(refreshCookieOf(pageFirst));
+    // The page's refresh lands between the renewal's read and its write: the renewal answers with it too.
+    const third = refreshCookieOf(pageFirst)!;
+    let raced: string | null = null;
+    const { challenge } = parseChallengeHeader((await dbscRefresh(sid)).headers.get('secure-session-challenge'))!;
+    aroundNextBatch(h.deps.db, {
+      before: async () => {
+        raced = refreshCookieOf(await refresh(third));
+      },
+    });
+    const inTheMiddle = await h.request('/auth/dbsc/refresh', {
+      method: 'POST',
+      cookie: third,
+      headers: { 'sec-secure-session-id': sid, 'secure-session-response': refreshProof(key, challenge) },
+    });
+    expect(inTheMiddle.status).toBe(200);
+    expect(raced).toBeTruthy();
+    expect(refreshCookieOf(inTheMiddle)).toBe(raced);
+    expect((await refresh(raced!)).status).toBe(200);
+    expect(sessionRow(sid).revoked_at).toBeNull();
+  });
+
   it('a stolen older cookie of a bound session, replayed past the TTL, does not sign the owner out', async () => {
     const { sid, key, cookie: stolen } = await bound();
     const second = refreshCookieOf(await refresh(stolen))!;

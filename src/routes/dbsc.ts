@@ -9,7 +9,7 @@ import { bindDeviceKey, challengeDeviceRefresh, refreshBoundSession } from '../a
 import { AuthError } from '../auth/errors.js';
 import type { IssuedSession } from '../auth/sessions/sessions.js';
 import type { AppEnv } from '../http/deps.js';
-import { REFRESH_COOKIE } from '../http/cookies.js';
+import { readCookie, REFRESH_COOKIE } from '../http/cookies.js';
 import { createRouter, errorResponses, jsonContent } from '../http/router.js';
 import { requestContext } from '../http/request-context.js';
 import { DBSC_REFRESH_PATH, DBSC_REGISTER_PATH } from '../http/security.js';
@@ -99,6 +99,9 @@ export function dbscRoutes() {
         c.header('Secure-Session-Challenge', `"${challenge}";id="${sessionId}"`);
         throw new AuthError('DBSC_CHALLENGE', 'Sign the challenge in Secure-Session-Challenge with the key bound to this session');
       }
-      return configResponse(c, await refreshBoundSession(c.var.deps, { sessionId, proof, context: requestContext(c) }));
+      // The cookie comes along when the browser renews before it expired: the renewal then answers
+      // a racing /auth/refresh of the page with the same successor (auth/sessions/dbsc.ts).
+      const cookie = readCookie(c.req.header('cookie'), REFRESH_COOKIE);
+      return configResponse(c, await refreshBoundSession(c.var.deps, { sessionId, proof, cookie, context: requestContext(c) }));
     });
 }

@@ -21,11 +21,11 @@ import { sessions, users } from '../../db/schema.js';
 import { auditInsertIf } from '../../audit/audit.js';
 import { consumeDbscChallenge, issueDbscChallenge } from './dbsc-challenges.js';
 import { deviceKeyThumbprint, parseDeviceKey, verifyRefreshProof, verifyRegistrationProof, type DeviceKeyJwk } from './dbsc-proof.js';
-import { sha256 } from '../../lib/crypto.js';
+import { seal, sha256, timingSafeEqual, unseal } from '../../lib/crypto.js';
 import { AuthError } from '../errors.js';
 import { mintRefreshToken } from './refresh-tokens.js';
 import { isDeviceBound, recordDbscFailure as recordFailure } from './dbsc-freshness.js';
-import { issueSession, type IssuedSession, type RequestContext, type SessionDeps, type SessionRow } from './sessions.js';
+import { issueSession, SUCCESSOR_INFO, type IssuedSession, type RequestContext, type SessionDeps, type SessionRow } from './sessions.js';
 import type { UserRow } from '../account/users.js';
 
 export { isDeviceBound } from './dbsc-freshness.js';
@@ -70,14 +70,22 @@ function isLive(session: SessionRow, now: number): boolean {
 const refused = (message: string) => new AuthError('DBSC_PROOF_INVALID', message);
 
 /**
- * One rotation of a session's refresh token on the strength of a device proof (no cookie is
- * presented: the browser let the bound one expire). Like /auth/refresh's rotation it is one
- * conditional UPDATE on the generation read, so it races safely with a refresh or a logout; at
- * registration the same statement binds the key, only if none is bound yet.
+ * One rotation of a session's refresh token on the strength of a device proof. Like /auth/refresh's
+ * rotation it is one conditional UPDATE on the generation read, so it races safely with a refresh
+ * or a logout; at registration the same statement binds the key, only if none is bound yet.
+ * `presented`: the session's current token when the browser sent it along (a renewal before the
+ * cookie expired): the successor is sealed to it as /auth/refresh does, so a request of the page
+ * racing this renewal with that cookie gets the same successor inside the reuse window.
  */
 async function rotateWithDeviceProof(
   deps: SessionDeps,
-  { session, user, bind, context = {} }: { session: SessionRow; user: UserRow; bind?: DeviceKeyJwk; context?: RequestContext },
+  {
+    session,
+    user,
+    bind,
+    presented,
+    context = {},
+  }: { session: SessionRow; user: UserRow; bind?: DeviceKeyJwk; presented?: string; context?: RequestContext },
 ): Promise<IssuedSession | null> {
   const { db, config } = deps;
   const now = deps.clock();
@@ -89,10 +97,11 @@ async function rotateWithDeviceProof(
       refreshGen: generation,
       refreshHash: await sha256(successor),
       refreshAt: now,
-      // The replaced token becomes the previous generation with no successor sealed to it: a
-      // racing request with it is told to retry inside the reuse window, and is reuse after.
+      // The replaced token becomes the previous generation. Without it in hand no successor is
+      // sealed to it: a racing request with it is told to retry inside the reuse window, and is
+      // reuse after.
       refreshPrevHash: sql`${sessions.refreshHash}`,
-      refreshPrevSealed: null,
+      refreshPrevSealed: presented ? await seal(presented, SUCCESSOR_INFO, successor) : null,
       refreshPrevAt: sql`${sessions.refreshAt}`,
       lastUsedAt: now,
       idleExpiresAt: Math.min(now + config.sessionIdleTtl * 1000, session.absoluteExpiresAt),
@@ -128,7 +137,8 @@ async function rotateWithDeviceProof(
           ),
         ])
       )[0]
-    : await rotation;
+    : // A batch of one: the same all-or-nothing write as every rotation (and where tests land a race).
+      (await db.batch([rotation]))[0];
   const row = rotated[0];
   return row ? issueSession(deps, user, row, successor) : null;
 }
@@ -185,10 +195,11 @@ export async function challengeDeviceRefresh(deps: SessionDeps, { sessionId }: {
 /**
  * POST /auth/dbsc/refresh with a proof: verified with the bound key over a challenge issued for
  * this session, then the next refresh token. Every failure leaves the session as it was.
+ * `cookie`: the refresh cookie the request carried, if any (a renewal before it expired).
  */
 export async function refreshBoundSession(
   deps: SessionDeps,
-  { sessionId, proof, context = {} }: { sessionId: string; proof: string; context?: RequestContext },
+  { sessionId, proof, cookie = null, context = {} }: { sessionId: string; proof: string; cookie?: string | null; context?: RequestContext },
 ): Promise<IssuedSession> {
   const found = await loadSession(deps.db, sessionId);
   if (!found || !isLive(found.session, deps.clock())) throw new AuthError('SESSION_REVOKED', 'No live device-bound session with this id');
@@ -207,8 +218,35 @@ export async function refreshBoundSession(
     await recordFailure(deps, { session: found.session, step: 'refresh', reason: 'unknown_challenge', context });
     throw refused('The refresh challenge is unknown, used or expired');
   }
-  const issued = await rotateWithDeviceProof(deps, { ...found, context });
-  if (!issued) throw new AuthError('SESSION_REVOKED', 'This session has been signed out');
-  deps.metrics.dbsc('renewed');
-  return issued;
+  // The proof stands for this session's key: if a refresh of the page (or a logout) changed the
+  // session meanwhile, renew what is there now, as long as it is the same live bound session.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const current = attempt === 0 ? found : await loadSession(deps.db, sessionId);
+    if (!current || !isLive(current.session, deps.clock()) || current.session.dbscKey !== found.session.dbscKey) break;
+    const issued = (await answerRacingRefresh(deps, current, cookie)) ?? (await rotateWithDeviceProof(deps, { ...current, presented: await currentToken(current.session, cookie), context }));
+    if (issued) {
+      deps.metrics.dbsc('renewed');
+      return issued;
+    }
+  }
+  throw new AuthError('SESSION_REVOKED', 'This session has been signed out');
+}
+
+/** The browser's cookie if it is the session's current token (sent along when it had not expired yet). */
+async function currentToken(session: SessionRow, cookie: string | null): Promise<string | undefined> {
+  return cookie && session.refreshHash && timingSafeEqual(await sha256(cookie), session.refreshHash) ? cookie : undefined;
+}
+
+/**
+ * The page's /auth/refresh with the same cookie rotated the session a moment ago (the browser
+ * renews on its own schedule, the page on its own): its successor, sealed to that cookie, is the
+ * answer, so both responses set the same cookie whichever the browser stores last.
+ */
+async function answerRacingRefresh(deps: SessionDeps, { session, user }: { session: SessionRow; user: UserRow }, cookie: string | null): Promise<IssuedSession | null> {
+  const { refreshPrevHash, refreshPrevSealed, refreshAt } = session;
+  if (!cookie || !refreshPrevHash || !refreshPrevSealed || refreshAt === null) return null;
+  if (deps.clock() - refreshAt > deps.config.refreshReuseWindow * 1000) return null;
+  if (!timingSafeEqual(await sha256(cookie), refreshPrevHash)) return null;
+  const next = await unseal(cookie, SUCCESSOR_INFO, refreshPrevSealed);
+  return next ? { ...(await issueSession(deps, user, session, next)), replayed: true } : null;
 }
