@@ -84,13 +84,16 @@ describe('device-bound sessions in Chromium (DBSC_COOKIE_TTL=4)', () => {
       expect(wire.filter((l) => / 401$/.test(l))).toEqual([]);
 
       // A thief copies the current cookie into a browser without the key, and keeps it as long as they like.
-      const stolen = (await refreshCookie(context, s.origin))!;
+      // Its page is open first, and the owner's page refreshes just before the copy, so the copy is
+      // used well within DBSC_COOKIE_TTL of its issue however slow the machine is.
       const thiefContext = await newTestContext(dbscBrowser);
+      const thief = await thiefContext.newPage();
+      await thief.goto(`${s.origin}/healthz`);
+      expect(await refreshFrom(page)).toEqual({ status: 200, code: null });
+      const stolen = (await refreshCookie(context, s.origin))!;
       const keep = async (value: string) =>
         thiefContext.addCookies([{ ...stolen, value, expires: Math.floor(Date.now() / 1000) + 3600 }]);
       await keep(stolen.value);
-      const thief = await thiefContext.newPage();
-      await thief.goto(`${s.origin}/healthz`);
       // Within DBSC_COOKIE_TTL the copy still works (the window the TTL bounds)...
       expect(await refreshFrom(thief)).toEqual({ status: 200, code: null });
       await keep((await refreshCookie(thiefContext, s.origin))!.value);
