@@ -25,7 +25,6 @@ import { buildDeps, type Deps } from '../src/http/deps.js';
 import type { Db } from '../src/db/db.js';
 import { openSqlite } from '../src/db/better-sqlite3.js';
 import { createD1Db, type D1Binding } from '../src/db/d1.js';
-import { installCryptoPrimitives } from '../src/lib/crypto.js';
 import { nodeCryptoPrimitives } from '../src/entry/crypto-node.js';
 import { rotateRefreshToken } from '../src/auth/sessions/rotation.js';
 import { startSession } from '../src/auth/sessions/sessions.js';
@@ -44,11 +43,10 @@ const D1_USERS = opt('d1-users', 1_000);
 const migrations = path.resolve(import.meta.dirname, '../drizzle');
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
-installCryptoPrimitives(nodeCryptoPrimitives);
 const env = { SIGNING_KEY_SECRET: 'scaling-benchmark-secret-0123456789abcdef', RATE_LIMIT_PER_MINUTE: '100000000' };
 
 function makeDeps(db: Db, file = ':memory:'): Deps {
-  return buildDeps({ config: parseConfig({ ...env, DATABASE_PATH: file }), db, logger: silentLogger, socketAddress: () => undefined });
+  return buildDeps({ config: parseConfig({ ...env, DATABASE_PATH: file }), db, logger: silentLogger, socketAddress: () => undefined, crypto: nodeCryptoPrimitives });
 }
 
 /** Wraps a Db so the time spent inside its write transactions is summed. */

@@ -86,7 +86,7 @@ describe('self-describing refresh tokens', () => {
       expect(await code(res)).toBe('INVALID_TOKEN');
     }
     // A token minted with the right key for a generation the session never reached is not reuse either.
-    const ahead = await mintRefreshToken(await h.deps.secrets.refreshTokenKey(), sid, 7);
+    const ahead = await mintRefreshToken(h.deps, sid, 7);
     expect(await code(await refresh(ahead))).toBe('INVALID_TOKEN');
     // A forged logout signs nobody out.
     expect((await h.request('/auth/logout', { body: {}, cookie: wrongTag })).status).toBe(204);

@@ -2,7 +2,8 @@
  * The shape of src/ (README "Layout"), checked on every run:
  * - imports only go down the layers below (a folder never imports from a higher one), so the floor
  *   (lib/) imports nothing of ours, and auth/ and mail/ cannot import each other both ways;
- * - only src/entry/* know which runtime they run on;
+ * - only src/entry/* know which runtime they run on, and nothing outside them keeps module-level
+ *   mutable state (no installed globals: runtime differences come in deps);
  * - a source file over 300 lines says at its top why it is long.
  */
 import fs from 'node:fs';
@@ -75,6 +76,19 @@ describe('layout of src/', () => {
       .filter((f) => /\bruntime\s*===|\.runtime\b|executionCtx|process\.versions|typeof\s+(?:process|navigator|WebSocketPair|caches)\b/.test(fs.readFileSync(f, 'utf8')))
       .map((f) => path.relative(SRC, f));
     expect(knowing).toEqual([]);
+  });
+
+  it('no module-level mutable state outside the entries: what differs is passed in deps', () => {
+    const entry = path.join(SRC, 'entry');
+    const globals = production
+      .filter((f) => !f.startsWith(entry + path.sep))
+      .flatMap((f) =>
+        fs
+          .readFileSync(f, 'utf8')
+          .split('\n')
+          .flatMap((line, i) => (/^(?:export\s+)?(?:let|var)\s/.test(line) ? [`${path.relative(SRC, f)}:${i + 1}: ${line.trim()}`] : [])),
+      );
+    expect(globals).toEqual([]);
   });
 
   it('a file over 300 lines says at its top why', () => {

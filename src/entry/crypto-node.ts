@@ -1,6 +1,6 @@
 /**
  * node:crypto versions of crypto.ts's hash and seal, byte-for-byte compatible with the WebCrypto
- * ones (a test checks both ways), installed by the Node entry. Node only.
+ * ones (a test checks both ways), passed in deps (deps.crypto) by the Node entry. Node only.
  */
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync } from 'node:crypto';
 import { base64UrlToBytes, bytesToBase64Url } from '../lib/encoding.js';
@@ -8,7 +8,7 @@ import { randomBytes, type CryptoPrimitives } from '../lib/crypto.js';
 
 const keyOf = (secret: string, info: string) => Buffer.from(hkdfSync('sha256', secret, new Uint8Array(0), info, 32));
 
-export const nodeCryptoPrimitives: CryptoPrimitives = {
+export const nodeCryptoPrimitives = {
   sha256: (input) => createHash('sha256').update(input).digest('base64url'),
   hmacSha256: (key, input) => createHmac('sha256', key).update(input, 'utf8').digest('base64url'),
   seal(secret, info, plaintext) {
@@ -31,4 +31,4 @@ export const nodeCryptoPrimitives: CryptoPrimitives = {
       return null;
     }
   },
-};
+} satisfies CryptoPrimitives;

@@ -6,7 +6,6 @@ import { ConfigError, type Config } from '../lib/config.js';
 import { buildDeps, type AppEnv, type Deps } from '../http/deps.js';
 import { openSqlite, type SqliteHandle } from '../db/better-sqlite3.js';
 import { createJsonLogger, type Logger } from '../lib/log.js';
-import { installCryptoPrimitives } from '../lib/crypto.js';
 import { nodeCryptoPrimitives } from './crypto-node.js';
 import { createSmtpMailer, type SmtpMailer } from '../mail/smtp.js';
 import { createPrometheusMetrics } from '../metrics/prometheus.js';
@@ -60,7 +59,6 @@ export function createNodeDeps({
   /** In the multi-process mode a scrape merges every process's counters (metrics/prometheus-cluster.ts). */
   role?: 'single' | 'primary' | 'worker';
 }): { deps: Deps; sqlite: SqliteHandle; smtp: SmtpMailer | null } {
-  installCryptoPrimitives(nodeCryptoPrimitives);
   const smtp = createMailer(config, logger);
   const prometheus = createPrometheusMetrics({ db: sqlite.db, clock });
   if (role === 'primary') serveClusterMetrics(prometheus.register);
@@ -74,6 +72,7 @@ export function createNodeDeps({
     logger,
     mailer: smtp,
     socketAddress: createNodeDeps.socketAddress,
+    crypto: nodeCryptoPrimitives,
   });
   return { deps, sqlite, smtp };
 }

@@ -13,6 +13,7 @@ import type { AdminKey } from '../admin/admin-keys.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { Locale } from '../i18n/locales.js';
 import { noopMetrics, type Metrics, type MetricsExposition } from '../metrics/metrics.js';
+import { webCryptoPrimitives, type CryptoPrimitives } from '../lib/crypto.js';
 
 export interface Deps {
   config: Config;
@@ -22,6 +23,8 @@ export interface Deps {
   keys: KeyStore;
   /** Keys the server hashes its own secrets with (emailed link tokens and codes). */
   secrets: ServerSecrets;
+  /** Hashing and sealing on the hot paths: WebCrypto, or the entry's faster equivalent (same outputs). */
+  crypto: CryptoPrimitives;
   logger: Logger;
   /** The transport that hands mail over; null = the development outbox (kept, logged, never sent). */
   mailer: Mailer | null;
@@ -65,13 +68,15 @@ export function buildDeps({
   metrics = noopMetrics,
   renderMetrics = null,
   migrationsCurrent = async () => true,
-}: Omit<Deps, 'keys' | 'secrets' | 'clock' | 'mailer' | 'defer' | 'metrics' | 'renderMetrics' | 'migrationsCurrent'> & {
+  crypto = webCryptoPrimitives,
+}: Omit<Deps, 'keys' | 'secrets' | 'clock' | 'mailer' | 'defer' | 'metrics' | 'renderMetrics' | 'migrationsCurrent' | 'crypto'> & {
   clock?: () => number;
   mailer?: Mailer | null;
   defer?: Deps['defer'];
   metrics?: Metrics;
   renderMetrics?: Deps['renderMetrics'];
   migrationsCurrent?: Deps['migrationsCurrent'];
+  crypto?: CryptoPrimitives;
 }): Deps {
   return {
     config,
@@ -85,6 +90,7 @@ export function buildDeps({
     metrics,
     renderMetrics,
     migrationsCurrent,
+    crypto,
     defer:
       defer ??
       ((work) => {

@@ -4,9 +4,10 @@
  * Every secret handed to a client has at least 128 random bits (we use 256); the database only
  * ever sees its SHA-256. Comparisons of secrets run in constant time.
  *
- * WebCrypto's async calls cost ~100 µs each on Node for a few bytes of work; the Node entry
- * installs synchronous node:crypto equivalents (crypto-node.ts) with identical outputs, so the
- * hot paths (every refresh hashes twice and seals once) stay cheap there.
+ * WebCrypto's async calls cost ~100 µs each on Node for a few bytes of work, so the hot paths
+ * (every refresh hashes twice and seals once) take their hashing and sealing from deps
+ * (`deps.crypto`, CryptoPrimitives): WebCrypto by default, node:crypto equivalents with identical
+ * outputs from the Node entry (src/entry/crypto-node.ts). Nothing here is installed globally.
  */
 import { base64UrlToBytes, bytesToBase64Url, utf8, type Base64URLString } from './encoding.js';
 
@@ -24,20 +25,15 @@ export function generateId(): string {
   return bytesToBase64Url(randomBytes(16));
 }
 
-/** Faster implementations with the same results, installed by a runtime entry. */
+/** Hashing and sealing as the flows call them (deps.crypto): any implementation with these exact outputs. */
 export interface CryptoPrimitives {
-  sha256(input: string | Uint8Array): Base64URLString;
-  hmacSha256(key: Uint8Array, input: string): Base64URLString;
-  seal(secret: string, info: string, plaintext: string): string;
-  unseal(secret: string, info: string, box: string): string | null;
-}
-let fast: CryptoPrimitives | null = null;
-export function installCryptoPrimitives(primitives: CryptoPrimitives | null): void {
-  fast = primitives;
+  sha256(input: string | Uint8Array): Base64URLString | Promise<Base64URLString>;
+  hmacSha256(key: Uint8Array, input: string): Base64URLString | Promise<Base64URLString>;
+  seal(secret: string, info: string, plaintext: string): string | Promise<string>;
+  unseal(secret: string, info: string, box: string): string | null | Promise<string | null>;
 }
 
 export async function sha256(input: string | Uint8Array): Promise<Base64URLString> {
-  if (fast) return fast.sha256(input);
   const data = typeof input === 'string' ? utf8.encode(input) : input;
   return bytesToBase64Url(new Uint8Array(await crypto.subtle.digest('SHA-256', data as BufferSource)));
 }
@@ -46,7 +42,6 @@ const hmacKeys = new WeakMap<Uint8Array, Promise<CryptoKey>>();
 
 /** HMAC-SHA-256 of `input` under `key`, base64url. */
 export async function hmacSha256(key: Uint8Array, input: string): Promise<Base64URLString> {
-  if (fast) return fast.hmacSha256(key, input);
   // Keys are long-lived (one per use, loaded once): import each once rather than on every refresh.
   let k = hmacKeys.get(key);
   if (!k) {
@@ -98,7 +93,6 @@ async function aesKey(secret: string, info: string): Promise<CryptoKey> {
 
 /** AES-256-GCM under a key derived (HKDF-SHA-256) from `secret`, bound to `info`. Output: iv.ciphertext */
 export async function seal(secret: string, info: string, plaintext: string): Promise<string> {
-  if (fast) return fast.seal(secret, info, plaintext);
   const iv = randomBytes(12);
   const key = await aesKey(secret, info);
   const ct = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: iv as BufferSource }, key, utf8.encode(plaintext) as BufferSource));
@@ -107,7 +101,6 @@ export async function seal(secret: string, info: string, plaintext: string): Pro
 
 /** The inverse of seal; null when the secret is wrong or the box was tampered with. */
 export async function unseal(secret: string, info: string, box: string): Promise<string | null> {
-  if (fast) return fast.unseal(secret, info, box);
   const [ivText, ctText] = box.split('.');
   const iv = ivText ? base64UrlToBytes(ivText) : null;
   const ct = ctText ? base64UrlToBytes(ctText) : null;
@@ -119,3 +112,6 @@ export async function unseal(secret: string, info: string, box: string): Promise
     return null;
   }
 }
+
+/** The WebCrypto implementations above, for deps on any runtime (the default). */
+export const webCryptoPrimitives: CryptoPrimitives = { sha256, hmacSha256, seal, unseal };

@@ -133,7 +133,7 @@ export async function startEmailSignIn(
  * new address for a signed-in account: POST /auth/email/change/verify). Never consumes it.
  */
 export async function emailLinkInfo(
-  deps: Pick<SessionDeps, 'db' | 'clock' | 'secrets'>,
+  deps: Pick<SessionDeps, 'db' | 'clock' | 'secrets' | 'crypto'>,
   token: string,
 ): Promise<{ email: string; expiresAt: number; purpose: EmailTokenPurpose } | null> {
   const row = await findByToken(deps, token);

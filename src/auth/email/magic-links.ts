@@ -29,11 +29,11 @@ import { anyRow } from '../../db/conditions.js';
 import { prepared, type PreparedCondition } from '../../db/prepared.js';
 import { emailTokens } from '../../db/schema.js';
 import type { CanonicalEmail } from './email-address.js';
-import { generateCode, generateId, generateToken, hmacSha256, sha256, timingSafeEqual } from '../../lib/crypto.js';
+import { generateCode, generateId, generateToken, timingSafeEqual, type CryptoPrimitives } from '../../lib/crypto.js';
 import type { ServerSecrets } from '../server-secrets.js';
 
 /** What hashing needs: the server's email-token key. */
-export type TokenHashDeps = { secrets: ServerSecrets };
+export type TokenHashDeps = { secrets: ServerSecrets; crypto: CryptoPrimitives };
 export const HASH_SCHEME = 'hmac-v1';
 /** Rows written before HMAC; read, never written. */
 const LEGACY_SCHEME = 'sha256';
@@ -65,16 +65,16 @@ export function magicLinkUrl(config: Pick<Config, 'publicUrl'>, token: string): 
   return `${config.publicUrl}/auth/email/verify#token=${encodeURIComponent(token)}`;
 }
 
-async function hashToken({ secrets }: TokenHashDeps, token: string): Promise<string> {
-  return hmacSha256(await secrets.emailTokenKey(), `link\0${token}`);
+async function hashToken({ secrets, crypto }: TokenHashDeps, token: string): Promise<string> {
+  return crypto.hmacSha256(await secrets.emailTokenKey(), `link\0${token}`);
 }
 
-async function hashCode({ secrets }: TokenHashDeps, rowId: string, code: string): Promise<string> {
-  return hmacSha256(await secrets.emailTokenKey(), `code\0${rowId}\0${code}`);
+async function hashCode({ secrets, crypto }: TokenHashDeps, rowId: string, code: string): Promise<string> {
+  return crypto.hmacSha256(await secrets.emailTokenKey(), `code\0${rowId}\0${code}`);
 }
 
 export async function issueMagicLink(
-  { db, config, secrets }: { db: Db; config: Config } & TokenHashDeps,
+  { db, config, secrets, crypto }: { db: Db; config: Config } & TokenHashDeps,
   {
     email,
     purpose,
@@ -89,8 +89,8 @@ export async function issueMagicLink(
   const row: EmailTokenRow = {
     id,
     email,
-    tokenHash: await hashToken({ secrets }, token),
-    codeHash: await hashCode({ secrets }, id, code),
+    tokenHash: await hashToken({ secrets, crypto }, token),
+    codeHash: await hashCode({ secrets, crypto }, id, code),
     hashScheme: HASH_SCHEME,
     failedAttempts: 0,
     purpose,
@@ -124,7 +124,7 @@ export function isLive(row: EmailTokenRow, now: number): boolean {
 /** The row a link token names, live or not; null for anything we never issued. */
 export async function findByToken(deps: { db: Db } & TokenHashDeps, token: string): Promise<EmailTokenRow | null> {
   if (!LINK_TOKEN_PATTERN.test(token)) return null;
-  const [hmac, legacy] = await Promise.all([hashToken(deps, token), sha256(token)]);
+  const [hmac, legacy] = await Promise.all([hashToken(deps, token), deps.crypto.sha256(token)]);
   // Sign-in path: prepared once per database (db/prepared.ts), not built again on every request.
   const statement = prepared(deps.db, 'emailTokens.byToken', (orm) =>
     orm
@@ -167,7 +167,7 @@ export async function findLiveForEmail(db: Db, email: CanonicalEmail, now: numbe
 
 /** True when `code` is the row's code; constant time in the code. */
 export async function codeMatches(deps: TokenHashDeps, row: EmailTokenRow, code: string): Promise<boolean> {
-  const expected = row.hashScheme === LEGACY_SCHEME ? await sha256(`${row.id}:${code}`) : await hashCode(deps, row.id, code);
+  const expected = row.hashScheme === LEGACY_SCHEME ? await deps.crypto.sha256(`${row.id}:${code}`) : await hashCode(deps, row.id, code);
   return timingSafeEqual(expected, row.codeHash);
 }
 

@@ -15,7 +15,7 @@ import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/db.js';
 import { prepared } from '../../db/prepared.js';
 import { webauthnChallenges } from '../../db/schema.js';
-import { randomBytes, sha256 } from '../../lib/crypto.js';
+import { randomBytes, type CryptoPrimitives } from '../../lib/crypto.js';
 import { base64UrlToBytes, bytesToBase64Url, type Base64URLString } from '../../lib/encoding.js';
 import { AuthError } from '../errors.js';
 
@@ -33,11 +33,12 @@ export type ChallengePurpose =
 interface ChallengeDeps {
   db: Db;
   clock: () => number;
+  crypto: CryptoPrimitives;
 }
 
 /** Mints a challenge, stores its hash with its purpose, and hands back the bytes for the options. */
 export async function issueChallenge(
-  { db, clock }: ChallengeDeps,
+  { db, clock, crypto }: ChallengeDeps,
   purpose: ChallengePurpose,
 ): Promise<{ bytes: Uint8Array<ArrayBuffer>; challenge: Base64URLString; expiresAt: number }> {
   const now = clock();
@@ -45,7 +46,7 @@ export async function issueChallenge(
   const challenge = bytesToBase64Url(bytes);
   const expiresAt = now + CHALLENGE_TTL_MS;
   await db.orm.insert(webauthnChallenges).values({
-    hash: await sha256(challenge),
+    hash: await crypto.sha256(challenge),
     ceremony: purpose.ceremony,
     userId: 'userId' in purpose ? purpose.userId : null,
     createdAt: now,
@@ -60,7 +61,7 @@ export async function issueChallenge(
  * part of the DELETE, so a response aimed at the wrong route leaves the right one's challenge alone.
  */
 export async function consumeChallenge(
-  { db, clock }: ChallengeDeps,
+  { db, clock, crypto }: ChallengeDeps,
   { challenge, purpose }: { challenge: string; purpose: ChallengePurpose },
 ): Promise<ChallengeRow | null> {
   const { ceremony } = purpose;
@@ -79,7 +80,7 @@ export async function consumeChallenge(
       .returning()
       .prepare(),
   );
-  const values = { hash: await sha256(challenge), now: clock(), ...('userId' in purpose ? { userId: purpose.userId } : {}) };
+  const values = { hash: await crypto.sha256(challenge), now: clock(), ...('userId' in purpose ? { userId: purpose.userId } : {}) };
   const [row] = (await db.batchPrepared([{ statement, values }])) as [ChallengeRow[]];
   return row[0] ?? null;
 }

@@ -6,7 +6,6 @@ import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/db.js';
 import { prepared } from '../../db/prepared.js';
 import { refreshTokens, sessions, users } from '../../db/schema.js';
-import { seal, sha256, unseal } from '../../lib/crypto.js';
 import { mintRefreshToken, parseRefreshToken } from './refresh-tokens.js';
 import { AuthError } from '../errors.js';
 import { anyRow } from '../../db/conditions.js';
@@ -32,15 +31,15 @@ export async function findLegacyToken(db: Db, hash: string) {
 export async function rotateLegacyToken(deps: SessionDeps, refreshToken: string, context: RequestContext): Promise<IssuedSession> {
   const { db, config, clock } = deps;
   const now = clock();
-  const hash = await sha256(refreshToken);
+  const hash = await deps.crypto.sha256(refreshToken);
   const found = await findLegacyToken(db, hash);
   if (!found) throw invalidToken();
   assertLive(found.session, now);
   if (found.token.rotatedAt !== null) return answerLegacyReplay(deps, refreshToken, found, context);
 
-  const successor = await mintRefreshToken(await deps.secrets.refreshTokenKey(), found.session.id, 0);
-  const successorHash = await sha256(successor);
-  const sealed = await seal(refreshToken, SUCCESSOR_INFO, successor);
+  const successor = await mintRefreshToken(deps, found.session.id, 0);
+  const successorHash = await deps.crypto.sha256(successor);
+  const sealed = await deps.crypto.seal(refreshToken, SUCCESSOR_INFO, successor);
   const idleExpiresAt = Math.min(now + config.sessionIdleTtl * 1000, found.session.absoluteExpiresAt);
   const [claimed, touched] = await db.batch([
     // Claim the rotation: only one concurrent request can move rotated_at from NULL.
@@ -96,11 +95,11 @@ async function answerLegacyReplay(
     let row = found.token;
     // Follow the chain while each step is itself a recent rotation, so a slow tab gets the newest.
     for (let depth = 0; depth < 8 && row.rotatedAt !== null && row.successorSealed && now - row.rotatedAt <= window; depth++) {
-      const next = await unseal(token, SUCCESSOR_INFO, row.successorSealed);
+      const next = await deps.crypto.unseal(token, SUCCESSOR_INFO, row.successorSealed);
       if (!next) break;
       token = next;
       if (parseRefreshToken(next)) break;
-      const nextRow = await findLegacyToken(db, await sha256(next));
+      const nextRow = await findLegacyToken(db, await deps.crypto.sha256(next));
       if (!nextRow) break;
       row = nextRow.token;
     }
@@ -111,7 +110,7 @@ async function answerLegacyReplay(
       const parsed = parseRefreshToken(token);
       // The first self-describing token may itself have rotated inside the window: its successor is sealed to it.
       if (parsed && parsed.generation === current.session.refreshGen! - 1 && current.session.refreshPrevSealed && now - current.session.refreshAt! <= window) {
-        const newer = await unseal(token, SUCCESSOR_INFO, current.session.refreshPrevSealed);
+        const newer = await deps.crypto.unseal(token, SUCCESSOR_INFO, current.session.refreshPrevSealed);
         if (newer) token = newer;
       }
       return { ...(await issueSession(deps, found.user, current.session, token)), replayed: true };

@@ -2,7 +2,6 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { sessions } from '../../db/schema.js';
 import { auditInsert } from '../../audit/audit.js';
-import { sha256 } from '../../lib/crypto.js';
 import { hasValidTag, parseRefreshToken } from './refresh-tokens.js';
 import { sessionById, type RequestContext, type SessionDeps, type SessionRow } from './sessions.js';
 import { findLegacyToken } from './legacy-tokens.js';
@@ -11,14 +10,14 @@ import { findLegacyToken } from './legacy-tokens.js';
 export async function logoutByRefreshToken(deps: SessionDeps, refreshToken: string, context: RequestContext = {}): Promise<void> {
   const parsed = parseRefreshToken(refreshToken);
   if (!parsed) {
-    const found = await findLegacyToken(deps.db, await sha256(refreshToken));
+    const found = await findLegacyToken(deps.db, await deps.crypto.sha256(refreshToken));
     if (found) await revokeSession(deps, { sessionId: found.session.id, userId: found.user.id, reason: 'logout', context });
     return;
   }
   const found = await sessionById(deps.db, parsed.sessionId);
   // Any token this session ever had signs it out (as a rotated row did before); a forged one does nothing.
   if (!found || found.session.refreshGen === null || parsed.generation > found.session.refreshGen) return;
-  if (!(await hasValidTag(await deps.secrets.refreshTokenKey(), parsed))) return;
+  if (!(await hasValidTag(deps, parsed))) return;
   await revokeSession(deps, { sessionId: found.session.id, userId: found.user.id, reason: 'logout', context });
 }
 

@@ -9,7 +9,6 @@ import type { AccessTokenClaims, Amr } from './access-tokens.js';
 import { auditStepIf } from '../../audit/audit.js';
 import type { PreparedStep } from '../../db/db.js';
 import { always, prepared, type PreparedCondition } from '../../db/prepared.js';
-import { sha256 } from '../../lib/crypto.js';
 import { mintRefreshToken } from './refresh-tokens.js';
 import { AuthError } from '../errors.js';
 import { anyRow } from '../../db/conditions.js';
@@ -73,8 +72,8 @@ export async function reauthenticateSession(
   // previous generation (no sealed successor: a racing request with it gets 401 inside the window,
   // reuse after it). The statement only applies to the generation read, like a rotation.
   const generation = auth.session.refreshGen === null ? 0 : auth.session.refreshGen + 1;
-  const refreshToken = await mintRefreshToken(await deps.secrets.refreshTokenKey(), sid, generation);
-  const tokenHash = await sha256(refreshToken);
+  const refreshToken = await mintRefreshToken(deps, sid, generation);
+  const tokenHash = await deps.crypto.sha256(refreshToken);
   const cond = guard ?? always;
   // Prepared once per database, guard shape and kind of session (one from before self-describing
   // tokens has no generation yet).

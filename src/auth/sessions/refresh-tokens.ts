@@ -15,7 +15,11 @@
  * Storage per session is therefore constant however often it rotates. Tokens from before this
  * format (43 base64url characters, a `refresh_tokens` row each) keep working until they rotate once.
  */
-import { generateToken, hmacSha256, timingSafeEqual } from '../../lib/crypto.js';
+import { generateToken, timingSafeEqual, type CryptoPrimitives } from '../../lib/crypto.js';
+import type { ServerSecrets } from '../server-secrets.js';
+
+/** The MAC key (ServerSecrets.refreshTokenKey) and the primitives to compute it with. */
+export type RefreshTokenDeps = { secrets: ServerSecrets; crypto: CryptoPrimitives };
 
 export interface ParsedRefreshToken {
   sessionId: string;
@@ -40,14 +44,14 @@ export function parseRefreshToken(token: string): ParsedRefreshToken | null {
 
 const macInput = (sessionId: string, generation: number, nonce: string) => `${sessionId}.${generation}.${nonce}`;
 
-export async function mintRefreshToken(key: Uint8Array, sessionId: string, generation: number): Promise<string> {
+export async function mintRefreshToken({ secrets, crypto }: RefreshTokenDeps, sessionId: string, generation: number): Promise<string> {
   const nonce = generateToken();
-  const tag = (await hmacSha256(key, macInput(sessionId, generation, nonce))).slice(0, TAG_CHARS);
+  const tag = (await crypto.hmacSha256(await secrets.refreshTokenKey(), macInput(sessionId, generation, nonce))).slice(0, TAG_CHARS);
   return `${sessionId}.${generation}.${nonce}.${tag}`;
 }
 
 /** True when the token was minted with this key (constant-time comparison of the tag). */
-export async function hasValidTag(key: Uint8Array, token: ParsedRefreshToken): Promise<boolean> {
-  const expected = (await hmacSha256(key, macInput(token.sessionId, token.generation, token.nonce))).slice(0, TAG_CHARS);
+export async function hasValidTag({ secrets, crypto }: RefreshTokenDeps, token: ParsedRefreshToken): Promise<boolean> {
+  const expected = (await crypto.hmacSha256(await secrets.refreshTokenKey(), macInput(token.sessionId, token.generation, token.nonce))).slice(0, TAG_CHARS);
   return timingSafeEqual(expected, token.tag);
 }

@@ -6,7 +6,7 @@ import { and, eq, isNull, sql } from 'drizzle-orm';
 import { prepared } from '../../db/prepared.js';
 import { sessions } from '../../db/schema.js';
 import { auditInsert } from '../../audit/audit.js';
-import { seal, sha256, timingSafeEqual, unseal } from '../../lib/crypto.js';
+import { timingSafeEqual } from '../../lib/crypto.js';
 import { hasValidTag, mintRefreshToken, parseRefreshToken, type ParsedRefreshToken } from './refresh-tokens.js';
 import { assertDeviceFresh } from './dbsc-freshness.js';
 import { AuthError } from '../errors.js';
@@ -23,7 +23,7 @@ export async function rotateRefreshToken(deps: SessionDeps, refreshToken: string
   const found = await sessionById(db, parsed.sessionId);
   // Unknown tokens get the same answer as forged ones: nothing to learn by probing.
   if (!found || found.session.refreshGen === null || found.session.refreshHash === null) throw invalidToken();
-  const hash = await sha256(refreshToken);
+  const hash = await deps.crypto.sha256(refreshToken);
   const { session } = found;
   const currentHash = session.refreshHash!;
   if (parsed.generation !== session.refreshGen || !timingSafeEqual(hash, currentHash)) {
@@ -31,8 +31,8 @@ export async function rotateRefreshToken(deps: SessionDeps, refreshToken: string
   }
   assertLive(session, now);
   await assertDeviceFresh(deps, { session, issuedAt: session.refreshAt, context });
-  const successor = await mintRefreshToken(await deps.secrets.refreshTokenKey(), session.id, session.refreshGen + 1);
-  const sealed = await seal(refreshToken, SUCCESSOR_INFO, successor);
+  const successor = await mintRefreshToken(deps, session.id, session.refreshGen + 1);
+  const sealed = await deps.crypto.seal(refreshToken, SUCCESSOR_INFO, successor);
   const rotation = prepared(db, 'sessions.rotate', (orm) => {
     const p = sql.placeholder;
     // One statement: it moves the generation only while the presented one is still current, so of
@@ -55,7 +55,7 @@ export async function rotateRefreshToken(deps: SessionDeps, refreshToken: string
       .prepare();
   });
   const idleExpiresAt = Math.min(now + config.sessionIdleTtl * 1000, session.absoluteExpiresAt);
-  const values = { now, hash, successorHash: await sha256(successor), sealed, sid: session.id, gen: session.refreshGen, idleExpiresAt };
+  const values = { now, hash, successorHash: await deps.crypto.sha256(successor), sealed, sid: session.id, gen: session.refreshGen, idleExpiresAt };
   const [[rotated]] = (await db.batchPrepared([{ statement: rotation, values }])) as [SessionRow[]];
   if (rotated) return issueSession(deps, found.user, rotated, successor);
   // Lost the race to a parallel refresh with the same token (or a racing logout): read again and
@@ -88,7 +88,7 @@ async function answerOlderGeneration(
   }
   const isPrevious = parsed.generation === current - 1 && session.refreshPrevHash !== null && timingSafeEqual(hash, session.refreshPrevHash);
   // Only a token we minted may revoke: a guessed session id with a made-up tag must not sign anyone out.
-  if (!isPrevious && (parsed.generation >= current || !(await hasValidTag(await deps.secrets.refreshTokenKey(), parsed)))) throw invalidToken();
+  if (!isPrevious && (parsed.generation >= current || !(await hasValidTag(deps, parsed)))) throw invalidToken();
   // A genuine token one generation back whose hash differs was minted by a rotation that lost its race and never handed out.
   if (parsed.generation === current - 1 && !isPrevious) throw invalidToken();
   assertLive(session, now);
@@ -96,7 +96,7 @@ async function answerOlderGeneration(
   // than DBSC_COOKIE_TTL ago is refused without the reuse revocation a thief could use against the owner.
   await assertDeviceFresh(deps, { session, issuedAt: session.refreshPrevAt, context });
   if (isPrevious && session.refreshAt !== null && now - session.refreshAt <= window && session.refreshPrevSealed) {
-    const next = await unseal(presented, SUCCESSOR_INFO, session.refreshPrevSealed);
+    const next = await deps.crypto.unseal(presented, SUCCESSOR_INFO, session.refreshPrevSealed);
     if (next) return { ...(await issueSession(deps, user, session, next)), replayed: true };
   }
   if (isPrevious && session.refreshAt !== null && now - session.refreshAt <= window && !session.refreshPrevSealed) {

@@ -26,7 +26,7 @@ import type { Logger } from '../../lib/log.js';
 import type { Metrics } from '../../metrics/metrics.js';
 import { signAccessToken, type Amr } from './access-tokens.js';
 import { auditStepIf } from '../../audit/audit.js';
-import { generateId, sha256 } from '../../lib/crypto.js';
+import { generateId, type CryptoPrimitives } from '../../lib/crypto.js';
 import { mintRefreshToken } from './refresh-tokens.js';
 import { AuthError } from '../errors.js';
 import type { KeyStore } from './signing-keys.js';
@@ -51,6 +51,7 @@ export interface SessionDeps {
   logger: Logger;
   secrets: ServerSecrets;
   metrics: Metrics;
+  crypto: CryptoPrimitives;
 }
 
 /** Where a request came from; recorded with the session and in the audit log. */
@@ -122,7 +123,7 @@ export async function startSession(
   const { db, config, clock } = deps;
   const now = clock();
   const id = sessionId ?? generateId();
-  const refreshToken = await mintRefreshToken(await deps.secrets.refreshTokenKey(), id, 0);
+  const refreshToken = await mintRefreshToken(deps, id, 0);
   const row: SessionRow = {
     id,
     userId: user.id,
@@ -138,7 +139,7 @@ export async function startSession(
     amr: JSON.stringify(amr),
     reauthenticatedAt: null,
     refreshGen: 0,
-    refreshHash: await sha256(refreshToken),
+    refreshHash: await deps.crypto.sha256(refreshToken),
     refreshAt: now,
     refreshPrevHash: null,
     refreshPrevSealed: null,
