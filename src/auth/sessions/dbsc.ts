@@ -1,8 +1,9 @@
 /**
  * Device-bound sessions (DBSC, W3C webappsec-dbsc; API.md "Device-bound sessions").
  *
- * - Offer: the first session response of a session sent to a browser carries a registration
- *   challenge (dbsc-challenges.ts); later ones do not (offerDeviceBinding).
+ * - Offer: every session response of a session not yet bound, sent to a browser, carries a
+ *   registration challenge (dbsc-challenges.ts); one offer at a time per session, repeated until
+ *   it nears expiry (offerDeviceBinding).
  * - Registration: the browser answers it with a proof made by a new key (dbsc-proof.ts); the key
  *   is bound to the session the challenge was issued for and, in the same conditional UPDATE, the
  *   refresh token rotates into one the browser must renew within DBSC_COOKIE_TTL.
@@ -19,9 +20,9 @@ import { anyRow } from '../../db/conditions.js';
 import type { Db } from '../../db/db.js';
 import { sessions, users } from '../../db/schema.js';
 import { auditInsertIf } from '../../audit/audit.js';
-import { consumeDbscChallenge, issueDbscChallenge } from './dbsc-challenges.js';
+import { consumeDbscChallenge, DBSC_CHALLENGE_TTL_MS, issueDbscChallenge } from './dbsc-challenges.js';
 import { deviceKeyThumbprint, parseDeviceKey, verifyRefreshProof, verifyRegistrationProof, type DeviceKeyJwk } from './dbsc-proof.js';
-import { seal, sha256, timingSafeEqual, unseal } from '../../lib/crypto.js';
+import { timingSafeEqual } from '../../lib/crypto.js';
 import { AuthError } from '../errors.js';
 import { mintRefreshToken } from './refresh-tokens.js';
 import { isDeviceBound, recordDbscFailure as recordFailure } from './dbsc-freshness.js';
@@ -30,25 +31,57 @@ import type { UserRow } from '../account/users.js';
 
 export { isDeviceBound } from './dbsc-freshness.js';
 
+/** How long an offer is sent again as it is: its challenge then still has a minute to live when a browser answers. */
+const OFFER_REPEAT_MS = DBSC_CHALLENGE_TTL_MS - 60_000;
+
 /**
- * The registration challenge for a session response, or null when none is offered. A session is
- * offered DBSC once, on its first response to a browser (normally the sign-in itself), not on every
- * rotation: a browser with DBSC registers at once, one without ignores the header, and offering
- * again would only leave a challenge row behind per refresh. Once also means a cookie stolen later
- * cannot fetch an offer to bind the thief's key. Never offered: a bound session, and one still
- * holding a refresh token from before self-describing tokens (offered after it rotates once).
+ * An offer's challenge, derived under the server's refresh-token key from the session and the
+ * offer's time: unguessable, and the same on every response until the offer is renewed, so
+ * repeating it writes nothing.
  */
-export async function offerDeviceBinding(deps: Pick<SessionDeps, 'db' | 'clock' | 'metrics'>, session: SessionRow): Promise<string | null> {
-  if (isDeviceBound(session) || session.refreshGen === null || session.dbscOfferedAt !== null) return null;
+async function offerChallenge(deps: Pick<SessionDeps, 'crypto' | 'secrets'>, sessionId: string, offeredAt: number): Promise<string> {
+  return deps.crypto.hmacSha256(await deps.secrets.refreshTokenKey(), `dbsc registration\0${sessionId}\0${offeredAt}`);
+}
+
+/**
+ * The registration challenge for a session response, or null when none is offered. Every
+ * response of a session not yet bound carries one (API.md), but a session holds one offer at a
+ * time: its challenge row is written when the offer is made and the same challenge is sent again
+ * until OFFER_REPEAT_MS has passed, so a browser without DBSC, which ignores the header, leaves
+ * at most one live row per session however often it refreshes (pruned once expired). Never
+ * offered: a bound session, and one still holding a refresh token from before self-describing
+ * tokens (offered after it rotates once).
+ */
+export async function offerDeviceBinding(
+  deps: Pick<SessionDeps, 'db' | 'clock' | 'metrics' | 'crypto' | 'secrets'>,
+  session: SessionRow,
+): Promise<string | null> {
+  if (isDeviceBound(session) || session.refreshGen === null) return null;
   const now = deps.clock();
-  // Claim the one offer in the row: of two racing responses (two tabs, two processes) one makes it.
+  const previous = session.dbscOfferedAt;
+  if (previous !== null && now - previous < OFFER_REPEAT_MS) return offerChallenge(deps, session.id, previous);
+  // A new offer's time is never an earlier offer's (its challenge would be that one's, maybe used up).
+  const at = previous === null ? now : Math.max(now, previous + OFFER_REPEAT_MS + 1);
+  // Claim the new offer in the row: of two racing responses (two tabs, two processes) one writes
+  // its challenge; the other sends that same challenge.
   const claimed = await deps.db.orm
     .update(sessions)
-    .set({ dbscOfferedAt: now })
-    .where(and(eq(sessions.id, session.id), isNull(sessions.dbscOfferedAt), isNull(sessions.dbscKey), isNull(sessions.revokedAt)))
+    .set({ dbscOfferedAt: at })
+    .where(
+      and(
+        eq(sessions.id, session.id),
+        previous === null ? isNull(sessions.dbscOfferedAt) : eq(sessions.dbscOfferedAt, previous),
+        isNull(sessions.dbscKey),
+        isNull(sessions.revokedAt),
+      ),
+    )
     .returning({ id: sessions.id });
-  if (claimed.length === 0) return null;
-  const challenge = await issueDbscChallenge(deps, { sessionId: session.id, purpose: 'registration' });
+  if (claimed.length === 0) {
+    const [current] = await deps.db.orm.select({ offeredAt: sessions.dbscOfferedAt, key: sessions.dbscKey }).from(sessions).where(eq(sessions.id, session.id));
+    return current && current.key === null && current.offeredAt !== null ? offerChallenge(deps, session.id, current.offeredAt) : null;
+  }
+  const challenge = await offerChallenge(deps, session.id, at);
+  await issueDbscChallenge(deps, { sessionId: session.id, purpose: 'registration', challenge });
   deps.metrics.dbsc('offered');
   return challenge;
 }
@@ -90,18 +123,18 @@ async function rotateWithDeviceProof(
   const { db, config } = deps;
   const now = deps.clock();
   const generation = session.refreshGen! + 1;
-  const successor = await mintRefreshToken(await deps.secrets.refreshTokenKey(), session.id, generation);
+  const successor = await mintRefreshToken(deps, session.id, generation);
   const rotation = db.orm
     .update(sessions)
     .set({
       refreshGen: generation,
-      refreshHash: await sha256(successor),
+      refreshHash: await deps.crypto.sha256(successor),
       refreshAt: now,
       // The replaced token becomes the previous generation. Without it in hand no successor is
       // sealed to it: a racing request with it is told to retry inside the reuse window, and is
       // reuse after.
       refreshPrevHash: sql`${sessions.refreshHash}`,
-      refreshPrevSealed: presented ? await seal(presented, SUCCESSOR_INFO, successor) : null,
+      refreshPrevSealed: presented ? await deps.crypto.seal(presented, SUCCESSOR_INFO, successor) : null,
       refreshPrevAt: sql`${sessions.refreshAt}`,
       lastUsedAt: now,
       idleExpiresAt: Math.min(now + config.sessionIdleTtl * 1000, session.absoluteExpiresAt),
@@ -170,11 +203,12 @@ export async function bindDeviceKey(deps: SessionDeps, { proof, context = {} }: 
   }
   const issued = await rotateWithDeviceProof(deps, { ...found, bind: verified.key, context });
   if (!issued) {
-    // Lost a race with a refresh of the same session, which spent its one offer: make the offer
-    // again on its next browser response (only this challenge's holder could get here).
+    // Lost a race with a refresh of the same session, and this offer's challenge is used up: make
+    // a new offer on its next browser response (only this challenge's holder could get here).
+    // (Moved back by OFFER_REPEAT_MS: stale, so the next response makes a new offer, at a later time than this one's.)
     await deps.db.orm
       .update(sessions)
-      .set({ dbscOfferedAt: null })
+      .set({ dbscOfferedAt: sql`${sessions.dbscOfferedAt} - ${OFFER_REPEAT_MS}` })
       .where(and(eq(sessions.id, found.session.id), isNull(sessions.dbscKey)));
     throw refused('The session changed during registration; it will be offered again');
   }
@@ -223,7 +257,7 @@ export async function refreshBoundSession(
   for (let attempt = 0; attempt < 3; attempt++) {
     const current = attempt === 0 ? found : await loadSession(deps.db, sessionId);
     if (!current || !isLive(current.session, deps.clock()) || current.session.dbscKey !== found.session.dbscKey) break;
-    const issued = (await answerRacingRefresh(deps, current, cookie)) ?? (await rotateWithDeviceProof(deps, { ...current, presented: await currentToken(current.session, cookie), context }));
+    const issued = (await answerRacingRefresh(deps, current, cookie)) ?? (await rotateWithDeviceProof(deps, { ...current, presented: await currentToken(deps, current.session, cookie), context }));
     if (issued) {
       deps.metrics.dbsc('renewed');
       return issued;
@@ -233,8 +267,8 @@ export async function refreshBoundSession(
 }
 
 /** The browser's cookie if it is the session's current token (sent along when it had not expired yet). */
-async function currentToken(session: SessionRow, cookie: string | null): Promise<string | undefined> {
-  return cookie && session.refreshHash && timingSafeEqual(await sha256(cookie), session.refreshHash) ? cookie : undefined;
+async function currentToken(deps: Pick<SessionDeps, 'crypto'>, session: SessionRow, cookie: string | null): Promise<string | undefined> {
+  return cookie && session.refreshHash && timingSafeEqual(await deps.crypto.sha256(cookie), session.refreshHash) ? cookie : undefined;
 }
 
 /**
@@ -246,7 +280,7 @@ async function answerRacingRefresh(deps: SessionDeps, { session, user }: { sessi
   const { refreshPrevHash, refreshPrevSealed, refreshAt } = session;
   if (!cookie || !refreshPrevHash || !refreshPrevSealed || refreshAt === null) return null;
   if (deps.clock() - refreshAt > deps.config.refreshReuseWindow * 1000) return null;
-  if (!timingSafeEqual(await sha256(cookie), refreshPrevHash)) return null;
-  const next = await unseal(cookie, SUCCESSOR_INFO, refreshPrevSealed);
+  if (!timingSafeEqual(await deps.crypto.sha256(cookie), refreshPrevHash)) return null;
+  const next = await deps.crypto.unseal(cookie, SUCCESSOR_INFO, refreshPrevSealed);
   return next ? { ...(await issueSession(deps, user, session, next)), replayed: true } : null;
 }
