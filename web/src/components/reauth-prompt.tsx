@@ -9,6 +9,7 @@ import { browserSupportsWebAuthn, isAuthError } from '@sesame/client';
 import { useSession } from '../auth-context.js';
 import { t } from '../i18n/i18n.js';
 import { KeyIcon } from './icons.js';
+import { CodeField } from './code-field.js';
 import { StatusMessage, useStatus } from './status-message.js';
 import { deviceMemory } from '../lib/device-memory.js';
 import { describeError } from '../lib/error-message.js';
@@ -111,20 +112,7 @@ export function ReauthPrompt({ email, onConfirmed, onCancel }: { email: string; 
       </div>
       {codeSent && (
         <form class="stack" onSubmit={verifyCode}>
-          <div class="field">
-            <label for="reauth-code">{t('reauth.codeLabel')}</label>
-            <input
-              ref={codeInput}
-              id="reauth-code"
-              class="code-input"
-              type="text"
-              inputMode="numeric"
-              autocomplete="one-time-code"
-              maxLength={9}
-              value={code}
-              onInput={(event) => setCode(event.currentTarget.value)}
-            />
-          </div>
+          <CodeField id="reauth-code" label={t('reauth.codeLabel')} inputRef={codeInput} value={code} onValue={setCode} />
           <button type="submit" class={`button button-primary${busy === 'code' ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined}>
             {t('reauth.confirm')}
           </button>

@@ -10,6 +10,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { isAuthError } from '@sesame/client';
 import { useSession } from '../auth-context.js';
+import { CodeField } from '../components/code-field.js';
 import { PageHeading } from '../components/page-heading.js';
 import { StatusMessage, useStatus } from '../components/status-message.js';
 import { rich, t } from '../i18n/i18n.js';
@@ -142,31 +143,20 @@ export function CheckEmail({
       </ol>
 
       <form class="stack" onSubmit={verify}>
-        <div class="field">
-          <label for="code">{t('checkEmail.codeLabel')}</label>
-          <input
-            ref={codeInput}
-            id="code"
-            name="code"
-            class="code-input"
-            type="text"
-            inputMode="numeric"
-            autocomplete="one-time-code"
-            maxLength={9}
-            spellcheck={false}
-            required
-            aria-invalid={invalid ? 'true' : undefined}
-            aria-describedby="code-hint"
-            value={code}
-            onInput={(event) => {
-              setCode(event.currentTarget.value);
-              if (invalid) setInvalid(false);
-            }}
-          />
-          <p class="hint" id="code-hint">
-            {t('checkEmail.codeHint', { time: formatTime(new Date(pending.sentAt).toISOString()) })}
-          </p>
-        </div>
+        <CodeField
+          id="code"
+          name="code"
+          label={t('checkEmail.codeLabel')}
+          inputRef={codeInput}
+          required
+          invalid={invalid}
+          value={code}
+          onValue={(value) => {
+            setCode(value);
+            if (invalid) setInvalid(false);
+          }}
+          hint={t('checkEmail.codeHint', { time: formatTime(new Date(pending.sentAt).toISOString()) })}
+        />
         <StatusMessage status={codeStatus.status} />
         <button type="submit" class={`button button-primary${busy === 'verify' ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined}>
           {t('checkEmail.verify')}

@@ -10,6 +10,7 @@ import { isAuthError, type Me, type User } from '@sesame/client';
 import { useSession } from '../../auth-context.js';
 import { rich, t } from '../../i18n/i18n.js';
 import { ReauthPrompt } from '../../components/reauth-prompt.js';
+import { CodeField } from '../../components/code-field.js';
 import { StatusMessage, useStatus } from '../../components/status-message.js';
 import { deviceMemory } from '../../lib/device-memory.js';
 import { describeError } from '../../lib/error-message.js';
@@ -176,20 +177,7 @@ export function EmailSection({ user, me, onChanged }: { user: User; me: Me | nul
       {mode.kind === 'prove' && (
         <form class="inline-panel stack" onSubmit={submitCode}>
           <p>{rich('accountLife.email.check', { email: mode.email, strong: (chunks) => <strong class="break">{chunks}</strong> })}</p>
-          <div class="field">
-            <label for="change-code">{t('accountLife.email.codeLabel')}</label>
-            <input
-              ref={codeInput}
-              id="change-code"
-              class="code-input"
-              type="text"
-              inputMode="numeric"
-              autocomplete="one-time-code"
-              maxLength={9}
-              value={code}
-              onInput={(event) => setCode(event.currentTarget.value)}
-            />
-          </div>
+          <CodeField id="change-code" label={t('accountLife.email.codeLabel')} inputRef={codeInput} value={code} onValue={setCode} />
           <StatusMessage status={status} />
           <div class="item-actions">
             <button type="submit" class={`button button-small button-primary${busy ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined}>
