@@ -41,7 +41,10 @@ db.pragma('busy_timeout = 5000');
 
 const plugins: Plugin[] = [
   // BENCH_BA_JWT_HEADER=off: get-session without the JWT plugin's set-auth-jwt header (a JWT signed per call).
-  jwt({ jwks: { keyPairConfig: { alg: 'ES256' } }, disableSettingJwtHeader: process.env.BENCH_BA_JWT_HEADER === 'off' }),
+  jwt({
+    jwks: { keyPairConfig: { alg: 'ES256' } },
+    disableSettingJwtHeader: process.env.BENCH_BA_JWT_HEADER === 'off',
+  }),
   magicLink({ storeToken: 'hashed', sendMagicLink: async () => {} }),
 ];
 /** @better-auth/passkey only when installed (its versions trail better-auth's). */
@@ -84,7 +87,9 @@ const server = http.createServer((req, res) => {
   void handler(req, res);
 });
 server.keepAliveTimeout = 65_000;
-server.listen(port, '127.0.0.1', () => console.log(`better-auth listening on http://127.0.0.1:${port} (passkey plugin ${passkeyPlugin})`));
+server.listen(port, '127.0.0.1', () =>
+  console.log(`better-auth listening on http://127.0.0.1:${port} (passkey plugin ${passkeyPlugin})`),
+);
 const stop = () => {
   server.close(() => {
     db.close();

@@ -16,7 +16,10 @@ const required = ['autocannon', 'better-auth', 'better-sqlite3'];
 
 const installed = () => required.every((p) => fs.existsSync(path.join(bench, 'node_modules', p, 'package.json')));
 const sqliteLoads = () =>
-  spawnSync(process.execPath, ['-e', "new (require('better-sqlite3'))(':memory:').prepare('select 1').get()"], { cwd: bench, stdio: 'ignore' }).status === 0;
+  spawnSync(process.execPath, ['-e', "new (require('better-sqlite3'))(':memory:').prepare('select 1').get()"], {
+    cwd: bench,
+    stdio: 'ignore',
+  }).status === 0;
 
 function run(args) {
   console.log(`[bench] npm ${args.join(' ')}`);

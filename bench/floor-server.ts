@@ -52,8 +52,12 @@ const q = {
      FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id WHERE t.hash = ?`,
   ),
   claim: db.prepare('UPDATE refresh_tokens SET rotated_at = ? WHERE hash = ? AND rotated_at IS NULL'),
-  insertToken: db.prepare('INSERT INTO refresh_tokens (hash, session_id, created_at, rotated_at) VALUES (?, ?, ?, NULL)'),
-  insertSession: db.prepare('INSERT INTO sessions (id, user_id, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, NULL)'),
+  insertToken: db.prepare(
+    'INSERT INTO refresh_tokens (hash, session_id, created_at, rotated_at) VALUES (?, ?, ?, NULL)',
+  ),
+  insertSession: db.prepare(
+    'INSERT INTO sessions (id, user_id, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, NULL)',
+  ),
   insertChallenge: db.prepare('INSERT INTO challenges (hash, expires_at) VALUES (?, ?)'),
   consumeChallenge: db.prepare('DELETE FROM challenges WHERE hash = ? AND expires_at > ? RETURNING 1 AS ok'),
   passkey: db.prepare(
@@ -79,7 +83,15 @@ const startSession = db.transaction((now: number, userId: string, sessionId: str
 });
 
 const signIn = db.transaction(
-  (now: number, passkeyId: string, oldCounter: number, newCounter: number, userId: string, sessionId: string, tokenHash: Buffer) => {
+  (
+    now: number,
+    passkeyId: string,
+    oldCounter: number,
+    newCounter: number,
+    userId: string,
+    sessionId: string,
+    tokenHash: Buffer,
+  ) => {
     if (q.bumpCounter.run(newCounter, passkeyId, oldCounter).changes !== 1) return false;
     startSession(now, userId, sessionId, tokenHash);
     return true;
@@ -108,7 +120,8 @@ function readCookie(header: string | undefined): string | null {
   return null;
 }
 
-const unauthorized = (c: { json: (b: unknown, s: 401) => Response }) => c.json({ error: { code: 'UNAUTHORIZED', message: 'no' } }, 401);
+const unauthorized = (c: { json: (b: unknown, s: 401) => Response }) =>
+  c.json({ error: { code: 'UNAUTHORIZED', message: 'no' } }, 401);
 
 async function sessionResponse(
   c: { header: (k: string, v: string) => void; json: (b: unknown, s: 200) => Response },
@@ -117,7 +130,10 @@ async function sessionResponse(
   refresh: string,
   amr: string[],
 ) {
-  c.header('Set-Cookie', `${COOKIE}=${refresh}; Path=/; Max-Age=${SESSION_TTL_MS / 1000}; HttpOnly; Secure; SameSite=Strict`);
+  c.header(
+    'Set-Cookie',
+    `${COOKIE}=${refresh}; Path=/; Max-Age=${SESSION_TTL_MS / 1000}; HttpOnly; Secure; SameSite=Strict`,
+  );
   c.header('Cache-Control', 'no-store');
   return c.json(
     {
@@ -139,16 +155,34 @@ app.get('/api/me', async (c) => {
   if (!m) return unauthorized(c);
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(m[1]!, publicKey, { algorithms: ['ES256'], issuer: publicUrl, audience: publicUrl, typ: 'at+jwt' }));
+    ({ payload } = await jwtVerify(m[1]!, publicKey, {
+      algorithms: ['ES256'],
+      issuer: publicUrl,
+      audience: publicUrl,
+      typ: 'at+jwt',
+    }));
   } catch {
     return unauthorized(c);
   }
   const row = q.me.get(payload.sid) as
-    | { sub: string; expires_at: number; revoked_at: number | null; email: string; email_verified: number; created_at: number }
+    | {
+        sub: string;
+        expires_at: number;
+        revoked_at: number | null;
+        email: string;
+        email_verified: number;
+        created_at: number;
+      }
     | undefined;
-  if (!row || row.sub !== payload.sub || row.revoked_at !== null || row.expires_at <= Date.now()) return unauthorized(c);
+  if (!row || row.sub !== payload.sub || row.revoked_at !== null || row.expires_at <= Date.now())
+    return unauthorized(c);
   c.header('Cache-Control', 'no-store');
-  return c.json({ id: row.sub, email: row.email, emailVerified: row.email_verified === 1, createdAt: new Date(row.created_at).toISOString() });
+  return c.json({
+    id: row.sub,
+    email: row.email,
+    emailVerified: row.email_verified === 1,
+    createdAt: new Date(row.created_at).toISOString(),
+  });
 });
 
 app.post('/auth/refresh', async (c) => {
@@ -157,12 +191,26 @@ app.post('/auth/refresh', async (c) => {
   const now = Date.now();
   const hash = sha256(token);
   const row = q.token.get(hash) as
-    | { session_id: string; rotated_at: number | null; user_id: string; expires_at: number; revoked_at: number | null; email: string; email_verified: number }
+    | {
+        session_id: string;
+        rotated_at: number | null;
+        user_id: string;
+        expires_at: number;
+        revoked_at: number | null;
+        email: string;
+        email_verified: number;
+      }
     | undefined;
   if (!row || row.rotated_at !== null || row.revoked_at !== null || row.expires_at <= now) return unauthorized(c);
   const successor = newToken();
   if (!rotate(now, hash, sha256(successor), row.session_id)) return unauthorized(c);
-  return sessionResponse(c, { id: row.user_id, email: row.email, email_verified: row.email_verified }, row.session_id, successor, ['otp']);
+  return sessionResponse(
+    c,
+    { id: row.user_id, email: row.email, email_verified: row.email_verified },
+    row.session_id,
+    successor,
+    ['otp'],
+  );
 });
 
 app.post('/auth/passkeys/login/options', (c) => {
@@ -172,8 +220,12 @@ app.post('/auth/passkeys/login/options', (c) => {
 });
 
 app.post('/auth/passkeys/login/verify', async (c) => {
-  const { response } = (await c.req.json()) as { response: Parameters<typeof verifyAuthenticationResponse>[0]['response'] };
-  const clientData = JSON.parse(Buffer.from(response.response.clientDataJSON, 'base64url').toString('utf8')) as { challenge: string };
+  const { response } = (await c.req.json()) as {
+    response: Parameters<typeof verifyAuthenticationResponse>[0]['response'];
+  };
+  const clientData = JSON.parse(Buffer.from(response.response.clientDataJSON, 'base64url').toString('utf8')) as {
+    challenge: string;
+  };
   const now = Date.now();
   if (!q.consumeChallenge.get(sha256(clientData.challenge), now)) return unauthorized(c);
   const pk = q.passkey.get(response.id) as
@@ -198,7 +250,10 @@ app.post('/auth/passkeys/login/verify', async (c) => {
   const sid = randomBytes(16).toString('base64url');
   const refresh = newToken();
   if (!signIn(now, pk.id, pk.counter, info.newCounter, pk.user_id, sid, sha256(refresh))) return unauthorized(c);
-  return sessionResponse(c, { id: pk.user_id, email: pk.email, email_verified: pk.email_verified }, sid, refresh, ['hwk', 'user']);
+  return sessionResponse(c, { id: pk.user_id, email: pk.email, email_verified: pk.email_verified }, sid, refresh, [
+    'hwk',
+    'user',
+  ]);
 });
 
 app.post('/auth/email/verify', async (c) => {

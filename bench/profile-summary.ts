@@ -31,7 +31,11 @@ interface Profile {
 }
 
 const { values, positionals } = parseArgs({
-  options: { top: { type: 'string', default: '25' }, from: { type: 'string', default: '0' }, busy: { type: 'boolean', default: false } },
+  options: {
+    top: { type: 'string', default: '25' },
+    from: { type: 'string', default: '0' },
+    busy: { type: 'boolean', default: false },
+  },
   allowPositionals: true,
 });
 const file = positionals[0];
@@ -91,9 +95,12 @@ for (const [id, us] of selfUs) {
 const pct = (us: number) => `${((100 * us) / total).toFixed(1).padStart(5)}%`;
 const show = (title: string, m: Map<string, number>, n = top) => {
   console.log(`\n${title}`);
-  for (const [k, us] of [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`${pct(us)}  ${(us / 1000).toFixed(0).padStart(7)} ms  ${k}`);
+  for (const [k, us] of [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n))
+    console.log(`${pct(us)}  ${(us / 1000).toFixed(0).padStart(7)} ms  ${k}`);
 };
-console.log(`${file}: ${(total / 1e6).toFixed(1)} s sampled${fromUs > 0 ? ` after the first ${values.from} s` : ''}${values.busy ? ' (busy time only: idle left out)' : ''}`);
+console.log(
+  `${file}: ${(total / 1e6).toFixed(1)} s sampled${fromUs > 0 ? ` after the first ${values.from} s` : ''}${values.busy ? ' (busy time only: idle left out)' : ''}`,
+);
 show('Self time by package / source file', selfByWhere);
 show('Self time by function', selfByFn);
 show("Inclusive time of Sesame's own functions (src/)", inclusiveOwn);

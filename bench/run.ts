@@ -26,7 +26,16 @@ import { available } from './lib/bench-deps.js';
 import { runLoad, header, type Driver, type LoadResult } from './lib/load.js';
 import { BENCH_DIR, ROOT_DIR } from './lib/paths.js';
 import { writeReport, printReport, type OpName, type OpRecord, type RunInfo, type TargetName } from './lib/report.js';
-import { insertBetterAuthChallenges, insertChallenges, seedBetterAuth, seedFloor, seedSesame, userStorage, type SeedResult, type SeedSpec } from './lib/seed.js';
+import {
+  insertBetterAuthChallenges,
+  insertChallenges,
+  seedBetterAuth,
+  seedFloor,
+  seedSesame,
+  userStorage,
+  type SeedResult,
+  type SeedSpec,
+} from './lib/seed.js';
 import type { StorageFigures } from './lib/report.js';
 import { freePort, runScript, ServerStartError, startServer, type RunningServer } from './lib/servers.js';
 
@@ -41,7 +50,8 @@ function parseSize(text: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([kKmM]?)$/.exec(text.trim().replace(/_/g, ''));
   if (!m) throw new Error(`--size: expected a number like 100000, 100k or 1M, got ${text}`);
   const n = Number(m[1]) * (m[2]?.toLowerCase() === 'k' ? 1e3 : m[2]?.toLowerCase() === 'm' ? 1e6 : 1);
-  if (!Number.isInteger(n) || n < 100 || n > 5_000_000) throw new Error('--size must be a whole number between 100 and 5,000,000');
+  if (!Number.isInteger(n) || n < 100 || n > 5_000_000)
+    throw new Error('--size must be a whole number between 100 and 5,000,000');
   return n;
 }
 
@@ -72,16 +82,19 @@ const C = Number(args.connections ?? 32);
 if (!(durationSec > 0 && durationSec <= 120)) throw new Error('--duration must be in (0, 120] seconds');
 if (!(warmupSec >= 0 && warmupSec <= 60)) throw new Error('--warmup must be in [0, 60] seconds');
 if (!Number.isInteger(C) || C < 1 || C > 256) throw new Error('--connections must be 1..256');
-if (size < 3 * C) throw new Error(`--size must be at least 3 × --connections (${3 * C}): each connection drives its own sessions`);
+if (size < 3 * C)
+  throw new Error(`--size must be at least 3 × --connections (${3 * C}): each connection drives its own sessions`);
 const ops = (args.ops?.split(',').map((s) => s.trim()) ?? ALL_OPS) as OpName[];
 for (const op of ops) if (!ALL_OPS.includes(op)) throw new Error(`--ops: unknown ${op} (known: ${ALL_OPS.join(', ')})`);
 let targets = (args.targets?.split(',').map((s) => s.trim()) ?? ALL_TARGETS) as TargetName[];
-for (const t of targets) if (!ALL_TARGETS.includes(t)) throw new Error(`--targets: unknown ${t} (known: ${ALL_TARGETS.join(', ')})`);
+for (const t of targets)
+  if (!ALL_TARGETS.includes(t)) throw new Error(`--targets: unknown ${t} (known: ${ALL_TARGETS.join(', ')})`);
 const write = args.write ?? (!smoke && !args['no-write']);
 const outFile = path.resolve(ROOT_DIR, args.out ?? 'docs/benchmarks.md');
 /** Another checkout of Sesame to measure (A/B of a change); this repository by default. */
 const sesameRoot = path.resolve(args['sesame-root'] ?? ROOT_DIR);
-if (!fs.existsSync(path.join(sesameRoot, 'src/entry/node.ts'))) throw new Error(`--sesame-root: no src/entry/node.ts under ${sesameRoot}`);
+if (!fs.existsSync(path.join(sesameRoot, 'src/entry/node.ts')))
+  throw new Error(`--sesame-root: no src/entry/node.ts under ${sesameRoot}`);
 
 const notes: string[] = [];
 if (sesameRoot !== ROOT_DIR) notes.push(`Sesame measured from ${sesameRoot}, not this checkout.`);
@@ -102,7 +115,10 @@ const json: Readonly<Record<string, string>> = Object.freeze({ 'content-type': '
 const ok = (status: number) => status >= 200 && status < 300;
 
 /** Each connection signs its own static request (Bearer / cookie). */
-function staticDriver(build: (slot: number) => { method: 'GET' | 'POST'; path: string; headers: Record<string, string> }, check: (status: number, body: string) => boolean): Driver {
+function staticDriver(
+  build: (slot: number) => { method: 'GET' | 'POST'; path: string; headers: Record<string, string> },
+  check: (status: number, body: string) => boolean,
+): Driver {
   return {
     connection(slot) {
       const req = build(slot);
@@ -117,7 +133,12 @@ function refreshChainDriver(chains: string[]): Driver {
     connection(slot) {
       const i = slot % chains.length;
       return {
-        next: () => ({ method: 'POST', path: '/auth/refresh', headers: { ...json, cookie: `${REFRESH_COOKIE}=${chains[i]}` }, body: '{}' }),
+        next: () => ({
+          method: 'POST',
+          path: '/auth/refresh',
+          headers: { ...json, cookie: `${REFRESH_COOKIE}=${chains[i]}` },
+          body: '{}',
+        }),
         onResponse(status, _body, headers) {
           if (status !== 200) return false;
           for (const line of header(headers, 'set-cookie')) {
@@ -163,7 +184,9 @@ async function post(server: RunningServer, pathname: string, headers: Record<str
     } catch (err) {
       if (attempt >= 3 || server.child.exitCode !== null) {
         const cause = (err as { cause?: unknown }).cause;
-        throw new Error(`POST ${pathname}: ${String(err)}${cause ? ` (${String(cause)})` : ''}${server.child.exitCode !== null ? ` — ${server.name} exited; see ${server.logFile}` : ''}`);
+        throw new Error(
+          `POST ${pathname}: ${String(err)}${cause ? ` (${String(cause)})` : ''}${server.child.exitCode !== null ? ` — ${server.name} exited; see ${server.logFile}` : ''}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -174,8 +197,11 @@ async function post(server: RunningServer, pathname: string, headers: Record<str
 async function accessTokens(server: RunningServer, seed: SeedResult): Promise<string[]> {
   const out: string[] = [];
   for (let c = 0; c < C; c++) {
-    const { status, text } = await post(server, '/auth/refresh', { cookie: `${REFRESH_COOKIE}=${seed.knownSessions[c]!.token}` });
-    if (status !== 200) throw new Error(`preparing access tokens: POST /auth/refresh answered ${status}: ${text.slice(0, 200)}`);
+    const { status, text } = await post(server, '/auth/refresh', {
+      cookie: `${REFRESH_COOKIE}=${seed.knownSessions[c]!.token}`,
+    });
+    if (status !== 200)
+      throw new Error(`preparing access tokens: POST /auth/refresh answered ${status}: ${text.slice(0, 200)}`);
     out.push((JSON.parse(text) as { accessToken: string }).accessToken);
   }
   return out;
@@ -186,10 +212,23 @@ async function accessTokens(server: RunningServer, seed: SeedResult): Promise<st
  * counter grows along the queue), over challenges shaped like the server's own options answer
  * and stored as its options endpoint stores them (insertChallenges).
  */
-async function preparePasskeys(server: RunningServer, target: 'sesame' | 'floor', file: string, auths: SoftAuthenticator[], origin: string, perSlot: number): Promise<Driver> {
+async function preparePasskeys(
+  server: RunningServer,
+  target: 'sesame' | 'floor',
+  file: string,
+  auths: SoftAuthenticator[],
+  origin: string,
+  perSlot: number,
+): Promise<Driver> {
   const { status, text } = await post(server, '/auth/passkeys/login/options', {});
   if (status !== 200) throw new Error(`POST /auth/passkeys/login/options answered ${status}: ${text.slice(0, 200)}`);
-  const template = JSON.parse(text) as { challenge: string; rpId?: string; allowCredentials?: unknown[]; userVerification?: string; timeout?: number };
+  const template = JSON.parse(text) as {
+    challenge: string;
+    rpId?: string;
+    allowCredentials?: unknown[];
+    userVerification?: string;
+    timeout?: number;
+  };
   if (!template.challenge || template.rpId !== 'localhost' || (template.allowCredentials ?? []).length !== 0)
     throw new Error(`unexpected login/options answer: ${text.slice(0, 200)}`);
   const challenges: string[] = [];
@@ -199,7 +238,12 @@ async function preparePasskeys(server: RunningServer, target: 'sesame' | 'floor'
       const challenge = randomBytes(32).toString('base64url');
       challenges.push(challenge);
       const assertion = auth.getAssertion({ options: { ...template, challenge, allowCredentials: [] }, origin });
-      q.items.push({ method: 'POST', path: '/auth/passkeys/login/verify', headers: json, body: JSON.stringify({ response: assertion }) });
+      q.items.push({
+        method: 'POST',
+        path: '/auth/passkeys/login/verify',
+        headers: json,
+        body: JSON.stringify({ response: assertion }),
+      });
     }
     return q;
   });
@@ -247,7 +291,10 @@ const USER_TABLES: Record<TargetName, string[]> = {
 /** Rotations performed, read from the database: Sesame counts generations, the floor rotated rows. */
 function rotationsIn(target: TargetName, file: string): number {
   if (target === 'better-auth') return 0;
-  const sql = target === 'floor' ? 'SELECT count(*) AS n FROM refresh_tokens WHERE rotated_at IS NOT NULL' : 'SELECT coalesce(sum(refresh_gen), 0) AS n FROM sessions';
+  const sql =
+    target === 'floor'
+      ? 'SELECT count(*) AS n FROM refresh_tokens WHERE rotated_at IS NOT NULL'
+      : 'SELECT coalesce(sum(refresh_gen), 0) AS n FROM sessions';
   const db = new Database(file, { readonly: true });
   try {
     return (db.prepare(sql).get() as { n: number }).n;
@@ -267,9 +314,21 @@ async function warmUp(server: RunningServer, warm: Driver): Promise<LoadResult |
   return result;
 }
 
-async function measure(target: TargetName, op: OpName, label: string, server: RunningServer, warm: Driver | null, driver: Driver | (() => Promise<Driver>)) {
+async function measure(
+  target: TargetName,
+  op: OpName,
+  label: string,
+  server: RunningServer,
+  warm: Driver | null,
+  driver: Driver | (() => Promise<Driver>),
+) {
   if (warm) await warmUp(server, warm);
-  const result = await runLoad({ server, driver: typeof driver === 'function' ? await driver() : driver, connections: C, durationSec });
+  const result = await runLoad({
+    server,
+    driver: typeof driver === 'function' ? await driver() : driver,
+    connections: C,
+    durationSec,
+  });
   records.push({ target, op, label, result });
   const r = result;
   log(
@@ -306,14 +365,18 @@ async function runSesameLike(target: 'sesame' | 'sesame-2' | 'floor') {
   log(`${target}: seeding ${size.toLocaleString('en')} sessions…`);
   let seed: SeedResult;
   if (isSesame) {
-    const { openSqlite } = (await import(pathToFileURL(path.join(sesameRoot, 'src/db/better-sqlite3.ts')).href)) as typeof import('../src/db/better-sqlite3.js');
+    const { openSqlite } = (await import(
+      pathToFileURL(path.join(sesameRoot, 'src/db/better-sqlite3.ts')).href
+    )) as typeof import('../src/db/better-sqlite3.js');
     const handle = openSqlite({ path: file });
     seed = seedSesame(handle.sqlite, file, spec);
   } else {
     seed = seedFloor(file, spec);
   }
   if (target !== 'sesame-2') seeds[target] = seed;
-  log(`${target}: seeded ${seed.users.toLocaleString('en')} users, ${seed.sessions.toLocaleString('en')} sessions in ${(seed.ms / 1000).toFixed(1)} s (${(seed.fileBytes / 1e6).toFixed(0)} MB)`);
+  log(
+    `${target}: seeded ${seed.users.toLocaleString('en')} users, ${seed.sessions.toLocaleString('en')} sessions in ${(seed.ms / 1000).toFixed(1)} s (${(seed.fileBytes / 1e6).toFixed(0)} MB)`,
+  );
   const seededBytes = userStorage(file, USER_TABLES[target]).bytes;
 
   const env: Record<string, string> = isSesame
@@ -327,7 +390,8 @@ async function runSesameLike(target: 'sesame' | 'sesame-2' | 'floor') {
         WEB_CONCURRENCY: target === 'sesame-2' ? '2' : '1',
       }
     : { DATABASE_PATH: file, PUBLIC_URL: origin };
-  const nodeArgs = target === 'sesame' && args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.join(dir, 'profiles')}`] : [];
+  const nodeArgs =
+    target === 'sesame' && args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.join(dir, 'profiles')}`] : [];
   const script = isSesame ? 'src/entry/node.ts' : path.relative(ROOT_DIR, path.join(BENCH_DIR, 'floor-server.ts'));
   const cwd = isSesame ? sesameRoot : ROOT_DIR;
   const server = await startServer({ name: target, script, env, logDir: dir, port, nodeArgs, cwd });
@@ -335,7 +399,8 @@ async function runSesameLike(target: 'sesame' | 'sesame-2' | 'floor') {
     // /healthz answers once the first worker listens; wait for the primary's "serving" line (all workers up).
     const deadline = Date.now() + 120_000;
     while (!fs.readFileSync(server.logFile, 'utf8').includes('2 processes)')) {
-      if (Date.now() > deadline || server.child.exitCode !== null) throw new ServerStartError(`sesame-2: the workers did not all start; see ${server.logFile}`);
+      if (Date.now() > deadline || server.child.exitCode !== null)
+        throw new ServerStartError(`sesame-2: the workers did not all start; see ${server.logFile}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -345,7 +410,10 @@ async function runSesameLike(target: 'sesame' | 'sesame-2' | 'floor') {
       try {
         if (op === 'me') {
           const tokens = await accessTokens(server, seed);
-          const d = staticDriver((s) => ({ method: 'GET', path: '/api/me', headers: { authorization: `Bearer ${tokens[s % C]}` } }), (st) => st === 200);
+          const d = staticDriver(
+            (s) => ({ method: 'GET', path: '/api/me', headers: { authorization: `Bearer ${tokens[s % C]}` } }),
+            (st) => st === 200,
+          );
           await measure(target, op, 'GET /api/me', server, d, d);
         } else if (op === 'refresh') {
           const warm = seed.knownSessions.slice(C, 2 * C).map((k) => k.token);
@@ -358,8 +426,17 @@ async function runSesameLike(target: 'sesame' | 'sesame-2' | 'floor') {
           }
           const prepare = async (count: number, what: string) => {
             const t0 = performance.now();
-            const d = await preparePasskeys(server, isSesame ? 'sesame' : 'floor', file, auths, origin, Math.ceil(count / C));
-            log(`${target}: prepared ${count.toLocaleString('en')} passkey assertions for the ${what} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+            const d = await preparePasskeys(
+              server,
+              isSesame ? 'sesame' : 'floor',
+              file,
+              auths,
+              origin,
+              Math.ceil(count / C),
+            );
+            log(
+              `${target}: prepared ${count.toLocaleString('en')} passkey assertions for the ${what} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+            );
             return d;
           };
           const warm = warmupSec > 0 ? await prepare(Math.ceil(POOL_RATE.passkey * warmupSec * 1.3), 'warm-up') : null;
@@ -371,7 +448,12 @@ async function runSesameLike(target: 'sesame' | 'sesame-2' | 'floor') {
             continue;
           }
           const q: LoadRequestQueue = {
-            items: seed.emailTokens.map((t) => ({ method: 'POST' as const, path: '/auth/email/verify', headers: json, body: JSON.stringify({ token: t }) })),
+            items: seed.emailTokens.map((t) => ({
+              method: 'POST' as const,
+              path: '/auth/email/verify',
+              headers: json,
+              body: JSON.stringify({ token: t }),
+            })),
             i: 0,
           };
           const d = queueDriver([q]);
@@ -380,7 +462,13 @@ async function runSesameLike(target: 'sesame' | 'sesame-2' | 'floor') {
       } catch (err) {
         if (err instanceof ServerStartError) throw err;
         failures++;
-        records.push({ target, op, label: op, result: null, note: `error: ${String((err as Error).message ?? err).slice(0, 200)}` });
+        records.push({
+          target,
+          op,
+          label: op,
+          result: null,
+          note: `error: ${String((err as Error).message ?? err).slice(0, 200)}`,
+        });
         log(`${target} ${op}: ${String((err as Error).stack ?? err)}`);
       }
     }
@@ -388,7 +476,13 @@ async function runSesameLike(target: 'sesame' | 'sesame-2' | 'floor') {
     await server.stop();
   }
   const after = userStorage(file, USER_TABLES[target]);
-  storage[target] = { users: seed.users, seededBytes, afterBytes: after.bytes, rotations: rotationsIn(target, file), tokenRows: after.rows.refresh_tokens ?? 0 };
+  storage[target] = {
+    users: seed.users,
+    seededBytes,
+    afterBytes: after.bytes,
+    rotations: rotationsIn(target, file),
+    tokenRows: after.rows.refresh_tokens ?? 0,
+  };
 }
 
 async function runBetterAuth() {
@@ -409,7 +503,9 @@ async function runBetterAuth() {
   const seed = seedBetterAuth(file, { size, connections: C, emailPool, passkeys, now: Date.now() }, secret);
   seeds[target] = seed;
   const seededBytes = userStorage(file, USER_TABLES[target]).bytes;
-  log(`better-auth: seeded ${seed.users.toLocaleString('en')} users, ${seed.sessions.toLocaleString('en')} sessions in ${(seed.ms / 1000).toFixed(1)} s (${(seed.fileBytes / 1e6).toFixed(0)} MB)`);
+  log(
+    `better-auth: seeded ${seed.users.toLocaleString('en')} users, ${seed.sessions.toLocaleString('en')} sessions in ${(seed.ms / 1000).toFixed(1)} s (${(seed.fileBytes / 1e6).toFixed(0)} MB)`,
+  );
   const server = await startServer({ name: target, script, env, logDir: dir, port });
   log(`better-auth: serving on ${server.url} (pid ${server.pid}, passkey plugin ${passkeyPlugin})`);
   const cookieOf = (s: number) => `${BA_COOKIE}=${seed.knownSessions[s % C]!.token}`;
@@ -417,14 +513,21 @@ async function runBetterAuth() {
     // The seeded cookies must be accepted: get-session answers 200 "null" for a bad one.
     const probe = await fetch(`${server.url}/api/auth/get-session`, { headers: { cookie: cookieOf(0) } });
     const probeBody = await probe.text();
-    if (probe.status !== 200 || !probeBody.startsWith('{"session"')) throw new Error(`seeded better-auth session refused: ${probe.status} ${probeBody.slice(0, 200)}`);
+    if (probe.status !== 200 || !probeBody.startsWith('{"session"'))
+      throw new Error(`seeded better-auth session refused: ${probe.status} ${probeBody.slice(0, 200)}`);
     for (const op of ops) {
       try {
         if (op === 'me') {
-          const d = staticDriver((s) => ({ method: 'GET', path: '/api/auth/get-session', headers: { cookie: cookieOf(s) } }), (st, body) => st === 200 && body.startsWith('{"session"'));
+          const d = staticDriver(
+            (s) => ({ method: 'GET', path: '/api/auth/get-session', headers: { cookie: cookieOf(s) } }),
+            (st, body) => st === 200 && body.startsWith('{"session"'),
+          );
           await measure(target, op, 'GET /api/auth/get-session', server, d, d);
         } else if (op === 'refresh') {
-          const d = staticDriver((s) => ({ method: 'GET', path: '/api/auth/token', headers: { cookie: cookieOf(s) } }), (st, body) => st === 200 && body.startsWith('{"token"'));
+          const d = staticDriver(
+            (s) => ({ method: 'GET', path: '/api/auth/token', headers: { cookie: cookieOf(s) } }),
+            (st, body) => st === 200 && body.startsWith('{"token"'),
+          );
           await measure(target, op, 'GET /api/auth/token', server, d, d);
         } else if (op === 'passkey') {
           if (passkeyPlugin !== 'loaded') {
@@ -432,7 +535,9 @@ async function runBetterAuth() {
             continue;
           }
           // Its own options answer first: the shape of the options and the name of its challenge cookie.
-          const res = await fetch(`${server.url}/api/auth/passkey/generate-authenticate-options`, { headers: { origin } });
+          const res = await fetch(`${server.url}/api/auth/passkey/generate-authenticate-options`, {
+            headers: { origin },
+          });
           const text = await res.text();
           const cookieName = /^([^=]+)=/.exec(res.headers.getSetCookie()[0] ?? '')?.[1];
           const template = JSON.parse(text) as { challenge?: string; rpId?: string };
@@ -440,7 +545,9 @@ async function runBetterAuth() {
             throw new Error(`better-auth generate-authenticate-options answered ${res.status} ${text.slice(0, 200)}`);
           const prepare = (count: number) => {
             const perSlot = Math.ceil(count / C);
-            const challenges: string[][] = auths.map(() => Array.from({ length: perSlot }, () => randomBytes(32).toString('base64url')));
+            const challenges: string[][] = auths.map(() =>
+              Array.from({ length: perSlot }, () => randomBytes(32).toString('base64url')),
+            );
             const cookies = insertBetterAuthChallenges(file, challenges.flat(), secret, Date.now());
             let k = 0;
             const queues: LoadRequestQueue[] = auths.map((auth, c) => ({
@@ -449,7 +556,9 @@ async function runBetterAuth() {
                 method: 'POST' as const,
                 path: '/api/auth/passkey/verify-authentication',
                 headers: { ...json, origin, cookie: `${cookieName}=${cookies[k++]}` },
-                body: JSON.stringify({ response: auth.getAssertion({ options: { ...template, challenge, allowCredentials: [] }, origin }) }),
+                body: JSON.stringify({
+                  response: auth.getAssertion({ options: { ...template, challenge, allowCredentials: [] }, origin }),
+                }),
               })),
             }));
             return queueDriver(queues, (st) => st === 200);
@@ -459,7 +568,10 @@ async function runBetterAuth() {
           await measure(target, op, 'POST /api/auth/passkey/verify-authentication', server, warm, main);
         } else if (op === 'email') {
           const q: LoadRequestQueue = {
-            items: seed.emailTokens.map((t) => ({ method: 'GET' as const, path: `/api/auth/magic-link/verify?token=${t}` })),
+            items: seed.emailTokens.map((t) => ({
+              method: 'GET' as const,
+              path: `/api/auth/magic-link/verify?token=${t}`,
+            })),
             i: 0,
           };
           const d = queueDriver([q], (st) => st === 200);
@@ -467,7 +579,13 @@ async function runBetterAuth() {
         }
       } catch (err) {
         failures++;
-        records.push({ target, op, label: op, result: null, note: `error: ${String((err as Error).message ?? err).slice(0, 200)}` });
+        records.push({
+          target,
+          op,
+          label: op,
+          result: null,
+          note: `error: ${String((err as Error).message ?? err).slice(0, 200)}`,
+        });
         log(`${target} ${op}: ${String((err as Error).stack ?? err)}`);
       }
     }
@@ -532,7 +650,11 @@ process.exit(exitCode);
 function commandLine(): string {
   const argv = process.argv.slice(2);
   const script = process.env.npm_lifecycle_event;
-  if (script === 'bench' || script === 'bench:smoke') return `npm run ${script}${argv.length ? ` -- ${argv.filter((a) => a !== '--smoke' || script === 'bench').join(' ')}` : ''}`.replace(/ -- $/, '');
+  if (script === 'bench' || script === 'bench:smoke')
+    return `npm run ${script}${argv.length ? ` -- ${argv.filter((a) => a !== '--smoke' || script === 'bench').join(' ')}` : ''}`.replace(
+      / -- $/,
+      '',
+    );
   return `node --import tsx bench/run.ts ${argv.join(' ')}`.trim();
 }
 

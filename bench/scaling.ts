@@ -46,7 +46,13 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 const env = { SIGNING_KEY_SECRET: 'scaling-benchmark-secret-0123456789abcdef', RATE_LIMIT_PER_MINUTE: '100000000' };
 
 function makeDeps(db: Db, file = ':memory:'): Deps {
-  return buildDeps({ config: parseConfig({ ...env, DATABASE_PATH: file }), db, logger: silentLogger, socketAddress: () => undefined, crypto: nodeCryptoPrimitives });
+  return buildDeps({
+    config: parseConfig({ ...env, DATABASE_PATH: file }),
+    db,
+    logger: silentLogger,
+    socketAddress: () => undefined,
+    crypto: nodeCryptoPrimitives,
+  });
 }
 
 /** Wraps a Db so the time spent inside its write transactions is summed. */
@@ -82,7 +88,10 @@ async function partA() {
   const now = Date.now();
   const people: UserRow[] = [];
   const insert = handle.sqlite.transaction((rows: UserRow[]) => {
-    for (const u of rows) handle.sqlite.prepare('INSERT INTO users (id, email, email_verified, created_at) VALUES (?, ?, 1, ?)').run(u.id, u.email, u.createdAt);
+    for (const u of rows)
+      handle.sqlite
+        .prepare('INSERT INTO users (id, email, email_verified, created_at) VALUES (?, ?, 1, ?)')
+        .run(u.id, u.email, u.createdAt);
   });
   for (let i = 0; i < SESSIONS; i++) people.push(newUser({ email: `u${i}@scale.example`, emailVerified: true, now }));
   insert(people);
@@ -92,7 +101,12 @@ async function partA() {
   const tokens: string[] = [];
   const t0 = performance.now();
   for (const user of people) {
-    const issued = await startSession(deps, { user, method: 'email', amr: ['otp'], context: { userAgent: 'Mozilla/5.0 scaling', clientAddress: '127.0.0.1' } });
+    const issued = await startSession(deps, {
+      user,
+      method: 'email',
+      amr: ['otp'],
+      context: { userAgent: 'Mozilla/5.0 scaling', clientAddress: '127.0.0.1' },
+    });
     tokens.push(issued!.refreshToken);
   }
   const signIn = { writerMs: t.ms / t.n, wallMs: (performance.now() - t0) / SESSIONS };
@@ -104,7 +118,9 @@ async function partA() {
   const rotation = { writerMs: t.ms / t.n, wallMs: (performance.now() - t1) / (2 * SESSIONS) };
   handle.sqlite.pragma('wal_checkpoint(TRUNCATE)');
   const byTable = handle.sqlite
-    .prepare("SELECT name, sum(pgsize) AS bytes FROM dbstat WHERE name IN ('sessions', 'sqlite_autoindex_sessions_1', 'sessions_user_idx', 'sessions_expiry_idx', 'sessions_sealed_idx') GROUP BY name")
+    .prepare(
+      "SELECT name, sum(pgsize) AS bytes FROM dbstat WHERE name IN ('sessions', 'sqlite_autoindex_sessions_1', 'sessions_user_idx', 'sessions_expiry_idx', 'sessions_sealed_idx') GROUP BY name",
+    )
     .all() as { name: string; bytes: number }[];
   const sessionBytes = byTable.reduce((a, r) => a + r.bytes, 0) / SESSIONS;
   handle.close();
@@ -115,11 +131,26 @@ async function partA() {
 /** K local D1 databases in one workerd, migrated like `wrangler d1 migrations apply`. */
 async function openShards(k: number) {
   const names = Array.from({ length: k }, (_, i) => `S${i}`);
-  const mf = new Miniflare({ modules: true, script: 'export default { fetch() { return new Response(null, { status: 404 }) } }', d1Databases: names });
-  const shards: { binding: D1Binding & { prepare(q: string): { bind(...v: unknown[]): { run(): Promise<unknown>; all(): Promise<{ results: Record<string, unknown>[] }> } } }; deps: Deps; ops: number }[] = [];
+  const mf = new Miniflare({
+    modules: true,
+    script: 'export default { fetch() { return new Response(null, { status: 404 }) } }',
+    d1Databases: names,
+  });
+  const shards: {
+    binding: D1Binding & {
+      prepare(q: string): {
+        bind(...v: unknown[]): { run(): Promise<unknown>; all(): Promise<{ results: Record<string, unknown>[] }> };
+      };
+    };
+    deps: Deps;
+    ops: number;
+  }[] = [];
   for (const name of names) {
     const binding = (await mf.getD1Database(name)) as unknown as (typeof shards)[number]['binding'];
-    for (const f of fs.readdirSync(migrations).filter((x) => x.endsWith('.sql')).sort()) {
+    for (const f of fs
+      .readdirSync(migrations)
+      .filter((x) => x.endsWith('.sql'))
+      .sort()) {
       for (const statement of fs.readFileSync(path.join(migrations, f), 'utf8').split('--> statement-breakpoint')) {
         if (statement.trim()) await binding.prepare(statement).bind().run();
       }
@@ -148,10 +179,15 @@ async function partB(k: number) {
     const shardOfUser = (userId: string) => createHash('sha256').update(userId).digest()[0]! % k;
     const shardOfSession = (sid: string) => ALPHABET.indexOf(sid[0]!);
     const now = Date.now();
-    const people = Array.from({ length: D1_USERS }, (_, i) => newUser({ email: `d${i}@scale.example`, emailVerified: true, now }));
+    const people = Array.from({ length: D1_USERS }, (_, i) =>
+      newUser({ email: `d${i}@scale.example`, emailVerified: true, now }),
+    );
     for (const u of people) {
       const s = shards[shardOfUser(u.id)]!;
-      await s.binding.prepare('INSERT INTO users (id, email, email_verified, created_at) VALUES (?, ?, 1, ?)').bind(u.id, u.email, u.createdAt).run();
+      await s.binding
+        .prepare('INSERT INTO users (id, email, email_verified, created_at) VALUES (?, ?, 1, ?)')
+        .bind(u.id, u.email, u.createdAt)
+        .run();
     }
     for (const s of shards) await s.deps.keys.signingKey();
     const tokens: string[] = new Array(D1_USERS);
@@ -159,7 +195,11 @@ async function partB(k: number) {
     await pool(people, 32, async (user, i) => {
       const k0 = shardOfUser(user.id);
       const shard = shards[k0]!;
-      const sessionId = ALPHABET[k0]! + Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url').slice(1);
+      const sessionId =
+        ALPHABET[k0]! +
+        Buffer.from(crypto.getRandomValues(new Uint8Array(16)))
+          .toString('base64url')
+          .slice(1);
       const issued = await startSession(shard.deps, { user, method: 'email', amr: ['otp'], sessionId });
       shard.ops++;
       tokens[i] = issued!.refreshToken;
@@ -209,7 +249,19 @@ async function partB(k: number) {
  * hash; refreshes are 2 queries (read, conditional update), sign-ins 7 (reads, then one batch).
  * Returns the highest total rate (binary search) with p99 latency under `p99Ms`.
  */
-function simulate({ k, queryMs, signInShare, p99Ms = 50, arrivals = 200_000 }: { k: number; queryMs: number; signInShare: number; p99Ms?: number; arrivals?: number }) {
+function simulate({
+  k,
+  queryMs,
+  signInShare,
+  p99Ms = 50,
+  arrivals = 200_000,
+}: {
+  k: number;
+  queryMs: number;
+  signInShare: number;
+  p99Ms?: number;
+  arrivals?: number;
+}) {
   // mulberry32: a small seeded PRNG, so runs repeat.
   let seed = 42;
   const rand = () => {
@@ -245,26 +297,40 @@ function simulate({ k, queryMs, signInShare, p99Ms = 50, arrivals = 200_000 }: {
 }
 
 async function main() {
-  console.log(`# bench/scaling.ts — ${new Date().toISOString()}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(2)}`);
+  console.log(
+    `# bench/scaling.ts — ${new Date().toISOString()}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(2)}`,
+  );
   const a = await partA();
   console.log(`\n## A. One SQLite file (${SESSIONS.toLocaleString('en-US')} sessions, real domain code)`);
-  console.log(`sign-in batch: ${a.signIn.writerMs.toFixed(3)} ms holding the write lock (${a.signIn.wallMs.toFixed(3)} ms in all, one process) -> writer ceiling ${Math.round(1000 / a.signIn.writerMs).toLocaleString('en-US')}/s`);
-  console.log(`rotation:      ${a.rotation.writerMs.toFixed(3)} ms holding the write lock (${a.rotation.wallMs.toFixed(3)} ms in all, one process) -> writer ceiling ${Math.round(1000 / a.rotation.writerMs).toLocaleString('en-US')}/s`);
-  console.log(`sessions table + its indexes: ${Math.round(a.sessionBytes)} bytes per session (${a.byTable.map((r) => `${r.name} ${Math.round(r.bytes / SESSIONS)}`).join(', ')})`);
+  console.log(
+    `sign-in batch: ${a.signIn.writerMs.toFixed(3)} ms holding the write lock (${a.signIn.wallMs.toFixed(3)} ms in all, one process) -> writer ceiling ${Math.round(1000 / a.signIn.writerMs).toLocaleString('en-US')}/s`,
+  );
+  console.log(
+    `rotation:      ${a.rotation.writerMs.toFixed(3)} ms holding the write lock (${a.rotation.wallMs.toFixed(3)} ms in all, one process) -> writer ceiling ${Math.round(1000 / a.rotation.writerMs).toLocaleString('en-US')}/s`,
+  );
+  console.log(
+    `sessions table + its indexes: ${Math.round(a.sessionBytes)} bytes per session (${a.byTable.map((r) => `${r.name} ${Math.round(r.bytes / SESSIONS)}`).join(', ')})`,
+  );
   const b: Awaited<ReturnType<typeof partB>>[] = [];
   for (const k of [1, 4]) b.push(await partB(k));
-  console.log(`\n## B. Sessions sharded by id across local D1 databases (${D1_USERS.toLocaleString('en-US')} sign-ins, then 2 rotations each, 32 in flight)`);
-  console.log('| shards | sign-ins/s | rotations/s | ms per sign-in | ms per rotation | operations per shard | failed | rows in the wrong shard |');
+  console.log(
+    `\n## B. Sessions sharded by id across local D1 databases (${D1_USERS.toLocaleString('en-US')} sign-ins, then 2 rotations each, 32 in flight)`,
+  );
+  console.log(
+    '| shards | sign-ins/s | rotations/s | ms per sign-in | ms per rotation | operations per shard | failed | rows in the wrong shard |',
+  );
   console.log('|--:|--:|--:|--:|--:|---|--:|--:|');
   for (const r of b)
     console.log(
       `| ${r.k} | ${Math.round(r.signInPerS)} | ${Math.round(r.rotationPerS)} | ${r.signInMs.toFixed(2)} | ${r.rotationMs.toFixed(2)} | ${r.perShard.join(' / ')} | ${r.failures} | ${r.misplaced} of ${r.total} |`,
     );
   console.log('\n## C. Simulation: highest request rate with p99 < 50 ms (5% sign-ins, 95% refreshes)');
-  console.log('| shards | at 1 ms per query (D1 docs\' rule of thumb) | at 0.5 ms per query |');
+  console.log("| shards | at 1 ms per query (D1 docs' rule of thumb) | at 0.5 ms per query |");
   console.log('|--:|--:|--:|');
   for (const k of [1, 2, 4, 8, 16]) {
-    console.log(`| ${k} | ${Math.round(simulate({ k, queryMs: 1, signInShare: 0.05 })).toLocaleString('en-US')}/s | ${Math.round(simulate({ k, queryMs: 0.5, signInShare: 0.05 })).toLocaleString('en-US')}/s |`);
+    console.log(
+      `| ${k} | ${Math.round(simulate({ k, queryMs: 1, signInShare: 0.05 })).toLocaleString('en-US')}/s | ${Math.round(simulate({ k, queryMs: 0.5, signInShare: 0.05 })).toLocaleString('en-US')}/s |`,
+    );
   }
 }
 

@@ -23,7 +23,9 @@ function stateArg(args) {
   }
   return undefined;
 }
-const persist = path.resolve(stateArg(process.argv.slice(2)) || process.env.WRANGLER_PERSIST_TO || path.join(root, '.wrangler/state'));
+const persist = path.resolve(
+  stateArg(process.argv.slice(2)) || process.env.WRANGLER_PERSIST_TO || path.join(root, '.wrangler/state'),
+);
 fs.mkdirSync(persist, { recursive: true });
 const env = {
   ...process.env,
@@ -41,14 +43,36 @@ const freePort = () =>
   });
 
 if (!fs.existsSync(path.join(root, 'web/dist/index.html'))) {
-  const built = spawnSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts'], { cwd: root, stdio: 'inherit', env });
+  const built = spawnSync(
+    process.execPath,
+    [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts'],
+    { cwd: root, stdio: 'inherit', env },
+  );
   if (built.status !== 0) process.exit(built.status ?? 1);
 }
 
-const migrate = spawnSync(process.execPath, [wrangler, 'd1', 'migrations', 'apply', 'DB', '--local', '--env', 'dev', '--persist-to', persist], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env });
+const migrate = spawnSync(
+  process.execPath,
+  [wrangler, 'd1', 'migrations', 'apply', 'DB', '--local', '--env', 'dev', '--persist-to', persist],
+  { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env },
+);
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
-const vars = ['ENVIRONMENT', 'PUBLIC_URL', 'RP_ID', 'ACCESS_TOKEN_TTL', 'RATE_LIMIT_PER_MINUTE', 'RATE_LIMIT_EMAILS_PER_HOUR', 'REFRESH_REUSE_WINDOW', 'MAGIC_LINK_TTL', 'SIGNING_KEY_SECRET', 'DBSC_COOKIE_TTL', 'ADMIN_BOOTSTRAP_SECRET', 'WEBHOOK_URL', 'WEBHOOK_SECRET']
+const vars = [
+  'ENVIRONMENT',
+  'PUBLIC_URL',
+  'RP_ID',
+  'ACCESS_TOKEN_TTL',
+  'RATE_LIMIT_PER_MINUTE',
+  'RATE_LIMIT_EMAILS_PER_HOUR',
+  'REFRESH_REUSE_WINDOW',
+  'MAGIC_LINK_TTL',
+  'SIGNING_KEY_SECRET',
+  'DBSC_COOKIE_TTL',
+  'ADMIN_BOOTSTRAP_SECRET',
+  'WEBHOOK_URL',
+  'WEBHOOK_SECRET',
+]
   .filter((name) => process.env[name])
   .flatMap((name) => ['--var', `${name}:${process.env[name]}`]);
 if (!process.env.PUBLIC_URL) vars.push('--var', `PUBLIC_URL:http://localhost:${port}`);
@@ -56,7 +80,24 @@ if (!process.env.PUBLIC_URL) vars.push('--var', `PUBLIC_URL:http://localhost:${p
 const inspector = process.env.INSPECTOR_PORT || String(await freePort());
 const child = spawn(
   process.execPath,
-  [wrangler, 'dev', '--local', '--env', 'dev', '--ip', '127.0.0.1', '--port', port, '--inspector-port', inspector, '--persist-to', persist, '--show-interactive-dev-session=false', '--test-scheduled', ...vars],
+  [
+    wrangler,
+    'dev',
+    '--local',
+    '--env',
+    'dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    port,
+    '--inspector-port',
+    inspector,
+    '--persist-to',
+    persist,
+    '--show-interactive-dev-session=false',
+    '--test-scheduled',
+    ...vars,
+  ],
   { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env },
 );
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));

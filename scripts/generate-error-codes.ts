@@ -7,7 +7,9 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AUTH_ERROR_CODES } from '../src/auth/errors.js';
 
-export const CLIENT_CODES_FILE = fileURLToPath(new URL('../packages/client/src/browser/api-error-codes.ts', import.meta.url));
+export const CLIENT_CODES_FILE = fileURLToPath(
+  new URL('../packages/client/src/browser/api-error-codes.ts', import.meta.url),
+);
 
 export function renderClientCodes(codes: readonly string[]): string {
   return `/**

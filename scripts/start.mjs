@@ -16,7 +16,11 @@ if (process.env.NODE_ENV === 'production') {
   }
   args = [entry];
 } else {
-  const web = spawnSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts'], { cwd: root, stdio: 'inherit' });
+  const web = spawnSync(
+    process.execPath,
+    [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts'],
+    { cwd: root, stdio: 'inherit' },
+  );
   if (web.status !== 0) process.exit(web.status ?? 1);
   args = [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'src/entry/node.ts')];
 }

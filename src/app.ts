@@ -58,7 +58,8 @@ export function createApp(deps: Deps, { assets, linkPage, deferFor, postWebhooks
     // the cron trigger retries the rest. Node posts from its own loop (entry/housekeeping.ts).
     app.use('*', async (c, next) => {
       await next();
-      if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && c.res.status < 500) c.var.deps.defer(deliverDueWebhooks(c.var.deps, { limit: 20 }));
+      if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && c.res.status < 500)
+        c.var.deps.defer(deliverDueWebhooks(c.var.deps, { limit: 20 }));
     });
   }
   app.use('*', securityHeaders);
@@ -103,7 +104,8 @@ export function createApp(deps: Deps, { assets, linkPage, deferFor, postWebhooks
     type: 'apiKey',
     in: 'cookie',
     name: REFRESH_COOKIE,
-    description: 'The rotating refresh token: HttpOnly, Secure, SameSite=Strict; the browser sends it, no script can read it',
+    description:
+      'The rotating refresh token: HttpOnly, Secure, SameSite=Strict; the browser sends it, no script can read it',
   });
   app.get('/openapi.json', (c) => c.json(openApiDocument(app, deps.config)));
 

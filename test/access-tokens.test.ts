@@ -1,5 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify, SignJWT, UnsecuredJWT } from 'jose';
+import {
+  createLocalJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  exportJWK,
+  generateKeyPair,
+  jwtVerify,
+  SignJWT,
+  UnsecuredJWT,
+} from 'jose';
 import { createHmac } from 'node:crypto';
 import { createHarness, type Harness } from './helpers/harness.js';
 
@@ -30,12 +39,24 @@ describe('access tokens', () => {
     });
     expect(protectedHeader).toMatchObject({ alg: 'ES256', typ: 'at+jwt' });
     expect(typeof protectedHeader.kid).toBe('string');
-    expect(payload).toMatchObject({ iss: 'http://localhost:3000', sub: user.id, sid: session.id, amr: ['otp'], email: 'ada@example.com', email_verified: true });
+    expect(payload).toMatchObject({
+      iss: 'http://localhost:3000',
+      sub: user.id,
+      sid: session.id,
+      amr: ['otp'],
+      email: 'ada@example.com',
+      email_verified: true,
+    });
     expect(payload.exp! - payload.iat!).toBe(900);
     expect(typeof payload.jti).toBe('string');
     const me = await h.request('/api/me', { token: accessToken });
     expect(me.status).toBe(200);
-    expect(await me.json()).toEqual({ id: user.id, email: 'ada@example.com', emailVerified: true, createdAt: new Date(h.now()).toISOString() });
+    expect(await me.json()).toEqual({
+      id: user.id,
+      email: 'ada@example.com',
+      emailVerified: true,
+      createdAt: new Date(h.now()).toISOString(),
+    });
   });
 
   describe('is refused with 401', () => {
@@ -73,7 +94,9 @@ describe('access tokens', () => {
       const foreign = await generateKeyPair('ES256', { extractable: true });
       const claims = decodeJwt(good);
       const header = decodeProtectedHeader(good);
-      const forged = await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: header.kid! }).sign(foreign.privateKey);
+      const forged = await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: header.kid! })
+        .sign(foreign.privateKey);
       await expect401(`Bearer ${forged}`);
       const withJwk = await new SignJWT(claims)
         .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: header.kid!, jwk: await exportJWK(foreign.publicKey) })
@@ -83,7 +106,9 @@ describe('access tokens', () => {
         .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: header.kid!, jku: 'https://evil.example/jwks.json' })
         .sign(foreign.privateKey);
       await expect401(`Bearer ${withJku}`);
-      const unknownKid = await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: 'nope' }).sign(foreign.privateKey);
+      const unknownKid = await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: 'nope' })
+        .sign(foreign.privateKey);
       await expect401(`Bearer ${unknownKid}`);
     });
 

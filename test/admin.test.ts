@@ -34,7 +34,8 @@ interface AdminUserBody {
 const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; message: string } }).error;
 const getUser = async (id: string, token = admin) => s.fetch(`/admin/users/${id}`, { token });
 const post = (p: string, token = admin, json: unknown = {}) => s.fetch(p, { method: 'POST', token, json });
-const refresh = (cookie: string) => s.fetch('/auth/refresh', { method: 'POST', json: {}, headers: { cookie: `__Host-sesame_refresh=${cookie}` } });
+const refresh = (cookie: string) =>
+  s.fetch('/auth/refresh', { method: 'POST', json: {}, headers: { cookie: `__Host-sesame_refresh=${cookie}` } });
 
 describe('admin keys', () => {
   it('are printed once by the CLI as sak_<id>_<secret>, listed by prefix and name, never stored in plain', async () => {
@@ -72,13 +73,21 @@ describe('admin keys', () => {
 
 describe('GET /admin/users', () => {
   it('searches any part of the address ignoring case and pages with a cursor, newest first', async () => {
-    const emails = ['Page-1@Paging.example', 'page-2@paging.example', 'page-3@paging.example', 'page-4@paging.example', 'page-5@paging.example'];
+    const emails = [
+      'Page-1@Paging.example',
+      'page-2@paging.example',
+      'page-3@paging.example',
+      'page-4@paging.example',
+      'page-5@paging.example',
+    ];
     for (const email of emails) await s.signInByEmail(email);
     const seen: string[] = [];
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res = await s.fetch(`/admin/users?query=PAGING.EX&limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token: reader });
+      const res = await s.fetch(`/admin/users?query=PAGING.EX&limit=2${cursor ? `&cursor=${cursor}` : ''}`, {
+        token: reader,
+      });
       expect(res.status).toBe(200);
       const body = (await res.json()) as { users: AdminUserBody[]; nextCursor: string | null };
       expect(body.users.length).toBeLessThanOrEqual(2);
@@ -114,14 +123,31 @@ describe('one user', () => {
     const first = await s.signInByEmail('counted@example.com');
     await s.signInByEmail('counted@example.com');
     const device = new SoftAuthenticator();
-    const options = await (await s.fetch('/auth/passkeys/register/options', { method: 'POST', token: first.accessToken, json: {} })).json();
+    const options = await (
+      await s.fetch('/auth/passkeys/register/options', { method: 'POST', token: first.accessToken, json: {} })
+    ).json();
     const response = device.createCredential({ options: options as never, origin: s.server.deps.config.publicUrl });
-    expect((await s.fetch('/auth/passkeys/register/verify', { method: 'POST', token: first.accessToken, json: { response } })).status).toBe(201);
+    expect(
+      (
+        await s.fetch('/auth/passkeys/register/verify', {
+          method: 'POST',
+          token: first.accessToken,
+          json: { response },
+        })
+      ).status,
+    ).toBe(201);
 
     const res = await getUser(first.userId, reader);
     expect(res.status).toBe(200);
     const { user } = (await res.json()) as { user: AdminUserBody };
-    expect(user).toMatchObject({ id: first.userId, email: 'counted@example.com', emailVerified: true, disabled: false, passkeys: 1, sessions: 2 });
+    expect(user).toMatchObject({
+      id: first.userId,
+      email: 'counted@example.com',
+      emailVerified: true,
+      disabled: false,
+      passkeys: 1,
+      sessions: 2,
+    });
     expect(Date.parse(user.lastSignInAt!)).toBeGreaterThan(Date.parse(user.createdAt) - 1);
 
     const missing = await getUser('00000000-0000-4000-8000-000000000000');
@@ -137,7 +163,10 @@ describe('disable and enable', () => {
     expect((await s.fetch('/api/me', { token: session.accessToken })).status).toBe(200);
     // A code asked for before the disable: proving it must not open the account afterwards.
     expect((await s.fetch('/auth/email/start', { method: 'POST', json: { email } })).status).toBe(202);
-    const outbox = async () => ((await (await s.fetch('/dev/outbox')).json()) as { messages: { to: string; text: string }[] }).messages.filter((m) => m.to === email);
+    const outbox = async () =>
+      ((await (await s.fetch('/dev/outbox')).json()) as { messages: { to: string; text: string }[] }).messages.filter(
+        (m) => m.to === email,
+      );
     const pendingCode = /\b(\d{6})\b/.exec((await outbox())[0]!.text)![1]!;
 
     const disabled = await post(`/admin/users/${session.userId}/disable`);
@@ -169,16 +198,30 @@ describe('disable and enable', () => {
     const session = await s.signInByEmail('passkey-disabled@example.com');
     const device = new SoftAuthenticator();
     const origin = s.server.deps.config.publicUrl;
-    const options = await (await s.fetch('/auth/passkeys/register/options', { method: 'POST', token: session.accessToken, json: {} })).json();
+    const options = await (
+      await s.fetch('/auth/passkeys/register/options', { method: 'POST', token: session.accessToken, json: {} })
+    ).json();
     const response = device.createCredential({ options: options as never, origin });
-    expect((await s.fetch('/auth/passkeys/register/verify', { method: 'POST', token: session.accessToken, json: { response } })).status).toBe(201);
+    expect(
+      (
+        await s.fetch('/auth/passkeys/register/verify', {
+          method: 'POST',
+          token: session.accessToken,
+          json: { response },
+        })
+      ).status,
+    ).toBe(201);
     expect((await post(`/admin/users/${session.userId}/disable`)).status).toBe(200);
     const loginOptions = await (await s.fetch('/auth/passkeys/login/options', { method: 'POST', json: {} })).json();
     const assertion = device.getAssertion({ options: loginOptions as never, origin });
     const res = await s.fetch('/auth/passkeys/login/verify', { method: 'POST', json: { response: assertion } });
     expect(res.status).toBe(401);
     expect((await errorOf(res)).code).toBe('ACCOUNT_DISABLED');
-    expect(s.server.sqlite.sqlite.prepare('SELECT count(*) AS n FROM sessions WHERE user_id = ? AND revoked_at IS NULL').get(session.userId)).toEqual({ n: 0 });
+    expect(
+      s.server.sqlite.sqlite
+        .prepare('SELECT count(*) AS n FROM sessions WHERE user_id = ? AND revoked_at IS NULL')
+        .get(session.userId),
+    ).toEqual({ n: 0 });
   });
 });
 
@@ -198,7 +241,11 @@ describe('revoke sessions and delete', () => {
     expect((await s.fetch('/api/me', { token: c.accessToken })).status).toBe(401);
     expect((await refresh(c.refresh)).status).toBe(401);
     expect((await s.fetch(`/admin/users/${a.userId}`, { method: 'DELETE', token: admin })).status).toBe(404);
-    const left = s.server.sqlite.sqlite.prepare('SELECT (SELECT count(*) FROM sessions WHERE user_id = ?) AS sessions, (SELECT count(*) FROM email_tokens WHERE email = ?) AS links').get(a.userId, 'leaving@example.com');
+    const left = s.server.sqlite.sqlite
+      .prepare(
+        'SELECT (SELECT count(*) FROM sessions WHERE user_id = ?) AS sessions, (SELECT count(*) FROM email_tokens WHERE email = ?) AS links',
+      )
+      .get(a.userId, 'leaving@example.com');
     expect(left).toEqual({ sessions: 0, links: 0 });
   });
 });
@@ -212,7 +259,9 @@ describe('GET /admin/audit', () => {
 
     const res = await s.fetch(`/admin/audit?userId=${session.userId}&type=admin.*`, { token: reader });
     expect(res.status).toBe(200);
-    const { events } = (await res.json()) as { events: { id: string; type: string; at: string; userId: string; detail?: { keyName?: string } }[] };
+    const { events } = (await res.json()) as {
+      events: { id: string; type: string; at: string; userId: string; detail?: { keyName?: string } }[];
+    };
     expect(events.map((e) => e.type)).toEqual(['admin.sessions_revoked', 'admin.user_enabled', 'admin.user_disabled']);
     for (const e of events) expect(e).toMatchObject({ userId: session.userId, detail: { keyName: 'ops' } });
     expect(new Date(events[0]!.at).toISOString()).toBe(events[0]!.at);
@@ -220,7 +269,11 @@ describe('GET /admin/audit', () => {
     const all: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = (await (await s.fetch(`/admin/audit?userId=${session.userId}&limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token: reader })).json()) as {
+      const page = (await (
+        await s.fetch(`/admin/audit?userId=${session.userId}&limit=2${cursor ? `&cursor=${cursor}` : ''}`, {
+          token: reader,
+        })
+      ).json()) as {
         events: { id: string; type: string }[];
         nextCursor: string | null;
       };
@@ -231,10 +284,13 @@ describe('GET /admin/audit', () => {
     expect(all).toContain('session.started');
     expect(all).toContain('account.created');
 
-    const started = (await (await s.fetch(`/admin/audit?type=session.started&limit=5`, { token: reader })).json()) as { events: { type: string }[] };
+    const started = (await (await s.fetch(`/admin/audit?type=session.started&limit=5`, { token: reader })).json()) as {
+      events: { type: string }[];
+    };
     expect(started.events.length).toBe(5);
     expect(new Set(started.events.map((e) => e.type))).toEqual(new Set(['session.started']));
-    for (const bad of ['type=DROP TABLE', 'cursor=%%%', 'limit=1.5']) expect((await s.fetch(`/admin/audit?${bad}`, { token: reader })).status, bad).toBe(400);
+    for (const bad of ['type=DROP TABLE', 'cursor=%%%', 'limit=1.5'])
+      expect((await s.fetch(`/admin/audit?${bad}`, { token: reader })).status, bad).toBe(400);
   });
 });
 

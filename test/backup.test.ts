@@ -14,9 +14,14 @@ afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
 async function addPasskey(s: TestServer, accessToken: string) {
   const device = new SoftAuthenticator();
-  const options = await (await s.fetch('/auth/passkeys/register/options', { method: 'POST', token: accessToken, json: {} })).json();
+  const options = await (
+    await s.fetch('/auth/passkeys/register/options', { method: 'POST', token: accessToken, json: {} })
+  ).json();
   const response = device.createCredential({ options: options as never, origin: s.server.deps.config.publicUrl });
-  expect((await s.fetch('/auth/passkeys/register/verify', { method: 'POST', token: accessToken, json: { response } })).status).toBe(201);
+  expect(
+    (await s.fetch('/auth/passkeys/register/verify', { method: 'POST', token: accessToken, json: { response } }))
+      .status,
+  ).toBe(201);
   return device;
 }
 
@@ -29,7 +34,10 @@ async function passkeySignIn(s: TestServer, device: SoftAuthenticator) {
 describe('backup and restore', () => {
   it('backs up under load; a new server on the restored file honours every session, passkey and key', async () => {
     const publicUrl = 'http://localhost:3999';
-    const first = await startTestServer({ dir: fs.mkdtempSync(path.join(scratch, 'a-')), env: { PUBLIC_URL: publicUrl } });
+    const first = await startTestServer({
+      dir: fs.mkdtempSync(path.join(scratch, 'a-')),
+      env: { PUBLIC_URL: publicUrl },
+    });
     let second: TestServer | undefined;
     try {
       const key = await first.createAdminKey('ops');
@@ -45,7 +53,11 @@ describe('backup and restore', () => {
       const load = Array.from({ length: 3 }, async (_, worker) => {
         for (let n = 0; !stop; n++) {
           const s = await first.signInByEmail(`load-${worker}-${n}@example.com`);
-          const refreshed = await first.fetch('/auth/refresh', { method: 'POST', json: {}, headers: { cookie: `__Host-sesame_refresh=${s.refresh}` } });
+          const refreshed = await first.fetch('/auth/refresh', {
+            method: 'POST',
+            json: {},
+            headers: { cookie: `__Host-sesame_refresh=${s.refresh}` },
+          });
           expect(refreshed.status).toBe(200);
           writes++;
         }
@@ -67,8 +79,14 @@ describe('backup and restore', () => {
       const restoreEnv = { ...first.env, DATABASE_PATH: path.join(restoredDir, 'sesame.db') };
       const { execFile } = await import('node:child_process');
       const restored = await new Promise<string>((resolve, reject) =>
-        execFile('npm', ['run', '-s', 'db:restore', '--', file], { cwd: path.resolve(import.meta.dirname, '..'), env: { PATH: process.env.PATH!, HOME: scratch, ...restoreEnv } }, (err, out) =>
-          err ? reject(err) : resolve(out),
+        execFile(
+          'npm',
+          ['run', '-s', 'db:restore', '--', file],
+          {
+            cwd: path.resolve(import.meta.dirname, '..'),
+            env: { PATH: process.env.PATH!, HOME: scratch, ...restoreEnv },
+          },
+          (err, out) => (err ? reject(err) : resolve(out)),
         ),
       );
       expect(restored).toContain('Restored');
@@ -76,12 +94,18 @@ describe('backup and restore', () => {
       second = await startTestServer({ dir: restoredDir, env: { PUBLIC_URL: publicUrl } });
       expect((await second.fetch('/healthz')).status).toBe(200);
       expect((await second.fetch('/admin/users?query=kept-', { token: key })).status).toBe(200);
-      const listed = (await (await second.fetch('/admin/users?query=kept-', { token: key })).json()) as { users: { id: string; passkeys: number }[] };
+      const listed = (await (await second.fetch('/admin/users?query=kept-', { token: key })).json()) as {
+        users: { id: string; passkeys: number }[];
+      };
       expect(listed.users.map((u) => u.passkeys)).toEqual([1, 1, 1]);
       for (const person of people) {
         // The access token verifies against the restored signing keys; its session lives.
         expect((await second.fetch('/api/me', { token: person.accessToken })).status).toBe(200);
-        const refreshed = await second.fetch('/auth/refresh', { method: 'POST', json: {}, headers: { cookie: `__Host-sesame_refresh=${person.refresh}` } });
+        const refreshed = await second.fetch('/auth/refresh', {
+          method: 'POST',
+          json: {},
+          headers: { cookie: `__Host-sesame_refresh=${person.refresh}` },
+        });
         expect(refreshed.status).toBe(200);
         expect((await passkeySignIn(second, person.device)).status).toBe(200);
       }
@@ -98,7 +122,9 @@ describe('backup and restore', () => {
     await s.close();
     const bogus = path.join(scratch, 'bogus.db');
     fs.writeFileSync(bogus, 'not a database at all'.repeat(100));
-    await expect(s.cli('db:restore', bogus)).rejects.toMatchObject({ stderr: expect.stringMatching(/file is not a database|integrity/) });
+    await expect(s.cli('db:restore', bogus)).rejects.toMatchObject({
+      stderr: expect.stringMatching(/file is not a database|integrity/),
+    });
     const copy = path.join(scratch, 'copy.db');
     await s.cli('db:backup', copy);
     await expect(s.cli('db:backup', copy)).rejects.toMatchObject({ stderr: expect.stringContaining('exists already') });

@@ -56,11 +56,15 @@ interface Answer {
 }
 
 /** One request on its own connection (so the primary deals it to the next worker). */
-function request(pathname: string, { method = 'GET', body, cookie, from }: { method?: string; body?: unknown; cookie?: string; from?: string } = {}): Promise<Answer> {
+function request(
+  pathname: string,
+  { method = 'GET', body, cookie, from }: { method?: string; body?: unknown; cookie?: string; from?: string } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const headers: Record<string, string> = {};
-    if (payload) Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(payload.length) });
+    if (payload)
+      Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(payload.length) });
     if (cookie) headers.cookie = `__Host-sesame_refresh=${cookie}`;
     // TRUST_PROXY is on: each test has its own client address, so its own rate-limit budget.
     if (from) headers['x-forwarded-for'] = from;
@@ -69,7 +73,11 @@ function request(pathname: string, { method = 'GET', body, cookie, from }: { met
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? (JSON.parse(text) as unknown) : null });
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: text ? (JSON.parse(text) as unknown) : null,
+        });
       });
       res.on('error', reject);
     });
@@ -78,9 +86,21 @@ function request(pathname: string, { method = 'GET', body, cookie, from }: { met
   });
 }
 
-const cookieOf = (a: Answer) => /^__Host-sesame_refresh=([^;]*)/.exec((a.headers['set-cookie'] ?? [])[0] ?? '')?.[1] ?? null;
-const workerPids = () => new Set(lines().filter((l) => l.msg === 'listening' && l.role === 'worker').map((l) => l.pid));
-const servedBy = (pathname: string, since: number) => new Set(lines().slice(since).filter((l) => l.msg === 'request' && l.path === pathname).map((l) => l.pid));
+const cookieOf = (a: Answer) =>
+  /^__Host-sesame_refresh=([^;]*)/.exec((a.headers['set-cookie'] ?? [])[0] ?? '')?.[1] ?? null;
+const workerPids = () =>
+  new Set(
+    lines()
+      .filter((l) => l.msg === 'listening' && l.role === 'worker')
+      .map((l) => l.pid),
+  );
+const servedBy = (pathname: string, since: number) =>
+  new Set(
+    lines()
+      .slice(since)
+      .filter((l) => l.msg === 'request' && l.path === pathname)
+      .map((l) => l.pid),
+  );
 
 async function signIn(email: string, from: string): Promise<string> {
   expect((await request('/auth/email/start', { method: 'POST', body: { email }, from })).status).toBe(202);
@@ -142,24 +162,39 @@ describe('WEB_CONCURRENCY=2', () => {
   it('gives parallel refreshes of one cookie through different processes one successor, one rotation, no reuse', async () => {
     const cookie = await signIn('race@example.com', '203.0.113.1');
     const since = lines().length;
-    const answers = await Promise.all(Array.from({ length: 16 }, () => request('/auth/refresh', { method: 'POST', body: {}, cookie, from: '203.0.113.2' })));
+    const answers = await Promise.all(
+      Array.from({ length: 16 }, () =>
+        request('/auth/refresh', { method: 'POST', body: {}, cookie, from: '203.0.113.2' }),
+      ),
+    );
     expect(answers.map((a) => a.status)).toEqual(Array(16).fill(200));
     const successors = new Set(answers.map(cookieOf));
     expect(successors.size).toBe(1);
     await waitFor('the request log', () => servedBy('/auth/refresh', since).size === 2);
     const db = new Database(path.join(dir, 'sesame.db'), { readonly: true });
     try {
-      expect(db.prepare('SELECT refresh_gen, revoked_at FROM sessions').all()).toEqual([{ refresh_gen: 1, revoked_at: null }]);
-      expect(db.prepare("SELECT count(*) AS n FROM audit_events WHERE type = 'session.refresh_reuse_detected'").get()).toEqual({ n: 0 });
+      expect(db.prepare('SELECT refresh_gen, revoked_at FROM sessions').all()).toEqual([
+        { refresh_gen: 1, revoked_at: null },
+      ]);
+      expect(
+        db.prepare("SELECT count(*) AS n FROM audit_events WHERE type = 'session.refresh_reuse_detected'").get(),
+      ).toEqual({ n: 0 });
     } finally {
       db.close();
     }
-    expect((await request('/auth/refresh', { method: 'POST', body: {}, cookie: [...successors][0]!, from: '203.0.113.3' })).status).toBe(200);
+    expect(
+      (await request('/auth/refresh', { method: 'POST', body: {}, cookie: [...successors][0]!, from: '203.0.113.3' }))
+        .status,
+    ).toBe(200);
   });
 
   it('shares one rate-limit budget across the processes', async () => {
     const since = lines().length;
-    const answers = await Promise.all(Array.from({ length: 2 * LIMIT }, () => request('/auth/refresh', { method: 'POST', body: {}, from: '203.0.113.9' })));
+    const answers = await Promise.all(
+      Array.from({ length: 2 * LIMIT }, () =>
+        request('/auth/refresh', { method: 'POST', body: {}, from: '203.0.113.9' }),
+      ),
+    );
     const statuses = answers.map((a) => a.status);
     // Exactly LIMIT got through to the route (401: no cookie); every other one was refused.
     expect(statuses.filter((s) => s !== 429)).toEqual(Array(LIMIT).fill(401));
@@ -168,11 +203,15 @@ describe('WEB_CONCURRENCY=2', () => {
   });
 
   it('answers every /metrics scrape with the counters of all processes, whichever worker takes it', async () => {
-    const made = spawnSync(process.execPath, ['--import', 'tsx', 'src/entry/cli/admin-key.ts', 'create', '--name', 'prometheus', '--scopes', 'metrics:read'], {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_PATH: path.join(dir, 'sesame.db') },
-      encoding: 'utf8',
-    });
+    const made = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'src/entry/cli/admin-key.ts', 'create', '--name', 'prometheus', '--scopes', 'metrics:read'],
+      {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_PATH: path.join(dir, 'sesame.db') },
+        encoding: 'utf8',
+      },
+    );
     expect(made.status, made.stderr).toBe(0);
     const key = made.stdout.trim().split('\n').at(-1)!;
     const since = lines().length;
@@ -182,11 +221,20 @@ describe('WEB_CONCURRENCY=2', () => {
     const scrape = () =>
       new Promise<{ status: number; text: string }>((resolve, reject) => {
         http
-          .get({ host: '127.0.0.1', port, path: '/metrics', headers: { authorization: `Bearer ${key}`, 'x-forwarded-for': '203.0.113.30' }, agent: false }, (res) => {
-            let text = '';
-            res.on('data', (d: Buffer) => (text += d.toString('utf8')));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-          })
+          .get(
+            {
+              host: '127.0.0.1',
+              port,
+              path: '/metrics',
+              headers: { authorization: `Bearer ${key}`, 'x-forwarded-for': '203.0.113.30' },
+              agent: false,
+            },
+            (res) => {
+              let text = '';
+              res.on('data', (d: Buffer) => (text += d.toString('utf8')));
+              res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+            },
+          )
           .on('error', reject);
       });
     const before = lines().length;
@@ -227,10 +275,15 @@ describe('WEB_CONCURRENCY=2', () => {
     let raw = '';
     socket.on('data', (d) => (raw += d.toString('utf8')));
     const closed = new Promise((r) => socket.once('close', r));
-    socket.write(`POST /auth/refresh HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Forwarded-For: 203.0.113.20\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n1\r\n{\r\n`);
+    socket.write(
+      `POST /auth/refresh HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Forwarded-For: 203.0.113.20\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n1\r\n{\r\n`,
+    );
     await new Promise((r) => setTimeout(r, 300));
     child.kill('SIGTERM');
-    await waitFor('the workers stopping', () => lines().filter((l) => l.msg === 'stopping' && l.role === 'worker').length === 2);
+    await waitFor(
+      'the workers stopping',
+      () => lines().filter((l) => l.msg === 'stopping' && l.role === 'worker').length === 2,
+    );
     socket.write('1\r\n}\r\n0\r\n\r\n');
     await closed;
     expect(raw).toMatch(/^HTTP\/1\.1 401 /);

@@ -50,7 +50,9 @@ describe.each(['better-sqlite3', 'd1', 'd1-session'] as const)('data layer on %s
     const byCode = await h.request('/auth/email/verify', { body: { email: 'link@example.com', code } });
     // The account from the link, found by its address: a sign-in (200), not a second account.
     expect(byCode.status).toBe(200);
-    expect(((await byCode.json()) as { user: { id: string } }).user.id).toBe(((await byLink.json()) as { user: { id: string } }).user.id);
+    expect(((await byCode.json()) as { user: { id: string } }).user.id).toBe(
+      ((await byLink.json()) as { user: { id: string } }).user.id,
+    );
     expect(await n('users')).toBe(1);
     expect(await n('sessions')).toBe(2);
   });
@@ -60,7 +62,10 @@ describe.each(['better-sqlite3', 'd1', 'd1-session'] as const)('data layer on %s
     const s = await h.signIn('pk@example.com');
     const reg = await h.request('/auth/passkeys/register/options', { body: {}, token: s.accessToken });
     const credential = device.createCredential({ options: (await reg.json()) as never, origin: h.config.publicUrl });
-    expect((await h.request('/auth/passkeys/register/verify', { body: { response: credential }, token: s.accessToken })).status).toBe(201);
+    expect(
+      (await h.request('/auth/passkeys/register/verify', { body: { response: credential }, token: s.accessToken }))
+        .status,
+    ).toBe(201);
     const options = (await (await h.request('/auth/passkeys/login/options', { body: {} })).json()) as never;
     const assertion = device.getAssertion({ options, origin: h.config.publicUrl });
     const signedIn = await h.request('/auth/passkeys/login/verify', { body: { response: assertion } });
@@ -76,7 +81,12 @@ describe.each(['better-sqlite3', 'd1', 'd1-session'] as const)('data layer on %s
   it('writes nothing of a session whose guard fails', async () => {
     const user = newUser({ email: 'g@example.com', emailVerified: true, now: h.now() });
     await h.deps.db.orm.insert(users).values(user);
-    const started = await startSession(h.deps, { user, method: 'email', amr: ['otp'], guard: { key: 'never', build: () => sql`0`, values: {} } });
+    const started = await startSession(h.deps, {
+      user,
+      method: 'email',
+      amr: ['otp'],
+      guard: { key: 'never', build: () => sql`0`, values: {} },
+    });
     expect(started).toBeNull();
     expect(await n('sessions')).toBe(0);
     expect(await n('refresh_tokens')).toBe(0);
@@ -129,9 +139,13 @@ describe.each(['better-sqlite3', 'd1', 'd1-session'] as const)('data layer on %s
     // Nothing of the first statement (marking the old token rotated) remains.
     expect(await h.all('SELECT hash, rotated_at, successor_hash FROM refresh_tokens')).toEqual(before);
     expect(before[0]!.rotated_at).toBeNull();
-    expect(await h.all('SELECT last_used_at, idle_expires_at, refresh_gen, refresh_hash FROM sessions')).toEqual(sessionBefore);
+    expect(await h.all('SELECT last_used_at, idle_expires_at, refresh_gen, refresh_hash FROM sessions')).toEqual(
+      sessionBefore,
+    );
     h.advance(1);
-    expect((await rotateRefreshToken(h.deps, s.refreshToken)).refreshToken).toMatch(/^[A-Za-z0-9_-]{22}\.0\.[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{22}$/);
+    expect((await rotateRefreshToken(h.deps, s.refreshToken)).refreshToken).toMatch(
+      /^[A-Za-z0-9_-]{22}\.0\.[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{22}$/,
+    );
   });
 
   it('rotates nothing when a logout lands between the read and the write of a refresh', async () => {
@@ -140,12 +154,19 @@ describe.each(['better-sqlite3', 'd1', 'd1-session'] as const)('data layer on %s
     const racing: Db = {
       ...db,
       batchPrepared: async (steps) => {
-        await db.orm.update(sessions).set({ revokedAt: h.now(), revokedReason: 'logout' }).where(eq(sessions.id, s.session.id));
+        await db.orm
+          .update(sessions)
+          .set({ revokedAt: h.now(), revokedReason: 'logout' })
+          .where(eq(sessions.id, s.session.id));
         return db.batchPrepared(steps);
       },
     };
-    await expect(rotateRefreshToken({ ...h.deps, db: racing }, s.refreshToken)).rejects.toMatchObject({ code: 'SESSION_REVOKED' });
-    expect(await h.all('SELECT refresh_gen, refresh_prev_hash FROM sessions')).toEqual([{ refresh_gen: 0, refresh_prev_hash: null }]);
+    await expect(rotateRefreshToken({ ...h.deps, db: racing }, s.refreshToken)).rejects.toMatchObject({
+      code: 'SESSION_REVOKED',
+    });
+    expect(await h.all('SELECT refresh_gen, refresh_prev_hash FROM sessions')).toEqual([
+      { refresh_gen: 0, refresh_prev_hash: null },
+    ]);
   });
 
   it('counts rate-limit hits atomically (GCRA: a burst of the limit, then one per window / limit)', async () => {
@@ -161,7 +182,11 @@ describe.each(['better-sqlite3', 'd1', 'd1-session'] as const)('data layer on %s
   });
 
   it('creates one signing key even when instances race on first start', async () => {
-    await Promise.all([rotateSigningKey(h.deps, 'first-start'), rotateSigningKey(h.deps, 'first-start'), h.deps.keys.signingKey()]);
+    await Promise.all([
+      rotateSigningKey(h.deps, 'first-start'),
+      rotateSigningKey(h.deps, 'first-start'),
+      h.deps.keys.signingKey(),
+    ]);
     expect(await h.all('SELECT count(*) AS n FROM signing_keys WHERE retired_at IS NULL')).toEqual([{ n: 1 }]);
   });
 

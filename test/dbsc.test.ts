@@ -7,27 +7,49 @@ import { createHarness, refreshCookieOf, type Harness } from './helpers/harness.
 import { aroundNextBatch } from './helpers/intercept-batch.js';
 import { extractLinkAndCode } from './helpers/smtp-capture.js';
 import { issueDbscChallenge } from '../src/auth/sessions/dbsc-challenges.js';
-import { generateDbscKey, parseChallengeHeader, parseRegistrationOffer, refreshProof, registrationProof, signProof, type DbscKeyPair } from './helpers/dbsc-client.js';
+import {
+  generateDbscKey,
+  parseChallengeHeader,
+  parseRegistrationOffer,
+  refreshProof,
+  registrationProof,
+  signProof,
+  type DbscKeyPair,
+} from './helpers/dbsc-client.js';
 
 const TTL = 600;
 let h: Harness;
 beforeEach(async () => {
-  h = await createHarness({ env: { DBSC_COOKIE_TTL: String(TTL), SESSION_IDLE_TTL: '86400', SESSION_ABSOLUTE_TTL: '604800' } });
+  h = await createHarness({
+    env: { DBSC_COOKIE_TTL: String(TTL), SESSION_IDLE_TTL: '86400', SESSION_ABSOLUTE_TTL: '604800' },
+  });
 });
 afterEach(() => h.close());
 
 /** What a browser's fetch carries besides the cookie: Fetch Metadata, and its own Origin. */
 const BROWSER = { 'sec-fetch-mode': 'cors', 'sec-fetch-site': 'same-origin' };
-const refresh = (cookie: string, headers: Record<string, string> = BROWSER) => h.request('/auth/refresh', { body: {}, cookie, headers });
+const refresh = (cookie: string, headers: Record<string, string> = BROWSER) =>
+  h.request('/auth/refresh', { body: {}, cookie, headers });
 /** Chromium's DBSC requests: POST, no body, no Content-Type, only the DBSC headers. */
 const dbscPost = (path: string, headers: Record<string, string>) => h.request(path, { method: 'POST', headers });
 const register = (proof: string) => dbscPost('/auth/dbsc/register', { 'secure-session-response': proof });
 const dbscRefresh = (sid: string, proof?: string) =>
-  dbscPost('/auth/dbsc/refresh', { 'sec-secure-session-id': sid, ...(proof ? { 'secure-session-response': proof } : {}) });
+  dbscPost('/auth/dbsc/refresh', {
+    'sec-secure-session-id': sid,
+    ...(proof ? { 'secure-session-response': proof } : {}),
+  });
 
-const maxAgeOf = (res: Response) => Number(/Max-Age=(\d+)/.exec(res.headers.getSetCookie().find((l) => l.startsWith('__Host-sesame_refresh=')) ?? '')?.[1]);
-const sessionRow = (sid: string) => h.sqlite.sqlite.prepare('SELECT * FROM sessions WHERE id = ?').get(sid) as Record<string, unknown>;
-const auditOf = (type: string) => h.sqlite.sqlite.prepare('SELECT * FROM audit_events WHERE type = ? ORDER BY id').all(type) as { detail: string; session_id: string }[];
+const maxAgeOf = (res: Response) =>
+  Number(
+    /Max-Age=(\d+)/.exec(res.headers.getSetCookie().find((l) => l.startsWith('__Host-sesame_refresh=')) ?? '')?.[1],
+  );
+const sessionRow = (sid: string) =>
+  h.sqlite.sqlite.prepare('SELECT * FROM sessions WHERE id = ?').get(sid) as Record<string, unknown>;
+const auditOf = (type: string) =>
+  h.sqlite.sqlite.prepare('SELECT * FROM audit_events WHERE type = ? ORDER BY id').all(type) as {
+    detail: string;
+    session_id: string;
+  }[];
 const errorCode = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
 
 /** Signs in, takes the offer from a browser's refresh, registers `key`: a bound session and its cookie. */
@@ -77,8 +99,14 @@ describe('registration', () => {
     expect(await registration.json()).toEqual({
       session_identifier: sid,
       refresh_url: '/auth/dbsc/refresh',
-      scope: { origin: h.config.publicUrl, include_site: false, scope_specification: [{ type: 'exclude', domain: 'localhost', path: '/assets' }] },
-      credentials: [{ type: 'cookie', name: '__Host-sesame_refresh', attributes: 'Path=/; Secure; HttpOnly; SameSite=Strict' }],
+      scope: {
+        origin: h.config.publicUrl,
+        include_site: false,
+        scope_specification: [{ type: 'exclude', domain: 'localhost', path: '/assets' }],
+      },
+      credentials: [
+        { type: 'cookie', name: '__Host-sesame_refresh', attributes: 'Path=/; Secure; HttpOnly; SameSite=Strict' },
+      ],
     });
     // The registration rotated the cookie into one that lives DBSC_COOKIE_TTL.
     expect(cookie).toBeTruthy();
@@ -116,7 +144,11 @@ describe('registration', () => {
     const { refreshToken } = await h.signIn();
     const offer = parseRegistrationOffer((await refresh(refreshToken)).headers.get('secure-session-registration'))!;
     const key = generateDbscKey();
-    const forged = signProof(generateDbscKey(), { jti: offer.challenge, embedKey: false, header: { jwk: key.publicJwk } });
+    const forged = signProof(generateDbscKey(), {
+      jti: offer.challenge,
+      embedKey: false,
+      header: { jwk: key.publicJwk },
+    });
     for (const proof of [forged, refreshProof(key, offer.challenge), registrationProof(key, 'made-up')]) {
       const res = await register(proof);
       expect(res.status).toBe(401);
@@ -132,10 +164,22 @@ describe('the request rules', () => {
     // Without the DBSC header, with a body, or with a Content-Type: the JSON rule applies (415).
     expect((await dbscPost('/auth/dbsc/register', {})).status).toBe(415);
     expect((await dbscPost('/auth/dbsc/refresh', { 'secure-session-response': 'x' })).status).toBe(415);
-    expect((await h.request('/auth/dbsc/register', { method: 'POST', rawBody: 'x', headers: { 'secure-session-response': 'x' } })).status).toBe(415);
-    expect((await dbscPost('/auth/dbsc/register', { 'secure-session-response': 'x', 'content-type': 'text/plain' })).status).toBe(415);
+    expect(
+      (
+        await h.request('/auth/dbsc/register', {
+          method: 'POST',
+          rawBody: 'x',
+          headers: { 'secure-session-response': 'x' },
+        })
+      ).status,
+    ).toBe(415);
+    expect(
+      (await dbscPost('/auth/dbsc/register', { 'secure-session-response': 'x', 'content-type': 'text/plain' })).status,
+    ).toBe(415);
     // Other paths get no such exemption, whatever headers they carry.
-    expect((await dbscPost('/auth/refresh', { 'secure-session-response': 'x', 'sec-secure-session-id': 'x' })).status).toBe(415);
+    expect(
+      (await dbscPost('/auth/refresh', { 'secure-session-response': 'x', 'sec-secure-session-id': 'x' })).status,
+    ).toBe(415);
     expect((await dbscPost('/auth/logout', { 'sec-secure-session-id': 'x' })).status).toBe(415);
     // A DBSC request itself reaches the route (401 for a proof that is not one).
     expect((await dbscPost('/auth/dbsc/register', { 'secure-session-response': 'x' })).status).toBe(401);
@@ -143,10 +187,20 @@ describe('the request rules', () => {
 
   it('keeps the Origin rule for DBSC requests: a foreign Origin or a cross-site fetch is refused', async () => {
     const { sid } = await bound();
-    expect((await dbscPost('/auth/dbsc/refresh', { 'sec-secure-session-id': sid, origin: 'https://evil.example' })).status).toBe(403);
-    expect((await dbscPost('/auth/dbsc/refresh', { 'sec-secure-session-id': sid, 'sec-fetch-site': 'cross-site' })).status).toBe(403);
-    expect((await dbscPost('/auth/dbsc/refresh', { 'sec-secure-session-id': sid, origin: h.config.publicUrl })).status).toBe(403);
-    expect(await errorCode(await dbscPost('/auth/dbsc/refresh', { 'sec-secure-session-id': sid, origin: h.config.publicUrl }))).toBe('DBSC_CHALLENGE');
+    expect(
+      (await dbscPost('/auth/dbsc/refresh', { 'sec-secure-session-id': sid, origin: 'https://evil.example' })).status,
+    ).toBe(403);
+    expect(
+      (await dbscPost('/auth/dbsc/refresh', { 'sec-secure-session-id': sid, 'sec-fetch-site': 'cross-site' })).status,
+    ).toBe(403);
+    expect(
+      (await dbscPost('/auth/dbsc/refresh', { 'sec-secure-session-id': sid, origin: h.config.publicUrl })).status,
+    ).toBe(403);
+    expect(
+      await errorCode(
+        await dbscPost('/auth/dbsc/refresh', { 'sec-secure-session-id': sid, origin: h.config.publicUrl }),
+      ),
+    ).toBe('DBSC_CHALLENGE');
   });
 });
 
@@ -165,7 +219,9 @@ describe('binding enforced by the server', () => {
     // Nothing changed: no cleared cookie, no revocation, the same generation.
     expect(late.headers.getSetCookie()).toEqual([]);
     expect(sessionRow(sid)).toEqual(before);
-    expect(auditOf('session.dbsc_proof_failed').map((e) => JSON.parse(e.detail))).toEqual([{ step: 'refresh', reason: 'cookie_expired' }]);
+    expect(auditOf('session.dbsc_proof_failed').map((e) => JSON.parse(e.detail))).toEqual([
+      { step: 'refresh', reason: 'cookie_expired' },
+    ]);
   });
 
   it('renews through the challenge with the bound key: 403 + Secure-Session-Challenge, then 200 and the next cookie', async () => {
@@ -190,7 +246,8 @@ describe('binding enforced by the server', () => {
     const other = await bound();
     h.advance(TTL * 1000 + 1);
     const before = sessionRow(owner.sid);
-    const challengeOf = async () => parseChallengeHeader((await dbscRefresh(owner.sid)).headers.get('secure-session-challenge'))!.challenge;
+    const challengeOf = async () =>
+      parseChallengeHeader((await dbscRefresh(owner.sid)).headers.get('secure-session-challenge'))!.challenge;
 
     const c1 = await challengeOf();
     const thief = await dbscRefresh(owner.sid, refreshProof(generateDbscKey(), c1));
@@ -198,7 +255,9 @@ describe('binding enforced by the server', () => {
     const garbage = await dbscRefresh(owner.sid, 'not-a-proof');
     const unknownChallenge = await dbscRefresh(owner.sid, refreshProof(owner.key, 'made-up'));
     // A challenge issued for another session does not renew this one.
-    const otherChallenge = parseChallengeHeader((await dbscRefresh(other.sid)).headers.get('secure-session-challenge'))!.challenge;
+    const otherChallenge = parseChallengeHeader(
+      (await dbscRefresh(other.sid)).headers.get('secure-session-challenge'),
+    )!.challenge;
     const crossed = await dbscRefresh(owner.sid, refreshProof(owner.key, otherChallenge));
     for (const res of [thief, foreign, garbage, unknownChallenge, crossed]) {
       expect(res.status).toBe(401);
@@ -212,7 +271,14 @@ describe('binding enforced by the server', () => {
     const replayed = await dbscRefresh(owner.sid, good);
     expect(replayed.status).toBe(401);
     const reasons = auditOf('session.dbsc_proof_failed').map((e) => JSON.parse(e.detail).reason);
-    expect(reasons).toEqual(['bad_proof', 'bad_proof', 'bad_proof', 'unknown_challenge', 'unknown_challenge', 'unknown_challenge']);
+    expect(reasons).toEqual([
+      'bad_proof',
+      'bad_proof',
+      'bad_proof',
+      'unknown_challenge',
+      'unknown_challenge',
+      'unknown_challenge',
+    ]);
     expect(new Set(auditOf('session.dbsc_proof_failed').map((e) => e.session_id))).toEqual(new Set([owner.sid]));
   });
 
@@ -221,7 +287,11 @@ describe('binding enforced by the server', () => {
     // The browser renews before the cookie expired, so the cookie goes along with the proof.
     const renewWith = async (current: string) => {
       const { challenge } = parseChallengeHeader((await dbscRefresh(sid)).headers.get('secure-session-challenge'))!;
-      return h.request('/auth/dbsc/refresh', { method: 'POST', cookie: current, headers: { 'sec-secure-session-id': sid, 'secure-session-response': refreshProof(key, challenge) } });
+      return h.request('/auth/dbsc/refresh', {
+        method: 'POST',
+        cookie: current,
+        headers: { 'sec-secure-session-id': sid, 'secure-session-response': refreshProof(key, challenge) },
+      });
     };
     // The renewal first: the page's refresh with the same cookie is answered with the renewal's successor.
     const renewed = await renewWith(cookie);
@@ -285,7 +355,9 @@ describe('binding enforced by the server', () => {
     expect(replay.headers.getSetCookie()).toEqual([]);
     expect(sessionRow(sid)).toEqual(before);
     expect(auditOf('session.refresh_reuse_detected')).toEqual([]);
-    expect(auditOf('session.dbsc_proof_failed').map((e) => JSON.parse(e.detail))).toEqual([{ step: 'refresh', reason: 'cookie_expired' }]);
+    expect(auditOf('session.dbsc_proof_failed').map((e) => JSON.parse(e.detail))).toEqual([
+      { step: 'refresh', reason: 'cookie_expired' },
+    ]);
     expect((await renew(sid, key)).status).toBe(200);
   });
 
@@ -301,7 +373,9 @@ describe('binding enforced by the server', () => {
 
   it('lists bound sessions as such', async () => {
     const { userId } = await bound();
-    const plain = await h.signIn((h.sqlite.sqlite.prepare('SELECT email FROM users WHERE id = ?').get(userId) as { email: string }).email);
+    const plain = await h.signIn(
+      (h.sqlite.sqlite.prepare('SELECT email FROM users WHERE id = ?').get(userId) as { email: string }).email,
+    );
     const res = await h.request('/auth/sessions', { token: plain.accessToken });
     const { sessions } = (await res.json()) as { sessions: { current: boolean; deviceBound: boolean }[] };
     expect(sessions.map((s) => [s.current, s.deviceBound]).sort()).toEqual([
@@ -314,7 +388,12 @@ describe('binding enforced by the server', () => {
 describe('challenges at rest', () => {
   it('offers on every response of an unbound session, one challenge row per offer: a browser without DBSC keeps at most two live rows per session', async () => {
     const count = () => (h.sqlite.sqlite.prepare('SELECT count(*) AS n FROM dbsc_challenges').get() as { n: number }).n;
-    const live = () => (h.sqlite.sqlite.prepare('SELECT count(*) AS n FROM dbsc_challenges WHERE expires_at > ?').get(h.now()) as { n: number }).n;
+    const live = () =>
+      (
+        h.sqlite.sqlite.prepare('SELECT count(*) AS n FROM dbsc_challenges WHERE expires_at > ?').get(h.now()) as {
+          n: number;
+        }
+      ).n;
     const { refreshToken } = await h.signIn();
     let cookie = refreshToken;
     const challenges: string[] = [];
@@ -347,8 +426,14 @@ describe('challenges at rest', () => {
 
   it('makes the offer on the sign-in response itself when a browser signs in, and repeats that offer on its refreshes without a new row', async () => {
     await h.request('/auth/email/start', { body: { email: 'offer@example.com' }, headers: BROWSER });
-    const { code } = extractLinkAndCode((h.sqlite.sqlite.prepare('SELECT text FROM mail_queue ORDER BY rowid DESC LIMIT 1').get() as { text: string }).text);
-    const signedIn = await h.request('/auth/email/verify', { body: { email: 'offer@example.com', code }, headers: BROWSER });
+    const { code } = extractLinkAndCode(
+      (h.sqlite.sqlite.prepare('SELECT text FROM mail_queue ORDER BY rowid DESC LIMIT 1').get() as { text: string })
+        .text,
+    );
+    const signedIn = await h.request('/auth/email/verify', {
+      body: { email: 'offer@example.com', code },
+      headers: BROWSER,
+    });
     expect(signedIn.status).toBe(201);
     const offer = parseRegistrationOffer(signedIn.headers.get('secure-session-registration'));
     expect(offer).not.toBeNull();
@@ -371,7 +456,9 @@ describe('challenges at rest', () => {
         const raced = await refresh(cookie);
         expect(raced.status).toBe(200);
         // The same offer, repeated: its challenge is the one the registration is using up.
-        expect(parseRegistrationOffer(raced.headers.get('secure-session-registration'))?.challenge).toBe(offer.challenge);
+        expect(parseRegistrationOffer(raced.headers.get('secure-session-registration'))?.challenge).toBe(
+          offer.challenge,
+        );
         cookie = refreshCookieOf(raced)!;
       },
     });

@@ -44,27 +44,59 @@ describe('DKIM', () => {
       DKIM_PRIVATE_KEY: pem.trim().replace(/\n/g, '\\n'),
     });
     mailer = createSmtpMailer({ url: config.smtpUrl!, from: config.mailFrom, dkim: config.dkim });
-    await mailer.send({ to: 'ada@example.com', subject: 'Your sign-in link', text: 'Your code:\n123456\nhttps://mail.example.com/auth/email/verify?token=abc', html: '<p>Code 123456</p>' });
+    await mailer.send({
+      to: 'ada@example.com',
+      subject: 'Your sign-in link',
+      text: 'Your code:\n123456\nhttps://mail.example.com/auth/email/verify?token=abc',
+      html: '<p>Code 123456</p>',
+    });
     const [received] = await smtp.waitFor(1);
     expect(received!.raw.toString()).toMatch(/^DKIM-Signature: .*d=mail\.example\.com/m);
 
     const result = await verify(received!.raw);
     expect(result.results).toHaveLength(1);
-    expect(result.results[0]).toMatchObject({ signingDomain: 'mail.example.com', selector: 'sesame2026', status: { result: 'pass' } });
+    expect(result.results[0]).toMatchObject({
+      signingDomain: 'mail.example.com',
+      selector: 'sesame2026',
+      status: { result: 'pass' },
+    });
 
     const tampered = received!.raw.toString().replace('123456', '654321');
     // mailauth reports a body-hash mismatch as neutral ("body hash did not verify"), a bad signature as fail.
     expect(['fail', 'neutral']).toContain((await verify(tampered)).results[0]!.status.result);
-    const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+    const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .publicKey.export({ type: 'spki', format: 'der' })
+      .toString('base64');
     expect((await verify(received!.raw, `v=DKIM1; k=rsa; p=${otherKey}`)).results[0]!.status.result).toBe('fail');
   });
 
   it('refuses half a DKIM setting, and a signing domain that does not align with MAIL_FROM', () => {
-    expect(() => parseConfig({ DKIM_DOMAIN: 'mail.example.com' })).toThrow(/DKIM needs all of .*missing DKIM_SELECTOR, DKIM_PRIVATE_KEY/);
+    expect(() => parseConfig({ DKIM_DOMAIN: 'mail.example.com' })).toThrow(
+      /DKIM needs all of .*missing DKIM_SELECTOR, DKIM_PRIVATE_KEY/,
+    );
     expect(() =>
-      parseConfig({ MAIL_FROM: 'no-reply@other.example', DKIM_DOMAIN: 'mail.example.com', DKIM_SELECTOR: 's1', DKIM_PRIVATE_KEY: pem }),
+      parseConfig({
+        MAIL_FROM: 'no-reply@other.example',
+        DKIM_DOMAIN: 'mail.example.com',
+        DKIM_SELECTOR: 's1',
+        DKIM_PRIVATE_KEY: pem,
+      }),
     ).toThrow(/DMARC will not align/);
-    expect(() => parseConfig({ MAIL_FROM: 'no-reply@mail.example.com', DKIM_DOMAIN: 'mail.example.com', DKIM_SELECTOR: 's1', DKIM_PRIVATE_KEY: 'secret' })).toThrow(/PEM/);
-    expect(parseConfig({ MAIL_FROM: 'x <a@mail.example.com>', DKIM_DOMAIN: 'example.com', DKIM_SELECTOR: 's1', DKIM_PRIVATE_KEY: pem }).dkim?.domainName).toBe('example.com');
+    expect(() =>
+      parseConfig({
+        MAIL_FROM: 'no-reply@mail.example.com',
+        DKIM_DOMAIN: 'mail.example.com',
+        DKIM_SELECTOR: 's1',
+        DKIM_PRIVATE_KEY: 'secret',
+      }),
+    ).toThrow(/PEM/);
+    expect(
+      parseConfig({
+        MAIL_FROM: 'x <a@mail.example.com>',
+        DKIM_DOMAIN: 'example.com',
+        DKIM_SELECTOR: 's1',
+        DKIM_PRIVATE_KEY: pem,
+      }).dkim?.domainName,
+    ).toBe('example.com');
   });
 });

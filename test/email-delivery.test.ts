@@ -23,7 +23,8 @@ interface QueueRow {
   html: string;
 }
 const queue = () => m!.h.sqlite.sqlite.prepare('SELECT * FROM mail_queue ORDER BY created_at').all() as QueueRow[];
-const audit = (type: string) => m!.h.sqlite.sqlite.prepare('SELECT detail FROM audit_events WHERE type = ?').all(type) as { detail: string }[];
+const audit = (type: string) =>
+  m!.h.sqlite.sqlite.prepare('SELECT detail FROM audit_events WHERE type = ?').all(type) as { detail: string }[];
 const start = async (email: string, headers: Record<string, string> = {}) => {
   const res = await m!.h.request('/auth/email/start', { body: { email }, headers });
   expect(res.status).toBe(202);
@@ -74,7 +75,9 @@ describe('delivery over SMTP', () => {
     expect(smtp.received).toHaveLength(1);
     const [mail] = smtp.received;
     expect(mail!.rcptTo).toEqual(['later@example.com']);
-    expect((await m.h.request('/auth/email/verify', { body: { email: 'later@example.com', code: mail!.code } })).status).toBe(201);
+    expect(
+      (await m.h.request('/auth/email/verify', { body: { email: 'later@example.com', code: mail!.code } })).status,
+    ).toBe(201);
     const logs = JSON.stringify(m.h.logs);
     expect(logs).not.toContain(mail!.token);
     expect(logs).not.toContain(mail!.code);
@@ -128,7 +131,12 @@ describe('delivery over SMTP', () => {
     m.smtp!.refuseWith(null);
     m.h.advance(5_000);
     const [id] = queue().map((r) => r.id);
-    const outcomes = await Promise.all([deliverMail(m.h.deps, id!), deliverMail(m.h.deps, id!), deliverDueMail(m.h.deps), deliverDueMail(m.h.deps)]);
+    const outcomes = await Promise.all([
+      deliverMail(m.h.deps, id!),
+      deliverMail(m.h.deps, id!),
+      deliverDueMail(m.h.deps),
+      deliverDueMail(m.h.deps),
+    ]);
     expect(outcomes.filter((o) => o === 'sent' || (typeof o === 'object' && o.sent === 1))).toHaveLength(1);
     expect(m.smtp!.received).toHaveLength(1);
   });
@@ -140,7 +148,9 @@ describe('delivery over SMTP', () => {
     await m.settle();
     m.smtp!.refuseWith(null);
     // As if another instance had claimed it and then crashed mid-send.
-    m.h.sqlite.sqlite.prepare("UPDATE mail_queue SET status = 'sending', next_attempt_at = ?").run(m.h.now() + SEND_LEASE_MS);
+    m.h.sqlite.sqlite
+      .prepare("UPDATE mail_queue SET status = 'sending', next_attempt_at = ?")
+      .run(m.h.now() + SEND_LEASE_MS);
     m.h.advance(SEND_LEASE_MS - 1);
     expect(await deliverDueMail(m.h.deps)).toMatchObject({ sent: 0 });
     m.h.advance(1);
@@ -163,10 +173,18 @@ describe('message content', () => {
 
   it('builds links from PUBLIC_URL only, whatever Host or X-Forwarded-Host the request carries', async () => {
     m = await createMailHarness({ env: { PUBLIC_URL: 'https://auth.example.com' } });
-    await start('host@example.com', { host: 'evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'http' });
+    await start('host@example.com', {
+      host: 'evil.example',
+      'x-forwarded-host': 'evil.example',
+      'x-forwarded-proto': 'http',
+    });
     const res = await m.h.app.request(
       'http://evil.example/auth/email/start',
-      { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-host': 'evil.example' }, body: JSON.stringify({ email: 'host@example.com' }) },
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-host': 'evil.example' },
+        body: JSON.stringify({ email: 'host@example.com' }),
+      },
       { incoming: { socket: { remoteAddress: '127.0.0.1' } } },
     );
     expect(res.status).toBe(202);
@@ -188,7 +206,9 @@ describe('development outbox', () => {
     const res = await m.h.request('/dev/outbox');
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    const { messages } = (await res.json()) as { messages: { to: string; subject: string; text: string; html: string; createdAt: string }[] };
+    const { messages } = (await res.json()) as {
+      messages: { to: string; subject: string; text: string; html: string; createdAt: string }[];
+    };
     expect(messages.map((x) => x.to)).toEqual(['third@example.com', 'second@example.com', 'first@example.com']);
     expect(messages[2]!.createdAt).toBe(new Date(m.h.now() - 1000).toISOString());
     const { token, code } = extractLinkAndCode(messages[0]!.text);
@@ -208,7 +228,12 @@ describe('development outbox', () => {
   it('is 404 in production', async () => {
     m = await createMailHarness({
       smtp: 'outbox',
-      env: { NODE_ENV: 'production', SMTP_URL: 'smtp://127.0.0.1:2525', SIGNING_KEY_SECRET: 'x'.repeat(32), PUBLIC_URL: 'https://auth.example.com' },
+      env: {
+        NODE_ENV: 'production',
+        SMTP_URL: 'smtp://127.0.0.1:2525',
+        SIGNING_KEY_SECRET: 'x'.repeat(32),
+        PUBLIC_URL: 'https://auth.example.com',
+      },
     });
     await start('prod@example.com');
     const res = await m.h.request('/dev/outbox');

@@ -13,7 +13,8 @@ afterEach(async () => {
 });
 
 const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; message: string } }).error;
-const count = (table: string) => (m!.h.sqlite.sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+const count = (table: string) =>
+  (m!.h.sqlite.sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 const start = (email: unknown, opts: { ip?: string; path?: string; headers?: Record<string, string> } = {}) =>
   m!.h.request(opts.path ?? '/auth/email/start', { body: { email }, ip: opts.ip, headers: opts.headers });
 
@@ -76,14 +77,24 @@ describe('no user enumeration', () => {
   it('answers a known and an unknown address identically (status, body, headers apart from Date) and does the same database work', async () => {
     m = await createMailHarness();
     await m.h.signIn('known@example.com');
-    const tables = () => ({ tokens: count('email_tokens'), mail: count('mail_queue'), users: count('users'), limits: count('rate_limits') });
+    const tables = () => ({
+      tokens: count('email_tokens'),
+      mail: count('mail_queue'),
+      users: count('users'),
+      limits: count('rate_limits'),
+    });
     const answer = async (email: string) => {
       const before = tables();
       const res = await start(email);
       const after = tables();
       const headers: [string, string][] = [];
       res.headers.forEach((value, name) => void (name !== 'date' && headers.push([name, value])));
-      return { status: res.status, body: await res.text(), headers, work: Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - before[k as keyof typeof before]])) };
+      return {
+        status: res.status,
+        body: await res.text(),
+        headers,
+        work: Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - before[k as keyof typeof before]])),
+      };
     };
     // Warm up the per-client counter so both measured requests find it in place.
     expect((await start('warm-up@example.com')).status).toBe(202);
@@ -105,7 +116,8 @@ describe('rate limits', () => {
     m = await createMailHarness({ env: { RATE_LIMIT_EMAILS_PER_HOUR: '3' } });
     m.h.setNow(Date.UTC(2026, 0, 15, 12, 30, 0));
     // Other spellings of the same address count against the same limit.
-    for (const email of ['flood@example.com', 'FLOOD@example.com', ' flood+x@EXAMPLE.com']) expect((await start(email, { ip: '10.0.0.1' })).status).toBe(202);
+    for (const email of ['flood@example.com', 'FLOOD@example.com', ' flood+x@EXAMPLE.com'])
+      expect((await start(email, { ip: '10.0.0.1' })).status).toBe(202);
     const limited = await start('Flood@example.com', { ip: '10.0.0.1' });
     expect(limited.status).toBe(429);
     // GCRA: 3 an hour, one more every 20 minutes once the burst is used.

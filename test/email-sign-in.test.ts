@@ -20,7 +20,8 @@ interface SessionBody {
   user: { id: string; email: string; emailVerified: boolean };
 }
 
-const rows = <T = Record<string, unknown>>(q: string, ...args: unknown[]) => m.h.sqlite.sqlite.prepare(q).all(...args) as T[];
+const rows = <T = Record<string, unknown>>(q: string, ...args: unknown[]) =>
+  m.h.sqlite.sqlite.prepare(q).all(...args) as T[];
 const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; message: string } }).error;
 
 /** Asks for a message and returns it once it has arrived over SMTP. */
@@ -32,7 +33,8 @@ async function requestMail(email: string): Promise<CapturedMail> {
   return received[before]!;
 }
 
-const verifyToken = (token: string, headers: Record<string, string> = {}) => m.h.request('/auth/email/verify', { body: { token }, headers });
+const verifyToken = (token: string, headers: Record<string, string> = {}) =>
+  m.h.request('/auth/email/verify', { body: { token }, headers });
 const verifyCode = (email: string, code: string) => m.h.request('/auth/email/verify', { body: { email, code } });
 
 describe('POST /auth/email/start', () => {
@@ -65,11 +67,20 @@ describe('POST /auth/email/start', () => {
     const [row] = rows<{ token_hash: string; hash_scheme: string }>('SELECT token_hash, hash_scheme FROM email_tokens');
     expect(row!.hash_scheme).toBe('hmac-v1');
     expect(row!.token_hash).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(row!.token_hash).not.toBe(Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(mail.token))).toString('base64url'));
+    expect(row!.token_hash).not.toBe(
+      Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(mail.token))).toString('base64url'),
+    );
   });
 
   it('refuses a body that is not {"email": string} with 400', async () => {
-    for (const body of [{}, [], { email: 42 }, { email: ['a@example.com'] }, { email: null }, { email: 'a@example.com', extra: 1 }]) {
+    for (const body of [
+      {},
+      [],
+      { email: 42 },
+      { email: ['a@example.com'] },
+      { email: null },
+      { email: 'a@example.com', extra: 1 },
+    ]) {
       const res = await m.h.request('/auth/email/start', { body });
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect((await errorOf(res)).code).toBe('INVALID_REQUEST');
@@ -133,9 +144,16 @@ describe('the emailed link', () => {
   });
 
   it("serves the front end's index.html instead when the app is given one", async () => {
-    const front = await createMailHarness({ appOptions: { linkPage: async () => '<!doctype html><html lang="en"><head><title>front end</title></head><body><div id="app"></div></body></html>' } });
+    const front = await createMailHarness({
+      appOptions: {
+        linkPage: async () =>
+          '<!doctype html><html lang="en"><head><title>front end</title></head><body><div id="app"></div></body></html>',
+      },
+    });
     try {
-      const res = await front.h.request('/auth/email/verify?token=whatever', { headers: { 'accept-language': 'de-CH, en;q=0.5' } });
+      const res = await front.h.request('/auth/email/verify?token=whatever', {
+        headers: { 'accept-language': 'de-CH, en;q=0.5' },
+      });
       expect(res.status).toBe(200);
       const html = await res.text();
       // In the request's language, which the pages start in.
@@ -158,7 +176,11 @@ describe('the emailed link', () => {
       const res = await m.h.request(`/auth/email/link-info?token=${mail.token}`);
       expect(res.status).toBe(200);
       expect(res.headers.get('cache-control')).toBe('no-store');
-      expect(await res.json()).toEqual({ email: 'info@example.com', expiresAt: new Date(m.h.now() + 600_000).toISOString(), purpose: 'sign_in' });
+      expect(await res.json()).toEqual({
+        email: 'info@example.com',
+        expiresAt: new Date(m.h.now() + 600_000).toISOString(),
+        purpose: 'sign_in',
+      });
     }
     expect((await verifyToken(mail.token)).status).toBe(201);
     const used = await m.h.request(`/auth/email/link-info?token=${mail.token}`);
@@ -238,7 +260,9 @@ describe('POST /auth/email/verify', () => {
 
   it('counts parallel wrong guesses atomically: never more than 5 are counted, and the right code then fails', async () => {
     const mail = await requestMail('burst@example.com');
-    const guesses = Array.from({ length: 12 }, (_, i) => String((Number(mail.code) + 1 + i) % 1_000_000).padStart(6, '0'));
+    const guesses = Array.from({ length: 12 }, (_, i) =>
+      String((Number(mail.code) + 1 + i) % 1_000_000).padStart(6, '0'),
+    );
     const results = await Promise.all(guesses.map((g) => verifyCode('burst@example.com', g)));
     expect(results.every((r) => r.status === 401)).toBe(true);
     expect(rows('SELECT failed_attempts FROM email_tokens')).toEqual([{ failed_attempts: 5 }]);
@@ -263,8 +287,14 @@ describe('POST /auth/email/verify', () => {
     expect(statuses.filter((s) => s === 401)).toHaveLength(19);
     expect(rows('SELECT count(*) AS n FROM users')).toEqual([{ n: 1 }]);
     expect(rows('SELECT count(*) AS n FROM sessions')).toEqual([{ n: 1 }]);
-    expect(rows('SELECT count(*) AS n FROM sessions WHERE refresh_gen = 0 AND refresh_hash IS NOT NULL')).toEqual([{ n: 1 }]);
-    expect(rows("SELECT count(*) AS n FROM audit_events WHERE type IN ('email.verified', 'session.started', 'account.created') GROUP BY type")).toEqual([{ n: 1 }, { n: 1 }, { n: 1 }]);
+    expect(rows('SELECT count(*) AS n FROM sessions WHERE refresh_gen = 0 AND refresh_hash IS NOT NULL')).toEqual([
+      { n: 1 },
+    ]);
+    expect(
+      rows(
+        "SELECT count(*) AS n FROM audit_events WHERE type IN ('email.verified', 'session.started', 'account.created') GROUP BY type",
+      ),
+    ).toEqual([{ n: 1 }, { n: 1 }, { n: 1 }]);
     expect(rows("SELECT count(*) AS n FROM audit_events WHERE type = 'email.verify_failed'")).toEqual([{ n: 19 }]);
   });
 
@@ -276,7 +306,17 @@ describe('POST /auth/email/verify', () => {
   });
 
   it('refuses malformed bodies with 400 and unknown tokens with 401', async () => {
-    for (const body of [{}, [], { token: 42 }, { token: 'short' }, { email: 'a@example.com', code: '12345' }, { email: 'a@example.com', code: 123456 }, { email: 'a@example.com' }, { token: 'A'.repeat(43), email: 'a@example.com' }, { email: 'not an address', code: '123456' }]) {
+    for (const body of [
+      {},
+      [],
+      { token: 42 },
+      { token: 'short' },
+      { email: 'a@example.com', code: '12345' },
+      { email: 'a@example.com', code: 123456 },
+      { email: 'a@example.com' },
+      { token: 'A'.repeat(43), email: 'a@example.com' },
+      { email: 'not an address', code: '123456' },
+    ]) {
       const res = await m.h.request('/auth/email/verify', { body });
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect((await errorOf(res)).code).toBe('INVALID_REQUEST');
@@ -291,9 +331,19 @@ describe('POST /auth/email/verify', () => {
     await verifyToken('A'.repeat(43));
     const res = await verifyToken(mail.token);
     const { user } = (await res.json()) as SessionBody;
-    const events = rows<{ type: string; user_id: string | null; detail: string }>('SELECT type, user_id, detail FROM audit_events ORDER BY id');
+    const events = rows<{ type: string; user_id: string | null; detail: string }>(
+      'SELECT type, user_id, detail FROM audit_events ORDER BY id',
+    );
     const types = events.map((e) => e.type);
-    expect(types).toEqual(expect.arrayContaining(['email.sent', 'email.verify_failed', 'account.created', 'email.verified', 'session.started']));
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'email.sent',
+        'email.verify_failed',
+        'account.created',
+        'email.verified',
+        'session.started',
+      ]),
+    );
     expect(events.find((e) => e.type === 'account.created')!.user_id).toBe(user.id);
     expect(events.find((e) => e.type === 'email.verified')!.user_id).toBe(user.id);
     // No secret in the audit trail.

@@ -20,7 +20,9 @@ describe('GET /healthz', () => {
   });
 
   it('answers 503 naming a migration that is not applied', async () => {
-    h.sqlite.sqlite.prepare('DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)').run();
+    h.sqlite.sqlite
+      .prepare('DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)')
+      .run();
     const { status, body } = await health();
     expect(status).toBe(503);
     expect(body.ok).toBe(false);

@@ -11,7 +11,11 @@ const errorOf = async (res: Response) => ((await res.json()) as { error: { code:
 
 describe('http hardening', () => {
   it('sends the security headers on every response', async () => {
-    for (const res of [await h.request('/healthz'), await h.request('/nope'), await h.request('/auth/refresh', { body: {} })]) {
+    for (const res of [
+      await h.request('/healthz'),
+      await h.request('/nope'),
+      await h.request('/auth/refresh', { body: {} }),
+    ]) {
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
       expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     }
@@ -25,19 +29,37 @@ describe('http hardening', () => {
 
   it('refuses a state-changing request that is not JSON with 415', async () => {
     const { accessToken } = await h.signIn();
-    for (const type of [undefined, 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonx']) {
+    for (const type of [
+      undefined,
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/jsonx',
+    ]) {
       const headers: Record<string, string> = type ? { 'content-type': type } : {};
       const res = await h.request('/auth/logout-all', { rawBody: '{}', headers, token: accessToken });
       expect(res.status, String(type)).toBe(415);
       expect((await errorOf(res)).code).toBe('UNSUPPORTED_MEDIA_TYPE');
     }
-    expect((await h.request('/auth/logout-all', { rawBody: '{}', headers: { 'content-type': 'application/json; charset=utf-8' }, token: accessToken })).status).toBe(204);
+    expect(
+      (
+        await h.request('/auth/logout-all', {
+          rawBody: '{}',
+          headers: { 'content-type': 'application/json; charset=utf-8' },
+          token: accessToken,
+        })
+      ).status,
+    ).toBe(204);
   });
 
   it('refuses malformed bodies with 400 INVALID_REQUEST naming the problem', async () => {
     const { accessToken } = await h.signIn();
     for (const raw of ['{', '[]', '42', '"x"', 'null', '{"extra": 1}', '']) {
-      const res = await h.request('/auth/logout-all', { rawBody: raw, headers: { 'content-type': 'application/json' }, token: accessToken });
+      const res = await h.request('/auth/logout-all', {
+        rawBody: raw,
+        headers: { 'content-type': 'application/json' },
+        token: accessToken,
+      });
       expect(res.status, raw).toBe(400);
       const e = await errorOf(res);
       expect(e.code).toBe('INVALID_REQUEST');
@@ -60,7 +82,12 @@ describe('http hardening', () => {
     });
     const streamed = await h.app.request(
       '/auth/refresh',
-      { method: 'POST', body: chunks, headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, duplex: 'half' } as RequestInit,
+      {
+        method: 'POST',
+        body: chunks,
+        headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+        duplex: 'half',
+      } as RequestInit,
       { incoming: { socket: { remoteAddress: '127.0.0.1' } } },
     );
     expect(streamed.status).toBe(413);
@@ -82,7 +109,11 @@ describe('http hardening', () => {
       expect((await errorOf(res)).code).toBe('FORBIDDEN_ORIGIN');
     }
     // Refused requests changed nothing: the session still refreshes.
-    const still = await h.request('/auth/refresh', { body: {}, cookie: refreshToken, headers: { origin: 'http://localhost:3000', 'sec-fetch-site': 'same-origin' } });
+    const still = await h.request('/auth/refresh', {
+      body: {},
+      cookie: refreshToken,
+      headers: { origin: 'http://localhost:3000', 'sec-fetch-site': 'same-origin' },
+    });
     expect(still.status).toBe(200);
     expect((await attempt({ origin: 'https://app.localhost', 'sec-fetch-site': 'cross-site' })).status).toBe(204);
     expect((await attempt({})).status).toBe(204);
@@ -91,11 +122,18 @@ describe('http hardening', () => {
   it('answers CORS preflights with credentials for CORS_ORIGINS only', async () => {
     const ok = await h.request('/auth/refresh', {
       method: 'OPTIONS',
-      headers: { origin: 'https://app.localhost', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      headers: {
+        origin: 'https://app.localhost',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
     });
     expect(ok.headers.get('access-control-allow-origin')).toBe('https://app.localhost');
     expect(ok.headers.get('access-control-allow-credentials')).toBe('true');
-    const evil = await h.request('/auth/refresh', { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    const evil = await h.request('/auth/refresh', {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
     expect(evil.headers.get('access-control-allow-origin')).toBeNull();
   });
 

@@ -28,7 +28,8 @@ function placeholders(elements: MessageFormatElement[], into = new Set<string>()
       continue;
     }
     into.add(`arg:${el.value}`);
-    if (el.type === TYPE.plural || el.type === TYPE.select) for (const option of Object.values(el.options)) placeholders(option.value, into);
+    if (el.type === TYPE.plural || el.type === TYPE.select)
+      for (const option of Object.values(el.options)) placeholders(option.value, into);
   }
   return into;
 }
@@ -53,7 +54,9 @@ function checkCatalogues(catalogues: Catalogues): string[] {
       if (locale === 'en' || !(key in source)) continue;
       const expected = placeholders(parse(source[key]!));
       if ([...expected].sort().join() !== [...found].sort().join())
-        problems.push(`${locale}: ${key} uses ${[...found].join(', ') || 'nothing'}, English ${[...expected].join(', ') || 'nothing'}`);
+        problems.push(
+          `${locale}: ${key} uses ${[...found].join(', ') || 'nothing'}, English ${[...expected].join(', ') || 'nothing'}`,
+        );
     }
   }
   return problems;
@@ -67,7 +70,8 @@ function sources(dir: string): string {
       const full = path.join(d, entry.name);
       if (entry.isDirectory()) {
         if (entry.name !== 'messages' && entry.name !== 'node_modules' && entry.name !== 'dist') walk(full);
-      } else if (/\.(ts|tsx)$/.test(entry.name) && !/\.test\.tsx?$/.test(entry.name)) out.push(fs.readFileSync(full, 'utf8'));
+      } else if (/\.(ts|tsx)$/.test(entry.name) && !/\.test\.tsx?$/.test(entry.name))
+        out.push(fs.readFileSync(full, 'utf8'));
     }
   };
   walk(path.join(root, dir));
@@ -81,7 +85,10 @@ async function familiesIn(dir: string): Promise<Families> {
   const families: Families = {};
   for (const locale of fs.readdirSync(path.join(root, dir))) {
     families[locale] = {};
-    for (const file of fs.readdirSync(path.join(root, dir, locale)).filter((name) => name.endsWith('.ts')).sort()) {
+    for (const file of fs
+      .readdirSync(path.join(root, dir, locale))
+      .filter((name) => name.endsWith('.ts'))
+      .sort()) {
       const module = (await import(path.join(root, dir, locale, file))) as { default: Record<string, string> };
       families[locale]![file.replace(/\.ts$/, '')] = module.default;
     }
@@ -94,16 +101,19 @@ function checkFamilies(families: Families, catalogues: Catalogues): string[] {
   const problems: string[] = [];
   const english = Object.keys(families.en ?? {}).sort();
   for (const [locale, files] of Object.entries(families)) {
-    if (Object.keys(files).sort().join() !== english.join()) problems.push(`${locale}: families ${Object.keys(files).sort().join(', ')}, English ${english.join(', ')}`);
+    if (Object.keys(files).sort().join() !== english.join())
+      problems.push(`${locale}: families ${Object.keys(files).sort().join(', ')}, English ${english.join(', ')}`);
     const seen = new Map<string, string>();
     for (const [family, messages] of Object.entries(files)) {
       for (const key of Object.keys(messages)) {
         if (seen.has(key)) problems.push(`${locale}: ${key} is in ${seen.get(key)} and ${family}`);
         seen.set(key, family);
-        if (catalogues[locale]?.[key] !== messages[key]) problems.push(`${locale}: ${key} of ${family} is not in the merged catalogue as written`);
+        if (catalogues[locale]?.[key] !== messages[key])
+          problems.push(`${locale}: ${key} of ${family} is not in the merged catalogue as written`);
       }
     }
-    for (const key of Object.keys(catalogues[locale] ?? {})) if (!seen.has(key)) problems.push(`${locale}: ${key} is in no family file`);
+    for (const key of Object.keys(catalogues[locale] ?? {}))
+      if (!seen.has(key)) problems.push(`${locale}: ${key} is in no family file`);
   }
   return problems;
 }

@@ -21,7 +21,17 @@ import { describe, expect, it } from 'vitest';
 const root = path.resolve(import.meta.dirname, '..');
 
 /** Attributes whose value is read to a person (shown as a tooltip, announced, or drawn). */
-const HUMAN_ATTRIBUTES = new Set(['aria-label', 'aria-description', 'aria-roledescription', 'aria-valuetext', 'aria-placeholder', 'title', 'placeholder', 'alt', 'label']);
+const HUMAN_ATTRIBUTES = new Set([
+  'aria-label',
+  'aria-description',
+  'aria-roledescription',
+  'aria-valuetext',
+  'aria-placeholder',
+  'title',
+  'placeholder',
+  'alt',
+  'label',
+]);
 const LETTER = /\p{L}/u;
 const PROSE = [/^\s*\p{Lu}\p{Ll}/u, /[’‘“”„«»…]/u, /\p{L}+\s+\p{L}+.*[.?!]\s*$/u];
 
@@ -34,7 +44,9 @@ function valueParent(node: ts.Node): ts.Node {
     else if (ts.isConditionalExpression(parent) && parent.condition !== current) current = parent;
     else if (
       ts.isBinaryExpression(parent) &&
-      [ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken].includes(parent.operatorToken.kind) &&
+      [ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken].includes(
+        parent.operatorToken.kind,
+      ) &&
       parent.right === current
     )
       current = parent;
@@ -53,13 +65,27 @@ function shownInJsx(node: ts.Node): boolean {
 /** Strings that are code, not text: compared, switched on, a type, a module, a property name, or for developers. */
 function isCode(node: ts.Node): boolean {
   const parent = node.parent;
-  if (ts.isImportDeclaration(parent) || ts.isExportDeclaration(parent) || ts.isExternalModuleReference(parent) || ts.isLiteralTypeNode(parent)) return true;
+  if (
+    ts.isImportDeclaration(parent) ||
+    ts.isExportDeclaration(parent) ||
+    ts.isExternalModuleReference(parent) ||
+    ts.isLiteralTypeNode(parent)
+  )
+    return true;
   if (ts.isCaseClause(parent) || ts.isElementAccessExpression(parent)) return true;
   if ((ts.isPropertyAssignment(parent) || ts.isPropertySignature(parent)) && parent.name === node) return true;
   if (ts.isJsxAttribute(parent)) return true; // an attribute no person reads (class, id, media, d, …)
   if (ts.isBinaryExpression(parent)) {
     const op = parent.operatorToken.kind;
-    if ([ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken].includes(op)) return true;
+    if (
+      [
+        ts.SyntaxKind.EqualsEqualsEqualsToken,
+        ts.SyntaxKind.ExclamationEqualsEqualsToken,
+        ts.SyntaxKind.EqualsEqualsToken,
+        ts.SyntaxKind.ExclamationEqualsToken,
+      ].includes(op)
+    )
+      return true;
   }
   // Messages for developers: console.*(…) and new SomeError(…), wherever the string sits in their arguments.
   for (let up: ts.Node | undefined = parent; up && !ts.isSourceFile(up) && !ts.isBlock(up); up = up.parent) {
@@ -76,15 +102,25 @@ interface HardCodedText {
 
 /** The hard-coded text in one source file (TSX or TS), with the line each starts on. */
 function findHardCodedText(fileName: string, source: string): HardCodedText[] {
-  const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true, fileName.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const file = ts.createSourceFile(
+    fileName,
+    source,
+    ts.ScriptTarget.Latest,
+    true,
+    fileName.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS,
+  );
   const found: HardCodedText[] = [];
-  const report = (node: ts.Node, text: string) => found.push({ line: file.getLineAndCharacterOfPosition(node.getStart()).line + 1, text: text.trim() });
+  const report = (node: ts.Node, text: string) =>
+    found.push({ line: file.getLineAndCharacterOfPosition(node.getStart()).line + 1, text: text.trim() });
   const visit = (node: ts.Node) => {
     if (ts.isJsxText(node)) {
       if (LETTER.test(node.text)) report(node, node.text);
     } else if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node)) {
-      const text = ts.isTemplateExpression(node) ? node.head.text + node.templateSpans.map((span) => `{}${span.literal.text}`).join('') : node.text;
-      if (LETTER.test(text) && (shownInJsx(node) || (!isCode(node) && PROSE.some((re) => re.test(text))))) report(node, text);
+      const text = ts.isTemplateExpression(node)
+        ? node.head.text + node.templateSpans.map((span) => `{}${span.literal.text}`).join('')
+        : node.text;
+      if (LETTER.test(text) && (shownInJsx(node) || (!isCode(node) && PROSE.some((re) => re.test(text)))))
+        report(node, text);
       if (ts.isTemplateExpression(node)) for (const span of node.templateSpans) visit(span.expression);
       return;
     }
@@ -100,12 +136,15 @@ function findHardCodedHtml(fileName: string, source: string): HardCodedText[] {
   const found: HardCodedText[] = [];
   const visit = (node: ts.Node) => {
     if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node)) {
-      const parts = ts.isTemplateExpression(node) ? [node.head.text, ...node.templateSpans.map((span) => span.literal.text)] : [node.text];
+      const parts = ts.isTemplateExpression(node)
+        ? [node.head.text, ...node.templateSpans.map((span) => span.literal.text)]
+        : [node.text];
       // A value splits the text: "Hello ${name}" leaves "Hello", which still counts.
       const whole = parts.join('\u0000');
       if (/<\/?[a-z!][^>]*>/i.test(whole) && !isCode(node)) {
         for (const text of whole.replace(/<[^>]*>/g, '\u0000').split('\u0000'))
-          if (LETTER.test(text)) found.push({ line: file.getLineAndCharacterOfPosition(node.getStart()).line + 1, text: text.trim() });
+          if (LETTER.test(text))
+            found.push({ line: file.getLineAndCharacterOfPosition(node.getStart()).line + 1, text: text.trim() });
       }
     }
     ts.forEachChild(node, visit);
@@ -122,7 +161,8 @@ function componentFiles(dir: string): string[] {
       const full = path.join(d, entry.name);
       if (entry.isDirectory()) {
         if (entry.name !== 'messages') walk(full);
-      } else if (/\.tsx?$/.test(entry.name) && !/\.test\.tsx?$/.test(entry.name) && !entry.name.endsWith('.d.ts')) out.push(full);
+      } else if (/\.tsx?$/.test(entry.name) && !/\.test\.tsx?$/.test(entry.name) && !entry.name.endsWith('.d.ts'))
+        out.push(full);
     }
   };
   walk(dir);
@@ -191,12 +231,16 @@ describe('the server’s pages and mails (src/views, src/mail)', () => {
   const files = ['src/views', 'src/mail'].flatMap((dir) => componentFiles(path.join(root, dir)));
 
   it('are found', () => {
-    expect(files.map((file) => path.relative(root, file))).toEqual(expect.arrayContaining(['src/views/link-page.ts', 'src/mail/layout.ts', 'src/mail/templates.ts']));
+    expect(files.map((file) => path.relative(root, file))).toEqual(
+      expect.arrayContaining(['src/views/link-page.ts', 'src/mail/layout.ts', 'src/mail/templates.ts']),
+    );
   });
 
   it('write no text into their HTML that is not from the catalogues', () => {
     const found = files.flatMap((file) =>
-      findHardCodedHtml(file, fs.readFileSync(file, 'utf8')).map(({ line, text }) => `${path.relative(root, file)}:${line} ${JSON.stringify(text)}`),
+      findHardCodedHtml(file, fs.readFileSync(file, 'utf8')).map(
+        ({ line, text }) => `${path.relative(root, file)}:${line} ${JSON.stringify(text)}`,
+      ),
     );
     expect(found).toEqual([]);
   });
@@ -211,7 +255,9 @@ describe('the pages (web/src)', () => {
 
   it('hold no text a person reads outside the catalogues', () => {
     const found = files.flatMap((file) =>
-      findHardCodedText(file, fs.readFileSync(file, 'utf8')).map(({ line, text }) => `${path.relative(root, file)}:${line} ${JSON.stringify(text)}`),
+      findHardCodedText(file, fs.readFileSync(file, 'utf8')).map(
+        ({ line, text }) => `${path.relative(root, file)}:${line} ${JSON.stringify(text)}`,
+      ),
     );
     expect(found).toEqual([]);
   });

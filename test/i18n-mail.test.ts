@@ -40,7 +40,9 @@ describe('mail language and branding', () => {
     expect(html).toContain('background-color:#0f766e;color:#ffffff;');
     expect(`${got.mail.subject}\n${text}\n${html}`).not.toMatch(/Sesame|Sign in|expire/);
     // The German code signs in like any other.
-    expect((await m.h.request('/auth/email/verify', { body: { email: 'ada@example.com', code: got.code } })).status).toBe(201);
+    expect(
+      (await m.h.request('/auth/email/verify', { body: { email: 'ada@example.com', code: got.code } })).status,
+    ).toBe(201);
   });
 
   it('follows the language picker’s cookie over Accept-Language, and falls back to English', async () => {
@@ -57,12 +59,18 @@ describe('mail language and branding', () => {
   it('writes a security notice in the language of the request that caused it', async () => {
     m = await createMailHarness({ env });
     const { accessToken } = await m.h.signIn('eve@example.com');
-    const res = await m.h.request('/api/me', { method: 'DELETE', token: accessToken, headers: { 'accept-language': 'de-AT', 'user-agent': 'curl/8.5.0' } });
+    const res = await m.h.request('/api/me', {
+      method: 'DELETE',
+      token: accessToken,
+      headers: { 'accept-language': 'de-AT', 'user-agent': 'curl/8.5.0' },
+    });
     expect(res.status).toBe(204);
     await m.settle();
     const [notice] = await m.smtp!.waitFor(1);
     expect(notice!.mail.subject).toBe('Ihr Konto bei Acme ID wurde gelöscht');
-    expect(notice!.mail.text).toMatch(/Ihr Konto bei Acme ID \(eve@example\.com\) wurde am .+ UTC, von einem unbekannten Gerät gelöscht/);
+    expect(notice!.mail.text).toMatch(
+      /Ihr Konto bei Acme ID \(eve@example\.com\) wurde am .+ UTC, von einem unbekannten Gerät gelöscht/,
+    );
     expect(String(notice!.mail.html)).toContain('Falls nicht, wenden Sie sich an die Betreiber von Acme ID.');
   });
 });

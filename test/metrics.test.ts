@@ -5,7 +5,13 @@
 import parsePrometheusTextFormat, { type PromFamily } from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/node-server.js';
-import { generateDbscKey, parseChallengeHeader, parseRegistrationOffer, refreshProof, registrationProof } from './helpers/dbsc-client.js';
+import {
+  generateDbscKey,
+  parseChallengeHeader,
+  parseRegistrationOffer,
+  refreshProof,
+  registrationProof,
+} from './helpers/dbsc-client.js';
 
 let s: TestServer;
 let scraper: string;
@@ -27,7 +33,8 @@ async function scrape(): Promise<PromFamily[]> {
 }
 
 /** The parser folds a histogram's labelled series into one; the per-route count is read from its own line. */
-const routeCount = (text: string, labels: string) => Number(new RegExp(`^sesame_http_request_duration_seconds_count\\{${labels}\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+const routeCount = (text: string, labels: string) =>
+  Number(new RegExp(`^sesame_http_request_duration_seconds_count\\{${labels}\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
 
 function value(families: PromFamily[], name: string, labels: Record<string, string> = {}): number {
   const family = families.find((f) => f.name === name);
@@ -36,7 +43,8 @@ function value(families: PromFamily[], name: string, labels: Record<string, stri
   return sample ? Number(sample.value ?? sample.count) : 0;
 }
 
-const post = (p: string, json: unknown, headers: Record<string, string> = {}) => s.fetch(p, { method: 'POST', json, headers });
+const post = (p: string, json: unknown, headers: Record<string, string> = {}) =>
+  s.fetch(p, { method: 'POST', json, headers });
 
 describe('GET /metrics', () => {
   it('needs a key with metrics:read', async () => {
@@ -65,7 +73,8 @@ describe('GET /metrics', () => {
     expect((await post('/auth/email/start', { email: 'metrics@example.com' })).status).toBe(429);
 
     const after = await scrape();
-    const delta = (name: string, labels: Record<string, string> = {}) => value(after, name, labels) - value(before, name, labels);
+    const delta = (name: string, labels: Record<string, string> = {}) =>
+      value(after, name, labels) - value(before, name, labels);
     expect(delta('sesame_sign_ins_total', { method: 'email', result: 'success' })).toBe(1);
     expect(delta('sesame_sign_ins_total', { method: 'email', result: 'invalid_code' })).toBe(1);
     expect(delta('sesame_refreshes_total', { result: 'rotated' })).toBe(1);
@@ -88,7 +97,8 @@ describe('GET /metrics', () => {
     const before = await scrape();
     const signedIn = await s.signInByEmail('metrics-dbsc@example.com');
     const cookie = (c: string) => ({ cookie: `__Host-sesame_refresh=${c}` });
-    const refreshCookieOf = (res: Response) => /__Host-sesame_refresh=([^;]*)/.exec(res.headers.getSetCookie().join('\n'))![1]!;
+    const refreshCookieOf = (res: Response) =>
+      /__Host-sesame_refresh=([^;]*)/.exec(res.headers.getSetCookie().join('\n'))![1]!;
     // Node's fetch sends Fetch Metadata as a browser does: the sign-in response carries the offer.
     const offer = parseRegistrationOffer(signedIn.headers.get('secure-session-registration'))!;
     const plain = await post('/auth/refresh', {}, cookie(signedIn.refresh));
@@ -99,8 +109,12 @@ describe('GET /metrics', () => {
     const dbsc = (p: string, headers: Record<string, string>) => s.fetch(p, { method: 'POST', headers });
     const key = generateDbscKey();
     expect((await dbsc('/auth/dbsc/register', { 'secure-session-response': 'not-a-proof' })).status).toBe(401);
-    expect((await dbsc('/auth/dbsc/register', { 'secure-session-response': registrationProof(key, 'made-up') })).status).toBe(401);
-    const registered = await dbsc('/auth/dbsc/register', { 'secure-session-response': registrationProof(key, offer.challenge) });
+    expect(
+      (await dbsc('/auth/dbsc/register', { 'secure-session-response': registrationProof(key, 'made-up') })).status,
+    ).toBe(401);
+    const registered = await dbsc('/auth/dbsc/register', {
+      'secure-session-response': registrationProof(key, offer.challenge),
+    });
     expect(registered.status).toBe(200);
     const sid = ((await registered.json()) as { session_identifier: string }).session_identifier;
     const boundNow = await scrape();
@@ -115,14 +129,26 @@ describe('GET /metrics', () => {
       return parseChallengeHeader(res.headers.get('secure-session-challenge'))!.challenge;
     };
     const challenge = await challengeOf();
-    expect((await dbsc('/auth/dbsc/refresh', { 'sec-secure-session-id': sid, 'secure-session-response': refreshProof(generateDbscKey(), challenge) })).status).toBe(401);
+    expect(
+      (
+        await dbsc('/auth/dbsc/refresh', {
+          'sec-secure-session-id': sid,
+          'secure-session-response': refreshProof(generateDbscKey(), challenge),
+        })
+      ).status,
+    ).toBe(401);
     const proof = refreshProof(key, challenge);
-    expect((await dbsc('/auth/dbsc/refresh', { 'sec-secure-session-id': sid, 'secure-session-response': proof })).status).toBe(200);
-    expect((await dbsc('/auth/dbsc/refresh', { 'sec-secure-session-id': sid, 'secure-session-response': proof })).status).toBe(401);
+    expect(
+      (await dbsc('/auth/dbsc/refresh', { 'sec-secure-session-id': sid, 'secure-session-response': proof })).status,
+    ).toBe(200);
+    expect(
+      (await dbsc('/auth/dbsc/refresh', { 'sec-secure-session-id': sid, 'secure-session-response': proof })).status,
+    ).toBe(401);
     expect((await post('/auth/logout', {}, cookie(refreshCookieOf(registered)))).status).toBe(204);
 
     const after = await scrape();
-    const delta = (name: string, labels: Record<string, string> = {}) => value(after, name, labels) - value(before, name, labels);
+    const delta = (name: string, labels: Record<string, string> = {}) =>
+      value(after, name, labels) - value(before, name, labels);
     expect(delta('sesame_dbsc_offers_total')).toBe(1);
     expect(delta('sesame_dbsc_bindings_total')).toBe(1);
     expect(delta('sesame_dbsc_refreshes_total', { result: 'challenged' })).toBe(1);

@@ -48,7 +48,9 @@ describe('the Node entry', () => {
       expect(server.output()).toContain(`Sesame is serving http://localhost:${port}`);
       expect(fs.existsSync(path.join(cwd, 'data/sesame.db'))).toBe(true);
       expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toEqual({ ok: true });
-      const jwks = (await (await fetch(`http://127.0.0.1:${port}/.well-known/jwks.json`)).json()) as { keys: unknown[] };
+      const jwks = (await (await fetch(`http://127.0.0.1:${port}/.well-known/jwks.json`)).json()) as {
+        keys: unknown[];
+      };
       expect(jwks.keys).toHaveLength(1);
       server.child.kill('SIGTERM');
       expect(await server.exited).toBe(0);
@@ -64,7 +66,9 @@ describe('the Node entry', () => {
   it('fails with a clear message when the port is taken', async () => {
     const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'sesame-start-'));
     const blocker = net.createServer();
-    const port = await new Promise<number>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as net.AddressInfo).port)));
+    const port = await new Promise<number>((resolve) =>
+      blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as net.AddressInfo).port)),
+    );
     const server = start(cwd, { PORT: String(port) });
     try {
       expect(await server.exited).toBe(1);
@@ -92,7 +96,9 @@ describe('the Node entry', () => {
     const server = start(cwd, { APP_ORIGINS: 'http://localhost:5173,https://notes.example.net' });
     try {
       expect(await server.exited).toBe(1);
-      expect(server.output()).toMatch(/Configuration error: APP_ORIGINS entry https:\/\/notes\.example\.net cannot use RP_ID "localhost"/);
+      expect(server.output()).toMatch(
+        /Configuration error: APP_ORIGINS entry https:\/\/notes\.example\.net cannot use RP_ID "localhost"/,
+      );
       expect(fs.existsSync(path.join(cwd, 'data'))).toBe(false);
     } finally {
       fs.rmSync(cwd, { recursive: true, force: true });

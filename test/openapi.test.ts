@@ -39,14 +39,19 @@ async function fetchDoc(): Promise<Doc> {
   return (await res.json()) as Doc;
 }
 
-const operations = (doc: Doc) => Object.entries(doc.paths).flatMap(([p, ops]) => Object.entries(ops).map(([m, op]) => ({ key: `${m.toUpperCase()} ${p}`, op })));
+const operations = (doc: Doc) =>
+  Object.entries(doc.paths).flatMap(([p, ops]) =>
+    Object.entries(ops).map(([m, op]) => ({ key: `${m.toUpperCase()} ${p}`, op })),
+  );
 
 describe('/openapi.json', () => {
   it('is OpenAPI 3.1 and documents exactly the routes the app serves', async () => {
     const doc = await fetchDoc();
     expect(doc.openapi).toBe('3.1.0');
     const documented = new Set(
-      Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p.replace(/\{(\w+)\}/g, ':$1')}`)),
+      Object.entries(doc.paths).flatMap(([p, ops]) =>
+        Object.keys(ops).map((m) => `${m.toUpperCase()} ${p.replace(/\{(\w+)\}/g, ':$1')}`),
+      ),
     );
     const served = new Set(
       h.app.routes
@@ -54,7 +59,16 @@ describe('/openapi.json', () => {
         .map((r) => `${r.method} ${r.path}`),
     );
     expect([...documented].sort()).toEqual([...served].sort());
-    for (const required of ['GET /healthz', 'GET /.well-known/jwks.json', 'POST /auth/refresh', 'POST /auth/logout', 'POST /auth/logout-all', 'GET /auth/sessions', 'DELETE /auth/sessions/:id', 'GET /api/me']) {
+    for (const required of [
+      'GET /healthz',
+      'GET /.well-known/jwks.json',
+      'POST /auth/refresh',
+      'POST /auth/logout',
+      'POST /auth/logout-all',
+      'GET /auth/sessions',
+      'DELETE /auth/sessions/:id',
+      'GET /api/me',
+    ]) {
       expect(documented).toContain(required);
     }
   });
@@ -69,15 +83,26 @@ describe('/openapi.json', () => {
       expect(op.tags?.length, key).toBeGreaterThan(0);
       const errors = Object.entries(op.responses).filter(([status]) => /^[45]\d\d$/.test(status));
       // Health, liveness, the public keys and the branding files answer anything; every other operation can refuse something.
-      if (['GET /healthz', 'GET /livez', 'GET /.well-known/jwks.json', 'GET /branding.css', 'GET /favicon.svg'].includes(key)) continue;
+      if (
+        ['GET /healthz', 'GET /livez', 'GET /.well-known/jwks.json', 'GET /branding.css', 'GET /favicon.svg'].includes(
+          key,
+        )
+      )
+        continue;
       expect(errors.length, key).toBeGreaterThan(0);
-      if (!key.startsWith('GET ')) expect(Object.keys(op.responses), key).toEqual(expect.arrayContaining(['403', '413', '415']));
+      if (!key.startsWith('GET '))
+        expect(Object.keys(op.responses), key).toEqual(expect.arrayContaining(['403', '413', '415']));
       if (key.includes(' /auth/')) expect(Object.keys(op.responses), key).toContain('429');
-      for (const [status, response] of errors) expect(response.content?.['application/json']?.schema?.$ref, `${key} ${status}`).toBe('#/components/schemas/Error');
+      for (const [status, response] of errors)
+        expect(response.content?.['application/json']?.schema?.$ref, `${key} ${status}`).toBe(
+          '#/components/schemas/Error',
+        );
     }
     expect(ids.get('startEmailSignIn')).toBe('POST /auth/email/start');
     expect(ids.get('refreshSession')).toBe('POST /auth/refresh');
-    const errorCode = (doc.components.schemas.Error as { properties: { error: { properties: { code: { enum: string[] } } } } }).properties.error.properties.code;
+    const errorCode = (
+      doc.components.schemas.Error as { properties: { error: { properties: { code: { enum: string[] } } } } }
+    ).properties.error.properties.code;
     expect(errorCode.enum.sort()).toEqual([...AUTH_ERROR_CODES].sort());
     const refreshed = doc.paths['/auth/refresh']!.post!.responses['401'] as unknown as { description: string };
     expect(refreshed.description).toMatch(/INVALID_TOKEN/);
@@ -87,7 +112,11 @@ describe('/openapi.json', () => {
     const doc = await fetchDoc();
     expect(doc.servers).toEqual([expect.objectContaining({ url: h.config.publicUrl })]);
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
-    expect(doc.components.securitySchemes.refreshCookie).toMatchObject({ type: 'apiKey', in: 'cookie', name: '__Host-sesame_refresh' });
+    expect(doc.components.securitySchemes.refreshCookie).toMatchObject({
+      type: 'apiKey',
+      in: 'cookie',
+      name: '__Host-sesame_refresh',
+    });
     expect(doc.paths['/auth/refresh']!.post!.security).toEqual([{ refreshCookie: [] }]);
     expect(doc.paths['/auth/logout']!.post!.security).toEqual([{ refreshCookie: [] }]);
     expect(doc.paths['/api/me']!.get!.security).toEqual([{ bearerAuth: [] }]);

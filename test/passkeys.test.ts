@@ -6,7 +6,10 @@
 import { createHash } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import type {
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+} from '@simplewebauthn/server';
 import { createHarness, refreshCookieOf, type Harness } from './helpers/harness.js';
 import { SoftAuthenticator, type GetAssertionOpts } from './helpers/soft-authenticator.js';
 
@@ -31,7 +34,8 @@ interface PasskeyBody {
   transports: string[];
 }
 
-const rows = <T = Record<string, unknown>>(q: string, ...args: unknown[]) => h.sqlite.sqlite.prepare(q).all(...args) as T[];
+const rows = <T = Record<string, unknown>>(q: string, ...args: unknown[]) =>
+  h.sqlite.sqlite.prepare(q).all(...args) as T[];
 const origin = () => h.config.publicUrl;
 
 async function registrationOptions(body: unknown, token?: string) {
@@ -63,11 +67,15 @@ async function signIn(device: SoftAuthenticator, opts: Partial<GetAssertionOpts>
 async function addPasskey(token: string, device = new SoftAuthenticator(), name?: string) {
   const { options } = await registrationOptions({}, token);
   const response = device.createCredential({ options: options!, origin: origin() });
-  const res = await h.request('/auth/passkeys/register/verify', { body: name === undefined ? { response } : { response, name }, token });
+  const res = await h.request('/auth/passkeys/register/verify', {
+    body: name === undefined ? { response } : { response, name },
+    token,
+  });
   return { res, device, credentialId: response.id, options: options! };
 }
 
-const list = async (token: string) => ((await (await h.request('/auth/passkeys', { token })).json()) as { passkeys: PasskeyBody[] }).passkeys;
+const list = async (token: string) =>
+  ((await (await h.request('/auth/passkeys', { token })).json()) as { passkeys: PasskeyBody[] }).passkeys;
 
 describe('adding the first passkey (verify-first)', () => {
   it('answers 401 without a Bearer token, whatever the body (no account is made by a passkey)', async () => {
@@ -99,7 +107,13 @@ describe('adding the first passkey (verify-first)', () => {
     expect(o.timeout).toBe(300_000);
     expect(Buffer.from(o.challenge, 'base64url').length).toBeGreaterThanOrEqual(16);
 
-    const stored = rows<{ hash: string; ceremony: string; user_id: string | null; expires_at: number; created_at: number }>('SELECT * FROM webauthn_challenges');
+    const stored = rows<{
+      hash: string;
+      ceremony: string;
+      user_id: string | null;
+      expires_at: number;
+      created_at: number;
+    }>('SELECT * FROM webauthn_challenges');
     expect(stored).toHaveLength(1);
     expect(stored[0]!.hash).toBe(createHash('sha256').update(o.challenge).digest('base64url'));
     expect(stored[0]).toMatchObject({ ceremony: 'registration', user_id: issued.user.id });
@@ -135,23 +149,43 @@ describe('adding the first passkey (verify-first)', () => {
   });
 
   it('names a passkey after its provider when the AAGUID is known, else after the browser and OS, and lists aaguid and provider', async () => {
-    const apple = new SoftAuthenticator({ aaguid: Uint8Array.from(Buffer.from('fbfc3007154e4ecc8c0b6e020557d7bd', 'hex')), backupEligible: true, backedUp: true });
+    const apple = new SoftAuthenticator({
+      aaguid: Uint8Array.from(Buffer.from('fbfc3007154e4ecc8c0b6e020557d7bd', 'hex')),
+      backupEligible: true,
+      backedUp: true,
+    });
     const issued = await h.signIn('named@example.com');
     const o = await registrationOptions({}, issued.accessToken);
     const response = apple.createCredential({ options: o.options!, origin: origin() });
-    expect((await h.request('/auth/passkeys/register/verify', { body: { response }, token: issued.accessToken })).status).toBe(201);
+    expect(
+      (await h.request('/auth/passkeys/register/verify', { body: { response }, token: issued.accessToken })).status,
+    ).toBe(201);
     const o2 = await registrationOptions({}, issued.accessToken);
     const other = new SoftAuthenticator().createCredential({ options: o2.options!, origin: origin() });
     const ua = 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0';
-    expect((await h.request('/auth/passkeys/register/verify', { body: { response: other }, token: issued.accessToken, headers: { 'user-agent': ua } })).status).toBe(201);
+    expect(
+      (
+        await h.request('/auth/passkeys/register/verify', {
+          body: { response: other },
+          token: issued.accessToken,
+          headers: { 'user-agent': ua },
+        })
+      ).status,
+    ).toBe(201);
     // Both were added at the same (fixed) clock time, so find each by its AAGUID, not by list order.
     const listed = await list(issued.accessToken);
     expect(listed).toHaveLength(2);
     const apple_ = 'fbfc3007-154e-4ecc-8c0b-6e020557d7bd';
     const first = listed.find((p) => (p as unknown as { aaguid: string }).aaguid === apple_)!;
     const second = listed.find((p) => (p as unknown as { aaguid: string }).aaguid !== apple_)!;
-    expect(first).toMatchObject({ name: 'Apple Passwords', aaguid: 'fbfc3007-154e-4ecc-8c0b-6e020557d7bd', provider: { name: 'Apple Passwords' } });
-    expect((first as unknown as { provider: { iconLight: string; iconDark: string } }).provider.iconLight).toMatch(/^data:image\//);
+    expect(first).toMatchObject({
+      name: 'Apple Passwords',
+      aaguid: 'fbfc3007-154e-4ecc-8c0b-6e020557d7bd',
+      provider: { name: 'Apple Passwords' },
+    });
+    expect((first as unknown as { provider: { iconLight: string; iconDark: string } }).provider.iconLight).toMatch(
+      /^data:image\//,
+    );
     expect((first as unknown as { provider: { iconDark: string } }).provider.iconDark).toMatch(/^data:image\//);
     expect(second).toMatchObject({ name: 'Firefox on Linux', provider: null });
   });
@@ -172,7 +206,9 @@ describe('passkey sign-in', () => {
     expect(o.userVerification).toBe('preferred');
     expect(o.rpId).toBe('localhost');
     expect(Buffer.from(o.challenge, 'base64url').length).toBe(32);
-    expect(rows('SELECT ceremony, user_id FROM webauthn_challenges')).toEqual([{ ceremony: 'authentication', user_id: null }]);
+    expect(rows('SELECT ceremony, user_id FROM webauthn_challenges')).toEqual([
+      { ceremony: 'authentication', user_id: null },
+    ]);
   });
 
   it('signs in with a session response, hwk + user, and advances the counter', async () => {
@@ -187,7 +223,9 @@ describe('passkey sign-in', () => {
     const claims = decodeJwt(body.accessToken);
     expect(claims.amr).toEqual(['hwk', 'user']);
     expect(claims.sid).not.toBe(decodeJwt(signedUp.accessToken).sid);
-    expect(rows('SELECT counter, last_used_at FROM passkeys WHERE id = ?', credentialId)).toEqual([{ counter: 1, last_used_at: h.now() }]);
+    expect(rows('SELECT counter, last_used_at FROM passkeys WHERE id = ?', credentialId)).toEqual([
+      { counter: 1, last_used_at: h.now() },
+    ]);
     expect(rows('SELECT * FROM webauthn_challenges')).toEqual([]);
 
     h.advance(1000);
@@ -220,12 +258,17 @@ describe('adding a passkey (Bearer)', () => {
     expect(optRes.status).toBe(200);
     expect(options!.user).toEqual(signUpOptions.user);
     expect(options!.excludeCredentials).toEqual([{ id: credentialId, type: 'public-key', transports: ['internal'] }]);
-    expect(rows('SELECT ceremony, user_id FROM webauthn_challenges')).toEqual([{ ceremony: 'registration', user_id: body.user.id }]);
+    expect(rows('SELECT ceremony, user_id FROM webauthn_challenges')).toEqual([
+      { ceremony: 'registration', user_id: body.user.id },
+    ]);
 
     const phone = new SoftAuthenticator({ backupEligible: true, backedUp: true });
     const response = phone.createCredential({ options: options!, origin: origin() });
     h.advance(5000);
-    const res = await h.request('/auth/passkeys/register/verify', { body: { response, name: 'Phone' }, token: body.accessToken });
+    const res = await h.request('/auth/passkeys/register/verify', {
+      body: { response, name: 'Phone' },
+      token: body.accessToken,
+    });
     expect(res.status).toBe(201);
     expect(res.headers.get('set-cookie')).toBeNull();
     const { passkey } = (await res.json()) as { passkey: PasskeyBody };
@@ -249,7 +292,10 @@ describe('adding a passkey (Bearer)', () => {
   it('refuses any body but {} (400), and a bad Bearer token (401)', async () => {
     const { body } = await signUp('ada@example.com');
     expect((await registrationOptions({ email: 'x@example.com' }, body.accessToken)).res.status).toBe(400);
-    const bad = await h.request('/auth/passkeys/register/options', { body: {}, headers: { authorization: 'Bearer nope' } });
+    const bad = await h.request('/auth/passkeys/register/options', {
+      body: {},
+      headers: { authorization: 'Bearer nope' },
+    });
     expect(bad.status).toBe(401);
     expect(rows('SELECT count(*) AS n FROM webauthn_challenges')).toEqual([{ n: 0 }]);
   });
@@ -271,8 +317,26 @@ describe('managing passkeys', () => {
     expect(listed.rpId).toBe(h.config.rpId);
     expect(listed.userHandle).toBe(Buffer.from(body.user.id, 'utf8').toString('base64url'));
     expect(listed.passkeys).toEqual([
-      { id: credentialId, name: 'Laptop', createdAt: new Date(created).toISOString(), lastUsedAt: new Date(h.now()).toISOString(), backedUp: false, transports: ['internal'], aaguid: '00000000-0000-0000-0000-000000000000', provider: null },
-      { id: second, name: 'Key', createdAt: new Date(created + 1000).toISOString(), lastUsedAt: null, backedUp: false, transports: ['internal'], aaguid: '00000000-0000-0000-0000-000000000000', provider: null },
+      {
+        id: credentialId,
+        name: 'Laptop',
+        createdAt: new Date(created).toISOString(),
+        lastUsedAt: new Date(h.now()).toISOString(),
+        backedUp: false,
+        transports: ['internal'],
+        aaguid: '00000000-0000-0000-0000-000000000000',
+        provider: null,
+      },
+      {
+        id: second,
+        name: 'Key',
+        createdAt: new Date(created + 1000).toISOString(),
+        lastUsedAt: null,
+        backedUp: false,
+        transports: ['internal'],
+        aaguid: '00000000-0000-0000-0000-000000000000',
+        provider: null,
+      },
     ]);
     // Another user sees only their own.
     const other = await signUp('bo@example.com');
@@ -282,46 +346,78 @@ describe('managing passkeys', () => {
 
   it('renames a passkey (trimmed) and audits it', async () => {
     const { body, credentialId } = await signUp('ada@example.com');
-    const res = await h.request(`/auth/passkeys/${credentialId}`, { method: 'PATCH', body: { name: '  Work laptop 💻 ' }, token: body.accessToken });
+    const res = await h.request(`/auth/passkeys/${credentialId}`, {
+      method: 'PATCH',
+      body: { name: '  Work laptop 💻 ' },
+      token: body.accessToken,
+    });
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { passkey: PasskeyBody }).passkey).toMatchObject({ id: credentialId, name: 'Work laptop 💻' });
+    expect(((await res.json()) as { passkey: PasskeyBody }).passkey).toMatchObject({
+      id: credentialId,
+      name: 'Work laptop 💻',
+    });
     expect(rows('SELECT name FROM passkeys')).toEqual([{ name: 'Work laptop 💻' }]);
     expect(rows("SELECT user_id, detail FROM audit_events WHERE type = 'passkey.renamed'")).toEqual([
       { user_id: body.user.id, detail: JSON.stringify({ credentialId }) },
     ]);
   });
 
-  it('refuses names that are empty, too long or carry control characters (400), and others\' passkeys (404)', async () => {
+  it("refuses names that are empty, too long or carry control characters (400), and others' passkeys (404)", async () => {
     const { body, credentialId } = await signUp('ada@example.com', new SoftAuthenticator(), 'Laptop');
     for (const name of ['', '   ', 'x'.repeat(65), 'bell\u0007', 'two\nlines', 'rtl\u202eevil', 42, null]) {
-      const res = await h.request(`/auth/passkeys/${credentialId}`, { method: 'PATCH', body: { name }, token: body.accessToken });
+      const res = await h.request(`/auth/passkeys/${credentialId}`, {
+        method: 'PATCH',
+        body: { name },
+        token: body.accessToken,
+      });
       expect(res.status, JSON.stringify(name)).toBe(400);
     }
-    expect((await h.request(`/auth/passkeys/${credentialId}`, { method: 'PATCH', body: { name: 'x'.repeat(64) }, token: body.accessToken })).status).toBe(200);
+    expect(
+      (
+        await h.request(`/auth/passkeys/${credentialId}`, {
+          method: 'PATCH',
+          body: { name: 'x'.repeat(64) },
+          token: body.accessToken,
+        })
+      ).status,
+    ).toBe(200);
     const other = await signUp('bo@example.com');
-    const theirs = await h.request(`/auth/passkeys/${credentialId}`, { method: 'PATCH', body: { name: 'Mine now' }, token: other.body.accessToken });
+    const theirs = await h.request(`/auth/passkeys/${credentialId}`, {
+      method: 'PATCH',
+      body: { name: 'Mine now' },
+      token: other.body.accessToken,
+    });
     expect(theirs.status).toBe(404);
-    expect((await h.request('/auth/passkeys/AAAA', { method: 'PATCH', body: { name: 'x' }, token: body.accessToken })).status).toBe(404);
+    expect(
+      (await h.request('/auth/passkeys/AAAA', { method: 'PATCH', body: { name: 'x' }, token: body.accessToken }))
+        .status,
+    ).toBe(404);
     expect(rows('SELECT name FROM passkeys WHERE id = ?', credentialId)).toEqual([{ name: 'x'.repeat(64) }]);
   });
 
-  it('deletes a passkey (204) and audits it; another user\'s passkey is 404', async () => {
+  it("deletes a passkey (204) and audits it; another user's passkey is 404", async () => {
     const { body, credentialId } = await signUp('ada@example.com');
     const { credentialId: second } = await addPasskey(body.accessToken);
     const other = await signUp('bo@example.com');
-    expect((await h.request(`/auth/passkeys/${credentialId}`, { method: 'DELETE', token: other.body.accessToken })).status).toBe(404);
+    expect(
+      (await h.request(`/auth/passkeys/${credentialId}`, { method: 'DELETE', token: other.body.accessToken })).status,
+    ).toBe(404);
     const res = await h.request(`/auth/passkeys/${credentialId}`, { method: 'DELETE', token: body.accessToken });
     expect(res.status).toBe(204);
     expect((await list(body.accessToken)).map((p) => p.id)).toEqual([second]);
     expect(rows("SELECT user_id, detail FROM audit_events WHERE type = 'passkey.deleted'")).toEqual([
       { user_id: body.user.id, detail: JSON.stringify({ credentialId }) },
     ]);
-    expect((await h.request(`/auth/passkeys/${credentialId}`, { method: 'DELETE', token: body.accessToken })).status).toBe(404);
+    expect(
+      (await h.request(`/auth/passkeys/${credentialId}`, { method: 'DELETE', token: body.accessToken })).status,
+    ).toBe(404);
   });
 
   it('deletes the last passkey too (the proved address is always a way in)', async () => {
     const { body, credentialId } = await signUp('ada@example.com');
-    expect((await h.request(`/auth/passkeys/${credentialId}`, { method: 'DELETE', token: body.accessToken })).status).toBe(204);
+    expect(
+      (await h.request(`/auth/passkeys/${credentialId}`, { method: 'DELETE', token: body.accessToken })).status,
+    ).toBe(204);
     expect(rows('SELECT * FROM passkeys')).toEqual([]);
   });
 });
@@ -338,7 +434,13 @@ describe('/openapi.json', () => {
     expect(Object.keys(doc.paths['/auth/passkeys/login/verify']!)).toEqual(['post']);
     expect(Object.keys(doc.paths['/auth/passkeys']!)).toEqual(['get']);
     expect(Object.keys(doc.paths['/auth/passkeys/{id}']!).sort()).toEqual(['delete', 'patch']);
-    for (const name of ['RegistrationResponseJSON', 'AuthenticationResponseJSON', 'Passkey', 'PublicKeyCredentialCreationOptionsJSON', 'PublicKeyCredentialRequestOptionsJSON'])
+    for (const name of [
+      'RegistrationResponseJSON',
+      'AuthenticationResponseJSON',
+      'Passkey',
+      'PublicKeyCredentialCreationOptionsJSON',
+      'PublicKeyCredentialRequestOptionsJSON',
+    ])
       expect(doc.components.schemas).toHaveProperty(name);
     expect(doc.paths['/auth/passkeys/register/verify']!.post!.security).toEqual([{ bearerAuth: [] }]);
     expect(doc.paths['/auth/passkeys/login/verify']!.post!.security).toEqual([{ bearerAuth: [] }, {}]);

@@ -18,7 +18,11 @@ const outDir = path.join(root, `.dist-test-${process.pid}`);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sesame-prod-'));
 
 beforeAll(async () => {
-  await promisify(execFile)(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: root });
+  await promisify(execFile)(
+    process.execPath,
+    [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir],
+    { cwd: root },
+  );
 }, 300_000);
 afterAll(() => {
   fs.rmSync(outDir, { recursive: true, force: true });
@@ -28,7 +32,9 @@ afterAll(() => {
 describe('the production build', () => {
   it('emits JavaScript that plain node runs in production: health, pages, sign-in by mailed code, clean stop', async () => {
     expect(fs.existsSync(path.join(outDir, 'entry/node.js'))).toBe(true);
-    expect(fs.readdirSync(path.join(outDir, 'routes')).every((f) => f.endsWith('.js') || f.endsWith('.js.map'))).toBe(true);
+    expect(fs.readdirSync(path.join(outDir, 'routes')).every((f) => f.endsWith('.js') || f.endsWith('.js.map'))).toBe(
+      true,
+    );
 
     const smtp = await startSmtpCapture();
     const port = await freePort();
@@ -66,7 +72,12 @@ describe('the production build', () => {
       // Production: no development outbox.
       expect((await fetch(`${base}/dev/outbox`)).status).toBe(404);
 
-      const post = (p: string, body: unknown) => fetch(`${base}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const post = (p: string, body: unknown) =>
+        fetch(`${base}${p}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
       expect((await post('/auth/email/start', { email: 'prod@example.com' })).status).toBe(202);
       const [mail] = await smtp.waitFor(1, 20_000);
       const verified = await post('/auth/email/verify', { email: 'prod@example.com', code: mail!.code });

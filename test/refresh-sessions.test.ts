@@ -4,12 +4,16 @@ import { createHarness, refreshCookieOf, type Harness } from './helpers/harness.
 
 let h: Harness;
 beforeEach(async () => {
-  h = await createHarness({ env: { REFRESH_REUSE_WINDOW: '10', SESSION_IDLE_TTL: '3600', SESSION_ABSOLUTE_TTL: '86400' } });
+  h = await createHarness({
+    env: { REFRESH_REUSE_WINDOW: '10', SESSION_IDLE_TTL: '3600', SESSION_ABSOLUTE_TTL: '86400' },
+  });
 });
 afterEach(() => h.close());
 
-const refresh = (cookie: string, headers: Record<string, string> = {}) => h.request('/auth/refresh', { body: {}, cookie, headers });
-const count = (table: string) => (h.sqlite.sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+const refresh = (cookie: string, headers: Record<string, string> = {}) =>
+  h.request('/auth/refresh', { body: {}, cookie, headers });
+const count = (table: string) =>
+  (h.sqlite.sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 
 describe('refresh', () => {
   it('rotates the cookie and keeps the session id', async () => {
@@ -46,8 +50,11 @@ describe('refresh', () => {
     const dump = JSON.stringify(h.sqlite.sqlite.prepare('SELECT * FROM sessions').all());
     expect(dump).not.toContain(refreshToken.split('.')[2]);
     expect(dump).not.toContain(next.split('.')[2]);
-    const sha = async (t: string) => Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(t))).toString('base64url');
-    expect(h.sqlite.sqlite.prepare('SELECT refresh_hash, refresh_prev_hash FROM sessions WHERE id = ?').get(session.id)).toEqual({
+    const sha = async (t: string) =>
+      Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(t))).toString('base64url');
+    expect(
+      h.sqlite.sqlite.prepare('SELECT refresh_hash, refresh_prev_hash FROM sessions WHERE id = ?').get(session.id),
+    ).toEqual({
       refresh_hash: await sha(next),
       refresh_prev_hash: await sha(refreshToken),
     });
@@ -73,7 +80,9 @@ describe('refresh', () => {
     expect(((await replay.json()) as { error: { code: string } }).error.code).toBe('REFRESH_TOKEN_REUSED');
     expect((await refresh(third)).status).toBe(401);
     expect((await h.request('/api/me', { token: first.accessToken })).status).toBe(401);
-    const audit = h.sqlite.sqlite.prepare("SELECT type, session_id FROM audit_events WHERE type = 'session.refresh_reuse_detected'").all();
+    const audit = h.sqlite.sqlite
+      .prepare("SELECT type, session_id FROM audit_events WHERE type = 'session.refresh_reuse_detected'")
+      .all();
     expect(audit).toEqual([{ type: 'session.refresh_reuse_detected', session_id: first.session.id }]);
   });
 
@@ -83,7 +92,9 @@ describe('refresh', () => {
     expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
     const cookies = new Set(results.map(refreshCookieOf));
     expect(cookies.size).toBe(1);
-    const sids = await Promise.all(results.map(async (r) => decodeJwt(((await r.json()) as { accessToken: string }).accessToken).sid));
+    const sids = await Promise.all(
+      results.map(async (r) => decodeJwt(((await r.json()) as { accessToken: string }).accessToken).sid),
+    );
     expect(new Set(sids)).toEqual(new Set([session.id]));
     expect(count('refresh_tokens')).toBe(0);
     expect(h.sqlite.sqlite.prepare('SELECT refresh_gen FROM sessions').get()).toEqual({ refresh_gen: 1 });
@@ -132,12 +143,20 @@ describe('refresh', () => {
     const res = await h.request('/auth/refresh', { body: {}, headers: { cookie: shadow } });
     expect(res.status).toBe(200);
     const { user } = (await res.json()) as { user: { id: string } };
-    const owner = h.sqlite.sqlite.prepare('SELECT user_id FROM sessions s JOIN refresh_tokens r ON r.session_id = s.id WHERE r.hash = ?');
+    const owner = h.sqlite.sqlite.prepare(
+      'SELECT user_id FROM sessions s JOIN refresh_tokens r ON r.session_id = s.id WHERE r.hash = ?',
+    );
     expect(owner).toBeDefined();
     expect(user.id).not.toBeUndefined();
-    const onlyShadow = await h.request('/auth/refresh', { body: {}, headers: { cookie: `\u00a0__Host-sesame_refresh=${other}` } });
+    const onlyShadow = await h.request('/auth/refresh', {
+      body: {},
+      headers: { cookie: `\u00a0__Host-sesame_refresh=${other}` },
+    });
     expect(onlyShadow.status).toBe(401);
-    const dup = await h.request('/auth/refresh', { body: {}, headers: { cookie: `__Host-sesame_refresh=${other}; __Host-sesame_refresh=${other}` } });
+    const dup = await h.request('/auth/refresh', {
+      body: {},
+      headers: { cookie: `__Host-sesame_refresh=${other}; __Host-sesame_refresh=${other}` },
+    });
     expect(dup.status).toBe(401);
   });
 });
@@ -147,7 +166,9 @@ describe('logout and session management', () => {
     const s = await h.signIn();
     const res = await h.request('/auth/logout', { body: {}, cookie: s.refreshToken });
     expect(res.status).toBe(204);
-    expect(res.headers.getSetCookie()[0]).toMatch(/^__Host-sesame_refresh=; Path=\/; Max-Age=0; HttpOnly; Secure; SameSite=Strict$/);
+    expect(res.headers.getSetCookie()[0]).toMatch(
+      /^__Host-sesame_refresh=; Path=\/; Max-Age=0; HttpOnly; Secure; SameSite=Strict$/,
+    );
     expect((await h.request('/api/me', { token: s.accessToken })).status).toBe(401);
     expect((await refresh(s.refreshToken)).status).toBe(401);
   });
@@ -171,19 +192,28 @@ describe('logout and session management', () => {
     const res = await h.request('/auth/sessions', { token: a.accessToken });
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    const { sessions } = (await res.json()) as { sessions: { id: string; current: boolean; userAgent: string; createdAt: string; lastUsedAt: string }[] };
+    const { sessions } = (await res.json()) as {
+      sessions: { id: string; current: boolean; userAgent: string; createdAt: string; lastUsedAt: string }[];
+    };
     expect(sessions.map((s) => [s.id, s.current])).toEqual([
       [b.session.id, false],
       [a.session.id, true],
     ]);
     expect(sessions[0]).toMatchObject({ userAgent: 'vitest', createdAt: new Date(h.now()).toISOString() });
     // Another user's session is not ours to delete.
-    expect((await h.request(`/auth/sessions/${other.session.id}`, { method: 'DELETE', token: a.accessToken })).status).toBe(404);
+    expect(
+      (await h.request(`/auth/sessions/${other.session.id}`, { method: 'DELETE', token: a.accessToken })).status,
+    ).toBe(404);
     expect((await h.request('/api/me', { token: other.accessToken })).status).toBe(200);
-    expect((await h.request(`/auth/sessions/${b.session.id}`, { method: 'DELETE', token: a.accessToken })).status).toBe(204);
+    expect((await h.request(`/auth/sessions/${b.session.id}`, { method: 'DELETE', token: a.accessToken })).status).toBe(
+      204,
+    );
     expect((await h.request('/api/me', { token: b.accessToken })).status).toBe(401);
     expect((await h.request('/api/me', { token: a.accessToken })).status).toBe(200);
-    const audit = h.sqlite.sqlite.prepare('SELECT type FROM audit_events ORDER BY id').all().map((r) => (r as { type: string }).type);
+    const audit = h.sqlite.sqlite
+      .prepare('SELECT type FROM audit_events ORDER BY id')
+      .all()
+      .map((r) => (r as { type: string }).type);
     expect(audit).toContain('session.revoked');
   });
 });

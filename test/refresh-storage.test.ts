@@ -25,13 +25,27 @@ const refresh = (cookie: string) => h.request('/auth/refresh', { body: {}, cooki
 describe('self-describing refresh tokens', () => {
   it('keep O(1) rows and bytes for 10,000 rotations of one session, and recognise every rotated token as reuse', async () => {
     const db = h.sqlite.sqlite;
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '\\_\\_%' ESCAPE '\\'").all() as { name: string }[]).map(
-      (t) => t.name,
-    );
-    const rows = () => Object.fromEntries(tables.map((t) => [t, (db.prepare(`SELECT count(*) AS n FROM "${t}"`).get() as { n: number }).n]));
+    const tables = (
+      db
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '\\_\\_%' ESCAPE '\\'",
+        )
+        .all() as { name: string }[]
+    ).map((t) => t.name);
+    const rows = () =>
+      Object.fromEntries(
+        tables.map((t) => [t, (db.prepare(`SELECT count(*) AS n FROM "${t}"`).get() as { n: number }).n]),
+      );
     const sessionBytes = () =>
-      (db.prepare('SELECT length(refresh_hash) + length(refresh_prev_hash) + length(refresh_prev_sealed) AS n FROM sessions').get() as { n: number }).n;
-    const pages = () => (db.pragma('page_count', { simple: true }) as number) - (db.pragma('freelist_count', { simple: true }) as number);
+      (
+        db
+          .prepare(
+            'SELECT length(refresh_hash) + length(refresh_prev_hash) + length(refresh_prev_sealed) AS n FROM sessions',
+          )
+          .get() as { n: number }
+      ).n;
+    const pages = () =>
+      (db.pragma('page_count', { simple: true }) as number) - (db.pragma('freelist_count', { simple: true }) as number);
 
     const first = await h.signIn();
     const issued: string[] = [first.refreshToken];
@@ -55,7 +69,7 @@ describe('self-describing refresh tokens', () => {
 
     // After the window, each of the 10,000 rotated tokens is reuse (the session is restored after each check).
     h.advance(11_000);
-    const restore = db.prepare("UPDATE sessions SET revoked_at = NULL, revoked_reason = NULL WHERE id = ?");
+    const restore = db.prepare('UPDATE sessions SET revoked_at = NULL, revoked_reason = NULL WHERE id = ?');
     const codes = new Map<string, number>();
     for (const old of issued.slice(0, -1)) {
       const outcome = await rotateRefreshToken(h.deps, old).then(
@@ -66,7 +80,13 @@ describe('self-describing refresh tokens', () => {
       restore.run(first.session.id);
     }
     expect(Object.fromEntries(codes)).toEqual({ REFRESH_TOKEN_REUSED: 10_000 });
-    expect((db.prepare("SELECT count(*) AS n FROM audit_events WHERE type = 'session.refresh_reuse_detected'").get() as { n: number }).n).toBe(10_000);
+    expect(
+      (
+        db.prepare("SELECT count(*) AS n FROM audit_events WHERE type = 'session.refresh_reuse_detected'").get() as {
+          n: number;
+        }
+      ).n,
+    ).toBe(10_000);
     // The current token itself still works.
     expect((await rotateRefreshToken(h.deps, token)).refreshToken.split('.')[1]).toBe('10001');
   }, 120_000);
@@ -129,21 +149,34 @@ describe('sessions from before the change', () => {
     try {
       const oldMigrations = path.join(dir, 'drizzle');
       fs.mkdirSync(path.join(oldMigrations, 'meta'), { recursive: true });
-      const journal = JSON.parse(fs.readFileSync('drizzle/meta/_journal.json', 'utf8')) as { entries: { tag: string }[] };
+      const journal = JSON.parse(fs.readFileSync('drizzle/meta/_journal.json', 'utf8')) as {
+        entries: { tag: string }[];
+      };
       const before = journal.entries.findIndex((e) => e.tag === '0006_self_describing_refresh');
       expect(before).toBeGreaterThan(0);
       journal.entries = journal.entries.slice(0, before);
       fs.writeFileSync(path.join(oldMigrations, 'meta/_journal.json'), JSON.stringify(journal));
-      for (const e of journal.entries) fs.copyFileSync(`drizzle/${e.tag}.sql`, path.join(oldMigrations, `${e.tag}.sql`));
+      for (const e of journal.entries)
+        fs.copyFileSync(`drizzle/${e.tag}.sql`, path.join(oldMigrations, `${e.tag}.sql`));
       const file = path.join(dir, 'sesame.db');
       const old = openSqlite({ path: file, migrationsFolder: oldMigrations });
       const now = h.now();
-      const legacy = 'L'.repeat(10) + Buffer.from(crypto.getRandomValues(new Uint8Array(24))).toString('base64url').slice(0, 33);
-      const hash = Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(legacy))).toString('base64url');
-      old.sqlite.exec(`INSERT INTO users (id, email, email_verified, created_at) VALUES ('u1', 'old@example.com', 1, ${now})`);
+      const legacy =
+        'L'.repeat(10) +
+        Buffer.from(crypto.getRandomValues(new Uint8Array(24)))
+          .toString('base64url')
+          .slice(0, 33);
+      const hash = Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(legacy))).toString(
+        'base64url',
+      );
+      old.sqlite.exec(
+        `INSERT INTO users (id, email, email_verified, created_at) VALUES ('u1', 'old@example.com', 1, ${now})`,
+      );
       old.sqlite.exec(`INSERT INTO sessions (id, user_id, created_at, last_used_at, idle_expires_at, absolute_expires_at, method, amr)
         VALUES ('oldsession-0000000000', 'u1', ${now}, ${now}, ${now + 3_600_000}, ${now + 86_400_000}, 'email', '["otp"]')`);
-      old.sqlite.prepare('INSERT INTO refresh_tokens (hash, session_id, created_at) VALUES (?, ?, ?)').run(hash, 'oldsession-0000000000', now);
+      old.sqlite
+        .prepare('INSERT INTO refresh_tokens (hash, session_id, created_at) VALUES (?, ?, ?)')
+        .run(hash, 'oldsession-0000000000', now);
       old.close();
 
       let clock = now + 1000;

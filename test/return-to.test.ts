@@ -25,7 +25,8 @@ async function lastMessage(to: string): Promise<{ token: string; code: string }>
   const text = messages.find((m) => m.to === to)!.text;
   return { token: /token=([A-Za-z0-9_-]+)/.exec(text)![1]!, code: /\b(\d{6})\b/.exec(text)![1]! };
 }
-const count = async (table: string, where = '1') => Number((await h.all(`SELECT count(*) AS n FROM ${table} WHERE ${where}`))[0]!.n);
+const count = async (table: string, where = '1') =>
+  Number((await h.all(`SELECT count(*) AS n FROM ${table} WHERE ${where}`))[0]!.n);
 
 /** Hostile or merely wrong targets; each must be refused. PUBLIC_URL is http://localhost:3000. */
 const HOSTILE: [string, string][] = [
@@ -82,18 +83,29 @@ describe('returnTo refusals', () => {
     expect(HOSTILE.length).toBeGreaterThanOrEqual(30);
   });
 
-  it.each(HOSTILE)('POST /auth/email/start refuses %s with 400 naming returnTo, storing and sending nothing', async (_label, returnTo) => {
-    const before = { tokens: await count('email_tokens'), mail: await count('mail_queue'), limits: await count('rate_limits', "key LIKE 'email:%'") };
-    const res = await h.request('/auth/email/start', { body: { email: 'ada@example.com', returnTo } });
-    expect(res.status).toBe(400);
-    const { error } = (await res.json()) as { error: { code: string; message: string } };
-    expect(error.code).toBe('INVALID_REQUEST');
-    expect(error.message).toMatch(/^returnTo /);
-    expect(res.headers.get('location')).toBeNull();
-    // Refused before the address was counted: no token, no mail, no mail-limit hit.
-    expect({ tokens: await count('email_tokens'), mail: await count('mail_queue'), limits: await count('rate_limits', "key LIKE 'email:%'") }).toEqual(before);
-    expect(h.logs.some((l) => l.level === 'warn' && l.msg === 'returnTo refused')).toBe(true);
-  });
+  it.each(HOSTILE)(
+    'POST /auth/email/start refuses %s with 400 naming returnTo, storing and sending nothing',
+    async (_label, returnTo) => {
+      const before = {
+        tokens: await count('email_tokens'),
+        mail: await count('mail_queue'),
+        limits: await count('rate_limits', "key LIKE 'email:%'"),
+      };
+      const res = await h.request('/auth/email/start', { body: { email: 'ada@example.com', returnTo } });
+      expect(res.status).toBe(400);
+      const { error } = (await res.json()) as { error: { code: string; message: string } };
+      expect(error.code).toBe('INVALID_REQUEST');
+      expect(error.message).toMatch(/^returnTo /);
+      expect(res.headers.get('location')).toBeNull();
+      // Refused before the address was counted: no token, no mail, no mail-limit hit.
+      expect({
+        tokens: await count('email_tokens'),
+        mail: await count('mail_queue'),
+        limits: await count('rate_limits', "key LIKE 'email:%'"),
+      }).toEqual(before);
+      expect(h.logs.some((l) => l.level === 'warn' && l.msg === 'returnTo refused')).toBe(true);
+    },
+  );
 
   it.each(HOSTILE)('GET /auth/return-to refuses %s with 400 naming returnTo', async (_label, returnTo) => {
     const res = await h.request(`/auth/return-to?${new URLSearchParams({ returnTo })}`);
@@ -102,11 +114,14 @@ describe('returnTo refusals', () => {
     expect(error).toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/^returnTo/) });
   });
 
-  it.each([42, null, [], {}, true])('POST /auth/email/start refuses a returnTo of type %j, naming it', async (returnTo) => {
-    const res = await h.request('/auth/email/start', { body: { email: 'ada@example.com', returnTo } });
-    expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/^returnTo/);
-  });
+  it.each([42, null, [], {}, true])(
+    'POST /auth/email/start refuses a returnTo of type %j, naming it',
+    async (returnTo) => {
+      const res = await h.request('/auth/email/start', { body: { email: 'ada@example.com', returnTo } });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/^returnTo/);
+    },
+  );
 });
 
 describe('returnTo accepted', () => {
@@ -131,11 +146,18 @@ describe('returnTo accepted', () => {
 
 describe('returnTo kept with the emailed token', () => {
   it('comes back in the session response of a link opened on another device', async () => {
-    const start = await h.request('/auth/email/start', { body: { email: 'ada@example.com', returnTo: `${APP}/notes` }, ip: '203.0.113.7' });
+    const start = await h.request('/auth/email/start', {
+      body: { email: 'ada@example.com', returnTo: `${APP}/notes` },
+      ip: '203.0.113.7',
+    });
     expect(start.status).toBe(202);
     const { token } = await lastMessage('ada@example.com');
     // Another device: another address and user agent, no cookie, no Bearer, nothing but the link.
-    const res = await h.request('/auth/email/verify', { body: { token }, ip: '198.51.100.9', headers: { 'user-agent': 'Phone' } });
+    const res = await h.request('/auth/email/verify', {
+      body: { token },
+      ip: '198.51.100.9',
+      headers: { 'user-agent': 'Phone' },
+    });
     expect(res.status).toBe(201);
     const body = (await res.json()) as { accessToken: string; returnTo?: string; user: { email: string } };
     expect(body.user.email).toBe('ada@example.com');

@@ -9,7 +9,8 @@ beforeEach(async () => {
 });
 afterEach(() => h.close());
 
-const kids = async () => ((await (await h.request('/.well-known/jwks.json')).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+const kids = async () =>
+  ((await (await h.request('/.well-known/jwks.json')).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
 
 describe('signing keys', () => {
   it('are sealed at rest when SIGNING_KEY_SECRET is set', async () => {
@@ -29,14 +30,22 @@ describe('signing keys', () => {
     expect(decodeProtectedHeader(after.accessToken).kid).toBe(newKid);
     expect(await kids()).toEqual([newKid, oldKid]);
     const jwks = createLocalJWKSet((await (await h.request('/.well-known/jwks.json')).json()) as never);
-    const opts = { issuer: h.config.publicUrl, audience: h.config.accessTokenAudience, algorithms: ['ES256'], typ: 'at+jwt', currentDate: new Date(h.now()) };
+    const opts = {
+      issuer: h.config.publicUrl,
+      audience: h.config.accessTokenAudience,
+      algorithms: ['ES256'],
+      typ: 'at+jwt',
+      currentDate: new Date(h.now()),
+    };
     await expect(jwtVerify(before.accessToken, jwks, opts)).resolves.toBeTruthy();
     expect((await h.request('/api/me', { token: before.accessToken })).status).toBe(200);
     // Past the old token's expiry plus the key cache lifetime and skew, the old key is gone.
     h.advance(900_000 + 121_000);
     h.deps.keys.invalidate();
     expect(await kids()).toEqual([newKid]);
-    const audit = h.sqlite.sqlite.prepare("SELECT count(*) AS n FROM audit_events WHERE type = 'key.rotated'").get() as { n: number };
+    const audit = h.sqlite.sqlite
+      .prepare("SELECT count(*) AS n FROM audit_events WHERE type = 'key.rotated'")
+      .get() as { n: number };
     expect(audit.n).toBe(2);
   });
 

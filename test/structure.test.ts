@@ -47,9 +47,9 @@ function sourceFiles(dir: string): string[] {
 const files = sourceFiles(SRC);
 const production = files.filter((f) => !/\.test\.tsx?$/.test(f) && !f.includes('generated'));
 const importsOf = (file: string): string[] =>
-  [...fs.readFileSync(file, 'utf8').matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"](\.{1,2}\/[^'"]+)['"]/g)].map((m) =>
-    path.resolve(path.dirname(file), m[1]!).replace(/\.js$/, '.ts'),
-  );
+  [
+    ...fs.readFileSync(file, 'utf8').matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"](\.{1,2}\/[^'"]+)['"]/g),
+  ].map((m) => path.resolve(path.dirname(file), m[1]!).replace(/\.js$/, '.ts'));
 
 describe('layout of src/', () => {
   it('every import goes to the same layer or a lower one', () => {
@@ -65,7 +65,11 @@ describe('layout of src/', () => {
     const lib = path.join(SRC, 'lib');
     const out = production
       .filter((f) => f.startsWith(lib + path.sep))
-      .flatMap((f) => importsOf(f).filter((t) => !t.startsWith(lib + path.sep)).map((t) => `${path.relative(SRC, f)} -> ${path.relative(SRC, t)}`));
+      .flatMap((f) =>
+        importsOf(f)
+          .filter((t) => !t.startsWith(lib + path.sep))
+          .map((t) => `${path.relative(SRC, f)} -> ${path.relative(SRC, t)}`),
+      );
     expect(out).toEqual([]);
   });
 
@@ -73,7 +77,11 @@ describe('layout of src/', () => {
     const entry = path.join(SRC, 'entry');
     const knowing = production
       .filter((f) => !f.startsWith(entry + path.sep))
-      .filter((f) => /\bruntime\s*===|\.runtime\b|executionCtx|process\.versions|typeof\s+(?:process|navigator|WebSocketPair|caches)\b/.test(fs.readFileSync(f, 'utf8')))
+      .filter((f) =>
+        /\bruntime\s*===|\.runtime\b|executionCtx|process\.versions|typeof\s+(?:process|navigator|WebSocketPair|caches)\b/.test(
+          fs.readFileSync(f, 'utf8'),
+        ),
+      )
       .map((f) => path.relative(SRC, f));
     expect(knowing).toEqual([]);
   });
@@ -86,7 +94,9 @@ describe('layout of src/', () => {
         fs
           .readFileSync(f, 'utf8')
           .split('\n')
-          .flatMap((line, i) => (/^(?:export\s+)?(?:let|var)\s/.test(line) ? [`${path.relative(SRC, f)}:${i + 1}: ${line.trim()}`] : [])),
+          .flatMap((line, i) =>
+            /^(?:export\s+)?(?:let|var)\s/.test(line) ? [`${path.relative(SRC, f)}:${i + 1}: ${line.trim()}`] : [],
+          ),
       );
     expect(globals).toEqual([]);
   });

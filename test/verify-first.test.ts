@@ -11,7 +11,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import type {
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+} from '@simplewebauthn/server';
 import { openSqlite } from '../src/db/better-sqlite3.js';
 import { createHarness, refreshCookieOf, type Harness } from './helpers/harness.js';
 import { extractLinkAndCode } from './helpers/smtp-capture.js';
@@ -29,7 +32,8 @@ interface SessionBody {
   user: { id: string; email: string; emailVerified: boolean };
 }
 
-const rows = <T = Record<string, unknown>>(q: string, ...args: unknown[]) => h.sqlite.sqlite.prepare(q).all(...args) as T[];
+const rows = <T = Record<string, unknown>>(q: string, ...args: unknown[]) =>
+  h.sqlite.sqlite.prepare(q).all(...args) as T[];
 const origin = () => h.config.publicUrl;
 
 /** Asks for a message and reads its link token and code from the development outbox. */
@@ -48,7 +52,10 @@ async function proveByCode(email: string, token?: string) {
 async function addPasskey(accessToken: string, device = new SoftAuthenticator()) {
   const o = await h.request('/auth/passkeys/register/options', { body: {}, token: accessToken });
   expect(o.status).toBe(200);
-  const response = device.createCredential({ options: (await o.json()) as PublicKeyCredentialCreationOptionsJSON, origin: origin() });
+  const response = device.createCredential({
+    options: (await o.json()) as PublicKeyCredentialCreationOptionsJSON,
+    origin: origin(),
+  });
   const res = await h.request('/auth/passkeys/register/verify', { body: { response }, token: accessToken });
   expect(res.status).toBe(201);
   return { device, id: response.id };
@@ -56,11 +63,15 @@ async function addPasskey(accessToken: string, device = new SoftAuthenticator())
 
 async function passkeySignIn(device: SoftAuthenticator, token?: string) {
   const o = await h.request('/auth/passkeys/login/options', { body: {} });
-  const response = device.getAssertion({ options: (await o.json()) as PublicKeyCredentialRequestOptionsJSON, origin: origin() });
+  const response = device.getAssertion({
+    options: (await o.json()) as PublicKeyCredentialRequestOptionsJSON,
+    origin: origin(),
+  });
   return h.request('/auth/passkeys/login/verify', { body: { response }, token });
 }
 
-const passkeysOf = async (token: string) => ((await (await h.request('/auth/passkeys', { token })).json()) as { passkeys: { id: string }[] }).passkeys;
+const passkeysOf = async (token: string) =>
+  ((await (await h.request('/auth/passkeys', { token })).json()) as { passkeys: { id: string }[] }).passkeys;
 
 describe('verify-first sign-up', () => {
   it('makes the account with the first proof (201, verified), then a passkey is added in the same session', async () => {
@@ -94,9 +105,16 @@ describe('verify-first sign-up', () => {
   it('puts email and email_verified into every access token, refreshed ones too', async () => {
     h = await createHarness();
     const { res, body } = await proveByCode('claims@example.com');
-    expect(decodeJwt(body.accessToken)).toMatchObject({ sub: body.user.id, email: 'claims@example.com', email_verified: true });
+    expect(decodeJwt(body.accessToken)).toMatchObject({
+      sub: body.user.id,
+      email: 'claims@example.com',
+      email_verified: true,
+    });
     const refreshed = await h.request('/auth/refresh', { body: {}, cookie: refreshCookieOf(res)! });
-    expect(decodeJwt(((await refreshed.json()) as SessionBody).accessToken)).toMatchObject({ email: 'claims@example.com', email_verified: true });
+    expect(decodeJwt(((await refreshed.json()) as SessionBody).accessToken)).toMatchObject({
+      email: 'claims@example.com',
+      email_verified: true,
+    });
   });
 });
 
@@ -121,8 +139,12 @@ describe('re-authentication in place', () => {
     expect(rows('SELECT reauthenticated_at FROM sessions')).toEqual([{ reauthenticated_at: h.now() }]);
     expect(rows("SELECT count(*) AS n FROM audit_events WHERE type = 'session.reauthenticated'")).toEqual([{ n: 1 }]);
     // The action is allowed again, with the old token as with the new one (the session moved, not the token).
-    expect((await h.request('/auth/passkeys/register/options', { body: {}, token: body.accessToken })).status).toBe(200);
-    expect((await h.request('/auth/passkeys/register/options', { body: {}, token: renewed.accessToken })).status).toBe(200);
+    expect((await h.request('/auth/passkeys/register/options', { body: {}, token: body.accessToken })).status).toBe(
+      200,
+    );
+    expect((await h.request('/auth/passkeys/register/options', { body: {}, token: renewed.accessToken })).status).toBe(
+      200,
+    );
     // Never a sign-out: the old cookie and the new one both refresh the same session.
     const viaNew = await h.request('/auth/refresh', { body: {}, cookie: refreshCookieOf(res)! });
     expect(viaNew.status).toBe(200);
@@ -137,7 +159,9 @@ describe('re-authentication in place', () => {
     expect(again.res.status).toBe(200);
     expect(decodeJwt(again.body.accessToken).sid).toBe(decodeJwt(body.accessToken).sid);
     expect(rows('SELECT count(*) AS n FROM sessions')).toEqual([{ n: 1 }]);
-    expect((await h.request('/auth/passkeys/register/options', { body: {}, token: body.accessToken })).status).toBe(200);
+    expect((await h.request('/auth/passkeys/register/options', { body: {}, token: body.accessToken })).status).toBe(
+      200,
+    );
   });
 
   it('another person’s passkey on a signed-in device is their own sign-in, not a re-authentication of this session', async () => {
@@ -161,11 +185,18 @@ function databaseBeforeVerifyFirst(dir: string) {
   const migrations = path.join(dir, 'drizzle-0002');
   fs.mkdirSync(path.join(migrations, 'meta'), { recursive: true });
   const real = path.resolve(import.meta.dirname, '../drizzle');
-  const journal = JSON.parse(fs.readFileSync(path.join(real, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string }[] };
+  const journal = JSON.parse(fs.readFileSync(path.join(real, 'meta/_journal.json'), 'utf8')) as {
+    entries: { tag: string }[];
+  };
   const before = journal.entries.findIndex((e) => e.tag === '0003_verify_first');
   journal.entries = journal.entries.slice(0, before);
-  expect(journal.entries.map((e) => e.tag)).toEqual(['0000_init', '0001_email_token_consumer', '0002_email_token_return_to']);
-  for (const e of journal.entries) fs.copyFileSync(path.join(real, `${e.tag}.sql`), path.join(migrations, `${e.tag}.sql`));
+  expect(journal.entries.map((e) => e.tag)).toEqual([
+    '0000_init',
+    '0001_email_token_consumer',
+    '0002_email_token_return_to',
+  ]);
+  for (const e of journal.entries)
+    fs.copyFileSync(path.join(real, `${e.tag}.sql`), path.join(migrations, `${e.tag}.sql`));
   fs.writeFileSync(path.join(migrations, 'meta/_journal.json'), JSON.stringify(journal));
   const file = path.join(dir, 'old.db');
   const old = openSqlite({ path: file, migrationsFolder: migrations });
@@ -186,7 +217,9 @@ describe('migration 0003 from a database of the previous schema', () => {
     const emails = { verified: 'kept@example.com', unverified: 'squatted@example.com' };
     const cookies = { verified: 'v'.repeat(43), unverified: 'u'.repeat(43) };
     for (const who of ['verified', 'unverified'] as const) {
-      old.sqlite.prepare('INSERT INTO users (id, email, email_verified, created_at) VALUES (?, ?, ?, ?)').run(ids[who], emails[who], who === 'verified' ? 1 : 0, now);
+      old.sqlite
+        .prepare('INSERT INTO users (id, email, email_verified, created_at) VALUES (?, ?, ?, ?)')
+        .run(ids[who], emails[who], who === 'verified' ? 1 : 0, now);
       const options = {
         challenge: 'AAAA',
         rp: { id: 'localhost', name: 'Sesame' },
@@ -207,7 +240,9 @@ describe('migration 0003 from a database of the previous schema', () => {
            VALUES (?, ?, ?, ?, ?, ?, 'passkey', '["hwk","user"]')`,
         )
         .run(sid, ids[who], now, now, now + 86_400_000, now + 30 * 86_400_000);
-      old.sqlite.prepare('INSERT INTO refresh_tokens (hash, session_id, created_at) VALUES (?, ?, ?)').run(sha(cookies[who]), sid, now);
+      old.sqlite
+        .prepare('INSERT INTO refresh_tokens (hash, session_id, created_at) VALUES (?, ?, ?)')
+        .run(sha(cookies[who]), sid, now);
     }
     // The confirmation the old model mailed after the passkey sign-up, still live; and a pending sign-up challenge.
     old.sqlite
@@ -216,7 +251,9 @@ describe('migration 0003 from a database of the previous schema', () => {
       )
       .run(emails.unverified, ids.unverified, now, now + 600_000);
     old.sqlite
-      .prepare(`INSERT INTO webauthn_challenges (hash, ceremony, user_id, email, pending_user_id, created_at, expires_at) VALUES ('c', 'registration', NULL, 'x@example.com', 'p', ?, ?)`)
+      .prepare(
+        `INSERT INTO webauthn_challenges (hash, ceremony, user_id, email, pending_user_id, created_at, expires_at) VALUES ('c', 'registration', NULL, 'x@example.com', 'p', ?, ?)`,
+      )
       .run(now, now + 300_000);
     old.close();
 
@@ -232,10 +269,18 @@ describe('migration 0003 from a database of the previous schema', () => {
       { id: 'sid-verified', revoked_at: null, reauthenticated_at: null },
     ]);
     // The released address is kept in the audit log; the old confirmation is dead; challenges lost their sign-up columns.
-    const [released] = rows<{ user_id: string; detail: string }>("SELECT user_id, detail FROM audit_events WHERE type = 'account.address_released'");
+    const [released] = rows<{ user_id: string; detail: string }>(
+      "SELECT user_id, detail FROM audit_events WHERE type = 'account.address_released'",
+    );
     expect(released).toEqual({ user_id: ids.unverified, detail: JSON.stringify({ previousEmail: emails.unverified }) });
     expect(rows("SELECT consumed_at IS NOT NULL AS dead FROM email_tokens WHERE id = 'conf'")).toEqual([{ dead: 1 }]);
-    expect(Object.keys(rows('SELECT * FROM webauthn_challenges')[0]!).sort()).toEqual(['ceremony', 'created_at', 'expires_at', 'hash', 'user_id']);
+    expect(Object.keys(rows('SELECT * FROM webauthn_challenges')[0]!).sort()).toEqual([
+      'ceremony',
+      'created_at',
+      'expires_at',
+      'hash',
+      'user_id',
+    ]);
 
     // Both old sessions refresh, both passkeys sign in to their own accounts.
     for (const who of ['verified', 'unverified'] as const) {
@@ -246,7 +291,11 @@ describe('migration 0003 from a database of the previous schema', () => {
       expect(((await signedIn.json()) as SessionBody).user.id).toBe(ids[who]);
     }
     const legacy = (await (await passkeySignIn(devices.unverified)).json()) as SessionBody;
-    expect(legacy.user).toEqual({ id: ids.unverified, email: `${ids.unverified}@unverified.invalid`, emailVerified: false });
+    expect(legacy.user).toEqual({
+      id: ids.unverified,
+      email: `${ids.unverified}@unverified.invalid`,
+      emailVerified: false,
+    });
     expect(decodeJwt(legacy.accessToken)).toMatchObject({ email_verified: false });
     // Its passkeys are its only way in (no address receives its mail): the last one is kept (409) until
     // an address is proved; a second one may go, and then the last one again may not.
@@ -255,8 +304,12 @@ describe('migration 0003 from a database of the previous schema', () => {
     expect(refused.status).toBe(409);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('LAST_PASSKEY');
     const second = await addPasskey(legacy.accessToken);
-    expect((await h.request(`/auth/passkeys/${only!.id}`, { method: 'DELETE', token: legacy.accessToken })).status).toBe(204);
-    expect((await h.request(`/auth/passkeys/${second.id}`, { method: 'DELETE', token: legacy.accessToken })).status).toBe(409);
+    expect(
+      (await h.request(`/auth/passkeys/${only!.id}`, { method: 'DELETE', token: legacy.accessToken })).status,
+    ).toBe(204);
+    expect(
+      (await h.request(`/auth/passkeys/${second.id}`, { method: 'DELETE', token: legacy.accessToken })).status,
+    ).toBe(409);
     expect((await passkeysOf(legacy.accessToken)).map((p) => p.id)).toEqual([second.id]);
 
     // The owner of the released address signs up with it: a new account of their own, which the old passkey never opens.

@@ -19,15 +19,25 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function startEntry(env: Record<string, string>) {
   // One process (tsx as an import hook, not its CLI, which would leave a grandchild alive after SIGKILL).
-  const child = spawn(process.execPath, ['--import', pathToFileURL(path.join(root, 'node_modules/tsx/dist/esm/index.mjs')).href, path.join(root, 'src/entry/node.ts')], {
-    cwd: dir,
-    env: { PATH: process.env.PATH!, HOME: dir, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      pathToFileURL(path.join(root, 'node_modules/tsx/dist/esm/index.mjs')).href,
+      path.join(root, 'src/entry/node.ts'),
+    ],
+    {
+      cwd: dir,
+      env: { PATH: process.env.PATH!, HOME: dir, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
+  const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+    child.on('exit', (code, signal) => resolve(signal ?? code)),
+  );
   const ready = (async () => {
     const deadline = Date.now() + 30_000;
     while (!out.includes('Sesame is serving')) {
@@ -52,7 +62,12 @@ describe('webhooks across a kill -9', () => {
     };
     const first = startEntry(env);
     await first.ready;
-    const post = (p: string, body: unknown) => fetch(`${base}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (p: string, body: unknown) =>
+      fetch(`${base}${p}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     for (let i = 0; i < 3; i++) {
       const email = `crash-${i}@example.com`;
       expect((await post('/auth/email/start', { email })).status).toBe(202);
@@ -64,9 +79,17 @@ describe('webhooks across a kill -9', () => {
     expect(await first.exited).toBe('SIGKILL');
 
     const db = new Database(env.DATABASE_PATH, { readonly: true });
-    const committed = db.prepare('SELECT id, type, body, status FROM webhook_events ORDER BY created_at').all() as { id: string; type: string; body: string; status: string }[];
+    const committed = db.prepare('SELECT id, type, body, status FROM webhook_events ORDER BY created_at').all() as {
+      id: string;
+      type: string;
+      body: string;
+      status: string;
+    }[];
     db.close();
-    expect(committed.map((e) => e.type).sort()).toEqual([...Array(3).fill('session.created'), ...Array(3).fill('user.created')]);
+    expect(committed.map((e) => e.type).sort()).toEqual([
+      ...Array(3).fill('session.created'),
+      ...Array(3).fill('user.created'),
+    ]);
     expect(committed.every((e) => e.status !== 'delivered')).toBe(true);
 
     await receiver.start();

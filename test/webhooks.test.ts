@@ -18,7 +18,8 @@ let adminKey: string;
 beforeEach(async () => {
   receiver = await startReceiver({ secret: TEST_WEBHOOK_SECRET });
   h = await createHarness({ env: { WEBHOOK_URL: receiver.url, WEBHOOK_SECRET: TEST_WEBHOOK_SECRET } });
-  adminKey = (await createAdminKey(h.deps, { name: 'ops', scopes: ['users:read', 'users:write'], createdBy: 'cli' }))!.key;
+  adminKey = (await createAdminKey(h.deps, { name: 'ops', scopes: ['users:read', 'users:write'], createdBy: 'cli' }))!
+    .key;
   vi.useFakeTimers({ toFake: ['Date'] });
 });
 afterEach(async () => {
@@ -47,13 +48,20 @@ describe('events', () => {
   it('posts every event of the contract, each signed per Standard Webhooks, with the documented data', async () => {
     const a = await emailSignIn('events@example.com');
     const device = new SoftAuthenticator();
-    const options = await (await h.request('/auth/passkeys/register/options', { body: {}, token: a.accessToken })).json();
+    const options = await (
+      await h.request('/auth/passkeys/register/options', { body: {}, token: a.accessToken })
+    ).json();
     const response = device.createCredential({ options: options as never, origin: h.config.publicUrl });
-    expect((await h.request('/auth/passkeys/register/verify', { body: { response }, token: a.accessToken })).status).toBe(201);
-    expect((await h.request(`/auth/passkeys/${response.id}`, { method: 'DELETE', token: a.accessToken })).status).toBe(204);
+    expect(
+      (await h.request('/auth/passkeys/register/verify', { body: { response }, token: a.accessToken })).status,
+    ).toBe(201);
+    expect((await h.request(`/auth/passkeys/${response.id}`, { method: 'DELETE', token: a.accessToken })).status).toBe(
+      204,
+    );
     expect((await h.request('/auth/logout', { body: {}, cookie: a.cookie })).status).toBe(204);
     const b = await emailSignIn('events@example.com');
-    const admin = (p: string, method = 'POST') => h.request(p, { method, token: adminKey, ...(method === 'POST' ? { body: {} } : {}) });
+    const admin = (p: string, method = 'POST') =>
+      h.request(p, { method, token: adminKey, ...(method === 'POST' ? { body: {} } : {}) });
     expect((await admin(`/admin/users/${b.userId}/disable`)).status).toBe(200);
     expect((await admin(`/admin/users/${b.userId}/enable`)).status).toBe(200);
     expect((await admin(`/admin/users/${b.userId}`, 'DELETE')).status).toBe(204);
@@ -63,10 +71,13 @@ describe('events', () => {
     const report = await deliver();
     expect(report).toEqual({ delivered: 10, retry: 0, dead: 0 });
     for (const r of receiver.received) expect(r.verifyError).toBeNull();
-    const byType = (type: string) => receiver.received.filter((r) => r.payload!.type === type).map((r) => r.payload!.data);
+    const byType = (type: string) =>
+      receiver.received.filter((r) => r.payload!.type === type).map((r) => r.payload!.data);
     const user = { id: a.userId, email: 'events@example.com' };
     expect(byType('user.created')).toEqual([{ user }]);
-    expect(byType('session.created')).toEqual(expect.arrayContaining([{ userId: a.userId, sessionId: expect.any(String) }]));
+    expect(byType('session.created')).toEqual(
+      expect.arrayContaining([{ userId: a.userId, sessionId: expect.any(String) }]),
+    );
     expect(byType('session.created')).toHaveLength(2);
     expect(byType('passkey.created')).toEqual([{ userId: a.userId, passkeyId: response.id }]);
     expect(byType('passkey.deleted')).toEqual([{ userId: a.userId, passkeyId: response.id }]);
@@ -88,7 +99,9 @@ describe('events', () => {
     for (let i = 0; i < 3; i++) await h.signIn(`down-${i}@example.com`);
     const first = await deliver();
     expect(first).toEqual({ delivered: 0, retry: 1, dead: 0 });
-    const [tried] = rows("SELECT attempts, next_attempt_at AS next, last_error AS error FROM webhook_events WHERE attempts = 1");
+    const [tried] = rows(
+      'SELECT attempts, next_attempt_at AS next, last_error AS error FROM webhook_events WHERE attempts = 1',
+    );
     // The first retry is due within 30 seconds (API.md), jitter included.
     expect(Number(tried!.next) - h.now()).toBeGreaterThan(0);
     expect(Number(tried!.next) - h.now()).toBeLessThanOrEqual(30_000);
@@ -142,9 +155,16 @@ describe('events', () => {
     expect(new Set(receiver.received.map((r) => r.id)).size).toBe(1);
     expect(await deliver()).toEqual({ delivered: 0, retry: 0, dead: 0 });
 
-    const audit = (await (await h.request('/admin/audit?type=webhook.dead', { token: adminKey })).json()) as { events: { detail: Record<string, unknown> }[] };
+    const audit = (await (await h.request('/admin/audit?type=webhook.dead', { token: adminKey })).json()) as {
+      events: { detail: Record<string, unknown> }[];
+    };
     expect(audit.events).toHaveLength(1);
-    expect(audit.events[0]!.detail).toMatchObject({ webhookId: receiver.received[0]!.id, eventType: 'session.created', attempts: MAX_ATTEMPTS, lastError: 'HTTP 503' });
+    expect(audit.events[0]!.detail).toMatchObject({
+      webhookId: receiver.received[0]!.id,
+      eventType: 'session.created',
+      attempts: MAX_ATTEMPTS,
+      lastError: 'HTTP 503',
+    });
   });
 
   it('names the address in user.deleted when a person deletes their own account, and the audit log keeps none', async () => {
@@ -154,19 +174,25 @@ describe('events', () => {
     expect((await h.request(`/admin/users/${c.userId}`, { method: 'DELETE', token: adminKey })).status).toBe(204);
     await deliver();
     const deleted = receiver.received.filter((r) => r.payload!.type === 'user.deleted').map((r) => r.payload!.data);
-    expect(deleted).toEqual([{ user: { id: a.userId, email: 'leaving@example.com' } }, { user: { id: c.userId, email: 'removed@example.com' } }]);
-    // The history stays, anonymous: the address went to the application, not into the kept log.
-    expect(rows("SELECT type FROM audit_events WHERE type IN ('account.deleted', 'admin.user_deleted') ORDER BY id")).toEqual([
-      { type: 'account.deleted' },
-      { type: 'admin.user_deleted' },
+    expect(deleted).toEqual([
+      { user: { id: a.userId, email: 'leaving@example.com' } },
+      { user: { id: c.userId, email: 'removed@example.com' } },
     ]);
+    // The history stays, anonymous: the address went to the application, not into the kept log.
+    expect(
+      rows("SELECT type FROM audit_events WHERE type IN ('account.deleted', 'admin.user_deleted') ORDER BY id"),
+    ).toEqual([{ type: 'account.deleted' }, { type: 'admin.user_deleted' }]);
     // (The owner's deletion notice, sent after the batch, is the one later row that names its address.)
-    expect(JSON.stringify(rows('SELECT * FROM audit_events WHERE user_id = ?', a.userId))).not.toContain('leaving@example.com');
+    expect(JSON.stringify(rows('SELECT * FROM audit_events WHERE user_id = ?', a.userId))).not.toContain(
+      'leaving@example.com',
+    );
     expect(JSON.stringify(rows('SELECT * FROM audit_events'))).not.toContain('removed@example.com');
   });
 
   it('writes an event only with its change: a sign-in that fails writes none', async () => {
-    expect((await h.request('/auth/email/verify', { body: { email: 'nobody@example.com', code: '123456' } })).status).toBe(401);
+    expect(
+      (await h.request('/auth/email/verify', { body: { email: 'nobody@example.com', code: '123456' } })).status,
+    ).toBe(401);
     expect(rows('SELECT count(*) AS n FROM webhook_events')).toEqual([{ n: 0 }]);
   });
 });

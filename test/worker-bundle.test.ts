@@ -7,7 +7,14 @@ import path from 'node:path';
 import { build } from 'esbuild';
 
 const root = path.resolve(import.meta.dirname, '..');
-const forbidden = [/node_modules\/better-sqlite3\//, /node_modules\/nodemailer\//, /node_modules\/@hono\/node-server\//, /src\/entry\/node\.ts$/, /src\/db\/better-sqlite3\.ts$/, /src\/mail\/smtp\.ts$/];
+const forbidden = [
+  /node_modules\/better-sqlite3\//,
+  /node_modules\/nodemailer\//,
+  /node_modules\/@hono\/node-server\//,
+  /src\/entry\/node\.ts$/,
+  /src\/db\/better-sqlite3\.ts$/,
+  /src\/mail\/smtp\.ts$/,
+];
 
 async function bundle(entry: string) {
   const result = await build({
@@ -31,7 +38,8 @@ describe('the Workers bundle', () => {
   it('pulls in no Node-only module', async () => {
     const { inputs, imports } = await bundle('src/entry/worker.ts');
     expect(inputs.some((i) => i.endsWith('src/app.ts'))).toBe(true);
-    for (const input of inputs) for (const bad of forbidden) expect(input, `reachable from the worker: ${input}`).not.toMatch(bad);
+    for (const input of inputs)
+      for (const bad of forbidden) expect(input, `reachable from the worker: ${input}`).not.toMatch(bad);
     expect(imports.filter((i) => !i.startsWith('cloudflare:'))).toEqual([]);
   });
 

@@ -10,7 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from './helpers/free-port.js';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { SoftAuthenticator } from './helpers/soft-authenticator.js';
-import { generateDbscKey, parseChallengeHeader, parseRegistrationOffer, refreshProof, registrationProof } from './helpers/dbsc-client.js';
+import {
+  generateDbscKey,
+  parseChallengeHeader,
+  parseRegistrationOffer,
+  refreshProof,
+  registrationProof,
+} from './helpers/dbsc-client.js';
 import { startReceiver, TEST_WEBHOOK_SECRET, type Receiver } from './helpers/webhook-receiver.js';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -56,7 +62,8 @@ beforeAll(async () => {
     } catch {
       /* not up yet */
     }
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`wrangler dev did not start:\n${output.slice(-3000)}`);
+    if (Date.now() > deadline || child.exitCode !== null)
+      throw new Error(`wrangler dev did not start:\n${output.slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 500));
   }
 }, 120_000);
@@ -76,8 +83,13 @@ afterAll(async () => {
 });
 
 const post = (p: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${base}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-const cookieOf = (res: Response) => /__Host-sesame_refresh=([^;]*)/.exec(res.headers.getSetCookie().join('\n'))?.[1] ?? null;
+  fetch(`${base}${p}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+const cookieOf = (res: Response) =>
+  /__Host-sesame_refresh=([^;]*)/.exec(res.headers.getSetCookie().join('\n'))?.[1] ?? null;
 
 async function emailSignIn(email: string) {
   expect((await post('/auth/email/start', { email })).status).toBe(202);
@@ -97,7 +109,9 @@ describe('the Worker (wrangler dev, local D1)', () => {
     const page = await fetch(`${base}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<div id="app"');
-    const jwks = (await (await fetch(`${base}/.well-known/jwks.json`)).json()) as { keys: { kid: string; alg: string }[] };
+    const jwks = (await (await fetch(`${base}/.well-known/jwks.json`)).json()) as {
+      keys: { kid: string; alg: string }[];
+    };
     expect(jwks.keys[0]).toMatchObject({ alg: 'ES256', kty: 'EC' });
   });
 
@@ -111,9 +125,16 @@ describe('the Worker (wrangler dev, local D1)', () => {
     const body = (await res.json()) as { accessToken: string; user: { email: string; emailVerified: boolean } };
     expect(body.user).toMatchObject({ email: 'worker-link@example.com', emailVerified: true });
     const jwks = createLocalJWKSet((await (await fetch(`${base}/.well-known/jwks.json`)).json()) as never);
-    const { payload } = await jwtVerify(body.accessToken, jwks, { issuer: publicUrl, audience: publicUrl, algorithms: ['ES256'], typ: 'at+jwt' });
+    const { payload } = await jwtVerify(body.accessToken, jwks, {
+      issuer: publicUrl,
+      audience: publicUrl,
+      algorithms: ['ES256'],
+      typ: 'at+jwt',
+    });
     expect(payload.amr).toEqual(['otp']);
-    expect((await fetch(`${base}/api/me`, { headers: { authorization: `Bearer ${body.accessToken}` } })).status).toBe(200);
+    expect((await fetch(`${base}/api/me`, { headers: { authorization: `Bearer ${body.accessToken}` } })).status).toBe(
+      200,
+    );
     expect((await post('/auth/email/verify', { token })).status).toBe(401);
   });
 
@@ -137,7 +158,9 @@ describe('the Worker (wrangler dev, local D1)', () => {
     expect(late.status).toBe(401);
     expect((await post('/auth/refresh', {}, { cookie: `__Host-sesame_refresh=${second}` })).status).toBe(401);
 
-    const again = cookieOf(await post('/auth/email/verify', (await emailSignIn('worker-refresh@example.com')) as never))!;
+    const again = cookieOf(
+      await post('/auth/email/verify', (await emailSignIn('worker-refresh@example.com')) as never),
+    )!;
     expect((await post('/auth/logout', {}, { cookie: `__Host-sesame_refresh=${again}` })).status).toBe(204);
     expect((await post('/auth/refresh', {}, { cookie: `__Host-sesame_refresh=${again}` })).status).toBe(401);
   });
@@ -170,7 +193,9 @@ describe('the Worker (wrangler dev, local D1)', () => {
     expect((await post('/auth/email/start', { email }, { 'accept-language': 'de-DE,de;q=0.9' })).status).toBe(202);
     let message: { to: string; subject: string; text: string } | undefined;
     for (let i = 0; i < 20 && !message; i++) {
-      const outbox = (await (await fetch(`${base}/dev/outbox`)).json()) as { messages: { to: string; subject: string; text: string }[] };
+      const outbox = (await (await fetch(`${base}/dev/outbox`)).json()) as {
+        messages: { to: string; subject: string; text: string }[];
+      };
       message = outbox.messages.find((m) => m.to === email);
       if (!message) await new Promise((r) => setTimeout(r, 100));
     }
@@ -191,22 +216,32 @@ describe('the Worker (wrangler dev, local D1)', () => {
     const offer = parseRegistrationOffer(verified.headers.get('secure-session-registration'))!;
     expect(offer.algorithms).toEqual(['ES256']);
     const browser = { 'sec-fetch-mode': 'cors', 'sec-fetch-site': 'same-origin' };
-    const refreshed = await post('/auth/refresh', {}, { cookie: `__Host-sesame_refresh=${cookieOf(verified)!}`, ...browser });
+    const refreshed = await post(
+      '/auth/refresh',
+      {},
+      { cookie: `__Host-sesame_refresh=${cookieOf(verified)!}`, ...browser },
+    );
     expect(refreshed.status).toBe(200);
     // Every response of the unbound session repeats the same offer (API.md), with no new row.
-    expect(parseRegistrationOffer(refreshed.headers.get('secure-session-registration'))?.challenge).toBe(offer.challenge);
+    expect(parseRegistrationOffer(refreshed.headers.get('secure-session-registration'))?.challenge).toBe(
+      offer.challenge,
+    );
     const { accessToken } = (await refreshed.json()) as { accessToken: string };
     // Chromium's DBSC requests: POST, no body, no Content-Type.
     const dbsc = (p: string, headers: Record<string, string>) => fetch(`${base}${p}`, { method: 'POST', headers });
     const key = generateDbscKey();
-    const registered = await dbsc('/auth/dbsc/register', { 'secure-session-response': registrationProof(key, offer.challenge) });
+    const registered = await dbsc('/auth/dbsc/register', {
+      'secure-session-response': registrationProof(key, offer.challenge),
+    });
     expect(registered.status).toBe(200);
     const config = (await registered.json()) as { session_identifier: string; refresh_url: string };
     expect(config.refresh_url).toBe('/auth/dbsc/refresh');
     const sid = config.session_identifier;
     const bound = cookieOf(registered)!;
     expect(registered.headers.getSetCookie().join('\n')).toContain('Max-Age=3;');
-    const listed = (await (await fetch(`${base}/auth/sessions`, { headers: { authorization: `Bearer ${accessToken}` } })).json()) as { sessions: { id: string; deviceBound: boolean }[] };
+    const listed = (await (
+      await fetch(`${base}/auth/sessions`, { headers: { authorization: `Bearer ${accessToken}` } })
+    ).json()) as { sessions: { id: string; deviceBound: boolean }[] };
     expect(listed.sessions.find((s) => s.id === sid)?.deviceBound).toBe(true);
 
     await new Promise((r) => setTimeout(r, 3500));
@@ -219,15 +254,26 @@ describe('the Worker (wrangler dev, local D1)', () => {
     const { challenge, id } = parseChallengeHeader(challenged.headers.get('secure-session-challenge'))!;
     expect(id).toBe(sid);
     // Another key's proof fails; the bound key's proof renews.
-    expect((await dbsc('/auth/dbsc/refresh', { 'sec-secure-session-id': sid, 'secure-session-response': refreshProof(generateDbscKey(), challenge) })).status).toBe(401);
-    const renewed = await dbsc('/auth/dbsc/refresh', { 'sec-secure-session-id': sid, 'secure-session-response': refreshProof(key, challenge) });
+    expect(
+      (
+        await dbsc('/auth/dbsc/refresh', {
+          'sec-secure-session-id': sid,
+          'secure-session-response': refreshProof(generateDbscKey(), challenge),
+        })
+      ).status,
+    ).toBe(401);
+    const renewed = await dbsc('/auth/dbsc/refresh', {
+      'sec-secure-session-id': sid,
+      'secure-session-response': refreshProof(key, challenge),
+    });
     expect(renewed.status).toBe(200);
     const next = cookieOf(renewed)!;
     expect((await post('/auth/refresh', {}, { cookie: `__Host-sesame_refresh=${next}` })).status).toBe(200);
   }, 30_000);
 
   it('exchanges ADMIN_BOOTSTRAP_SECRET once for a stored admin key that opens the admin API', async () => {
-    const bootstrap = (secret: string, name: string) => post('/admin/bootstrap', { name }, { authorization: `Bearer ${secret}` });
+    const bootstrap = (secret: string, name: string) =>
+      post('/admin/bootstrap', { name }, { authorization: `Bearer ${secret}` });
     expect((await bootstrap('not-the-secret', 'first')).status).toBe(401);
     const made = await bootstrap(BOOTSTRAP_SECRET, 'first');
     expect(made.status).toBe(201);
@@ -239,22 +285,32 @@ describe('the Worker (wrangler dev, local D1)', () => {
     expect(again.status).toBe(409);
 
     const { token } = await emailSignIn('worker-admin@example.com');
-    const signedIn = (await (await post('/auth/email/verify', { token })).json()) as { accessToken: string; user: { id: string } };
+    const signedIn = (await (await post('/auth/email/verify', { token })).json()) as {
+      accessToken: string;
+      user: { id: string };
+    };
     const admin = { authorization: `Bearer ${key}` };
-    const found = (await (await fetch(`${base}/admin/users?query=worker-admin`, { headers: admin })).json()) as { users: { id: string }[] };
+    const found = (await (await fetch(`${base}/admin/users?query=worker-admin`, { headers: admin })).json()) as {
+      users: { id: string }[];
+    };
     expect(found.users.map((u) => u.id)).toEqual([signedIn.user.id]);
     const disabled = await post(`/admin/users/${signedIn.user.id}/disable`, {}, admin);
     expect(disabled.status).toBe(200);
     const me = await fetch(`${base}/api/me`, { headers: { authorization: `Bearer ${signedIn.accessToken}` } });
     expect(me.status).toBe(401);
     expect(((await me.json()) as { error: { code: string } }).error.code).toBe('ACCOUNT_DISABLED');
-    const audit = (await (await fetch(`${base}/admin/audit?type=admin.*`, { headers: admin })).json()) as { events: { type: string; detail: { keyName: string } }[] };
+    const audit = (await (await fetch(`${base}/admin/audit?type=admin.*`, { headers: admin })).json()) as {
+      events: { type: string; detail: { keyName: string } }[];
+    };
     expect(audit.events[0]).toMatchObject({ type: 'admin.user_disabled', detail: { keyName: 'first' } });
   });
 
   it('posts signed webhooks after the request (waitUntil) and retries from the cron trigger', async () => {
     const created = (email: string) =>
-      [...receiver.delivered().values()].find((r) => r.payload?.type === 'user.created' && (r.payload.data as { user: { email: string } }).user.email === email);
+      [...receiver.delivered().values()].find(
+        (r) =>
+          r.payload?.type === 'user.created' && (r.payload.data as { user: { email: string } }).user.email === email,
+      );
     const { token } = await emailSignIn('worker-hook@example.com');
     expect((await post('/auth/email/verify', { token })).status).toBe(201);
     await receiver.waitFor(() => created('worker-hook@example.com') !== undefined);

@@ -18,7 +18,8 @@ const forwardApi = {
   target: api,
   changeOrigin: false,
   bypass: (request: { method?: string; url?: string; headers: { accept?: string } }) =>
-    request.method === 'GET' && (request.url?.startsWith('/auth/email/verify') || request.headers.accept?.includes('text/html'))
+    request.method === 'GET' &&
+    (request.url?.startsWith('/auth/email/verify') || request.headers.accept?.includes('text/html'))
       ? '/index.html'
       : undefined,
 };
@@ -28,7 +29,12 @@ export default defineConfig({
   plugins: [preact()],
   resolve: {
     // The pages use the client package from its source (packages/client), as an app uses the tarball.
-    alias: [{ find: /^@sesame\/client$/, replacement: fileURLToPath(new URL('../packages/client/src/browser/index.ts', import.meta.url)) }],
+    alias: [
+      {
+        find: /^@sesame\/client$/,
+        replacement: fileURLToPath(new URL('../packages/client/src/browser/index.ts', import.meta.url)),
+      },
+    ],
   },
   build: {
     outDir: 'dist',

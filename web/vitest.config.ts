@@ -11,7 +11,12 @@ export default defineConfig({
   // Keep Vitest's cache with the repository's, not in a web/node_modules of its own.
   cacheDir: fileURLToPath(new URL('../node_modules/.vite/web', import.meta.url)),
   resolve: {
-    alias: [{ find: /^@sesame\/client$/, replacement: fileURLToPath(new URL('../packages/client/src/browser/index.ts', import.meta.url)) }],
+    alias: [
+      {
+        find: /^@sesame\/client$/,
+        replacement: fileURLToPath(new URL('../packages/client/src/browser/index.ts', import.meta.url)),
+      },
+    ],
   },
   test: {
     name: 'web',

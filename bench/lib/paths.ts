@@ -18,6 +18,7 @@ export async function importFromRoot<T>(pkg: string): Promise<T> {
     main?: string;
   };
   const dot = manifest.exports?.['.'];
-  const entry = typeof dot === 'string' ? dot : (dot?.import ?? dot?.default ?? manifest.module ?? manifest.main ?? 'index.js');
+  const entry =
+    typeof dot === 'string' ? dot : (dot?.import ?? dot?.default ?? manifest.module ?? manifest.main ?? 'index.js');
   return (await import(pathToFileURL(path.join(dir, entry)).href)) as T;
 }

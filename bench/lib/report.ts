@@ -43,7 +43,12 @@ const OP_TITLE: Record<OpName, string> = {
   passkey: 'passkey sign-in verify',
   email: 'email link verify',
 };
-const TARGET_TITLE: Record<TargetName, string> = { sesame: 'Sesame', 'sesame-2': 'Sesame (WEB_CONCURRENCY=2)', floor: 'bare floor', 'better-auth': 'better-auth' };
+const TARGET_TITLE: Record<TargetName, string> = {
+  sesame: 'Sesame',
+  'sesame-2': 'Sesame (WEB_CONCURRENCY=2)',
+  floor: 'bare floor',
+  'better-auth': 'better-auth',
+};
 
 /** What each target's database holds per user, after seeding and after the run's rotations. */
 export interface StorageFigures {
@@ -71,7 +76,11 @@ export function machine(): Record<string, string> {
   }
   const version = (pkg: string) => {
     try {
-      return (JSON.parse(fs.readFileSync(path.join(BENCH_DIR, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+      return (
+        JSON.parse(fs.readFileSync(path.join(BENCH_DIR, 'node_modules', pkg, 'package.json'), 'utf8')) as {
+          version: string;
+        }
+      ).version;
     } catch {
       return 'not installed';
     }
@@ -105,18 +114,28 @@ export function checks(records: OpRecord[], info: RunInfo): Check[] {
   for (const op of info.ops) {
     const s = get('sesame', op)?.result;
     const fl = get('floor', op)?.result;
-    if (s && fl) out.push({ target: `${OP_TITLE[op]} ≥ 80% of its floor`, figure: `${((100 * s.rps) / fl.rps).toFixed(0)}%`, met: s.rps >= 0.8 * fl.rps });
+    if (s && fl)
+      out.push({
+        target: `${OP_TITLE[op]} ≥ 80% of its floor`,
+        figure: `${((100 * s.rps) / fl.rps).toFixed(0)}%`,
+        met: s.rps >= 0.8 * fl.rps,
+      });
   }
   const pairs: [OpName, string, number][] = [
     ['refresh', '/auth/refresh ≥ 5× better-auth /token', 5],
     ['me', '/api/me ≥ 5× better-auth get-session', 5],
     ['email', 'email verify ≥ 3× better-auth magic-link verify', 3],
-    ['passkey', 'passkey sign-in beats better-auth\'s', 1],
+    ['passkey', "passkey sign-in beats better-auth's", 1],
   ];
   for (const [op, title, times] of pairs) {
     const s = get('sesame', op)?.result;
     const b = get('better-auth', op)?.result;
-    if (s && b && b.rps > 0) out.push({ target: title, figure: ratio(s.rps, b.rps), met: s.rps > times * b.rps || (times > 1 && s.rps >= times * b.rps) });
+    if (s && b && b.rps > 0)
+      out.push({
+        target: title,
+        figure: ratio(s.rps, b.rps),
+        met: s.rps > times * b.rps || (times > 1 && s.rps >= times * b.rps),
+      });
   }
   for (const op of info.ops) {
     const s = get('sesame', op)?.result;
@@ -148,7 +167,10 @@ function table(records: OpRecord[], info: RunInfo): string {
 }
 
 function errorsTable(records: OpRecord[]): string {
-  const lines = ['| target | route | requests | non-2xx | refused by the driver | socket errors | timeouts | note |', '|---|---|--:|--:|--:|--:|--:|---|'];
+  const lines = [
+    '| target | route | requests | non-2xx | refused by the driver | socket errors | timeouts | note |',
+    '|---|---|--:|--:|--:|--:|--:|---|',
+  ];
   for (const r of records) {
     const x = r.result;
     lines.push(
@@ -190,7 +212,9 @@ function processesTable(records: OpRecord[], info: RunInfo): string {
   for (const op of info.ops) {
     const a = get('sesame', op)?.result;
     const b = get('sesame-2', op)?.result;
-    lines.push(`| ${OP_TITLE[op]} | ${a ? f(a.cpuMsPerRequest, 3) : '—'} | ${a ? n0(a.rps) : '—'} | ${b ? f(b.cpuMsPerRequest, 3) : '—'} | ${b ? n0(b.rps) : '—'} | ${b ? b.p99 : '—'} |`);
+    lines.push(
+      `| ${OP_TITLE[op]} | ${a ? f(a.cpuMsPerRequest, 3) : '—'} | ${a ? n0(a.rps) : '—'} | ${b ? f(b.cpuMsPerRequest, 3) : '—'} | ${b ? n0(b.rps) : '—'} | ${b ? b.p99 : '—'} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -226,7 +250,10 @@ interface Embedded {
 function section(records: OpRecord[], info: RunInfo): string {
   const m = machine();
   const seedLine = (Object.entries(info.seeds) as [TargetName, SeedResult][])
-    .map(([t, s]) => `${TARGET_TITLE[t]} ${n0(s.users)} users / ${n0(s.sessions)} sessions, ${(s.ms / 1000).toFixed(1)} s, ${(s.fileBytes / 1e6).toFixed(0)} MB`)
+    .map(
+      ([t, s]) =>
+        `${TARGET_TITLE[t]} ${n0(s.users)} users / ${n0(s.sessions)} sessions, ${(s.ms / 1000).toFixed(1)} s, ${(s.fileBytes / 1e6).toFixed(0)} MB`,
+    )
     .join('; ');
   const embedded: Embedded = {
     size: info.size,
@@ -234,7 +261,15 @@ function section(records: OpRecord[], info: RunInfo): string {
     ops: Object.fromEntries(
       records
         .filter((r) => r.target === 'sesame' && r.result)
-        .map((r) => [r.op, { rps: Math.round(r.result!.rps), p50: r.result!.p50, p99: r.result!.p99, cpu: Number(r.result!.cpuMsPerRequest.toFixed(3)) }]),
+        .map((r) => [
+          r.op,
+          {
+            rps: Math.round(r.result!.rps),
+            p50: r.result!.p50,
+            p99: r.result!.p99,
+            cpu: Number(r.result!.cpuMsPerRequest.toFixed(3)),
+          },
+        ]),
     ),
   };
   const checkLines = checks(records, info).map((c) => `| ${c.target} | ${c.figure} | ${c.met ? 'met' : 'missed'} |`);
@@ -281,8 +316,11 @@ function scaleTable(doc: string): string {
   runs.sort((a, b) => a.size - b.size);
   const ops: OpName[] = ['me', 'refresh', 'passkey', 'email'];
   const head = `| Sesame at | ${ops.map((o) => `${OP_TITLE[o]}: server CPU ms/req · req/s · p99 ms`).join(' | ')} |`;
-  const cell = (x?: { rps: number; p99: number; cpu: number }) => (x ? `${f(x.cpu, 2)} · ${n0(x.rps)} · ${x.p99}` : '—');
-  const rows = runs.map((r) => `| ${n0(r.size)} sessions (${r.date.slice(0, 10)}) | ${ops.map((o) => cell(r.ops[o])).join(' | ')} |`);
+  const cell = (x?: { rps: number; p99: number; cpu: number }) =>
+    x ? `${f(x.cpu, 2)} · ${n0(x.rps)} · ${x.p99}` : '—';
+  const rows = runs.map(
+    (r) => `| ${n0(r.size)} sessions (${r.date.slice(0, 10)}) | ${ops.map((o) => cell(r.ops[o])).join(' | ')} |`,
+  );
   return [
     'Sesame across database sizes (one line per `--size` block below). Server CPU per request is the figure to compare between',
     'runs: requests per second and latency also move with whatever else the shared machine is doing.',
@@ -296,18 +334,33 @@ function scaleTable(doc: string): string {
 /** Rebuilds only the scale table from the blocks already in the file. */
 export function refreshScale(file: string): void {
   const doc = fs.readFileSync(file, 'utf8');
-  fs.writeFileSync(file, doc.replace(/<!-- bench:scale begin -->[\s\S]*?<!-- bench:scale end -->/, () => `<!-- bench:scale begin -->\n${scaleTable(doc)}\n<!-- bench:scale end -->`));
+  fs.writeFileSync(
+    file,
+    doc.replace(
+      /<!-- bench:scale begin -->[\s\S]*?<!-- bench:scale end -->/,
+      () => `<!-- bench:scale begin -->\n${scaleTable(doc)}\n<!-- bench:scale end -->`,
+    ),
+  );
 }
 
 export async function writeReport(file: string, records: OpRecord[], info: RunInfo): Promise<void> {
   let doc = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : SKELETON;
   if (!doc.includes('<!-- bench:runs end -->')) doc += '\n<!-- bench:runs begin -->\n<!-- bench:runs end -->\n';
-  if (!doc.includes('<!-- bench:scale end -->')) doc = doc.replace('<!-- bench:runs begin -->', '<!-- bench:scale begin -->\n<!-- bench:scale end -->\n\n<!-- bench:runs begin -->');
+  if (!doc.includes('<!-- bench:scale end -->'))
+    doc = doc.replace(
+      '<!-- bench:runs begin -->',
+      '<!-- bench:scale begin -->\n<!-- bench:scale end -->\n\n<!-- bench:runs begin -->',
+    );
   const block = section(records, info);
-  const existing = new RegExp(`<!-- bench:run size=${info.size} begin -->[\\s\\S]*?<!-- bench:run size=${info.size} end -->`);
+  const existing = new RegExp(
+    `<!-- bench:run size=${info.size} begin -->[\\s\\S]*?<!-- bench:run size=${info.size} end -->`,
+  );
   if (existing.test(doc)) doc = doc.replace(existing, () => block);
   else doc = doc.replace('<!-- bench:runs end -->', () => `${block}\n\n<!-- bench:runs end -->`);
-  doc = doc.replace(/<!-- bench:scale begin -->[\s\S]*?<!-- bench:scale end -->/, () => `<!-- bench:scale begin -->\n${scaleTable(doc)}\n<!-- bench:scale end -->`);
+  doc = doc.replace(
+    /<!-- bench:scale begin -->[\s\S]*?<!-- bench:scale end -->/,
+    () => `<!-- bench:scale begin -->\n${scaleTable(doc)}\n<!-- bench:scale end -->`,
+  );
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, doc);
 }

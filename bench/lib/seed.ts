@@ -101,9 +101,14 @@ export function seedSesame(sqlite: Database.Database, file: string, spec: SeedSp
        refresh_gen, refresh_hash, refresh_at)
      VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, 'Mozilla/5.0 (X11; Linux x86_64) bench', '127.0.0.1', ?, ?, 0, ?, ?)`,
   );
-  if (!spec.signingKeySecret) throw new Error('seedSesame needs the server\'s SIGNING_KEY_SECRET (its refresh tokens are MACed with a key derived from it)');
+  if (!spec.signingKeySecret)
+    throw new Error(
+      "seedSesame needs the server's SIGNING_KEY_SECRET (its refresh tokens are MACed with a key derived from it)",
+    );
   // src/auth/sessions/refresh-tokens.ts: <sid>.<generation>.<nonce>.<first 22 characters of HMAC-SHA-256>.
-  const macKey = Buffer.from(hkdfSync('sha256', spec.signingKeySecret, new Uint8Array(0), 'sesame refresh token mac v1', 32));
+  const macKey = Buffer.from(
+    hkdfSync('sha256', spec.signingKeySecret, new Uint8Array(0), 'sesame refresh token mac v1', 32),
+  );
   const mint = (sid: string) => {
     const nonce = token43();
     return `${sid}.0.${nonce}.${createHmac('sha256', macKey).update(`${sid}.0.${nonce}`).digest('base64url').slice(0, 22)}`;
@@ -118,7 +123,18 @@ export function seedSesame(sqlite: Database.Database, file: string, spec: SeedSp
     const sid = id22();
     const token = mint(sid);
     const created = now - 3_600_000;
-    insSession.run(sid, userIds[i], created, created, now + 7 * 86_400_000, now + 29 * 86_400_000, 'email', '["otp"]', sha256(token).toString('base64url'), created);
+    insSession.run(
+      sid,
+      userIds[i],
+      created,
+      created,
+      now + 7 * 86_400_000,
+      now + 29 * 86_400_000,
+      'email',
+      '["otp"]',
+      sha256(token).toString('base64url'),
+      created,
+    );
     if (i < 3 * C) known.push({ userId: userIds[i]!, token });
     // Filler passkeys: random bytes shaped like a P-256 COSE key; the driven ones are real.
     const pk = real.get(i);
@@ -134,7 +150,14 @@ export function seedSesame(sqlite: Database.Database, file: string, spec: SeedSp
     const id = id22();
     const token = token43();
     const code = String(100000 + (j % 900000));
-    insEmail.run(id, emailOf(3 * C + j), sha256(token).toString('base64url'), sha256(`${id}:${code}`).toString('base64url'), now, now + 3_600_000);
+    insEmail.run(
+      id,
+      emailOf(3 * C + j),
+      sha256(token).toString('base64url'),
+      sha256(`${id}:${code}`).toString('base64url'),
+      now,
+      now + 3_600_000,
+    );
     emailTokens.push(token);
   });
   const fileBytes = finish(sqlite, file);
@@ -163,8 +186,12 @@ export function seedFloor(file: string, spec: SeedSpec): SeedResult {
     userIds[i] = owners.get(i)?.userId ?? randomUUID();
     insUser.run(userIds[i], emailOf(i), now - 86_400_000);
   });
-  const insSession = db.prepare('INSERT INTO sessions (id, user_id, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, NULL)');
-  const insToken = db.prepare('INSERT INTO refresh_tokens (hash, session_id, created_at, rotated_at) VALUES (?, ?, ?, NULL)');
+  const insSession = db.prepare(
+    'INSERT INTO sessions (id, user_id, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, NULL)',
+  );
+  const insToken = db.prepare(
+    'INSERT INTO refresh_tokens (hash, session_id, created_at, rotated_at) VALUES (?, ?, ?, NULL)',
+  );
   const insPasskey = db.prepare('INSERT INTO passkeys (id, user_id, public_key, counter) VALUES (?, ?, ?, 0)');
   const known: SeedResult['knownSessions'] = [];
   const real = realPasskeys(spec);
@@ -185,7 +212,15 @@ export function seedFloor(file: string, spec: SeedSpec): SeedResult {
     emailTokens.push(token);
   });
   const fileBytes = finish(db, file);
-  return { ms: performance.now() - t0, users: nUsers, sessions: size, knownSessions: known, passkeyUserIds: userIds.slice(0, C), emailTokens, fileBytes };
+  return {
+    ms: performance.now() - t0,
+    users: nUsers,
+    sessions: size,
+    knownSessions: known,
+    passkeyUserIds: userIds.slice(0, C),
+    emailTokens,
+    fileBytes,
+  };
 }
 
 /**
@@ -216,7 +251,16 @@ export function seedBetterAuth(file: string, spec: SeedSpec, secret: string): Se
   const expires = iso(now + 7 * 86_400_000);
   inBatches(db, size, (i) => {
     const token = alnum32();
-    insSession.run(alnum32(), expires, token, sessionCreated, sessionCreated, '127.0.0.1', 'Mozilla/5.0 (X11; Linux x86_64) bench', userIds[i]);
+    insSession.run(
+      alnum32(),
+      expires,
+      token,
+      sessionCreated,
+      sessionCreated,
+      '127.0.0.1',
+      'Mozilla/5.0 (X11; Linux x86_64) bench',
+      userIds[i],
+    );
     if (i < 2 * C) {
       const signature = createHmac('sha256', secret).update(token).digest('base64');
       known.push({ userId: userIds[i]!, token: `${token}.${encodeURIComponent(signature)}` });
@@ -230,7 +274,17 @@ export function seedBetterAuth(file: string, spec: SeedSpec, secret: string): Se
   inBatches(db, size, (i) => {
     const pk = real.get(i);
     const cose = pk ? Buffer.from(pk.cosePublicKey) : randomBytes(77);
-    insPasskey.run(alnum32(), 'Passkey', cose.toString('base64'), userIds[i], pk ? pk.id : token43(), 'singleDevice', 'internal', created, '00000000-0000-0000-0000-000000000000');
+    insPasskey.run(
+      alnum32(),
+      'Passkey',
+      cose.toString('base64'),
+      userIds[i],
+      pk ? pk.id : token43(),
+      'singleDevice',
+      'internal',
+      created,
+      '00000000-0000-0000-0000-000000000000',
+    );
   });
   const insVerification = db.prepare(
     'INSERT INTO "verification" (id, identifier, value, expiresAt, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?, ?)',
@@ -240,11 +294,26 @@ export function seedBetterAuth(file: string, spec: SeedSpec, secret: string): Se
   const expiresLink = iso(now + 3_600_000);
   inBatches(db, spec.emailPool, (j) => {
     const token = alnum32();
-    insVerification.run(alnum32(), sha256(token).toString('base64url'), JSON.stringify({ email: emailOf(3 * C + j) }), expiresLink, nowIso, nowIso);
+    insVerification.run(
+      alnum32(),
+      sha256(token).toString('base64url'),
+      JSON.stringify({ email: emailOf(3 * C + j) }),
+      expiresLink,
+      nowIso,
+      nowIso,
+    );
     emailTokens.push(token);
   });
   const fileBytes = finish(db, file);
-  return { ms: performance.now() - t0, users: nUsers, sessions: size, knownSessions: known, passkeyUserIds: userIds.slice(0, C), emailTokens, fileBytes };
+  return {
+    ms: performance.now() - t0,
+    users: nUsers,
+    sessions: size,
+    knownSessions: known,
+    passkeyUserIds: userIds.slice(0, C),
+    emailTokens,
+    fileBytes,
+  };
 }
 
 /**
@@ -283,10 +352,14 @@ export function userStorage(file: string, tables: string[]): { bytes: number; ro
     const list = tables.map((t) => `'${t}'`).join(', ');
     const bytes = (
       db
-        .prepare(`SELECT sum(pgsize) AS n FROM dbstat WHERE name IN (${list}) OR name IN (SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN (${list}))`)
+        .prepare(
+          `SELECT sum(pgsize) AS n FROM dbstat WHERE name IN (${list}) OR name IN (SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN (${list}))`,
+        )
         .get() as { n: number }
     ).n;
-    const rows = Object.fromEntries(tables.map((t) => [t, (db.prepare(`SELECT count(*) AS n FROM "${t}"`).get() as { n: number }).n]));
+    const rows = Object.fromEntries(
+      tables.map((t) => [t, (db.prepare(`SELECT count(*) AS n FROM "${t}"`).get() as { n: number }).n]),
+    );
     return { bytes, rows };
   } finally {
     db.close();
@@ -302,12 +375,21 @@ export function insertBetterAuthChallenges(file: string, challenges: string[], s
   const db = new Database(file);
   db.pragma('busy_timeout = 5000');
   const iso = (ms: number) => new Date(ms).toISOString();
-  const ins = db.prepare('INSERT INTO "verification" (id, identifier, value, expiresAt, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?, ?)');
+  const ins = db.prepare(
+    'INSERT INTO "verification" (id, identifier, value, expiresAt, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?, ?)',
+  );
   const cookies: string[] = [];
   db.transaction(() => {
     for (const challenge of challenges) {
       const token = alnum32();
-      ins.run(alnum32(), token, JSON.stringify({ type: 'authentication', expectedChallenge: challenge, userData: { id: '' } }), iso(now + 5 * 60_000), iso(now), iso(now));
+      ins.run(
+        alnum32(),
+        token,
+        JSON.stringify({ type: 'authentication', expectedChallenge: challenge, userData: { id: '' } }),
+        iso(now + 5 * 60_000),
+        iso(now),
+        iso(now),
+      );
       cookies.push(encodeURIComponent(`${token}.${createHmac('sha256', secret).update(token).digest('base64')}`));
     }
   })();

@@ -126,7 +126,8 @@ export async function startServer({
   const tail = () => fs.readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n');
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (exited) throw new ServerStartError(`${name} exited during start (${JSON.stringify(exited)}). Log tail:\n${tail()}`);
+    if (exited)
+      throw new ServerStartError(`${name} exited during start (${JSON.stringify(exited)}). Log tail:\n${tail()}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new ServerStartError(`${name} did not answer /healthz within ${timeoutMs} ms. Log tail:\n${tail()}`);

@@ -31,7 +31,11 @@ const NOTES_FILE = path.resolve(here, process.env.NOTES_FILE ?? 'data/notes.json
 // The browser client, as installed from the package: its ES modules are served as they are.
 const require = createRequire(import.meta.url);
 const clientDir = path.dirname(fileURLToPath(import.meta.resolve('@sesame/client')));
-const webauthnDir = path.join(path.dirname(require.resolve('@simplewebauthn/browser', { paths: [clientDir] })), '..', 'esm');
+const webauthnDir = path.join(
+  path.dirname(require.resolve('@simplewebauthn/browser', { paths: [clientDir] })),
+  '..',
+  'esm',
+);
 
 const IMPORT_MAP = JSON.stringify({
   imports: {

@@ -39,17 +39,24 @@ export const isAdminKeyFormat = (value: string) => KEY_FORMAT.test(value);
 /** "users:read,metrics:read" -> scopes; empty or absent -> every scope (API.md). */
 export function parseScopes(raw: string | undefined): AdminScope[] {
   if (raw === undefined || raw.trim() === '') return [...ADMIN_SCOPES];
-  const scopes = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const scopes = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const scope of scopes) {
     if (!(ADMIN_SCOPES as readonly string[]).includes(scope))
-      throw new AuthError('INVALID_REQUEST', `scopes: unknown scope ${JSON.stringify(scope)} (known: ${ADMIN_SCOPES.join(', ')})`);
+      throw new AuthError(
+        'INVALID_REQUEST',
+        `scopes: unknown scope ${JSON.stringify(scope)} (known: ${ADMIN_SCOPES.join(', ')})`,
+      );
   }
   return [...new Set(scopes)] as AdminScope[];
 }
 
 export function checkKeyName(raw: unknown): string {
   const name = typeof raw === 'string' ? raw.trim() : '';
-  if (!/^[\p{L}\p{N} ._@:-]{1,64}$/u.test(name)) throw new AuthError('INVALID_REQUEST', 'name: 1 to 64 letters, digits, spaces or ._@:- characters');
+  if (!/^[\p{L}\p{N} ._@:-]{1,64}$/u.test(name))
+    throw new AuthError('INVALID_REQUEST', 'name: 1 to 64 letters, digits, spaces or ._@:- characters');
   return name;
 }
 
@@ -72,7 +79,12 @@ function toKey(row: typeof adminKeys.$inferSelect): AdminKey {
  */
 export async function createAdminKey(
   { db, clock }: AdminKeyDeps,
-  { name: rawName, scopes, createdBy, onlyIfNone = false }: { name: string; scopes: AdminScope[]; createdBy: AdminKey['createdBy']; onlyIfNone?: boolean },
+  {
+    name: rawName,
+    scopes,
+    createdBy,
+    onlyIfNone = false,
+  }: { name: string; scopes: AdminScope[]; createdBy: AdminKey['createdBy']; onlyIfNone?: boolean },
 ): Promise<{ key: string; record: AdminKey } | null> {
   const name = checkKeyName(rawName);
   const id = [...randomBytes(6)].map((b) => b.toString(16).padStart(2, '0')).join('');

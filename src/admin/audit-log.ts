@@ -21,7 +21,12 @@ const TYPE_FILTER = /^[a-z_]+(\.[a-z_]+)*(\.\*)?$/;
 
 export async function queryAuditLog(
   db: Db,
-  { userId, type, limit: rawLimit, cursor: rawCursor }: { userId?: string; type?: string; limit?: string; cursor?: string },
+  {
+    userId,
+    type,
+    limit: rawLimit,
+    cursor: rawCursor,
+  }: { userId?: string; type?: string; limit?: string; cursor?: string },
 ): Promise<{ events: AuditEvent[]; nextCursor: string | null }> {
   const limit = parseLimit(rawLimit);
   const cursor = decodeCursor(rawCursor, { id: 'number' });
@@ -31,9 +36,17 @@ export async function queryAuditLog(
     conditions.push(eq(auditEvents.userId, userId));
   }
   if (type !== undefined && type !== '') {
-    if (type.length > 64 || !TYPE_FILTER.test(type)) throw new AuthError('INVALID_REQUEST', 'type: an event type such as session.started, or a family such as admin.*');
+    if (type.length > 64 || !TYPE_FILTER.test(type))
+      throw new AuthError(
+        'INVALID_REQUEST',
+        'type: an event type such as session.started, or a family such as admin.*',
+      );
     const family = type.slice(0, -1);
-    conditions.push(type.endsWith('.*') ? sql`substr(${auditEvents.type}, 1, ${family.length}) = ${family}` : eq(auditEvents.type, type));
+    conditions.push(
+      type.endsWith('.*')
+        ? sql`substr(${auditEvents.type}, 1, ${family.length}) = ${family}`
+        : eq(auditEvents.type, type),
+    );
   }
   if (cursor) conditions.push(lt(auditEvents.id, cursor.id));
   const rows = await db.orm

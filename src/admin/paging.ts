@@ -10,7 +10,11 @@ export const MAX_LIMIT = 200;
 
 export function parseLimit(raw: string | undefined): number {
   if (raw === undefined || raw === '') return DEFAULT_LIMIT;
-  if (!/^\d{1,9}$/.test(raw) || Number(raw) < 1) throw new AuthError('INVALID_REQUEST', `limit: a whole number from 1 to ${MAX_LIMIT}, got ${JSON.stringify(raw.slice(0, 40))}`);
+  if (!/^\d{1,9}$/.test(raw) || Number(raw) < 1)
+    throw new AuthError(
+      'INVALID_REQUEST',
+      `limit: a whole number from 1 to ${MAX_LIMIT}, got ${JSON.stringify(raw.slice(0, 40))}`,
+    );
   return Math.min(Number(raw), MAX_LIMIT);
 }
 

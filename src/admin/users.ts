@@ -53,10 +53,19 @@ function selectAdminUsers(db: Db, now: number) {
       passkeys: rowCount(passkeys, eq(passkeys.userId, users.id)).mapWith(Number),
       sessions: rowCount(
         sessions,
-        and(eq(sessions.userId, users.id), isNull(sessions.revokedAt), gt(sessions.idleExpiresAt, now), gt(sessions.absoluteExpiresAt, now)),
+        and(
+          eq(sessions.userId, users.id),
+          isNull(sessions.revokedAt),
+          gt(sessions.idleExpiresAt, now),
+          gt(sessions.absoluteExpiresAt, now),
+        ),
       ).mapWith(Number),
       // Sign-ins are audited with their session, so the audit log knows the last one (within retention).
-      lastSignInAt: scalar<number | null>(auditEvents, max(auditEvents.at), and(eq(auditEvents.userId, users.id), eq(auditEvents.type, 'session.started'))),
+      lastSignInAt: scalar<number | null>(
+        auditEvents,
+        max(auditEvents.at),
+        and(eq(auditEvents.userId, users.id), eq(auditEvents.type, 'session.started')),
+      ),
     })
     .from(users);
 }
@@ -83,17 +92,22 @@ export async function listUsers(
 ): Promise<{ users: AdminUser[]; nextCursor: string | null }> {
   const limit = parseLimit(rawLimit);
   const cursor = decodeCursor(rawCursor, { c: 'number', i: 'string' });
-  if (query !== undefined && query.length > MAX_QUERY) throw new AuthError('INVALID_REQUEST', `query: at most ${MAX_QUERY} characters`);
+  if (query !== undefined && query.length > MAX_QUERY)
+    throw new AuthError('INVALID_REQUEST', `query: at most ${MAX_QUERY} characters`);
   const conditions: SQL[] = [];
   if (query) conditions.push(sql`instr(lower(${users.email}), lower(${query})) > 0`);
-  if (cursor) conditions.push(or(lt(users.createdAt, cursor.c), and(eq(users.createdAt, cursor.c), lt(users.id, cursor.i)))!);
+  if (cursor)
+    conditions.push(or(lt(users.createdAt, cursor.c), and(eq(users.createdAt, cursor.c), lt(users.id, cursor.i)))!);
   const rows = await selectAdminUsers(db, clock())
     .where(conditions.length ? and(...conditions) : undefined)
     .orderBy(desc(users.createdAt), desc(users.id))
     .limit(limit + 1);
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  return { users: page.map(toAdminUser), nextCursor: rows.length > limit && last ? encodeCursor({ c: last.createdAt, i: last.id }) : null };
+  return {
+    users: page.map(toAdminUser),
+    nextCursor: rows.length > limit && last ? encodeCursor({ c: last.createdAt, i: last.id }) : null,
+  };
 }
 
 export async function getAdminUser({ db, clock }: AdminDeps, id: string): Promise<AdminUser | null> {
@@ -107,7 +121,12 @@ async function mustGet(deps: AdminDeps, id: string): Promise<AdminUser> {
   return user;
 }
 
-const actorAudit = (now: number, userId: string, { key, context = {} }: Actor, detail: Record<string, unknown> = {}) => ({
+const actorAudit = (
+  now: number,
+  userId: string,
+  { key, context = {} }: Actor,
+  detail: Record<string, unknown> = {},
+) => ({
   at: now,
   userId,
   clientAddress: context.clientAddress,
@@ -119,7 +138,10 @@ const actorAudit = (now: number, userId: string, { key, context = {} }: Actor, d
  * Disables the account and revokes every session at once (one batch). Disabling a disabled
  * account changes nothing and records nothing.
  */
-export async function disableUser(deps: AdminDeps, { userId, actor }: { userId: string; actor: Actor }): Promise<AdminUser> {
+export async function disableUser(
+  deps: AdminDeps,
+  { userId, actor }: { userId: string; actor: Actor },
+): Promise<AdminUser> {
   await mustGet(deps, userId);
   const { db, clock } = deps;
   const now = clock();
@@ -131,12 +153,19 @@ export async function disableUser(deps: AdminDeps, { userId, actor }: { userId: 
       .update(sessions)
       .set({ revokedAt: now, revokedReason: reason })
       .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt))),
-    auditInsertIf(db, { type: 'admin.user_disabled', ...actorAudit(now, userId, actor, { reason }) }, anyRow(disabledUsers, and(eq(disabledUsers.userId, userId), eq(disabledUsers.disabledAt, now)))),
+    auditInsertIf(
+      db,
+      { type: 'admin.user_disabled', ...actorAudit(now, userId, actor, { reason }) },
+      anyRow(disabledUsers, and(eq(disabledUsers.userId, userId), eq(disabledUsers.disabledAt, now))),
+    ),
   ]);
   return mustGet(deps, userId);
 }
 
-export async function enableUser(deps: AdminDeps, { userId, actor }: { userId: string; actor: Actor }): Promise<AdminUser> {
+export async function enableUser(
+  deps: AdminDeps,
+  { userId, actor }: { userId: string; actor: Actor },
+): Promise<AdminUser> {
   await mustGet(deps, userId);
   const { db, clock } = deps;
   const now = clock();
@@ -156,12 +185,17 @@ export async function deleteUser(deps: AdminDeps, { userId, actor }: { userId: s
   const user = await mustGet(deps, userId);
   const { db, clock } = deps;
   const audit = { type: 'admin.user_deleted' as const, ...actorAudit(clock(), userId, actor) };
-  const [deleted] = (await db.batch(accountDeletion(db, { id: userId, email: user.email, audit }))) as unknown as [{ id: string }[]];
+  const [deleted] = (await db.batch(accountDeletion(db, { id: userId, email: user.email, audit }))) as unknown as [
+    { id: string }[],
+  ];
   if (deleted.length !== 1) throw new AuthError('NOT_FOUND', 'No such user');
 }
 
 /** Signs the account out everywhere; returns how many sessions were live. */
-export async function revokeUserSessions(deps: AdminDeps, { userId, actor }: { userId: string; actor: Actor }): Promise<number> {
+export async function revokeUserSessions(
+  deps: AdminDeps,
+  { userId, actor }: { userId: string; actor: Actor },
+): Promise<number> {
   await mustGet(deps, userId);
   const { db, clock } = deps;
   const now = clock();

@@ -77,7 +77,9 @@ export function auditInsertIf(db: Db, e: AuditEventInput, cond: SQL) {
  */
 export function auditStepIf(db: Db, e: AuditEventInput, cond: PreparedCondition): PreparedStep {
   const row = auditRow(e);
-  const statement = prepared(db, `audit.insertIf ${cond.key}`, (orm) => insertWhere(orm, auditEvents, rowPlaceholders(row), cond.build()).prepare());
+  const statement = prepared(db, `audit.insertIf ${cond.key}`, (orm) =>
+    insertWhere(orm, auditEvents, rowPlaceholders(row), cond.build()).prepare(),
+  );
   return { statement, values: { ...cond.values, ...rowValues(row) } };
 }
 

@@ -28,7 +28,8 @@ const NOW = 1_000 * DAY;
 const config = parseConfig({});
 
 const drivers = bothDrivers();
-const ids = async <T extends { [k: string]: unknown }>(rows: Promise<T[]>, key: keyof T) => (await rows).map((r) => r[key]).sort();
+const ids = async <T extends { [k: string]: unknown }>(rows: Promise<T[]>, key: keyof T) =>
+  (await rows).map((r) => r[key]).sort();
 
 const session = (id: string, over: Partial<typeof sessions.$inferInsert> = {}) => ({
   id,
@@ -45,14 +46,16 @@ const session = (id: string, over: Partial<typeof sessions.$inferInsert> = {}) =
 async function seed(db: Db) {
   const reuseWindowEnd = NOW - config.refreshReuseWindow * 1000 - 60_000;
   await db.orm.insert(users).values({ id: 'u1', email: 'a@example.com', emailVerified: true, createdAt: 0 });
-  await db.orm.insert(sessions).values([
-    session('live'),
-    session('idle-dead', { idleExpiresAt: NOW - 2 * DAY }),
-    session('revoked-yesterday', { revokedAt: NOW - 2 * DAY }),
-    session('revoked-now', { revokedAt: NOW - 1000 }),
-    session('sealed-old', { refreshPrevSealed: 'box', refreshAt: reuseWindowEnd - 1 }),
-    session('sealed-new', { refreshPrevSealed: 'box', refreshAt: NOW }),
-  ]);
+  await db.orm
+    .insert(sessions)
+    .values([
+      session('live'),
+      session('idle-dead', { idleExpiresAt: NOW - 2 * DAY }),
+      session('revoked-yesterday', { revokedAt: NOW - 2 * DAY }),
+      session('revoked-now', { revokedAt: NOW - 1000 }),
+      session('sealed-old', { refreshPrevSealed: 'box', refreshAt: reuseWindowEnd - 1 }),
+      session('sealed-new', { refreshPrevSealed: 'box', refreshAt: NOW }),
+    ]);
   await db.orm.insert(refreshTokens).values([
     { hash: 'h-dead', sessionId: 'idle-dead', createdAt: 0 },
     { hash: 'h-old', sessionId: 'live', createdAt: 0, rotatedAt: reuseWindowEnd - 1, successorSealed: 'box' },
@@ -66,8 +69,17 @@ async function seed(db: Db) {
     { key: 'spent', tat: NOW - 1, allowed: true },
     { key: 'holding', tat: NOW + 1000, allowed: true },
   ]);
-  const token = (id: string, expiresAt: number) => ({ id, email: 'a@example.com', tokenHash: id, codeHash: id, createdAt: 0, expiresAt });
-  await db.orm.insert(emailTokens).values([token('t-dead', NOW - 2 * DAY), token('t-expired-now', NOW - 1000), token('t-live', NOW + 1000)]);
+  const token = (id: string, expiresAt: number) => ({
+    id,
+    email: 'a@example.com',
+    tokenHash: id,
+    codeHash: id,
+    createdAt: 0,
+    expiresAt,
+  });
+  await db.orm
+    .insert(emailTokens)
+    .values([token('t-dead', NOW - 2 * DAY), token('t-expired-now', NOW - 1000), token('t-live', NOW + 1000)]);
   await db.orm.insert(codeFailures).values([
     { mailbox: 'm', kind: 'failure', at: NOW - CODE_FAILURE_WINDOW_MS - 1 },
     { mailbox: 'm', kind: 'failure', at: NOW },
@@ -82,9 +94,32 @@ async function seed(db: Db) {
     { hash: 'd-old', purpose: 'registration', sessionId: 'live', createdAt: 0, expiresAt: NOW - 1 },
     { hash: 'd-new', purpose: 'refresh', sessionId: 'live', createdAt: 0, expiresAt: NOW + 1 },
   ]);
-  const mail = (id: string, status: string, createdAt: number) => ({ id, to: 'a@example.com', subject: 's', text: 't', html: 'h', createdAt, status, nextAttemptAt: 0, expiresAt: 0 });
-  await db.orm.insert(mailQueue).values([mail('sent-old', 'sent', NOW - 2 * DAY), mail('queued-old', 'queued', NOW - 2 * DAY), mail('sent-new', 'sent', NOW)]);
-  const event = (id: string, status: string, createdAt: number) => ({ id, type: 'user.created', body: '{}', createdAt, status, nextAttemptAt: createdAt });
+  const mail = (id: string, status: string, createdAt: number) => ({
+    id,
+    to: 'a@example.com',
+    subject: 's',
+    text: 't',
+    html: 'h',
+    createdAt,
+    status,
+    nextAttemptAt: 0,
+    expiresAt: 0,
+  });
+  await db.orm
+    .insert(mailQueue)
+    .values([
+      mail('sent-old', 'sent', NOW - 2 * DAY),
+      mail('queued-old', 'queued', NOW - 2 * DAY),
+      mail('sent-new', 'sent', NOW),
+    ]);
+  const event = (id: string, status: string, createdAt: number) => ({
+    id,
+    type: 'user.created',
+    body: '{}',
+    createdAt,
+    status,
+    nextAttemptAt: createdAt,
+  });
   await db.orm
     .insert(webhookEvents)
     .values([
@@ -115,16 +150,31 @@ describe.each(drivers)('pruneExpired on %s', (_name, dbOf) => {
       webhooks: 5,
       mail: 1,
     });
-    expect(await ids(db.orm.select().from(sessions), 'id')).toEqual(['live', 'revoked-now', 'sealed-new', 'sealed-old']);
-    expect(await ids(db.orm.select().from(sessions).where(sql`${sessions.refreshPrevSealed} IS NOT NULL`), 'id')).toEqual(['sealed-new']);
+    expect(await ids(db.orm.select().from(sessions), 'id')).toEqual([
+      'live',
+      'revoked-now',
+      'sealed-new',
+      'sealed-old',
+    ]);
+    expect(
+      await ids(db.orm.select().from(sessions).where(sql`${sessions.refreshPrevSealed} IS NOT NULL`), 'id'),
+    ).toEqual(['sealed-new']);
     // The dead session's token went with it (cascade); the old successor was wiped, the new one kept.
-    expect(await db.orm.select({ hash: refreshTokens.hash, sealed: refreshTokens.successorSealed }).from(refreshTokens).orderBy(refreshTokens.hash)).toEqual([
+    expect(
+      await db.orm
+        .select({ hash: refreshTokens.hash, sealed: refreshTokens.successorSealed })
+        .from(refreshTokens)
+        .orderBy(refreshTokens.hash),
+    ).toEqual([
       { hash: 'h-new', sealed: 'box' },
       { hash: 'h-old', sealed: null },
     ]);
     expect(await ids(db.orm.select().from(rateLimits), 'key')).toEqual(['holding']);
     expect(await ids(db.orm.select().from(emailTokens), 'id')).toEqual(['t-expired-now', 't-live']);
-    expect((await db.orm.select().from(codeFailures)).map((r) => `${r.mailbox}:${r.kind}`).sort()).toEqual(['m:failure', 'm:lock']);
+    expect((await db.orm.select().from(codeFailures)).map((r) => `${r.mailbox}:${r.kind}`).sort()).toEqual([
+      'm:failure',
+      'm:lock',
+    ]);
     expect(await ids(db.orm.select().from(webauthnChallenges), 'hash')).toEqual(['c-new']);
     expect(await ids(db.orm.select().from(dbscChallenges), 'hash')).toEqual(['d-new']);
     expect(await ids(db.orm.select().from(mailQueue), 'id')).toEqual(['queued-old', 'sent-new']);
@@ -135,12 +185,27 @@ describe.each(drivers)('pruneExpired on %s', (_name, dbOf) => {
 
   it('keeps pending webhook events while a WEBHOOK_URL is set', async () => {
     const db: Db = dbOf();
-    const event = (id: string, status: string) => ({ id, type: 'user.created', body: '{}', createdAt: NOW - 2 * DAY, status, nextAttemptAt: NOW - 2 * DAY });
+    const event = (id: string, status: string) => ({
+      id,
+      type: 'user.created',
+      body: '{}',
+      createdAt: NOW - 2 * DAY,
+      status,
+      nextAttemptAt: NOW - 2 * DAY,
+    });
     await db.orm.insert(webhookEvents).values([event('waiting', 'pending'), event('sent-long-ago', 'delivered')]);
-    const withUrl = parseConfig({ WEBHOOK_URL: 'https://app.example.com/hooks', WEBHOOK_SECRET: `whsec_${Buffer.from('k'.repeat(32)).toString('base64')}` });
+    const withUrl = parseConfig({
+      WEBHOOK_URL: 'https://app.example.com/hooks',
+      WEBHOOK_SECRET: `whsec_${Buffer.from('k'.repeat(32)).toString('base64')}`,
+    });
     const counts = await pruneExpired({ db, config: withUrl, clock: () => NOW });
     expect(counts.webhooks).toBe(1);
-    expect(await ids(db.orm.select().from(webhookEvents).where(sql`${webhookEvents.id} IN ('waiting', 'sent-long-ago')`), 'id')).toEqual(['waiting']);
+    expect(
+      await ids(
+        db.orm.select().from(webhookEvents).where(sql`${webhookEvents.id} IN ('waiting', 'sent-long-ago')`),
+        'id',
+      ),
+    ).toEqual(['waiting']);
   });
 
   it('clears a backlog larger than one slice in one call', async () => {

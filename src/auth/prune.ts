@@ -13,7 +13,18 @@ import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { firstRows } from '../db/conditions.js';
 import type { Config } from '../lib/config.js';
 import type { Db } from '../db/db.js';
-import { auditEvents, codeFailures, dbscChallenges, emailTokens, mailQueue, rateLimits, refreshTokens, sessions, webauthnChallenges, webhookEvents } from '../db/schema.js';
+import {
+  auditEvents,
+  codeFailures,
+  dbscChallenges,
+  emailTokens,
+  mailQueue,
+  rateLimits,
+  refreshTokens,
+  sessions,
+  webauthnChallenges,
+  webhookEvents,
+} from '../db/schema.js';
 import { CODE_FAILURE_WINDOW_MS, CODE_LOCK_RETENTION_MS } from './email/code-budget.js';
 
 const GRACE_MS = 86_400_000;
@@ -23,7 +34,15 @@ const SLICE = 5000;
 const slice = (table: SQLiteTable, where: SQL | undefined) => firstRows(table, where, SLICE);
 const one = { one: sql<number>`1` };
 
-export async function pruneExpired({ db, config, clock }: { db: Db; config: Config; clock: () => number }): Promise<Record<string, number>> {
+export async function pruneExpired({
+  db,
+  config,
+  clock,
+}: {
+  db: Db;
+  config: Config;
+  clock: () => number;
+}): Promise<Record<string, number>> {
   const now = clock();
   const dead = now - GRACE_MS;
   const sealedUntil = now - config.refreshReuseWindow * 1000 - 60_000;
@@ -32,13 +51,20 @@ export async function pruneExpired({ db, config, clock }: { db: Db; config: Conf
     sessions: () =>
       orm
         .delete(sessions)
-        .where(slice(sessions, or(lt(sessions.absoluteExpiresAt, dead), lt(sessions.idleExpiresAt, dead), lt(sessions.revokedAt, dead))))
+        .where(
+          slice(
+            sessions,
+            or(lt(sessions.absoluteExpiresAt, dead), lt(sessions.idleExpiresAt, dead), lt(sessions.revokedAt, dead)),
+          ),
+        )
         .returning(one),
     successors: () =>
       orm
         .update(refreshTokens)
         .set({ successorSealed: null })
-        .where(slice(refreshTokens, and(isNotNull(refreshTokens.successorSealed), lt(refreshTokens.rotatedAt, sealedUntil))))
+        .where(
+          slice(refreshTokens, and(isNotNull(refreshTokens.successorSealed), lt(refreshTokens.rotatedAt, sealedUntil))),
+        )
         .returning(one),
     // Only sessions rotated in the last minutes are in this partial index: no scan of all sessions.
     sessionSuccessors: () =>
@@ -47,22 +73,45 @@ export async function pruneExpired({ db, config, clock }: { db: Db; config: Conf
         .set({ refreshPrevSealed: null })
         .where(slice(sessions, and(isNotNull(sessions.refreshPrevSealed), lt(sessions.refreshAt, sealedUntil))))
         .returning(one),
-    auditEvents: () => orm.delete(auditEvents).where(slice(auditEvents, lt(auditEvents.at, now - config.auditRetention * 1000))).returning(one),
+    auditEvents: () =>
+      orm
+        .delete(auditEvents)
+        .where(slice(auditEvents, lt(auditEvents.at, now - config.auditRetention * 1000)))
+        .returning(one),
     // A GCRA row whose tat has passed holds no state: a fresh row would answer the same.
-    rateLimits: () => orm.delete(rateLimits).where(slice(rateLimits, lt(rateLimits.tat, now))).returning(one),
-    emailTokens: () => orm.delete(emailTokens).where(slice(emailTokens, lt(emailTokens.expiresAt, dead))).returning(one),
+    rateLimits: () =>
+      orm
+        .delete(rateLimits)
+        .where(slice(rateLimits, lt(rateLimits.tat, now)))
+        .returning(one),
+    emailTokens: () =>
+      orm
+        .delete(emailTokens)
+        .where(slice(emailTokens, lt(emailTokens.expiresAt, dead)))
+        .returning(one),
     codeFailures: () =>
       orm
         .delete(codeFailures)
         .where(
           slice(
             codeFailures,
-            or(and(eq(codeFailures.kind, 'failure'), lt(codeFailures.at, now - CODE_FAILURE_WINDOW_MS)), lt(codeFailures.at, now - CODE_LOCK_RETENTION_MS)),
+            or(
+              and(eq(codeFailures.kind, 'failure'), lt(codeFailures.at, now - CODE_FAILURE_WINDOW_MS)),
+              lt(codeFailures.at, now - CODE_LOCK_RETENTION_MS),
+            ),
           ),
         )
         .returning(one),
-    challenges: () => orm.delete(webauthnChallenges).where(slice(webauthnChallenges, lt(webauthnChallenges.expiresAt, now))).returning(one),
-    dbscChallenges: () => orm.delete(dbscChallenges).where(slice(dbscChallenges, lt(dbscChallenges.expiresAt, now))).returning(one),
+    challenges: () =>
+      orm
+        .delete(webauthnChallenges)
+        .where(slice(webauthnChallenges, lt(webauthnChallenges.expiresAt, now)))
+        .returning(one),
+    dbscChallenges: () =>
+      orm
+        .delete(dbscChallenges)
+        .where(slice(dbscChallenges, lt(dbscChallenges.expiresAt, now)))
+        .returning(one),
     // Delivered events after a day, dead ones with the audit log; with no WEBHOOK_URL nobody listens.
     webhooks: () =>
       orm
@@ -81,7 +130,9 @@ export async function pruneExpired({ db, config, clock }: { db: Db; config: Conf
     mail: () =>
       orm
         .delete(mailQueue)
-        .where(slice(mailQueue, and(lt(mailQueue.createdAt, dead), inArray(mailQueue.status, ['sent', 'failed', 'outbox']))))
+        .where(
+          slice(mailQueue, and(lt(mailQueue.createdAt, dead), inArray(mailQueue.status, ['sent', 'failed', 'outbox']))),
+        )
         .returning(one),
   };
   const counts: Record<string, number> = {};

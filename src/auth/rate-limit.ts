@@ -46,7 +46,10 @@ export async function hitRateLimit(db: Db, { key, limit, windowMs, now }: RateLi
       .returning({ tat: rateLimits.tat, allowed: rateLimits.allowed })
       .prepare();
   });
-  const rows = (await statement.all({ key, now, interval, window: windowMs, first: now + interval })) as { tat: number; allowed: boolean | number }[];
+  const rows = (await statement.all({ key, now, interval, window: windowMs, first: now + interval })) as {
+    tat: number;
+    allowed: boolean | number;
+  }[];
   const row = rows[0];
   if (!row || row.allowed) return { allowed: true, retryAfter: 0 };
   // Refused: one more fits once tat + T - now <= window.
@@ -57,7 +60,10 @@ export async function hitRateLimit(db: Db, { key, limit, windowMs, now }: RateLi
  * Hits the limit and refuses with 429 RATE_LIMITED (Retry-After) when it is spent: the one place
  * a rate limit says no (a metrics counter of refusals belongs here, labelled by `name`).
  */
-export async function enforceRateLimit(db: Db, input: RateLimitInput & { name: string; message: string }): Promise<void> {
+export async function enforceRateLimit(
+  db: Db,
+  input: RateLimitInput & { name: string; message: string },
+): Promise<void> {
   const result = await hitRateLimit(db, input);
   if (!result.allowed) throw new AuthError('RATE_LIMITED', input.message, { retryAfter: result.retryAfter });
 }

@@ -26,11 +26,13 @@ export function returnToOrigins(config: Pick<Config, 'publicUrl' | 'appOrigins'>
 export function checkReturnTo(config: Pick<Config, 'publicUrl' | 'appOrigins'>, raw: unknown): ReturnToCheck {
   if (typeof raw !== 'string') return { ok: false, reason: 'must be a string' };
   if (raw.length === 0) return { ok: false, reason: 'must not be empty' };
-  if (raw.length > MAX_RETURN_TO_LENGTH) return { ok: false, reason: `must be at most ${MAX_RETURN_TO_LENGTH} characters` };
+  if (raw.length > MAX_RETURN_TO_LENGTH)
+    return { ok: false, reason: `must be at most ${MAX_RETURN_TO_LENGTH} characters` };
   // Whitespace, control characters and anything outside printable ASCII: parsers strip or map
   // them differently (a tab inside "java\tscript:", a full-width solidus), so none is accepted; a
   // browser's own location.href is always percent-encoded ASCII.
-  if (!/^[\x21-\x7e]+$/.test(raw)) return { ok: false, reason: 'must be printable ASCII without spaces (percent-encode the rest)' };
+  if (!/^[\x21-\x7e]+$/.test(raw))
+    return { ok: false, reason: 'must be printable ASCII without spaces (percent-encode the rest)' };
   // A backslash is a path separator to browsers but not to every parser: "/\evil" is "//evil".
   if (raw.includes('\\')) return { ok: false, reason: 'must not contain a backslash' };
   let url: URL;
@@ -42,7 +44,8 @@ export function checkReturnTo(config: Pick<Config, 'publicUrl' | 'appOrigins'>, 
   // javascript:, data:, blob: and the like run or render instead of navigating.
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return { ok: false, reason: 'must be an http(s) URL' };
   // Userinfo ("https://app@evil") hides the real host from a reader; nothing legitimate needs it.
-  if (url.username !== '' || url.password !== '') return { ok: false, reason: 'must not contain a user name or password' };
+  if (url.username !== '' || url.password !== '')
+    return { ok: false, reason: 'must not contain a user name or password' };
   const allowed = returnToOrigins(config);
   // The exact origin (scheme, host, port) must be one of ours: no suffix or prefix match.
   if (!allowed.includes(url.origin)) return { ok: false, reason: `must be on ${allowed.join(' or ')}` };

@@ -56,7 +56,10 @@ export class ServerSecrets {
       .insert(serverSecrets)
       .values({ name: row, value: bytesToBase64Url(randomBytes(32)), createdAt: clock() })
       .onConflictDoNothing({ target: serverSecrets.name });
-    const [stored] = await db.orm.select({ value: serverSecrets.value }).from(serverSecrets).where(eq(serverSecrets.name, row));
+    const [stored] = await db.orm
+      .select({ value: serverSecrets.value })
+      .from(serverSecrets)
+      .where(eq(serverSecrets.name, row));
     const key = stored ? base64UrlToBytes(stored.value) : null;
     if (key?.length !== 32) throw new Error(`server secret ${row} is unreadable`);
     return key;

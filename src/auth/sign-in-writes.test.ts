@@ -46,7 +46,10 @@ describe.each(bothDrivers())('sign-in writes on %s', (_name, dbOf) => {
     ({ db, built } = countingBuilders(base));
     const config = parseConfig({ DATABASE_PATH: ':memory:' });
     // Keys and secrets read the uncounted handle: only the sign-in's own statements are counted.
-    deps = { ...buildDeps({ config, db: base, logger: { log: () => {} }, clock: () => now, socketAddress: () => undefined }), db };
+    deps = {
+      ...buildDeps({ config, db: base, logger: { log: () => {} }, clock: () => now, socketAddress: () => undefined }),
+      db,
+    };
   });
   afterEach(async () => {
     await base.orm.run(sql`DROP TRIGGER IF EXISTS fail_audit`);
@@ -79,7 +82,17 @@ describe.each(bothDrivers())('sign-in writes on %s', (_name, dbOf) => {
       method: 'passkey',
       amr: ['hwk'],
       context: { userAgent, clientAddress: '192.0.2.1' },
-      before: [passkeyUseStep(db, { id, userId: user.id, readCounter: read, backupEligible: true, counter: next, backedUp: true, now })],
+      before: [
+        passkeyUseStep(db, {
+          id,
+          userId: user.id,
+          readCounter: read,
+          backupEligible: true,
+          counter: next,
+          backedUp: true,
+          now,
+        }),
+      ],
       guard: counterTaken,
     });
 
@@ -98,21 +111,33 @@ describe.each(bothDrivers())('sign-in writes on %s', (_name, dbOf) => {
 
     expect(first?.session.userId).toBe(a.id);
     expect(second?.session.userId).toBe(b.id);
-    const stored = await base.orm.select({ id: sessions.id, userId: sessions.userId, createdAt: sessions.createdAt, amr: sessions.amr }).from(sessions);
+    const stored = await base.orm
+      .select({ id: sessions.id, userId: sessions.userId, createdAt: sessions.createdAt, amr: sessions.amr })
+      .from(sessions);
     expect(stored).toEqual(
       expect.arrayContaining([
         { id: first!.session.id, userId: a.id, createdAt: firstAt, amr: '["hwk"]' },
         { id: second!.session.id, userId: b.id, createdAt: firstAt + 1000, amr: '["hwk"]' },
       ]),
     );
-    const keys = await base.orm.select({ id: passkeys.id, counter: passkeys.counter, backedUp: passkeys.backedUp, lastUsedAt: passkeys.lastUsedAt }).from(passkeys);
+    const keys = await base.orm
+      .select({
+        id: passkeys.id,
+        counter: passkeys.counter,
+        backedUp: passkeys.backedUp,
+        lastUsedAt: passkeys.lastUsedAt,
+      })
+      .from(passkeys);
     expect(keys).toEqual(
       expect.arrayContaining([
         { id: 'pk-a', counter: 2, backedUp: true, lastUsedAt: firstAt },
         { id: 'pk-b', counter: 11, backedUp: true, lastUsedAt: firstAt + 1000 },
       ]),
     );
-    const audit = await base.orm.select({ userId: auditEvents.userId, sessionId: auditEvents.sessionId }).from(auditEvents).where(eq(auditEvents.type, 'session.started'));
+    const audit = await base.orm
+      .select({ userId: auditEvents.userId, sessionId: auditEvents.sessionId })
+      .from(auditEvents)
+      .where(eq(auditEvents.type, 'session.started'));
     expect(audit).toEqual(
       expect.arrayContaining([
         { userId: a.id, sessionId: first!.session.id },
@@ -124,15 +149,22 @@ describe.each(bothDrivers())('sign-in writes on %s', (_name, dbOf) => {
   it('writes no session when the counter it read was taken meanwhile (the guard), and nothing at all when a later statement fails', async () => {
     const user = await account('c@example.com');
     await passkeyOf(user, 'pk-c', 5);
-    const count = async () => (await base.orm.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, user.id))).length;
+    const count = async () =>
+      (await base.orm.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, user.id))).length;
     // A parallel assertion moved the counter past the value this one read: no session.
     expect(await passkeySignIn(user, 'pk-c', 4, 6)).toBeNull();
     expect(await count()).toBe(0);
     // The batch's last statement (the audit row) fails: the counter update and the session roll back with it.
-    await base.orm.run(sql.raw(`CREATE TRIGGER fail_audit BEFORE INSERT ON audit_events WHEN NEW.user_agent = 'fail' BEGIN SELECT RAISE(ABORT, 'injected'); END`));
+    await base.orm.run(
+      sql.raw(
+        `CREATE TRIGGER fail_audit BEFORE INSERT ON audit_events WHEN NEW.user_agent = 'fail' BEGIN SELECT RAISE(ABORT, 'injected'); END`,
+      ),
+    );
     await expect(passkeySignIn(user, 'pk-c', 5, 6, 'fail')).rejects.toThrow();
     expect(await count()).toBe(0);
-    expect((await base.orm.select({ counter: passkeys.counter }).from(passkeys).where(eq(passkeys.id, 'pk-c')))[0]!.counter).toBe(5);
+    expect(
+      (await base.orm.select({ counter: passkeys.counter }).from(passkeys).where(eq(passkeys.id, 'pk-c')))[0]!.counter,
+    ).toBe(5);
     // The same statements, cached, work once the failure is gone.
     await base.orm.run(sql`DROP TRIGGER fail_audit`);
     expect((await passkeySignIn(user, 'pk-c', 5, 6))?.session.userId).toBe(user.id);
@@ -151,7 +183,12 @@ describe.each(bothDrivers())('sign-in writes on %s', (_name, dbOf) => {
     const again = await requireLiveSession(deps, { sub: user.id, sid: signedIn.session.id } as never);
     const second = (await reauthenticateSession(deps, { auth: again, amr: ['otp'] }))!;
     expect(built()).toBe(afterFirst);
-    expect(first.session).toMatchObject({ id: signedIn.session.id, refreshGen: 1, refreshPrevHash: signedIn.session.refreshHash, reauthenticatedAt: firstAt });
+    expect(first.session).toMatchObject({
+      id: signedIn.session.id,
+      refreshGen: 1,
+      refreshPrevHash: signedIn.session.refreshHash,
+      reauthenticatedAt: firstAt,
+    });
     expect(second.session).toMatchObject({
       id: signedIn.session.id,
       refreshGen: 2,
@@ -162,7 +199,10 @@ describe.each(bothDrivers())('sign-in writes on %s', (_name, dbOf) => {
     });
     // A stale read (generation 1, now 2) renews nothing.
     expect(await reauthenticateSession(deps, { auth: again, amr: ['otp'] })).toBeNull();
-    const audit = await base.orm.select({ at: auditEvents.at }).from(auditEvents).where(eq(auditEvents.type, 'session.reauthenticated'));
+    const audit = await base.orm
+      .select({ at: auditEvents.at })
+      .from(auditEvents)
+      .where(eq(auditEvents.type, 'session.reauthenticated'));
     expect(audit.map((r) => r.at).sort()).toEqual([first.session.reauthenticatedAt, second.session.reauthenticatedAt]);
   });
 
@@ -183,7 +223,10 @@ describe.each(bothDrivers())('sign-in writes on %s', (_name, dbOf) => {
     const before = await base.orm.select({ id: sessions.id }).from(sessions);
     await expect(verifyEmailLink(deps, { token: one })).rejects.toMatchObject({ code: 'INVALID_LINK' });
     expect(await base.orm.select({ id: sessions.id }).from(sessions)).toEqual(before);
-    const created = await base.orm.select({ userId: auditEvents.userId }).from(auditEvents).where(eq(auditEvents.type, 'account.created'));
+    const created = await base.orm
+      .select({ userId: auditEvents.userId })
+      .from(auditEvents)
+      .where(eq(auditEvents.type, 'account.created'));
     expect(created.map((r) => r.userId).sort()).toEqual([first.issued.user.id, second.issued.user.id].sort());
   });
 });

@@ -32,7 +32,12 @@ export interface SqliteHandle {
 
 const defaultMigrations = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../drizzle');
 
-export function openSqlite({ path: file, migrationsFolder = defaultMigrations, busyTimeoutMs = 5000, migrate: runMigrations = true }: OpenSqliteOptions): SqliteHandle {
+export function openSqlite({
+  path: file,
+  migrationsFolder = defaultMigrations,
+  busyTimeoutMs = 5000,
+  migrate: runMigrations = true,
+}: OpenSqliteOptions): SqliteHandle {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const sqlite = new Database(file);
   sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);

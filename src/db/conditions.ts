@@ -18,7 +18,8 @@ export const anyRow = (table: SQLiteTable, where?: SQL): SQL => exists(oneOf(tab
 export const noRow = (table: SQLiteTable, where?: SQL): SQL => notExists(oneOf(table, where));
 
 /** `(SELECT count(*) FROM table WHERE where)`, to compare inside a condition. */
-export const rowCount = (table: SQLiteTable, where?: SQL): SQL => sql`${qb.select({ n: count() }).from(table).where(where)}`;
+export const rowCount = (table: SQLiteTable, where?: SQL): SQL =>
+  sql`${qb.select({ n: count() }).from(table).where(where)}`;
 
 /**
  * SQLite's changes(): rows changed by the statement just before, in this batch (same connection,

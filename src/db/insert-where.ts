@@ -30,7 +30,8 @@ export function valuesWhere<T extends SQLiteTable>(table: T, values: SQLiteInser
       if (is(value, SQL)) return value;
       // A placeholder's value arrives at run time: a null there must not go through the column's
       // mapping (a boolean column would turn it into 0).
-      if (is(value, Placeholder)) return sql.param(value, { mapToDriverValue: (v: unknown) => (v === null ? null : column.mapToDriverValue(v)) });
+      if (is(value, Placeholder))
+        return sql.param(value, { mapToDriverValue: (v: unknown) => (v === null ? null : column.mapToDriverValue(v)) });
       return sql.param(value, column);
     });
   return sql`SELECT ${sql.join(parts, sql`, `)} WHERE ${condition}`;

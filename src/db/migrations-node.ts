@@ -12,7 +12,9 @@ export async function sqliteMigrationsCurrent(sqlite: Database.Database, file = 
   const journal = JSON.parse(fs.readFileSync(file, 'utf8')) as { entries: { tag: string; when: number }[] };
   const newest = journal.entries.at(-1);
   if (!newest) return true;
-  const row = sqlite.prepare('SELECT max(created_at) AS at FROM __drizzle_migrations').get() as { at: number | null } | undefined;
+  const row = sqlite.prepare('SELECT max(created_at) AS at FROM __drizzle_migrations').get() as
+    | { at: number | null }
+    | undefined;
   if (Number(row?.at) >= newest.when) return true;
   return `migrations not current: ${newest.tag} is not applied`;
 }

@@ -53,7 +53,9 @@ export function allOf(...conditions: (PreparedCondition | undefined)[]): Prepare
  * row's own values are then given by rowValues.
  */
 export function rowPlaceholders<R extends object>(row: R): { [K in keyof R]: Placeholder } {
-  return Object.fromEntries(Object.keys(row).map((key) => [key, sql.placeholder(`row.${key}`)])) as { [K in keyof R]: Placeholder };
+  return Object.fromEntries(Object.keys(row).map((key) => [key, sql.placeholder(`row.${key}`)])) as {
+    [K in keyof R]: Placeholder;
+  };
 }
 
 /** The values for rowPlaceholders' placeholders. */

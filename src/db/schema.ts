@@ -355,7 +355,10 @@ export const webhookEvents = sqliteTable(
     lastError: text('last_error'),
     deliveredAt: integer('delivered_at'),
   },
-  (t) => [index('webhook_events_due_idx').on(t.status, t.nextAttemptAt), index('webhook_events_created_idx').on(t.createdAt)],
+  (t) => [
+    index('webhook_events_due_idx').on(t.status, t.nextAttemptAt),
+    index('webhook_events_created_idx').on(t.createdAt),
+  ],
 );
 
 export const schema = {

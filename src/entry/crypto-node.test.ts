@@ -15,7 +15,12 @@ describe('node:crypto primitives', () => {
     for (const input of ['', 'link\u0000abc', 'ü'.repeat(100)]) {
       expect(nodeCryptoPrimitives.hmacSha256(key, input)).toBe(await web.hmacSha256(key, input));
     }
-    expect(nodeCryptoPrimitives.hmacSha256(key, 'a')).not.toBe(nodeCryptoPrimitives.hmacSha256(key.map((b) => b ^ 1), 'a'));
+    expect(nodeCryptoPrimitives.hmacSha256(key, 'a')).not.toBe(
+      nodeCryptoPrimitives.hmacSha256(
+        key.map((b) => b ^ 1),
+        'a',
+      ),
+    );
   });
 
   it('seal and unseal interchangeably with WebCrypto', async () => {

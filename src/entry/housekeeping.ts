@@ -1,4 +1,3 @@
-
 import type { Deps } from '../http/deps.js';
 import type { Logger } from '../lib/log.js';
 import { pruneExpired } from '../auth/prune.js';
@@ -26,7 +25,8 @@ export function startHousekeeping(deps: Deps, logger: Logger): { stop(): Promise
   const retryMail = () =>
     (delivering ??= deliverDueMail(deps)
       .then((report) => {
-        if (report.sent + report.retry + report.failed + report.expired > 0) logger.log('info', 'mail retried', { ...report });
+        if (report.sent + report.retry + report.failed + report.expired > 0)
+          logger.log('info', 'mail retried', { ...report });
       })
       .catch((err) => logger.log('error', 'mail retry failed', { error: String(err) }))
       .finally(() => (delivering = null)));

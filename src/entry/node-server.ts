@@ -1,4 +1,3 @@
-
 import { serve } from '@hono/node-server';
 import type { Context } from 'hono';
 import { createApp } from '../app.js';
@@ -20,7 +19,10 @@ function createMailer(config: Config, logger: Logger): SmtpMailer | null {
   try {
     const tlsRequired = config.production && !config.smtpAllowPlaintext;
     if (config.production && config.smtpAllowPlaintext)
-      logger.log('warn', 'SMTP_ALLOW_PLAINTEXT=true: mail may travel without TLS, and with it sign-in links and codes, readable on the way');
+      logger.log(
+        'warn',
+        'SMTP_ALLOW_PLAINTEXT=true: mail may travel without TLS, and with it sign-in links and codes, readable on the way',
+      );
     return createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom, logger, tlsRequired, dkim: config.dkim });
   } catch (err) {
     // Its messages name the setting (SMTP_URL or MAIL_FROM) and never repeat the password.
@@ -32,9 +34,11 @@ const isLoopbackHost = (host: string) => host === 'localhost' || host === '::1' 
 
 export function warnOutboxOnNetwork(config: Config, smtp: SmtpMailer | null, logger: Logger): void {
   if (!smtp && !isLoopbackHost(config.host))
-    logger.log('warn', `HOST=${config.host} serves the development outbox (sign-in links) to the network; set SMTP_URL or HOST=127.0.0.1`);
+    logger.log(
+      'warn',
+      `HOST=${config.host} serves the development outbox (sign-in links) to the network; set SMTP_URL or HOST=127.0.0.1`,
+    );
 }
-
 
 export interface NodeServer {
   url: string;

@@ -123,8 +123,15 @@ async function runPrimary(config: Config, logger: Logger, processes: number) {
   const fork = () => cluster.fork();
   cluster.on('listening', (w: Worker, address) => {
     if (++listening === processes) {
-      logger.log('info', 'listening', { url: `http://${config.host}:${address.port}`, processes, publicUrl: config.publicUrl, database: config.databasePath });
-      console.log(`Sesame is serving ${config.publicUrl} (listening on http://${config.host}:${address.port}, ${processes} processes)`);
+      logger.log('info', 'listening', {
+        url: `http://${config.host}:${address.port}`,
+        processes,
+        publicUrl: config.publicUrl,
+        database: config.databasePath,
+      });
+      console.log(
+        `Sesame is serving ${config.publicUrl} (listening on http://${config.host}:${address.port}, ${processes} processes)`,
+      );
     }
     logger.log('info', 'worker listening', { worker: w.process.pid });
   });
@@ -150,7 +157,9 @@ async function runPrimary(config: Config, logger: Logger, processes: number) {
     logger.log('info', 'stopping', { signal: reason, workers: Object.keys(cluster.workers ?? {}).length });
     const alive = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && !w.isDead());
     // Each worker stops accepting, finishes its requests in flight and closes its database handle.
-    const drained = alive.map((w) => new Promise<void>((resolve) => (w.isDead() ? resolve() : w.once('exit', () => resolve()))));
+    const drained = alive.map(
+      (w) => new Promise<void>((resolve) => (w.isDead() ? resolve() : w.once('exit', () => resolve()))),
+    );
     for (const w of alive) w.process.kill('SIGTERM');
     setTimeout(() => {
       logger.log('error', 'workers did not stop in time', {});

@@ -54,18 +54,22 @@ function createWorkerMailer(env: WorkerEnv, vars: Record<string, string | undefi
   const from = config.mailFrom;
   const transport = vars.MAIL_TRANSPORT;
   if (transport === 'send_email') {
-    if (!env.SEND_EMAIL) throw new ConfigError('MAIL_TRANSPORT=send_email needs a [[send_email]] binding named SEND_EMAIL');
+    if (!env.SEND_EMAIL)
+      throw new ConfigError('MAIL_TRANSPORT=send_email needs a [[send_email]] binding named SEND_EMAIL');
     return createCloudflareEmailMailer({ binding: env.SEND_EMAIL, from });
   }
   if (transport === 'http') {
-    if (!vars.MAIL_HTTP_URL || !vars.MAIL_HTTP_API_KEY) throw new ConfigError('MAIL_TRANSPORT=http needs MAIL_HTTP_URL and the secret MAIL_HTTP_API_KEY');
+    if (!vars.MAIL_HTTP_URL || !vars.MAIL_HTTP_API_KEY)
+      throw new ConfigError('MAIL_TRANSPORT=http needs MAIL_HTTP_URL and the secret MAIL_HTTP_API_KEY');
     return createHttpApiMailer({ url: vars.MAIL_HTTP_URL, apiKey: vars.MAIL_HTTP_API_KEY, from });
   }
   if (transport) throw new ConfigError(`MAIL_TRANSPORT must be send_email or http, got ${JSON.stringify(transport)}`);
   if (config.production) throw new ConfigError('Set MAIL_TRANSPORT in production: the development outbox is off there');
   // The outbox hands out sign-in links: only behind a loopback PUBLIC_URL (API.md).
   if (!config.devOutbox)
-    throw new ConfigError(`Set MAIL_TRANSPORT: PUBLIC_URL (${config.publicUrl}) is not a loopback origin, so the development outbox is off`);
+    throw new ConfigError(
+      `Set MAIL_TRANSPORT: PUBLIC_URL (${config.publicUrl}) is not a loopback origin, so the development outbox is off`,
+    );
   return null;
 }
 
@@ -105,7 +109,9 @@ function getInstance(env: WorkerEnv): { deps: Deps; app: App } {
         : undefined;
       // Background work (mail delivery) must be registered with the request's waitUntil, or workerd drops it.
       const deferFor = (c: Context<AppEnv>) => (work: Promise<unknown>) =>
-        c.executionCtx.waitUntil(work.catch((err) => logger.log('error', 'background task failed', { error: String(err) })));
+        c.executionCtx.waitUntil(
+          work.catch((err) => logger.log('error', 'background task failed', { error: String(err) })),
+        );
       instance = { deps, app: createApp(deps, { linkPage, assets, deferFor, postWebhooksAfterWrites: true }) };
     } catch (err) {
       instance = { error: err as Error };
@@ -121,8 +127,13 @@ export default {
     try {
       app = getInstance(env).app;
     } catch (err) {
-      console.error(JSON.stringify({ level: 'error', msg: 'configuration error', error: String((err as Error).message) }));
-      const res = Response.json({ error: { code: 'INTERNAL', message: 'The service is misconfigured' } }, { status: 500 });
+      console.error(
+        JSON.stringify({ level: 'error', msg: 'configuration error', error: String((err as Error).message) }),
+      );
+      const res = Response.json(
+        { error: { code: 'INTERNAL', message: 'The service is misconfigured' } },
+        { status: 500 },
+      );
       // Every response carries the security headers, this one too.
       applySecurityHeaders(res.headers, { https: new URL(request.url).protocol === 'https:' });
       res.headers.set('Cache-Control', 'no-store');

@@ -17,11 +17,23 @@ import { canonicalIpAddress, inRanges, parseIpAddress } from '../lib/ip-address.
 
 export function resolveClientAddress(c: Context<AppEnv>): string | undefined {
   const { config, socketAddress } = c.var.deps;
-  return clientAddressFrom({ peer: socketAddress(c), forwardedFor: c.req.header('x-forwarded-for'), trustProxy: config.trustProxy });
+  return clientAddressFrom({
+    peer: socketAddress(c),
+    forwardedFor: c.req.header('x-forwarded-for'),
+    trustProxy: config.trustProxy,
+  });
 }
 
 /** The rule above on plain values. */
-export function clientAddressFrom({ peer, forwardedFor, trustProxy }: { peer: string | undefined; forwardedFor: string | undefined; trustProxy: TrustProxy }): string | undefined {
+export function clientAddressFrom({
+  peer,
+  forwardedFor,
+  trustProxy,
+}: {
+  peer: string | undefined;
+  forwardedFor: string | undefined;
+  trustProxy: TrustProxy;
+}): string | undefined {
   const peerAddress = parseIpAddress(peer);
   if (trustProxy.mode === 'off' || !peerAddress || !forwardedFor) return peerAddress?.toString();
   const entries = forwardedFor.split(',').slice(-32);

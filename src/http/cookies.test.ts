@@ -20,7 +20,13 @@ describe('readCookie', () => {
     // Self-describing tokens: session id, generation (no sign, no leading zero), nonce, tag.
     const v2 = `${'s'.repeat(22)}.12.${'n'.repeat(43)}.${'t'.repeat(22)}`;
     expect(readCookie(`${REFRESH_COOKIE}=${v2}`, REFRESH_COOKIE)).toBe(v2);
-    for (const bad of [v2.replace('.12.', '.012.'), v2.replace('.12.', '.-1.'), `${v2}.x`, v2.slice(0, -1), v2.replace(/^s+/, '')]) {
+    for (const bad of [
+      v2.replace('.12.', '.012.'),
+      v2.replace('.12.', '.-1.'),
+      `${v2}.x`,
+      v2.slice(0, -1),
+      v2.replace(/^s+/, ''),
+    ]) {
       expect(readCookie(`${REFRESH_COOKIE}=${bad}`, REFRESH_COOKIE)).toBeNull();
     }
     expect(readCookie(undefined, REFRESH_COOKIE)).toBeNull();

@@ -69,7 +69,10 @@ export function buildDeps({
   renderMetrics = null,
   migrationsCurrent = async () => true,
   crypto = webCryptoPrimitives,
-}: Omit<Deps, 'keys' | 'secrets' | 'clock' | 'mailer' | 'defer' | 'metrics' | 'renderMetrics' | 'migrationsCurrent' | 'crypto'> & {
+}: Omit<
+  Deps,
+  'keys' | 'secrets' | 'clock' | 'mailer' | 'defer' | 'metrics' | 'renderMetrics' | 'migrationsCurrent' | 'crypto'
+> & {
   clock?: () => number;
   mailer?: Mailer | null;
   defer?: Deps['defer'];

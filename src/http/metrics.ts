@@ -7,7 +7,10 @@ import { routePath } from 'hono/route';
 import type { AppEnv } from './deps.js';
 import { toAuthError } from './on-error.js';
 
-const SIGN_IN_ROUTES: Record<string, 'email' | 'passkey'> = { '/auth/email/verify': 'email', '/auth/passkeys/login/verify': 'passkey' };
+const SIGN_IN_ROUTES: Record<string, 'email' | 'passkey'> = {
+  '/auth/email/verify': 'email',
+  '/auth/passkeys/login/verify': 'passkey',
+};
 
 export const recordMetrics: MiddlewareHandler<AppEnv> = async (c, next) => {
   const started = performance.now();
@@ -22,6 +25,14 @@ export const recordMetrics: MiddlewareHandler<AppEnv> = async (c, next) => {
   const method = SIGN_IN_ROUTES[c.req.path];
   if (method) metrics.signIn(method, status < 300 ? 'success' : (code ?? String(status)).toLowerCase());
   if (c.req.path === '/auth/refresh') {
-    metrics.refresh(status < 300 ? (c.get('refreshReplayed') ? 'reuse_window' : 'rotated') : code === 'REFRESH_TOKEN_REUSED' ? 'reuse_revoked' : 'refused');
+    metrics.refresh(
+      status < 300
+        ? c.get('refreshReplayed')
+          ? 'reuse_window'
+          : 'rotated'
+        : code === 'REFRESH_TOKEN_REUSED'
+          ? 'reuse_revoked'
+          : 'refused',
+    );
   }
 };

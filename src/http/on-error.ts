@@ -12,7 +12,8 @@ function isBusy(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
     const message = String((e as { message?: unknown }).message ?? '');
-    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || /database is locked|SQLITE_BUSY/.test(message)) return true;
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || /database is locked|SQLITE_BUSY/.test(message))
+      return true;
   }
   return false;
 }
@@ -22,10 +23,12 @@ export function toAuthError(err: unknown): AuthError {
   if (err instanceof HTTPException) {
     if (err.status === 413) return new AuthError('PAYLOAD_TOO_LARGE', 'The request body is too large');
     if (err.status === 415) return new AuthError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json');
-    if (err.status >= 400 && err.status < 500) return new AuthError('INVALID_REQUEST', err.message || 'Malformed request');
+    if (err.status >= 400 && err.status < 500)
+      return new AuthError('INVALID_REQUEST', err.message || 'Malformed request');
   }
   if (err instanceof SyntaxError) return new AuthError('INVALID_REQUEST', 'Malformed JSON in request body');
-  if (isBusy(err)) return new AuthError('SERVICE_BUSY', 'The service is busy; try again shortly', { retryAfter: 1, cause: err });
+  if (isBusy(err))
+    return new AuthError('SERVICE_BUSY', 'The service is busy; try again shortly', { retryAfter: 1, cause: err });
   return new AuthError('INTERNAL', 'Something went wrong on our side', { cause: err });
 }
 

@@ -21,7 +21,10 @@ const TAGS = [
   { name: 'Passkeys', description: 'WebAuthn ceremonies and the passkeys of an account' },
   { name: 'Sessions', description: 'Refresh, sign-out and the sessions of an account' },
   { name: 'Account', description: 'The signed-in account' },
-  { name: 'Applications', description: 'What applications on APP_ORIGINS use besides sign-in (API.md, "Applications")' },
+  {
+    name: 'Applications',
+    description: 'What applications on APP_ORIGINS use besides sign-in (API.md, "Applications")',
+  },
   { name: 'Tokens', description: 'Keys that verify access tokens' },
   { name: 'Service', description: 'Health and development helpers' },
   { name: 'Development', description: 'Only outside production' },
@@ -45,7 +48,8 @@ function derivedOperationId(method: string, path: string): string {
 
 /** `/admin/users/{id}` -> 'Admin'. */
 function derivedTag(path: string): string {
-  const area = path.split('/').filter(Boolean)[path.startsWith('/auth/') || path.startsWith('/api/') ? 1 : 0] ?? 'service';
+  const area =
+    path.split('/').filter(Boolean)[path.startsWith('/auth/') || path.startsWith('/api/') ? 1 : 0] ?? 'service';
   return area.replace(/^\./, '').replace(/^\w/, (c) => c.toUpperCase());
 }
 
@@ -76,7 +80,10 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>, config: Pick<Config, '
       const implied = [...(method === 'get' ? [] : [403, 413, 415]), ...(path.startsWith('/auth/') ? [429] : [])];
       const responses = (operation.responses ??= {});
       for (const status of implied) {
-        responses[status] ??= { description: errorDescription(status), content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+        responses[status] ??= {
+          description: errorDescription(status),
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+        };
       }
     }
   }

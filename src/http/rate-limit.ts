@@ -15,7 +15,12 @@ export function normalisePath(path: string): string {
   } catch {
     /* keep the raw form */
   }
-  return p.replace(/\/{2,}/g, '/').replace(/\/(\.\/)+/g, '/').replace(/\/+$/, '') || '/';
+  return (
+    p
+      .replace(/\/{2,}/g, '/')
+      .replace(/\/(\.\/)+/g, '/')
+      .replace(/\/+$/, '') || '/'
+  );
 }
 
 export const authRateLimit: MiddlewareHandler<AppEnv> = async (c, next) => {

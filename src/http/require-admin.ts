@@ -15,7 +15,8 @@ export function requireAdmin(scope: AdminScope): MiddlewareHandler<AppEnv> {
     const key = match ? await authenticateAdminKey(c.var.deps, match[1]!) : null;
     if (!key) throw new AuthError('UNAUTHORIZED', 'Send a live admin key as Authorization: Bearer sak_…');
     // Least privilege: a key does only what its scopes name.
-    if (!key.scopes.includes(scope)) throw new AuthError('INSUFFICIENT_SCOPE', `This admin key lacks the ${scope} scope`);
+    if (!key.scopes.includes(scope))
+      throw new AuthError('INSUFFICIENT_SCOPE', `This admin key lacks the ${scope} scope`);
     c.set('adminKey', key);
     c.header('Cache-Control', 'no-store');
     return next();

@@ -22,7 +22,9 @@ export function createRouter() {
 export const ErrorSchema = z
   .object({
     error: z.object({
-      code: z.enum(AUTH_ERROR_CODES as [string, ...string[]]).openapi({ description: 'What went wrong, for programs; each response lists the codes it may carry' }),
+      code: z
+        .enum(AUTH_ERROR_CODES as [string, ...string[]])
+        .openapi({ description: 'What went wrong, for programs; each response lists the codes it may carry' }),
       message: z.string().openapi({ description: 'What went wrong, for people' }),
     }),
   })
@@ -30,9 +32,7 @@ export const ErrorSchema = z
 
 export const EmptyBody = z.object({}).strict().openapi('Empty');
 
-export const UserSchema = z
-  .object({ id: z.string(), email: z.string(), emailVerified: z.boolean() })
-  .openapi('User');
+export const UserSchema = z.object({ id: z.string(), email: z.string(), emailVerified: z.boolean() }).openapi('User');
 
 export const SessionResponseSchema = z
   .object({ accessToken: z.string(), tokenType: z.literal('Bearer'), expiresIn: z.number().int(), user: UserSchema })
@@ -66,7 +66,8 @@ export function errorDescription(status: number): string {
 }
 
 /** Error responses for `statuses`, each naming the codes it may carry. */
-export const errorResponses = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, jsonContent(ErrorSchema, errorDescription(s))]));
+export const errorResponses = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((s) => [s, jsonContent(ErrorSchema, errorDescription(s))]));
 
 export const bearerSecurity = [{ bearerAuth: [] }];
 /** OpenAPI: the refresh cookie `__Host-sesame_refresh` (the browser sends it; no script can). */

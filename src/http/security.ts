@@ -58,7 +58,8 @@ export const originCheck: MiddlewareHandler<AppEnv> = async (c, next) => {
   // An Origin header we do not know, including the opaque "null", is a cross-site request.
   if (origin !== undefined && !allowed) throw new AuthError('FORBIDDEN_ORIGIN', 'Cross-site request refused');
   // Fetch metadata: a cross-site request from a front end not in APP_ORIGINS is refused.
-  if (c.req.header('sec-fetch-site') === 'cross-site' && !allowed) throw new AuthError('FORBIDDEN_ORIGIN', 'Cross-site request refused');
+  if (c.req.header('sec-fetch-site') === 'cross-site' && !allowed)
+    throw new AuthError('FORBIDDEN_ORIGIN', 'Cross-site request refused');
   return next();
 };
 
@@ -69,12 +70,16 @@ export const originCheck: MiddlewareHandler<AppEnv> = async (c, next) => {
  */
 export const requireJson: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (SAFE_METHODS.has(c.req.method)) return next();
-  const hasBody = c.req.header('content-length') !== undefined ? c.req.header('content-length') !== '0' : c.req.header('transfer-encoding') !== undefined;
+  const hasBody =
+    c.req.header('content-length') !== undefined
+      ? c.req.header('content-length') !== '0'
+      : c.req.header('transfer-encoding') !== undefined;
   if (c.req.method === 'DELETE' && !hasBody) return next();
   // Chromium's DBSC requests carry no body and no Content-Type; nothing else is let through bodiless.
   if (isDbscBrowserRequest(c.req.method, c.req.path, c.req.header(), hasBody)) return next();
   const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/json') throw new AuthError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json');
+  if (type !== 'application/json')
+    throw new AuthError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json');
   return next();
 };
 
@@ -93,9 +98,20 @@ const DBSC_PATHS: Record<string, string> = {
  * session id and a proof, are the credential), so the JSON rule's CSRF role does not apply; the
  * Origin rule still does (originCheck runs first and refuses a foreign Origin or cross-site fetch).
  */
-export function isDbscBrowserRequest(method: string, path: string, headers: Record<string, string>, hasBody: boolean): boolean {
+export function isDbscBrowserRequest(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  hasBody: boolean,
+): boolean {
   const required = DBSC_PATHS[path];
-  return method === 'POST' && required !== undefined && !hasBody && headers['content-type'] === undefined && typeof headers[required] === 'string';
+  return (
+    method === 'POST' &&
+    required !== undefined &&
+    !hasBody &&
+    headers['content-type'] === undefined &&
+    typeof headers[required] === 'string'
+  );
 }
 
 /** A body over the limit is still read (and dropped) up to this much, so the connection stays usable. */

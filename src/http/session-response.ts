@@ -39,7 +39,8 @@ export async function sessionResponse<S extends 200 | 201 = 200>(
   if (fromBrowser(c)) {
     const challenge = await offerDeviceBinding(c.var.deps, issued.session);
     // ES256 only: the one algorithm dbsc-proof.ts verifies. Browsers without DBSC ignore the header.
-    if (challenge) c.header('Secure-Session-Registration', `(ES256);path="${DBSC_REGISTER_PATH}";challenge="${challenge}"`);
+    if (challenge)
+      c.header('Secure-Session-Registration', `(ES256);path="${DBSC_REGISTER_PATH}";challenge="${challenge}"`);
   }
   c.header('Cache-Control', 'no-store');
   return c.json(

@@ -72,7 +72,10 @@ export function createTranslator({ locale, productName }: { locale: Locale; prod
     t: (id, values) => toText(format({ id }, { product: productName, ...values })),
     html(id, values) {
       const tags = Object.fromEntries(
-        ALLOWED_TAGS.map((tag) => [tag, (chunks: Array<string | Markup>): Markup => ({ markup: `<${tag}>${toHtml(chunks)}</${tag}>` })]),
+        ALLOWED_TAGS.map((tag) => [
+          tag,
+          (chunks: Array<string | Markup>): Markup => ({ markup: `<${tag}>${toHtml(chunks)}</${tag}>` }),
+        ]),
       );
       return toHtml(format({ id }, { product: productName, ...values, ...tags }));
     },

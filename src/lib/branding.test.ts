@@ -6,7 +6,12 @@ const at = { publicUrl: 'https://id.example.com', production: true };
 
 describe('branding settings', () => {
   it('defaults to Sesame in the default colour, without a logo', () => {
-    expect(parseBranding({}, at)).toEqual({ productName: 'Sesame', color: '#2b54c4', colorText: '#ffffff', logoUrl: null });
+    expect(parseBranding({}, at)).toEqual({
+      productName: 'Sesame',
+      color: '#2b54c4',
+      colorText: '#ffffff',
+      logoUrl: null,
+    });
     expect(parseConfig({}).branding).toEqual(DEFAULT_BRANDING);
   });
 
@@ -17,7 +22,9 @@ describe('branding settings', () => {
       colorText: '#111111',
       logoUrl: 'https://id.example.com/logo.png',
     });
-    expect(parseBranding({ LOGO_URL: 'https://cdn.example.net/a.svg' }, at).logoUrl).toBe('https://cdn.example.net/a.svg');
+    expect(parseBranding({ LOGO_URL: 'https://cdn.example.net/a.svg' }, at).logoUrl).toBe(
+      'https://cdn.example.net/a.svg',
+    );
   });
 
   it('names the setting for a value it refuses', () => {
@@ -39,7 +46,9 @@ describe('branding settings', () => {
   it('allows a plain-http logo on loopback outside production only', () => {
     const dev = { publicUrl: 'http://localhost:3000', production: false };
     expect(parseBranding({ LOGO_URL: '/logo.svg' }, dev).logoUrl).toBe('http://localhost:3000/logo.svg');
-    expect(() => parseBranding({ LOGO_URL: 'http://localhost:3000/logo.svg' }, { ...dev, production: true })).toThrow('LOGO_URL');
+    expect(() => parseBranding({ LOGO_URL: 'http://localhost:3000/logo.svg' }, { ...dev, production: true })).toThrow(
+      'LOGO_URL',
+    );
   });
 
   it('names authenticators and the default sender after the product', () => {
@@ -47,7 +56,10 @@ describe('branding settings', () => {
     expect(c.rpName).toBe('Acme ID');
     expect(c.mailFrom).toBe('Acme ID <no-reply@localhost>');
     expect(parseConfig({ PRODUCT_NAME: 'A "B", C' }).mailFrom).toBe('"A \\"B\\", C" <no-reply@localhost>');
-    expect(parseConfig({ PRODUCT_NAME: 'Acme ID', RP_NAME: 'Acme', MAIL_FROM: 'X <x@example.com>' })).toMatchObject({ rpName: 'Acme', mailFrom: 'X <x@example.com>' });
+    expect(parseConfig({ PRODUCT_NAME: 'Acme ID', RP_NAME: 'Acme', MAIL_FROM: 'X <x@example.com>' })).toMatchObject({
+      rpName: 'Acme',
+      mailFrom: 'X <x@example.com>',
+    });
   });
 });
 

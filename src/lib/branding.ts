@@ -31,7 +31,10 @@ export const DEFAULT_BRANDING: Branding = {
 type Env = Record<string, string | undefined>;
 
 /** Throws RangeError naming the setting when a value is unusable. */
-export function parseBranding(env: Env, { publicUrl, production }: { publicUrl: string; production: boolean }): Branding {
+export function parseBranding(
+  env: Env,
+  { publicUrl, production }: { publicUrl: string; production: boolean },
+): Branding {
   const productName = (env.PRODUCT_NAME ?? '').trim() || DEFAULT_PRODUCT_NAME;
   // The name goes into mail subjects and headers: no line breaks or other control characters.
   if (productName.length > 60 || /[\u0000-\u001f\u007f]/.test(productName))
@@ -39,22 +42,40 @@ export function parseBranding(env: Env, { publicUrl, production }: { publicUrl: 
 
   const rawColor = (env.BRAND_COLOR ?? '').trim() || DEFAULT_BRAND_COLOR;
   const short = /^#([0-9a-f])([0-9a-f])([0-9a-f])$/i.exec(rawColor);
-  const color = (short ? `#${short[1]}${short[1]}${short[2]}${short[2]}${short[3]}${short[3]}` : rawColor).toLowerCase();
+  const color = (
+    short ? `#${short[1]}${short[1]}${short[2]}${short[2]}${short[3]}${short[3]}` : rawColor
+  ).toLowerCase();
   // Only a hex colour: the value is written into CSS and mail styles, where anything else could break out.
-  if (!/^#[0-9a-f]{6}$/.test(color)) throw new RangeError(`BRAND_COLOR must be a hex colour like #2b54c4, got ${JSON.stringify(rawColor)}`);
+  if (!/^#[0-9a-f]{6}$/.test(color))
+    throw new RangeError(`BRAND_COLOR must be a hex colour like #2b54c4, got ${JSON.stringify(rawColor)}`);
 
-  return { productName, color, colorText: textColorOn(color), logoUrl: parseLogoUrl(env.LOGO_URL, { publicUrl, production }) };
+  return {
+    productName,
+    color,
+    colorText: textColorOn(color),
+    logoUrl: parseLogoUrl(env.LOGO_URL, { publicUrl, production }),
+  };
 }
 
-function parseLogoUrl(raw: string | undefined, { publicUrl, production }: { publicUrl: string; production: boolean }): string | null {
+function parseLogoUrl(
+  raw: string | undefined,
+  { publicUrl, production }: { publicUrl: string; production: boolean },
+): string | null {
   const value = (raw ?? '').trim();
   if (!value) return null;
   // A path is a file served by this service (web/public); mails need it absolute.
   const url = URL.canParse(value, publicUrl) ? new URL(value, publicUrl) : null;
   const loopback = url !== null && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
   // https only (mail clients and the pages' CSP load it); plain http only for a loopback logo in development.
-  if (!url || !(url.protocol === 'https:' || (url.protocol === 'http:' && loopback && !production)) || url.username || url.password)
-    throw new RangeError(`LOGO_URL must be an https URL or a path on PUBLIC_URL (like /logo.png), got ${JSON.stringify(value)}`);
+  if (
+    !url ||
+    !(url.protocol === 'https:' || (url.protocol === 'http:' && loopback && !production)) ||
+    url.username ||
+    url.password
+  )
+    throw new RangeError(
+      `LOGO_URL must be an https URL or a path on PUBLIC_URL (like /logo.png), got ${JSON.stringify(value)}`,
+    );
   return url.href;
 }
 
@@ -82,7 +103,13 @@ export function readableOn(hex: string, background: string, towards: '#000000' |
   const channels = (h: string) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
   const [from, to] = [channels(hex), channels(towards)];
   for (let step = 0; step <= 20; step++) {
-    const mixed = `#${from.map((c, i) => Math.round(c + ((to[i]! - c) * step) / 20).toString(16).padStart(2, '0')).join('')}`;
+    const mixed = `#${from
+      .map((c, i) =>
+        Math.round(c + ((to[i]! - c) * step) / 20)
+          .toString(16)
+          .padStart(2, '0'),
+      )
+      .join('')}`;
     if (contrast(luminance(mixed), bg) >= 4.5) return mixed;
   }
   return towards;

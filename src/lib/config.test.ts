@@ -29,7 +29,9 @@ describe('parseConfig', () => {
     expect(parseConfig({ PORT: '4000' }).publicUrl).toBe('http://localhost:4000');
     const SMTP_URL = 'smtp://mail.example.com:587';
     expect(parseConfig({ PUBLIC_URL: 'https://auth.example.com', SMTP_URL }).rpId).toBe('auth.example.com');
-    expect(parseConfig({ PUBLIC_URL: 'https://auth.example.com', RP_ID: 'example.com', SMTP_URL }).rpId).toBe('example.com');
+    expect(parseConfig({ PUBLIC_URL: 'https://auth.example.com', RP_ID: 'example.com', SMTP_URL }).rpId).toBe(
+      'example.com',
+    );
   });
 
   it.each([
@@ -60,7 +62,7 @@ describe('parseConfig', () => {
     // A public PUBLIC_URL needs a mail transport (no development outbox there).
     const base = { PUBLIC_URL: 'https://auth.example.com', RP_ID: 'example.com', SMTP_URL: 'smtp://mail.example.com' };
 
-    it('takes the apps on RP_ID\'s domain, with CORS_ORIGINS as an alias merged in, without duplicates or PUBLIC_URL', () => {
+    it("takes the apps on RP_ID's domain, with CORS_ORIGINS as an alias merged in, without duplicates or PUBLIC_URL", () => {
       const c = parseConfig({
         ...base,
         APP_ORIGINS: 'https://app.example.com, https://shop.example.com/ ,https://auth.example.com',
@@ -68,13 +70,23 @@ describe('parseConfig', () => {
       });
       expect(c.appOrigins).toEqual(['https://app.example.com', 'https://shop.example.com', 'https://example.com']);
       expect(c.relatedOrigins).toBeNull();
-      expect(parseConfig({ ...base, CORS_ORIGINS: 'https://app.example.com' }).appOrigins).toEqual(['https://app.example.com']);
+      expect(parseConfig({ ...base, CORS_ORIGINS: 'https://app.example.com' }).appOrigins).toEqual([
+        'https://app.example.com',
+      ]);
     });
 
     it('lists related origins when an app lies outside RP_ID and PUBLIC_URL is https://RP_ID', () => {
-      const c = parseConfig({ PUBLIC_URL: 'https://login.example.com', APP_ORIGINS: 'https://notes.example.net,https://app.login.example.com', SMTP_URL: 'smtp://mail.example.com' });
+      const c = parseConfig({
+        PUBLIC_URL: 'https://login.example.com',
+        APP_ORIGINS: 'https://notes.example.net,https://app.login.example.com',
+        SMTP_URL: 'smtp://mail.example.com',
+      });
       expect(c.rpId).toBe('login.example.com');
-      expect(c.relatedOrigins).toEqual(['https://login.example.com', 'https://notes.example.net', 'https://app.login.example.com']);
+      expect(c.relatedOrigins).toEqual([
+        'https://login.example.com',
+        'https://notes.example.net',
+        'https://app.login.example.com',
+      ]);
     });
 
     it('refuses an app that cannot use RP_ID, naming the entry and RP_ID', () => {
@@ -83,9 +95,13 @@ describe('parseConfig', () => {
         /APP_ORIGINS entry https:\/\/notes\.example\.net cannot use RP_ID "example\.com"/,
       );
       // Related origins are fetched over https only.
-      expect(() => parseConfig({ PORT: '3000', APP_ORIGINS: 'http://127.0.0.1:5173' })).toThrow(/127\.0\.0\.1:5173.*RP_ID "localhost"/);
+      expect(() => parseConfig({ PORT: '3000', APP_ORIGINS: 'http://127.0.0.1:5173' })).toThrow(
+        /127\.0\.0\.1:5173.*RP_ID "localhost"/,
+      );
       // A look-alike suffix is not a subdomain.
-      expect(() => parseConfig({ ...base, CORS_ORIGINS: 'https://notexample.com' })).toThrow(/CORS_ORIGINS entry https:\/\/notexample\.com/);
+      expect(() => parseConfig({ ...base, CORS_ORIGINS: 'https://notexample.com' })).toThrow(
+        /CORS_ORIGINS entry https:\/\/notexample\.com/,
+      );
     });
 
     it.each([
@@ -107,8 +123,12 @@ describe('parseConfig', () => {
 
     it('wants https apps in production, except on localhost', () => {
       const prod = { ...base, NODE_ENV: 'production', SMTP_URL: 'smtp://h:25', SIGNING_KEY_SECRET: 'x'.repeat(32) };
-      expect(() => parseConfig({ ...prod, APP_ORIGINS: 'http://app.example.com' })).toThrow(/APP_ORIGINS entry "http:\/\/app\.example\.com" must be https/);
-      expect(parseConfig({ ...prod, APP_ORIGINS: 'https://app.example.com' }).appOrigins).toEqual(['https://app.example.com']);
+      expect(() => parseConfig({ ...prod, APP_ORIGINS: 'http://app.example.com' })).toThrow(
+        /APP_ORIGINS entry "http:\/\/app\.example\.com" must be https/,
+      );
+      expect(parseConfig({ ...prod, APP_ORIGINS: 'https://app.example.com' }).appOrigins).toEqual([
+        'https://app.example.com',
+      ]);
     });
   });
 

@@ -132,7 +132,9 @@ function trustProxy(env: Env): TrustProxy {
   const ranges = raw.split(',').map((entry) => {
     const range = parseIpRange(entry);
     if (!range)
-      throw new ConfigError(`TRUST_PROXY must be true, false, or a comma-separated list of proxy addresses or CIDRs (like 127.0.0.1,10.0.0.0/8); ${JSON.stringify(entry.trim())} is neither`);
+      throw new ConfigError(
+        `TRUST_PROXY must be true, false, or a comma-separated list of proxy addresses or CIDRs (like 127.0.0.1,10.0.0.0/8); ${JSON.stringify(entry.trim())} is neither`,
+      );
     return range;
   });
   return { mode: 'list', ranges };
@@ -145,7 +147,8 @@ function origin(name: string, raw: string): string {
   } catch {
     throw new ConfigError(`${name} must be an absolute URL, got ${JSON.stringify(raw)}`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`${name} must be http(s), got ${JSON.stringify(raw)}`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new ConfigError(`${name} must be http(s), got ${JSON.stringify(raw)}`);
   if (url.pathname !== '/' || url.search || url.hash || url.username || url.password)
     throw new ConfigError(`${name} must be an origin only (scheme, host, port), got ${JSON.stringify(raw)}`);
   return url.origin;
@@ -169,7 +172,10 @@ function parseAppOrigins(
   const appOrigins: string[] = [];
   const outside: string[] = [];
   for (const name of ['APP_ORIGINS', 'CORS_ORIGINS'] as const) {
-    for (const entry of (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const entry of (env[name] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const parsed = origin(name, entry);
       const url = new URL(parsed);
       // The refresh cookie is Secure and passkeys need a secure context: no plain http app in production.
@@ -214,7 +220,9 @@ export function parseConfig(env: Env, platform: Platform = NODE_PLATFORM): Confi
   const rpId = (env.RP_ID || publicHost).toLowerCase();
   // WebAuthn: the RP ID must be the origin's host or a registrable suffix of it.
   if (publicHost !== rpId && !publicHost.endsWith(`.${rpId}`))
-    throw new ConfigError(`RP_ID ${JSON.stringify(rpId)} must equal or be a parent domain of PUBLIC_URL's host ${publicHost}`);
+    throw new ConfigError(
+      `RP_ID ${JSON.stringify(rpId)} must equal or be a parent domain of PUBLIC_URL's host ${publicHost}`,
+    );
   if (production && new URL(publicUrl).protocol !== 'https:' && publicHost !== 'localhost')
     throw new ConfigError('PUBLIC_URL must be https in production (the refresh cookie is Secure)');
 
@@ -251,7 +259,8 @@ export function parseConfig(env: Env, platform: Platform = NODE_PLATFORM): Confi
   const accessTokenTtl = int(env, 'ACCESS_TOKEN_TTL', 900, { max: 86400 });
   const sessionIdleTtl = int(env, 'SESSION_IDLE_TTL', 604800);
   const sessionAbsoluteTtl = int(env, 'SESSION_ABSOLUTE_TTL', 2592000);
-  if (sessionIdleTtl > sessionAbsoluteTtl) throw new ConfigError('SESSION_IDLE_TTL must not exceed SESSION_ABSOLUTE_TTL');
+  if (sessionIdleTtl > sessionAbsoluteTtl)
+    throw new ConfigError('SESSION_IDLE_TTL must not exceed SESSION_ABSOLUTE_TTL');
 
   let branding: Branding;
   try {
@@ -266,7 +275,9 @@ export function parseConfig(env: Env, platform: Platform = NODE_PLATFORM): Confi
 
   const { webhookUrl, webhookSecret } = webhookSettings(env, production);
   // The sender's name is the product's unless MAIL_FROM says otherwise (quoted when it needs to be, RFC 5322).
-  const mailFrom = env.MAIL_FROM || `${/^[A-Za-z0-9 ]+$/.test(branding.productName) ? branding.productName : JSON.stringify(branding.productName)} <no-reply@localhost>`;
+  const mailFrom =
+    env.MAIL_FROM ||
+    `${/^[A-Za-z0-9 ]+$/.test(branding.productName) ? branding.productName : JSON.stringify(branding.productName)} <no-reply@localhost>`;
   const dkim = dkimSettings(env, mailFrom);
 
   return {
@@ -288,9 +299,21 @@ export function parseConfig(env: Env, platform: Platform = NODE_PLATFORM): Confi
     magicLinkTtl: int(env, 'MAGIC_LINK_TTL', 600, { max: 86400 }),
     refreshReuseWindow: int(env, 'REFRESH_REUSE_WINDOW', 10, { min: 0, max: 300 }),
     rateLimitEmailsPerHour,
-    rateLimitEmailsPerMailboxPerHour: int(env, 'RATE_LIMIT_EMAILS_PER_MAILBOX_PER_HOUR', 4 * rateLimitEmailsPerHour, { max: 1_000_000 }),
-    rateLimitEmailsPerClientPerHour: int(env, 'RATE_LIMIT_EMAILS_PER_CLIENT_PER_HOUR', Math.max(20, rateLimitEmailsPerHour), { max: 1_000_000 }),
-    rateLimitEmailsPerDomainPerHour: int(env, 'RATE_LIMIT_EMAILS_PER_DOMAIN_PER_HOUR', Math.max(1000, rateLimitEmailsPerHour), { max: 100_000_000 }),
+    rateLimitEmailsPerMailboxPerHour: int(env, 'RATE_LIMIT_EMAILS_PER_MAILBOX_PER_HOUR', 4 * rateLimitEmailsPerHour, {
+      max: 1_000_000,
+    }),
+    rateLimitEmailsPerClientPerHour: int(
+      env,
+      'RATE_LIMIT_EMAILS_PER_CLIENT_PER_HOUR',
+      Math.max(20, rateLimitEmailsPerHour),
+      { max: 1_000_000 },
+    ),
+    rateLimitEmailsPerDomainPerHour: int(
+      env,
+      'RATE_LIMIT_EMAILS_PER_DOMAIN_PER_HOUR',
+      Math.max(1000, rateLimitEmailsPerHour),
+      { max: 100_000_000 },
+    ),
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 60, { max: 100_000_000 }),
     trustProxy: trustProxy(env),
     appOrigins,
@@ -329,7 +352,10 @@ function webhookSettings(env: Env, production: boolean): { webhookUrl: string | 
   // Standard Webhooks secrets are `whsec_` + base64 of 24 to 64 random bytes.
   const key = secret?.startsWith('whsec_') ? secret.slice(6) : undefined;
   const bytes = key && /^[A-Za-z0-9+/]+={0,2}$/.test(key) ? Math.floor((key.replace(/=+$/, '').length * 3) / 4) : 0;
-  if (bytes < 24 || bytes > 64) throw new ConfigError('WEBHOOK_SECRET must be whsec_ followed by base64 of 24 to 64 random bytes (e.g. `echo whsec_$(openssl rand -base64 32)`)');
+  if (bytes < 24 || bytes > 64)
+    throw new ConfigError(
+      'WEBHOOK_SECRET must be whsec_ followed by base64 of 24 to 64 random bytes (e.g. `echo whsec_$(openssl rand -base64 32)`)',
+    );
   return { webhookUrl: url.href, webhookSecret: secret! };
 }
 
@@ -337,17 +363,25 @@ function dkimSettings(env: Env, mailFrom: string): Config['dkim'] {
   const names = ['DKIM_DOMAIN', 'DKIM_SELECTOR', 'DKIM_PRIVATE_KEY'] as const;
   const set = names.filter((n) => env[n]);
   if (set.length === 0) return null;
-  if (set.length !== names.length) throw new ConfigError(`DKIM needs all of ${names.join(', ')}; missing ${names.filter((n) => !env[n]).join(', ')}`);
+  if (set.length !== names.length)
+    throw new ConfigError(`DKIM needs all of ${names.join(', ')}; missing ${names.filter((n) => !env[n]).join(', ')}`);
   const domainName = env.DKIM_DOMAIN!.trim().toLowerCase();
   const keySelector = env.DKIM_SELECTOR!.trim();
   // Environment files often hold a PEM on one line with literal \n.
   const privateKey = env.DKIM_PRIVATE_KEY!.replace(/\\n/g, '\n').trim();
-  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(domainName)) throw new ConfigError(`DKIM_DOMAIN must be a domain name, got ${JSON.stringify(env.DKIM_DOMAIN)}`);
-  if (!/^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/.test(keySelector)) throw new ConfigError(`DKIM_SELECTOR must be a DNS label such as sesame2026, got ${JSON.stringify(env.DKIM_SELECTOR)}`);
-  if (!/^-----BEGIN (RSA |)PRIVATE KEY-----[\s\S]+-----END (RSA |)PRIVATE KEY-----$/.test(privateKey)) throw new ConfigError('DKIM_PRIVATE_KEY must be a PEM private key (-----BEGIN PRIVATE KEY----- ...)');
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(domainName))
+    throw new ConfigError(`DKIM_DOMAIN must be a domain name, got ${JSON.stringify(env.DKIM_DOMAIN)}`);
+  if (!/^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/.test(keySelector))
+    throw new ConfigError(
+      `DKIM_SELECTOR must be a DNS label such as sesame2026, got ${JSON.stringify(env.DKIM_SELECTOR)}`,
+    );
+  if (!/^-----BEGIN (RSA |)PRIVATE KEY-----[\s\S]+-----END (RSA |)PRIVATE KEY-----$/.test(privateKey))
+    throw new ConfigError('DKIM_PRIVATE_KEY must be a PEM private key (-----BEGIN PRIVATE KEY----- ...)');
   // DMARC passes on DKIM only when the signing domain aligns with the From address's domain.
   const fromDomain = /@([^>\s]+)>?\s*$/.exec(mailFrom)?.[1]?.toLowerCase() ?? '';
   if (fromDomain !== domainName && !fromDomain.endsWith(`.${domainName}`))
-    throw new ConfigError(`DKIM_DOMAIN ${domainName} must be MAIL_FROM's domain (${fromDomain || 'none'}) or a parent of it, or DMARC will not align`);
+    throw new ConfigError(
+      `DKIM_DOMAIN ${domainName} must be MAIL_FROM's domain (${fromDomain || 'none'}) or a parent of it, or DMARC will not align`,
+    );
   return { domainName, keySelector, privateKey };
 }

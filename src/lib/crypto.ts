@@ -48,7 +48,9 @@ export async function hmacSha256(key: Uint8Array, input: string): Promise<Base64
     k = crypto.subtle.importKey('raw', key as BufferSource, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
     hmacKeys.set(key, k);
   }
-  return bytesToBase64Url(new Uint8Array(await crypto.subtle.sign('HMAC', await k, utf8.encode(input) as BufferSource)));
+  return bytesToBase64Url(
+    new Uint8Array(await crypto.subtle.sign('HMAC', await k, utf8.encode(input) as BufferSource)),
+  );
 }
 
 /** 32 bytes derived from `secret` by HKDF-SHA-256 (empty salt), bound to `info`: one label per use of a secret. */
@@ -95,7 +97,13 @@ async function aesKey(secret: string, info: string): Promise<CryptoKey> {
 export async function seal(secret: string, info: string, plaintext: string): Promise<string> {
   const iv = randomBytes(12);
   const key = await aesKey(secret, info);
-  const ct = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: iv as BufferSource }, key, utf8.encode(plaintext) as BufferSource));
+  const ct = new Uint8Array(
+    await crypto.subtle.encrypt(
+      { name: 'AES-GCM', iv: iv as BufferSource },
+      key,
+      utf8.encode(plaintext) as BufferSource,
+    ),
+  );
   return `${bytesToBase64Url(iv)}.${bytesToBase64Url(ct)}`;
 }
 
@@ -107,7 +115,9 @@ export async function unseal(secret: string, info: string, box: string): Promise
   if (!iv || !ct) return null;
   try {
     const key = await aesKey(secret, info);
-    return utf8.decode(new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: iv as BufferSource }, key, ct as BufferSource)));
+    return utf8.decode(
+      new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: iv as BufferSource }, key, ct as BufferSource)),
+    );
   } catch {
     return null;
   }

@@ -9,7 +9,10 @@ export interface Logger {
   log(level: LogLevel, msg: string, fields?: LogFields): void;
 }
 
-export function createJsonLogger(write: (line: string) => void = (line) => console.log(line), minLevel: LogLevel = 'info'): Logger {
+export function createJsonLogger(
+  write: (line: string) => void = (line) => console.log(line),
+  minLevel: LogLevel = 'info',
+): Logger {
   const order: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
   return {
     log(level, msg, fields = {}) {

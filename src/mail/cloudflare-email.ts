@@ -17,7 +17,14 @@ export function createCloudflareEmailMailer({ binding, from }: { binding: SendEm
   return {
     name: 'cloudflare-send-email',
     async send(message) {
-      const raw = buildMimeMessage({ from, to: message.to, subject: message.subject, text: message.text, html: message.html, messageId: generateId() });
+      const raw = buildMimeMessage({
+        from,
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+        html: message.html,
+        messageId: generateId(),
+      });
       try {
         await binding.send(new EmailMessage(sender, message.to, raw));
       } catch (cause) {

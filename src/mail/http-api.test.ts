@@ -8,7 +8,11 @@ afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => reso
 
 function listen(handler: http.RequestListener): Promise<string> {
   server = http.createServer(handler);
-  return new Promise((resolve) => server!.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server!.address() as { port: number }).port}/emails`)));
+  return new Promise((resolve) =>
+    server!.listen(0, '127.0.0.1', () =>
+      resolve(`http://127.0.0.1:${(server!.address() as { port: number }).port}/emails`),
+    ),
+  );
 }
 
 const message = { to: 'ada@example.com', subject: 'Sign in', text: 'code 123456', html: '<p>code</p>' };
@@ -26,7 +30,17 @@ describe('createHttpApiMailer', () => {
     });
     await createHttpApiMailer({ url, apiKey: 'key-1', from: 'Sesame <no-reply@example.com>' }).send(message);
     expect(seen).toEqual([
-      { auth: 'Bearer key-1', type: 'application/json', body: { from: 'Sesame <no-reply@example.com>', to: ['ada@example.com'], subject: 'Sign in', text: 'code 123456', html: '<p>code</p>' } },
+      {
+        auth: 'Bearer key-1',
+        type: 'application/json',
+        body: {
+          from: 'Sesame <no-reply@example.com>',
+          to: ['ada@example.com'],
+          subject: 'Sign in',
+          text: 'code 123456',
+          html: '<p>code</p>',
+        },
+      },
     ]);
   });
 

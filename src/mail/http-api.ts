@@ -5,7 +5,17 @@
  */
 import { MailDeliveryError, type Mailer } from './mailer.js';
 
-export function createHttpApiMailer({ url, apiKey, from, fetchImpl = fetch }: { url: string; apiKey: string; from: string; fetchImpl?: typeof fetch }): Mailer {
+export function createHttpApiMailer({
+  url,
+  apiKey,
+  from,
+  fetchImpl = fetch,
+}: {
+  url: string;
+  apiKey: string;
+  from: string;
+  fetchImpl?: typeof fetch;
+}): Mailer {
   return {
     name: 'http-api',
     async send(message) {
@@ -14,7 +24,13 @@ export function createHttpApiMailer({ url, apiKey, from, fetchImpl = fetch }: { 
         res = await fetchImpl(url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
-          body: JSON.stringify({ from, to: [message.to], subject: message.subject, text: message.text, html: message.html }),
+          body: JSON.stringify({
+            from,
+            to: [message.to],
+            subject: message.subject,
+            text: message.text,
+            html: message.html,
+          }),
           signal: AbortSignal.timeout(15_000),
         });
       } catch (cause) {

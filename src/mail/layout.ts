@@ -7,7 +7,17 @@
 import type { Branding } from '../lib/branding.js';
 import { escapeHtml } from '../lib/escape-html.js';
 
-export function mailDocument({ locale, subject, branding, content }: { locale: string; subject: string; branding: Branding; content: string }): string {
+export function mailDocument({
+  locale,
+  subject,
+  branding,
+  content,
+}: {
+  locale: string;
+  subject: string;
+  branding: Branding;
+  content: string;
+}): string {
   const logo = branding.logoUrl
     ? `<tr><td style="padding:32px 32px 0;"><img src="${escapeHtml(branding.logoUrl)}" alt="${escapeHtml(branding.productName)}" height="40" style="display:block;height:40px;width:auto;border:0;"></td></tr>\n`
     : '';

@@ -24,7 +24,14 @@ describe('buildMimeMessage', () => {
   });
 
   it('cannot be split by a CR/LF in the subject or recipient', async () => {
-    const raw = buildMimeMessage({ from: 'a@example.com', to: 'b@example.com\r\nBcc: c@evil.example', subject: 'Hi\r\nBcc: d@evil.example', text: 't', html: 'h', messageId: 'x' });
+    const raw = buildMimeMessage({
+      from: 'a@example.com',
+      to: 'b@example.com\r\nBcc: c@evil.example',
+      subject: 'Hi\r\nBcc: d@evil.example',
+      text: 't',
+      html: 'h',
+      messageId: 'x',
+    });
     const parsed = await simpleParser(raw);
     expect(parsed.bcc).toBeUndefined();
     expect(raw).not.toMatch(/^Bcc:/m);

@@ -12,7 +12,8 @@ export function parseMailbox(from: string): { name: string | null; address: stri
   throw new Error(`MAIL_FROM is not a mailbox: ${JSON.stringify(from)}`);
 }
 
-const encodeWord = (text: string) => (/^[\x20-\x7e]*$/.test(text) ? text : `=?UTF-8?B?${bytesToBase64(utf8.encode(text))}?=`);
+const encodeWord = (text: string) =>
+  /^[\x20-\x7e]*$/.test(text) ? text : `=?UTF-8?B?${bytesToBase64(utf8.encode(text))}?=`;
 const wrap = (b64: string) => b64.replace(/.{1,76}/g, '$&\r\n');
 
 export function buildMimeMessage({

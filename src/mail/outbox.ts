@@ -19,7 +19,13 @@ export interface OutboxMessage {
 /** Kept messages, newest first (insertion order breaks ties within one millisecond). */
 export async function listOutbox(db: Db, { limit = 100 }: { limit?: number } = {}): Promise<OutboxMessage[]> {
   const rows = await db.orm
-    .select({ to: mailQueue.to, subject: mailQueue.subject, text: mailQueue.text, html: mailQueue.html, createdAt: mailQueue.createdAt })
+    .select({
+      to: mailQueue.to,
+      subject: mailQueue.subject,
+      text: mailQueue.text,
+      html: mailQueue.html,
+      createdAt: mailQueue.createdAt,
+    })
     .from(mailQueue)
     .where(eq(mailQueue.status, 'outbox'))
     .orderBy(desc(mailQueue.createdAt), sql`rowid DESC`)

@@ -83,7 +83,10 @@ export function queueMail(deps: MailDeps, message: MailMessage, { expiresAt }: {
       expiresAt,
     }),
   ];
-  if (outbox) statements.push(auditInsert(db, { at: now, type: 'email.sent', detail: { mailId: id, to: message.to, transport: 'outbox' } }));
+  if (outbox)
+    statements.push(
+      auditInsert(db, { at: now, type: 'email.sent', detail: { mailId: id, to: message.to, transport: 'outbox' } }),
+    );
   return {
     id,
     statements,
@@ -105,7 +108,11 @@ export function queueMail(deps: MailDeps, message: MailMessage, { expiresAt }: {
 }
 
 /** Stores a message and starts its first delivery attempt in the background. Returns its id. */
-export async function enqueueMail(deps: MailDeps, message: MailMessage, options: { expiresAt: number }): Promise<string> {
+export async function enqueueMail(
+  deps: MailDeps,
+  message: MailMessage,
+  options: { expiresAt: number },
+): Promise<string> {
   const queued = queueMail(deps, message, options);
   await deps.db.batch(queued.statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
   queued.afterCommit();
@@ -139,7 +146,12 @@ export async function deliverMail(deps: MailDeps, id: string): Promise<DeliveryO
   if (mailer === null) {
     // Queued while a transport was configured, delivered without one: keep it in the outbox.
     await db.orm.update(mailQueue).set({ status: 'outbox' }).where(ours);
-    logger.log('info', 'development outbox: mail kept, not sent (GET /dev/outbox)', { mailId: id, to: row.to, subject: row.subject, text: row.text });
+    logger.log('info', 'development outbox: mail kept, not sent (GET /dev/outbox)', {
+      mailId: id,
+      to: row.to,
+      subject: row.subject,
+      text: row.text,
+    });
     return 'outbox';
   }
 
@@ -150,12 +162,26 @@ export async function deliverMail(deps: MailDeps, id: string): Promise<DeliveryO
     const permanent = err instanceof MailDeliveryError && err.permanent;
     const retryAt = at + retryDelay(row.attempts);
     if (!permanent && retryAt < row.expiresAt) {
-      await db.orm.update(mailQueue).set({ status: 'pending', nextAttemptAt: retryAt, lastError: errorText(err) }).where(ours);
+      await db.orm
+        .update(mailQueue)
+        .set({ status: 'pending', nextAttemptAt: retryAt, lastError: errorText(err) })
+        .where(ours);
       deps.metrics?.mail('retry');
-      logger.log('warn', 'mail delivery failed; will retry', { mailId: id, to: row.to, attempts: row.attempts, retryInMs: retryAt - at, error: errorText(err) });
+      logger.log('warn', 'mail delivery failed; will retry', {
+        mailId: id,
+        to: row.to,
+        attempts: row.attempts,
+        retryInMs: retryAt - at,
+        error: errorText(err),
+      });
       return 'retry';
     }
-    await markFailed(deps, row, permanent ? errorText(err) : `link expires before the next attempt; last error: ${errorText(err)}`, ours);
+    await markFailed(
+      deps,
+      row,
+      permanent ? errorText(err) : `link expires before the next attempt; last error: ${errorText(err)}`,
+      ours,
+    );
     return 'failed';
   }
 
@@ -163,7 +189,11 @@ export async function deliverMail(deps: MailDeps, id: string): Promise<DeliveryO
   await db.batch([
     // The body holds the link and code: once handed over, nothing needs it any more.
     db.orm.update(mailQueue).set({ status: 'sent', sentAt: at, text: '', html: '', lastError: null }).where(ours),
-    auditInsert(db, { at, type: 'email.sent', detail: { mailId: id, to: row.to, attempts: row.attempts, transport: mailer.name } }),
+    auditInsert(db, {
+      at,
+      type: 'email.sent',
+      detail: { mailId: id, to: row.to, attempts: row.attempts, transport: mailer.name },
+    }),
   ]);
   deps.metrics?.mail('sent');
   return 'sent';
@@ -173,8 +203,15 @@ async function markFailed(deps: MailDeps, row: MailQueueRow, reason: string, whe
   const { db, clock, logger } = deps;
   const at = clock();
   await db.batch([
-    db.orm.update(mailQueue).set({ status: 'failed', text: '', html: '', lastError: reason.slice(0, 500) }).where(where),
-    auditInsert(db, { at, type: 'email.send_failed', detail: { mailId: row.id, to: row.to, attempts: row.attempts, reason: reason.slice(0, 200) } }),
+    db.orm
+      .update(mailQueue)
+      .set({ status: 'failed', text: '', html: '', lastError: reason.slice(0, 500) })
+      .where(where),
+    auditInsert(db, {
+      at,
+      type: 'email.send_failed',
+      detail: { mailId: row.id, to: row.to, attempts: row.attempts, reason: reason.slice(0, 200) },
+    }),
   ]);
   logger.log('error', 'mail given up', { mailId: row.id, to: row.to, attempts: row.attempts, error: reason });
   deps.metrics?.mail('failed');
@@ -198,7 +235,12 @@ export async function deliverDueMail(deps: MailDeps, { limit = 50 }: { limit?: n
 
   const expired = await db.orm
     .update(mailQueue)
-    .set({ status: 'failed', text: '', html: '', lastError: sql`coalesce(${mailQueue.lastError} || '; ', '') || 'link expired before delivery'` })
+    .set({
+      status: 'failed',
+      text: '',
+      html: '',
+      lastError: sql`coalesce(${mailQueue.lastError} || '; ', '') || 'link expired before delivery'`,
+    })
     .where(
       and(
         or(eq(mailQueue.status, 'pending'), and(eq(mailQueue.status, 'sending'), lte(mailQueue.nextAttemptAt, now))),
@@ -207,8 +249,17 @@ export async function deliverDueMail(deps: MailDeps, { limit = 50 }: { limit?: n
     )
     .returning({ id: mailQueue.id, to: mailQueue.to, attempts: mailQueue.attempts });
   for (const row of expired) {
-    await auditInsert(db, { at: now, type: 'email.send_failed', detail: { mailId: row.id, to: row.to, attempts: row.attempts, reason: 'link expired before delivery' } });
-    logger.log('error', 'mail given up', { mailId: row.id, to: row.to, attempts: row.attempts, error: 'link expired before delivery' });
+    await auditInsert(db, {
+      at: now,
+      type: 'email.send_failed',
+      detail: { mailId: row.id, to: row.to, attempts: row.attempts, reason: 'link expired before delivery' },
+    });
+    logger.log('error', 'mail given up', {
+      mailId: row.id,
+      to: row.to,
+      attempts: row.attempts,
+      error: 'link expired before delivery',
+    });
     deps.metrics?.mail('failed');
   }
   report.expired = expired.length;

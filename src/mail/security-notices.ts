@@ -37,7 +37,11 @@ export interface SecurityNoticeInput {
 }
 
 /** The subject and paragraphs of each notice, with the values each one needs. */
-function wording(notice: SecurityNotice): { subject: ServerMessageId; lines: ServerMessageId[]; values: MessageValues } {
+function wording(notice: SecurityNotice): {
+  subject: ServerMessageId;
+  lines: ServerMessageId[];
+  values: MessageValues;
+} {
   switch (notice.kind) {
     case 'passkey_added':
       return {
@@ -54,19 +58,31 @@ function wording(notice: SecurityNotice): { subject: ServerMessageId; lines: Ser
     case 'address_changed':
       return {
         subject: 'mail.notice.addressChanged.subject',
-        lines: ['mail.notice.addressChanged.body', 'mail.notice.addressChanged.lastOne', 'mail.notice.addressChanged.ifNot'],
+        lines: [
+          'mail.notice.addressChanged.body',
+          'mail.notice.addressChanged.lastOne',
+          'mail.notice.addressChanged.ifNot',
+        ],
         values: { newEmail: notice.newEmail },
       };
     case 'address_taken':
       return {
         subject: 'mail.notice.addressTaken.subject',
-        lines: ['mail.notice.addressTaken.body', 'mail.notice.addressTaken.nothingChanged', 'mail.notice.addressTaken.ifYou'],
+        lines: [
+          'mail.notice.addressTaken.body',
+          'mail.notice.addressTaken.nothingChanged',
+          'mail.notice.addressTaken.ifYou',
+        ],
         values: {},
       };
     case 'account_deleted':
       return {
         subject: 'mail.notice.accountDeleted.subject',
-        lines: ['mail.notice.accountDeleted.body', 'mail.notice.accountDeleted.nothingToDo', 'mail.notice.accountDeleted.ifNot'],
+        lines: [
+          'mail.notice.accountDeleted.body',
+          'mail.notice.accountDeleted.nothingToDo',
+          'mail.notice.accountDeleted.ifNot',
+        ],
         values: {},
       };
   }
@@ -86,7 +102,9 @@ export function renderSecurityNotice({
   const { subject: subjectId, lines, values: extra } = wording(notice);
   const values = { email, when, ...extra };
   const subject = tr.t(subjectId, values);
-  const text = [subject, '', ...lines.flatMap((id) => [tr.t(id, values), '']), `— ${branding.productName}`, ''].join('\n');
+  const text = [subject, '', ...lines.flatMap((id) => [tr.t(id, values), '']), `— ${branding.productName}`, ''].join(
+    '\n',
+  );
   const content = [
     `<h1 style="margin:0 0 16px;font-size:22px;line-height:28px;font-weight:600;">${tr.html(subjectId, values)}</h1>`,
     ...lines.map((id) => `<p style="margin:0 0 16px;">${tr.html(id, values)}</p>`),

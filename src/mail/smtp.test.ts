@@ -151,7 +151,11 @@ describe('createSmtpMailer', () => {
       mailer.send({ ...message, to: 'three@example.com' }),
     ]);
 
-    expect(server.received.map((r) => r.rcptTo).sort()).toEqual([['one@example.com'], ['three@example.com'], ['two@example.com']]);
+    expect(server.received.map((r) => r.rcptTo).sort()).toEqual([
+      ['one@example.com'],
+      ['three@example.com'],
+      ['two@example.com'],
+    ]);
   });
 
   it('authenticates with the URL-decoded user and password from the URL', async () => {
@@ -327,7 +331,11 @@ describe('parseSmtpUrl', () => {
   });
 
   it('never repeats the password in its errors', () => {
-    for (const url of ['smtp://user:s3cret@mail.example.com?x=1', 'smtp://user:s3cret@bad host', 'ftp://user:s3cret@h']) {
+    for (const url of [
+      'smtp://user:s3cret@mail.example.com?x=1',
+      'smtp://user:s3cret@bad host',
+      'ftp://user:s3cret@h',
+    ]) {
       let caught: unknown;
       try {
         parseSmtpUrl(url);

@@ -84,7 +84,8 @@ export function parseSmtpUrl(url: string): SmtpSettings {
     // Not rethrown or kept as cause: Node's URL error carries the input, password included.
     invalidSmtpUrl('is not a valid URL');
   }
-  if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') invalidSmtpUrl('must start with smtp:// or smtps://');
+  if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:')
+    invalidSmtpUrl('must start with smtp:// or smtps://');
   const secure = parsed.protocol === 'smtps:';
 
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
@@ -112,7 +113,8 @@ export function parseSmtpUrl(url: string): SmtpSettings {
   const port = parsed.port === '' ? (secure ? 465 : 587) : Number(parsed.port);
 
   if (parsed.username === '' && parsed.password === '') return { host, port, secure, ...flags };
-  if (parsed.username === '' || parsed.password === '') invalidSmtpUrl('must carry both a user name and a password, or neither');
+  if (parsed.username === '' || parsed.password === '')
+    invalidSmtpUrl('must carry both a user name and a password, or neither');
   try {
     const auth = { user: decodeURIComponent(parsed.username), pass: decodeURIComponent(parsed.password) };
     return { host, port, secure, ...flags, auth };
@@ -140,12 +142,20 @@ function toDeliveryError(error: unknown): MailDeliveryError {
   return new MailDeliveryError(`SMTP delivery failed: ${detail}`, permanent, { cause: error });
 }
 
-export function createSmtpMailer({ url, from, logger, tlsRequired = false, dkim = null }: SmtpMailerOptions): SmtpMailer {
+export function createSmtpMailer({
+  url,
+  from,
+  logger,
+  tlsRequired = false,
+  dkim = null,
+}: SmtpMailerOptions): SmtpMailer {
   const settings = parseSmtpUrl(url);
   if (tlsRequired && !settings.secure) {
     // Links and codes in clear on the wire sign anyone on the path in: production refuses it.
     if (settings.ignoreTLS)
-      throw new Error('SMTP_URL has ignoreTLS=true, which sends sign-in links in clear text; in production that needs SMTP_ALLOW_PLAINTEXT=true');
+      throw new Error(
+        'SMTP_URL has ignoreTLS=true, which sends sign-in links in clear text; in production that needs SMTP_ALLOW_PLAINTEXT=true',
+      );
     settings.requireTLS = true;
   }
   const sender = parseFrom(from);
@@ -164,7 +174,9 @@ export function createSmtpMailer({ url, from, logger, tlsRequired = false, dkim 
     disableFileAccess: true,
     disableUrlAccess: true,
     // Signs every message: receivers check it against the selector's public key in DNS (SPF/DKIM/DMARC).
-    ...(dkim ? { dkim: { domainName: dkim.domainName, keySelector: dkim.keySelector, privateKey: dkim.privateKey } } : {}),
+    ...(dkim
+      ? { dkim: { domainName: dkim.domainName, keySelector: dkim.keySelector, privateKey: dkim.privateKey } }
+      : {}),
   };
   const transport = nodemailer.createTransport(options);
   // An unhandled 'error' event would crash the process; a failed send is reported per message.

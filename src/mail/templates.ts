@@ -74,7 +74,8 @@ const CHANGE_ADDRESS: Wording = {
 };
 
 export const renderSignInEmail = (input: EmailTemplateInput): RenderedEmail => renderLinkAndCodeEmail(input, SIGN_IN);
-export const renderChangeAddressEmail = (input: EmailTemplateInput): RenderedEmail => renderLinkAndCodeEmail(input, CHANGE_ADDRESS);
+export const renderChangeAddressEmail = (input: EmailTemplateInput): RenderedEmail =>
+  renderLinkAndCodeEmail(input, CHANGE_ADDRESS);
 
 function checkInput({ link, code, expiresInMinutes }: EmailTemplateInput): number {
   // A code with other characters would not be "six consecutive digits" and could carry markup.

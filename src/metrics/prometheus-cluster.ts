@@ -20,7 +20,8 @@ type Message =
   | { type: 'sesame:metrics:scrape'; id: number }
   | { type: 'sesame:metrics:merged'; id: number; body?: string; error?: string };
 
-const isMessage = (m: unknown): m is Message => typeof m === 'object' && m !== null && String((m as { type?: unknown }).type).startsWith('sesame:metrics:');
+const isMessage = (m: unknown): m is Message =>
+  typeof m === 'object' && m !== null && String((m as { type?: unknown }).type).startsWith('sesame:metrics:');
 
 /** How long the primary waits for the workers' registries; a worker that does not answer in time is left out of that scrape. */
 const COLLECT_TIMEOUT_MS = 2_000;
@@ -40,7 +41,8 @@ export function serveClusterMetrics(register: Registry): void {
     }
     if (message.type !== 'sesame:metrics:scrape') return;
     const reply = (answer: { body?: string; error?: string }) => {
-      if (worker.isConnected()) worker.send({ type: 'sesame:metrics:merged', id: message.id, ...answer } satisfies Message);
+      if (worker.isConnected())
+        worker.send({ type: 'sesame:metrics:merged', id: message.id, ...answer } satisfies Message);
     };
     const id = nextId++;
     const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && w.isConnected());
@@ -72,7 +74,9 @@ export function clusterWorkerMetrics(register: Registry): () => Promise<MetricsE
   process.on('message', (message: unknown) => {
     if (!isMessage(message)) return;
     if (message.type === 'sesame:metrics:collect') {
-      void register.getMetricsAsJSON().then((metrics) => process.send?.({ type: 'sesame:metrics:local', id: message.id, metrics } satisfies Message));
+      void register
+        .getMetricsAsJSON()
+        .then((metrics) => process.send?.({ type: 'sesame:metrics:local', id: message.id, metrics } satisfies Message));
     } else if (message.type === 'sesame:metrics:merged') {
       const w = waiting.get(message.id);
       waiting.delete(message.id);

@@ -15,18 +15,46 @@ export function createPrometheusMetrics({ db, clock }: { db: Db; clock: () => nu
 } {
   const register = new Registry();
   collectDefaultMetrics({ register, prefix: 'sesame_' });
-  const signIns = new Counter({ name: 'sesame_sign_ins_total', help: 'Sign-in attempts by method and result (success or the error code)', labelNames: ['method', 'result'], registers: [register] });
+  const signIns = new Counter({
+    name: 'sesame_sign_ins_total',
+    help: 'Sign-in attempts by method and result (success or the error code)',
+    labelNames: ['method', 'result'],
+    registers: [register],
+  });
   const refreshes = new Counter({
     name: 'sesame_refreshes_total',
     help: 'Refresh-token exchanges: rotated, reuse_window (a racing replay answered), reuse_revoked (late replay, session revoked), refused',
     labelNames: ['result'],
     registers: [register],
   });
-  const limited = new Counter({ name: 'sesame_rate_limited_total', help: 'Requests refused by a rate limit, by route', labelNames: ['route'], registers: [register] });
-  const mail = new Counter({ name: 'sesame_mail_total', help: 'Mail queued, sent, retried and given up (failed)', labelNames: ['event'], registers: [register] });
-  const webhooks = new Counter({ name: 'sesame_webhooks_total', help: 'Webhook tries: sent, retry, dead', labelNames: ['event'], registers: [register] });
-  const dbscOffers = new Counter({ name: 'sesame_dbsc_offers_total', help: 'DBSC registration offers (one challenge row each; at most one per session)', registers: [register] });
-  const dbscBindings = new Counter({ name: 'sesame_dbsc_bindings_total', help: 'Sessions bound to a device key (DBSC registrations that took effect)', registers: [register] });
+  const limited = new Counter({
+    name: 'sesame_rate_limited_total',
+    help: 'Requests refused by a rate limit, by route',
+    labelNames: ['route'],
+    registers: [register],
+  });
+  const mail = new Counter({
+    name: 'sesame_mail_total',
+    help: 'Mail queued, sent, retried and given up (failed)',
+    labelNames: ['event'],
+    registers: [register],
+  });
+  const webhooks = new Counter({
+    name: 'sesame_webhooks_total',
+    help: 'Webhook tries: sent, retry, dead',
+    labelNames: ['event'],
+    registers: [register],
+  });
+  const dbscOffers = new Counter({
+    name: 'sesame_dbsc_offers_total',
+    help: 'DBSC registration offers (one challenge row each; at most one per session)',
+    registers: [register],
+  });
+  const dbscBindings = new Counter({
+    name: 'sesame_dbsc_bindings_total',
+    help: 'Sessions bound to a device key (DBSC registrations that took effect)',
+    registers: [register],
+  });
   const dbscRefreshes = new Counter({
     name: 'sesame_dbsc_refreshes_total',
     help: 'DBSC refresh endpoint: challenged (403 with a challenge), renewed (a proof of the bound key got the next cookie)',
@@ -71,13 +99,23 @@ export function createPrometheusMetrics({ db, clock }: { db: Db; clock: () => nu
       // The same rows whichever process reads them: merged across processes, taken once, not summed.
       aggregator: 'first',
       async collect() {
-        const rows = (await db.orm.all(sql`SELECT status, count(*) AS n FROM ${sql.identifier(table)} GROUP BY status`)) as { status: string; n: number }[];
+        const rows = (await db.orm.all(
+          sql`SELECT status, count(*) AS n FROM ${sql.identifier(table)} GROUP BY status`,
+        )) as { status: string; n: number }[];
         this.reset();
         for (const { status, n } of rows) this.set({ state: status }, Number(n));
       },
     });
-  queueGauge('sesame_mail_queue', 'Messages in the mail queue by state (pending, sending, sent, failed, outbox)', 'mail_queue');
-  queueGauge('sesame_webhook_queue', 'Events in the webhook outbox by state (pending, sending, delivered, dead)', 'webhook_events');
+  queueGauge(
+    'sesame_mail_queue',
+    'Messages in the mail queue by state (pending, sending, sent, failed, outbox)',
+    'mail_queue',
+  );
+  queueGauge(
+    'sesame_webhook_queue',
+    'Events in the webhook outbox by state (pending, sending, delivered, dead)',
+    'webhook_events',
+  );
 
   return {
     metrics: {

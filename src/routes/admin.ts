@@ -7,7 +7,16 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../http/deps.js';
 import { ADMIN_SCOPES, createAdminKey, parseScopes } from '../admin/admin-keys.js';
 import { queryAuditLog } from '../admin/audit-log.js';
-import { deleteUser, disableUser, enableUser, getAdminUser, listUsers, revokeUserSessions, type Actor, type AdminUser } from '../admin/users.js';
+import {
+  deleteUser,
+  disableUser,
+  enableUser,
+  getAdminUser,
+  listUsers,
+  revokeUserSessions,
+  type Actor,
+  type AdminUser,
+} from '../admin/users.js';
 import { sha256, timingSafeEqual } from '../lib/crypto.js';
 import { AuthError } from '../auth/errors.js';
 import { requireAdmin } from '../http/require-admin.js';
@@ -41,10 +50,20 @@ const AuditEventSchema = z
   .openapi('AuditEvent');
 
 const UserId = z.object({ id: z.string().min(1).max(128) });
-const ListQuery = z.object({ query: z.string().optional(), limit: z.string().optional(), cursor: z.string().optional() });
-const AuditQuery = ListQuery.omit({ query: true }).extend({ userId: z.string().optional(), type: z.string().optional() });
+const ListQuery = z.object({
+  query: z.string().optional(),
+  limit: z.string().optional(),
+  cursor: z.string().optional(),
+});
+const AuditQuery = ListQuery.omit({ query: true }).extend({
+  userId: z.string().optional(),
+  type: z.string().optional(),
+});
 
-const userResponse = { 200: jsonContent(z.object({ user: AdminUserSchema }), 'The user'), ...errorResponses(400, 401, 403, 404, 413, 415) };
+const userResponse = {
+  200: jsonContent(z.object({ user: AdminUserSchema }), 'The user'),
+  ...errorResponses(400, 401, 403, 404, 413, 415),
+};
 
 const routes = {
   list: createRoute({
@@ -56,7 +75,13 @@ const routes = {
     security: bearerSecurity,
     middleware: [requireAdmin('users:read')] as const,
     request: { query: ListQuery },
-    responses: { 200: jsonContent(z.object({ users: z.array(AdminUserSchema), nextCursor: z.string().nullable() }), 'A page of users'), ...errorResponses(400, 401, 403) },
+    responses: {
+      200: jsonContent(
+        z.object({ users: z.array(AdminUserSchema), nextCursor: z.string().nullable() }),
+        'A page of users',
+      ),
+      ...errorResponses(400, 401, 403),
+    },
   }),
   get: createRoute({
     operationId: 'getUser',
@@ -111,7 +136,10 @@ const routes = {
     security: bearerSecurity,
     middleware: [requireAdmin('users:write')] as const,
     request: { params: UserId },
-    responses: { 200: jsonContent(z.object({ revoked: z.number().int() }), 'How many live sessions were revoked'), ...errorResponses(401, 403, 404, 413, 415) },
+    responses: {
+      200: jsonContent(z.object({ revoked: z.number().int() }), 'How many live sessions were revoked'),
+      ...errorResponses(401, 403, 404, 413, 415),
+    },
   }),
   audit: createRoute({
     operationId: 'listAuditEvents',
@@ -122,7 +150,13 @@ const routes = {
     security: bearerSecurity,
     middleware: [requireAdmin('users:read')] as const,
     request: { query: AuditQuery },
-    responses: { 200: jsonContent(z.object({ events: z.array(AuditEventSchema), nextCursor: z.string().nullable() }), 'A page of events'), ...errorResponses(400, 401, 403) },
+    responses: {
+      200: jsonContent(
+        z.object({ events: z.array(AuditEventSchema), nextCursor: z.string().nullable() }),
+        'A page of events',
+      ),
+      ...errorResponses(400, 401, 403),
+    },
   }),
   metrics: createRoute({
     operationId: 'getMetrics',
@@ -132,7 +166,10 @@ const routes = {
     summary: 'Prometheus text exposition',
     security: bearerSecurity,
     middleware: [requireAdmin('metrics:read')] as const,
-    responses: { 200: { content: { 'text/plain': { schema: z.string() } }, description: 'Prometheus text format 0.0.4' }, ...errorResponses(401, 403, 404) },
+    responses: {
+      200: { content: { 'text/plain': { schema: z.string() } }, description: 'Prometheus text format 0.0.4' },
+      ...errorResponses(401, 403, 404),
+    },
   }),
   bootstrap: createRoute({
     operationId: 'bootstrapAdminKey',
@@ -141,9 +178,14 @@ const routes = {
     path: '/admin/bootstrap',
     summary: 'Exchange ADMIN_BOOTSTRAP_SECRET for the first admin key (only while no key exists)',
     security: bearerSecurity,
-    request: jsonBody(z.object({ name: z.string().min(1).max(64), scopes: z.array(z.enum(ADMIN_SCOPES)).optional() }).strict()),
+    request: jsonBody(
+      z.object({ name: z.string().min(1).max(64), scopes: z.array(z.enum(ADMIN_SCOPES)).optional() }).strict(),
+    ),
     responses: {
-      201: jsonContent(z.object({ key: z.string(), id: z.string(), name: z.string(), scopes: z.array(z.string()) }), 'The key, shown this once'),
+      201: jsonContent(
+        z.object({ key: z.string(), id: z.string(), name: z.string(), scopes: z.array(z.string()) }),
+        'The key, shown this once',
+      ),
       ...errorResponses(400, 401, 403, 404, 409, 413, 415),
     },
   }),
@@ -186,25 +228,43 @@ export function adminRoutes() {
     })
     .openapi(routes.audit, async (c) => {
       const page = await queryAuditLog(c.var.deps.db, c.req.valid('query'));
-      return c.json({ events: page.events.map((e) => ({ ...e, at: isoTime(e.at) })), nextCursor: page.nextCursor }, 200);
+      return c.json(
+        { events: page.events.map((e) => ({ ...e, at: isoTime(e.at) })), nextCursor: page.nextCursor },
+        200,
+      );
     })
     .openapi(routes.metrics, async (c) => {
       const render = c.var.deps.renderMetrics;
-      if (!render) throw new AuthError('NOT_FOUND', 'Metrics are not collected on this runtime (see docs/operations.md)');
+      if (!render)
+        throw new AuthError('NOT_FOUND', 'Metrics are not collected on this runtime (see docs/operations.md)');
       const { contentType, body } = await render();
       return c.body(body, 200, { 'Content-Type': contentType }) as never;
     })
     .openapi(routes.bootstrap, async (c) => {
       const deps = c.var.deps;
       const secret = deps.config.adminBootstrapSecret;
-      if (!secret) throw new AuthError('NOT_FOUND', 'Bootstrap is off: set ADMIN_BOOTSTRAP_SECRET to make the first admin key this way');
+      if (!secret)
+        throw new AuthError(
+          'NOT_FOUND',
+          'Bootstrap is off: set ADMIN_BOOTSTRAP_SECRET to make the first admin key this way',
+        );
       const presented = /^Bearer (\S+)$/.exec(c.req.header('authorization') ?? '')?.[1] ?? '';
       // Hashes compared in constant time: the secret leaks nothing through response timing.
-      if (!timingSafeEqual(await sha256(presented), await sha256(secret))) throw new AuthError('UNAUTHORIZED', 'Send ADMIN_BOOTSTRAP_SECRET as Authorization: Bearer <secret>');
+      if (!timingSafeEqual(await sha256(presented), await sha256(secret)))
+        throw new AuthError('UNAUTHORIZED', 'Send ADMIN_BOOTSTRAP_SECRET as Authorization: Bearer <secret>');
       const body = c.req.valid('json');
-      const made = await createAdminKey(deps, { name: body.name, scopes: parseScopes(body.scopes?.join(',')), createdBy: 'bootstrap', onlyIfNone: true });
+      const made = await createAdminKey(deps, {
+        name: body.name,
+        scopes: parseScopes(body.scopes?.join(',')),
+        createdBy: 'bootstrap',
+        onlyIfNone: true,
+      });
       // Once only: after the first key exists, the secret opens nothing (remove it then).
-      if (!made) throw new AuthError('ALREADY_BOOTSTRAPPED', 'An admin key exists already; make more with that key holder’s CLI, or remove ADMIN_BOOTSTRAP_SECRET');
+      if (!made)
+        throw new AuthError(
+          'ALREADY_BOOTSTRAPPED',
+          'An admin key exists already; make more with that key holder’s CLI, or remove ADMIN_BOOTSTRAP_SECRET',
+        );
       c.header('Cache-Control', 'no-store');
       return c.json({ key: made.key, id: made.record.id, name: made.record.name, scopes: made.record.scopes }, 201);
     });

@@ -18,7 +18,10 @@ const relatedOrigins = createRoute({
   tags: ['Applications'],
   summary: 'WebAuthn related origins: PUBLIC_URL and every APP_ORIGINS entry, when one lies outside RP_ID',
   responses: {
-    200: jsonContent(z.object({ origins: z.array(z.string()) }).openapi('RelatedOrigins'), 'The origins that may use RP_ID'),
+    200: jsonContent(
+      z.object({ origins: z.array(z.string()) }).openapi('RelatedOrigins'),
+      'The origins that may use RP_ID',
+    ),
     ...errorResponses(404),
   },
 });
@@ -30,7 +33,7 @@ const returnTo = createRoute({
   tags: ['Applications'],
   summary: 'Whether a returnTo would be followed after sign-in',
   description:
-    'Sesame\'s pages call this for their `?returnTo=`. 200 with the URL as it will be followed; 400 INVALID_REQUEST naming returnTo ' +
+    "Sesame's pages call this for their `?returnTo=`. 200 with the URL as it will be followed; 400 INVALID_REQUEST naming returnTo " +
     'for anything that is not an absolute http(s) URL on PUBLIC_URL or an APP_ORIGINS origin.',
   request: { query: z.object({ returnTo: z.string().openapi({ example: 'https://app.example.com/notes' }) }) },
   responses: {
@@ -43,14 +46,17 @@ export function appRoutes() {
   return createRouter()
     .openapi(relatedOrigins, (c) => {
       const origins = c.var.deps.config.relatedOrigins;
-      if (!origins) throw new AuthError('NOT_FOUND', 'No application origin lies outside RP_ID: no related origins to list');
+      if (!origins)
+        throw new AuthError('NOT_FOUND', 'No application origin lies outside RP_ID: no related origins to list');
       // Browsers fetch this without credentials during a ceremony; a short cache keeps it cheap.
       c.header('Cache-Control', 'public, max-age=300');
       return c.json({ origins }, 200);
     })
     .openapi(returnTo, (c) => {
       // Never null here: the query parameter is required.
-      const accepted = acceptReturnTo(c.var.deps, c.req.valid('query').returnTo, { clientAddress: c.var.clientAddress });
+      const accepted = acceptReturnTo(c.var.deps, c.req.valid('query').returnTo, {
+        clientAddress: c.var.clientAddress,
+      });
       return c.json({ returnTo: accepted! }, 200);
     });
 }

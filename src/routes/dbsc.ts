@@ -15,7 +15,6 @@ import { requestContext } from '../http/request-context.js';
 import { DBSC_REFRESH_PATH, DBSC_REGISTER_PATH } from '../http/security.js';
 import { setRefreshCookie } from '../http/session-response.js';
 
-
 const SessionConfig = z
   .object({
     session_identifier: z.string(),
@@ -23,9 +22,13 @@ const SessionConfig = z
     scope: z.object({
       origin: z.string(),
       include_site: z.literal(false),
-      scope_specification: z.array(z.object({ type: z.enum(['include', 'exclude']), domain: z.string(), path: z.string() })),
+      scope_specification: z.array(
+        z.object({ type: z.enum(['include', 'exclude']), domain: z.string(), path: z.string() }),
+      ),
     }),
-    credentials: z.array(z.object({ type: z.literal('cookie'), name: z.literal(REFRESH_COOKIE), attributes: z.string() })),
+    credentials: z.array(
+      z.object({ type: z.literal('cookie'), name: z.literal(REFRESH_COOKIE), attributes: z.string() }),
+    ),
   })
   .openapi('DbscSessionConfig');
 
@@ -38,7 +41,13 @@ const register = createRoute({
   description:
     'Empty body, no Content-Type; header `Secure-Session-Response`: a dbsc+jwt (ES256) whose `jwk` header is the key and whose `jti` is the challenge of `Secure-Session-Registration`.',
   request: { headers: z.object({ 'secure-session-response': z.string().optional() }) },
-  responses: { 200: jsonContent(SessionConfig, 'Bound: the session config; Set-Cookie carries the refresh cookie that must be renewed within DBSC_COOKIE_TTL'), ...errorResponses(401, 403, 415, 429) },
+  responses: {
+    200: jsonContent(
+      SessionConfig,
+      'Bound: the session config; Set-Cookie carries the refresh cookie that must be renewed within DBSC_COOKIE_TTL',
+    ),
+    ...errorResponses(401, 403, 415, 429),
+  },
 });
 
 const refresh = createRoute({
@@ -49,8 +58,16 @@ const refresh = createRoute({
   summary: 'DBSC refresh: renew a bound session with a proof of its key (sent by the browser itself)',
   description:
     'Empty body, no Content-Type; header `Sec-Secure-Session-Id`. Without `Secure-Session-Response`: 403 with `Secure-Session-Challenge: "<challenge>";id="<session id>"`. With a proof signed by the bound key over that challenge: 200 and the next refresh cookie.',
-  request: { headers: z.object({ 'sec-secure-session-id': z.string().optional(), 'secure-session-response': z.string().optional() }) },
-  responses: { 200: jsonContent(SessionConfig, 'Renewed: the session config; Set-Cookie carries the next refresh cookie'), ...errorResponses(401, 403, 415, 429) },
+  request: {
+    headers: z.object({
+      'sec-secure-session-id': z.string().optional(),
+      'secure-session-response': z.string().optional(),
+    }),
+  },
+  responses: {
+    200: jsonContent(SessionConfig, 'Renewed: the session config; Set-Cookie carries the next refresh cookie'),
+    ...errorResponses(401, 403, 415, 429),
+  },
 });
 
 /** The session config Chromium expects: the refresh cookie is the bound credential, scoped to our origin. */
@@ -91,17 +108,24 @@ export function dbscRoutes() {
     .openapi(refresh, async (c) => {
       const sessionId = headerValue(c, 'sec-secure-session-id');
       // Session ids are base64url: anything else names no session and must not reach a header.
-      if (!sessionId || !/^[A-Za-z0-9_-]{1,64}$/.test(sessionId)) throw new AuthError('DBSC_PROOF_INVALID', 'Send the session id in Sec-Secure-Session-Id');
+      if (!sessionId || !/^[A-Za-z0-9_-]{1,64}$/.test(sessionId))
+        throw new AuthError('DBSC_PROOF_INVALID', 'Send the session id in Sec-Secure-Session-Id');
       const proof = headerValue(c, 'secure-session-response');
       if (!proof) {
         const challenge = await challengeDeviceRefresh(c.var.deps, { sessionId });
         // Structured-field strings: neither value can hold a quote or backslash (base64url ids and challenges).
         c.header('Secure-Session-Challenge', `"${challenge}";id="${sessionId}"`);
-        throw new AuthError('DBSC_CHALLENGE', 'Sign the challenge in Secure-Session-Challenge with the key bound to this session');
+        throw new AuthError(
+          'DBSC_CHALLENGE',
+          'Sign the challenge in Secure-Session-Challenge with the key bound to this session',
+        );
       }
       // The cookie comes along when the browser renews before it expired: the renewal then answers
       // a racing /auth/refresh of the page with the same successor (auth/sessions/dbsc.ts).
       const cookie = readCookie(c.req.header('cookie'), REFRESH_COOKIE);
-      return configResponse(c, await refreshBoundSession(c.var.deps, { sessionId, proof, cookie, context: requestContext(c) }));
+      return configResponse(
+        c,
+        await refreshBoundSession(c.var.deps, { sessionId, proof, cookie, context: requestContext(c) }),
+      );
     });
 }

@@ -15,8 +15,16 @@ const change = createRoute({
     'the owner of a taken one gets a notice instead.',
   security: bearerSecurity,
   middleware: [requireAuth] as const,
-  request: jsonBody(z.object({ email: z.string().max(512) }).strict().openapi('EmailChange')),
-  responses: { 202: jsonContent(z.object({ ok: z.literal(true) }), 'Accepted'), ...errorResponses(400, 401, 403, 415, 429) },
+  request: jsonBody(
+    z
+      .object({ email: z.string().max(512) })
+      .strict()
+      .openapi('EmailChange'),
+  ),
+  responses: {
+    202: jsonContent(z.object({ ok: z.literal(true) }), 'Accepted'),
+    ...errorResponses(400, 401, 403, 415, 429),
+  },
 });
 
 const verify = createRoute({
@@ -27,20 +35,36 @@ const verify = createRoute({
     z
       .union(
         [
-          z.object({ token: z.string().regex(LINK_TOKEN_PATTERN, 'token must be the base64url token from the emailed link') }).strict(),
-          z.object({ email: z.string().max(512), code: z.string().regex(/^\d{6}$/, 'code must be the six digits from the email') }).strict(),
+          z
+            .object({
+              token: z.string().regex(LINK_TOKEN_PATTERN, 'token must be the base64url token from the emailed link'),
+            })
+            .strict(),
+          z
+            .object({
+              email: z.string().max(512),
+              code: z.string().regex(/^\d{6}$/, 'code must be the six digits from the email'),
+            })
+            .strict(),
         ],
         { error: 'send {"token"} from the link, or {"email", "code"} with the new address and its six-digit code' },
       )
       .openapi('EmailChangeVerify'),
   ),
-  responses: { 200: jsonContent(z.object({ user: UserSchema }), 'The account with its new address'), ...errorResponses(400, 401, 403, 415, 429) },
+  responses: {
+    200: jsonContent(z.object({ user: UserSchema }), 'The account with its new address'),
+    ...errorResponses(400, 401, 403, 415, 429),
+  },
 });
 
 export function emailChangeRoutes() {
   return createRouter()
     .openapi(change, async (c) => {
-      await startEmailChange(c.var.deps, { auth: authenticated(c), email: c.req.valid('json').email, context: requestContext(c) });
+      await startEmailChange(c.var.deps, {
+        auth: authenticated(c),
+        email: c.req.valid('json').email,
+        context: requestContext(c),
+      });
       return c.json({ ok: true as const }, 202);
     })
     .openapi(verify, async (c) => {

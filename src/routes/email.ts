@@ -14,7 +14,14 @@ import { emailLinkInfo, startEmailSignIn, verifyEmailCode, verifyEmailLink } fro
 import { AuthError } from '../auth/errors.js';
 import { LINK_TOKEN_PATTERN } from '../auth/email/magic-links.js';
 import { optionalAuth } from '../http/require-auth.js';
-import { createRouter, errorResponses, jsonBody, jsonContent, optionalBearerSecurity, SessionResponseSchema } from '../http/router.js';
+import {
+  createRouter,
+  errorResponses,
+  jsonBody,
+  jsonContent,
+  optionalBearerSecurity,
+  SessionResponseSchema,
+} from '../http/router.js';
 import { sessionResponse } from '../http/session-response.js';
 import { CONFIRM_SCRIPT, renderLinkPage } from '../views/link-page.js';
 import { brandAppShell } from '../views/app-shell.js';
@@ -33,12 +40,15 @@ const LinkToken = z
 const StartBody = z
   .object({
     email: z.string().openapi({ example: 'ada@example.com' }),
-    returnTo: z.string().optional().openapi({
-      description:
-        'Where to land after signing in with this link or code: an absolute http(s) URL of at most 2,048 characters on PUBLIC_URL or an ' +
-        'APP_ORIGINS origin. Kept with the token; the verify answer carries it back.',
-      example: 'https://app.example.com/notes',
-    }),
+    returnTo: z
+      .string()
+      .optional()
+      .openapi({
+        description:
+          'Where to land after signing in with this link or code: an absolute http(s) URL of at most 2,048 characters on PUBLIC_URL or an ' +
+          'APP_ORIGINS origin. Kept with the token; the verify answer carries it back.',
+        example: 'https://app.example.com/notes',
+      }),
   })
   .strict()
   .openapi('EmailStart');
@@ -61,7 +71,10 @@ const VerifyBody = z
 
 /** The session response, plus the `returnTo` kept with the link or code when one was given. */
 const EmailSessionResponseSchema = SessionResponseSchema.extend({
-  returnTo: z.string().optional().openapi({ description: 'The returnTo given to /auth/email/start, when there was one' }),
+  returnTo: z
+    .string()
+    .optional()
+    .openapi({ description: 'The returnTo given to /auth/email/start, when there was one' }),
 }).openapi('EmailSessionResponse');
 
 const start = createRoute({
@@ -106,7 +119,9 @@ const page = createRoute({
   tags: ['Email sign-in'],
   summary: 'The page the emailed link opens (GET or HEAD); never uses the token up',
   request: { query: z.object({ token: z.string().optional() }) },
-  responses: { 200: { content: { 'text/html': { schema: z.string() } }, description: 'A page asking the person to confirm' } },
+  responses: {
+    200: { content: { 'text/html': { schema: z.string() } }, description: 'A page asking the person to confirm' },
+  },
 });
 
 const script = createRoute({
@@ -131,7 +146,9 @@ const linkInfo = createRoute({
         .object({
           email: z.string(),
           expiresAt: z.string(),
-          purpose: z.enum(['sign_in', 'change']).openapi({ description: 'change: confirm with POST /auth/email/change/verify' }),
+          purpose: z
+            .enum(['sign_in', 'change'])
+            .openapi({ description: 'change: confirm with POST /auth/email/change/verify' }),
         })
         .openapi('EmailLinkInfo'),
       'The link is live',
@@ -139,8 +156,6 @@ const linkInfo = createRoute({
     ...errorResponses(400, 401, 429),
   },
 });
-
-
 
 export function emailRoutes({ linkPage }: EmailRoutesOptions = {}) {
   return createRouter()

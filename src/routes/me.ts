@@ -15,7 +15,10 @@ const me = createRoute({
   security: bearerSecurity,
   middleware: [requireAuth] as const,
   responses: {
-    200: jsonContent(z.object({ id: z.string(), email: z.string(), emailVerified: z.boolean(), createdAt: z.string() }).openapi('Me'), 'The user'),
+    200: jsonContent(
+      z.object({ id: z.string(), email: z.string(), emailVerified: z.boolean(), createdAt: z.string() }).openapi('Me'),
+      'The user',
+    ),
     ...errorResponses(401),
   },
 });
@@ -23,10 +26,14 @@ const me = createRoute({
 const remove = createRoute({
   method: 'delete',
   path: '/api/me',
-  summary: 'Delete the account (recent sign-in): its passkeys, sessions and pending mails go; audit rows keep no address',
+  summary:
+    'Delete the account (recent sign-in): its passkeys, sessions and pending mails go; audit rows keep no address',
   security: bearerSecurity,
   middleware: [requireAuth] as const,
-  responses: { 204: { description: 'Deleted; the refresh cookie is cleared and the account’s tokens answer 401' }, ...errorResponses(401, 403, 415, 429) },
+  responses: {
+    204: { description: 'Deleted; the refresh cookie is cleared and the account’s tokens answer 401' },
+    ...errorResponses(401, 403, 415, 429),
+  },
 });
 
 const ActivityEvent = z
@@ -55,14 +62,20 @@ const activity = createRoute({
   summary: 'Recent security activity of the account, newest first (at most 50 events)',
   security: bearerSecurity,
   middleware: [requireAuth] as const,
-  responses: { 200: jsonContent(z.object({ events: z.array(ActivityEvent) }), 'Events, newest first'), ...errorResponses(401, 429) },
+  responses: {
+    200: jsonContent(z.object({ events: z.array(ActivityEvent) }), 'Events, newest first'),
+    ...errorResponses(401, 429),
+  },
 });
 
 export function meRoutes() {
   return createRouter()
     .openapi(me, (c) => {
       const { user } = authenticated(c);
-      return c.json({ id: user.id, email: user.email, emailVerified: user.emailVerified, createdAt: isoTime(user.createdAt) }, 200);
+      return c.json(
+        { id: user.id, email: user.email, emailVerified: user.emailVerified, createdAt: isoTime(user.createdAt) },
+        200,
+      );
     })
     .openapi(remove, async (c) => {
       await deleteAccount(c.var.deps, { auth: authenticated(c), context: requestContext(c) });

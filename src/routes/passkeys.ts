@@ -3,7 +3,14 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { deletePasskey, renamePasskey } from '../auth/passkeys/manage.js';
 import { finishPasskeyAddition, startPasskeyAddition, webauthnUserHandle } from '../auth/passkeys/registration.js';
 import { finishSignIn, startSignIn } from '../auth/passkeys/sign-in.js';
-import { listPasskeys, MAX_CREDENTIAL_ID_BYTES, PASSKEY_NAME_FORBIDDEN, PASSKEY_NAME_MAX, passkeyTransports, type PasskeyRow } from '../auth/passkeys/passkeys.js';
+import {
+  listPasskeys,
+  MAX_CREDENTIAL_ID_BYTES,
+  PASSKEY_NAME_FORBIDDEN,
+  PASSKEY_NAME_MAX,
+  passkeyTransports,
+  type PasskeyRow,
+} from '../auth/passkeys/passkeys.js';
 import { AuthError } from '../auth/errors.js';
 import { notifyAccount } from '../auth/account/notify-account.js';
 import { providerOf } from '../auth/passkeys/authenticator-provider.js';
@@ -34,7 +41,9 @@ const b64url = (max: number) =>
 
 /** The longest base64url text of a credential id we accept (1023 bytes). */
 const CREDENTIAL_ID_CHARS = Math.ceil((MAX_CREDENTIAL_ID_BYTES * 4) / 3);
-const CredentialId = b64url(CREDENTIAL_ID_CHARS).min(1).openapi({ description: 'Credential ID, base64url (at most 1023 bytes)' });
+const CredentialId = b64url(CREDENTIAL_ID_CHARS)
+  .min(1)
+  .openapi({ description: 'Credential ID, base64url (at most 1023 bytes)' });
 
 const Transport = z.string().regex(/^[a-z][a-z-]{0,31}$/, 'is not a transport name');
 
@@ -63,7 +72,9 @@ const RegistrationResponseSchema = z
       publicKey: b64url(8192).optional(),
     }),
   })
-  .openapi('RegistrationResponseJSON', { description: 'PublicKeyCredential.toJSON() after navigator.credentials.create()' });
+  .openapi('RegistrationResponseJSON', {
+    description: 'PublicKeyCredential.toJSON() after navigator.credentials.create()',
+  });
 
 const AuthenticationResponseSchema = z
   .object({
@@ -75,7 +86,9 @@ const AuthenticationResponseSchema = z
       userHandle: b64url(1024).nullable().optional(),
     }),
   })
-  .openapi('AuthenticationResponseJSON', { description: 'PublicKeyCredential.toJSON() after navigator.credentials.get()' });
+  .openapi('AuthenticationResponseJSON', {
+    description: 'PublicKeyCredential.toJSON() after navigator.credentials.get()',
+  });
 
 const PasskeyName = z
   .string()
@@ -97,7 +110,10 @@ const Passkey = z
     provider: z
       .object({ name: z.string(), iconLight: z.string().optional(), iconDark: z.string().optional() })
       .nullable()
-      .openapi({ description: 'The password manager or device that holds the passkey, when its AAGUID is known (icons are data: URIs)' }),
+      .openapi({
+        description:
+          'The password manager or device that holds the passkey, when its AAGUID is known (icons are data: URIs)',
+      }),
   })
   .openapi('Passkey');
 
@@ -135,14 +151,14 @@ const PasskeyParams = z.object({ id: CredentialId.openapi({ param: { name: 'id',
 // ---------------------------------------------------------------------------------------------
 // Routes
 
-
 const registerOptions = createRoute({
   method: 'post',
   path: '/auth/passkeys/register/options',
   operationId: 'createPasskeyRegistrationOptions',
   tags: ['Passkeys'],
   summary: 'Start adding a passkey to the signed-in account (recent sign-in; at most 20 passkeys)',
-  description: 'An account exists only once its address is proved (POST /auth/email/verify); passkeys are added by the signed-in person. Without a Bearer token: 401.',
+  description:
+    'An account exists only once its address is proved (POST /auth/email/verify); passkeys are added by the signed-in person. Without a Bearer token: 401.',
   security: bearerSecurity,
   middleware: [requireAuth] as const,
   request: jsonBody(EmptyBody),
@@ -160,7 +176,12 @@ const registerVerify = createRoute({
   summary: 'Finish adding a passkey to the signed-in account',
   security: bearerSecurity,
   middleware: [requireAuth] as const,
-  request: jsonBody(z.object({ response: RegistrationResponseSchema, name: PasskeyName.optional() }).strict().openapi('RegisterVerifyRequest')),
+  request: jsonBody(
+    z
+      .object({ response: RegistrationResponseSchema, name: PasskeyName.optional() })
+      .strict()
+      .openapi('RegisterVerifyRequest'),
+  ),
   responses: {
     201: jsonContent(z.object({ passkey: Passkey }), 'The new passkey'),
     ...errorResponses(400, 401, 403, 409, 415, 429),
@@ -174,7 +195,10 @@ const loginOptions = createRoute({
   tags: ['Passkeys'],
   summary: 'Start a discoverable passkey sign-in',
   request: jsonBody(EmptyBody),
-  responses: { 200: jsonContent(RequestOptions, 'Options for navigator.credentials.get() (empty allowCredentials)'), ...errorResponses(400, 403, 415, 429) },
+  responses: {
+    200: jsonContent(RequestOptions, 'Options for navigator.credentials.get() (empty allowCredentials)'),
+    ...errorResponses(400, 403, 415, 429),
+  },
 });
 
 const loginVerify = createRoute({
@@ -182,11 +206,15 @@ const loginVerify = createRoute({
   path: '/auth/passkeys/login/verify',
   operationId: 'verifyPasskeyLogin',
   tags: ['Passkeys'],
-  summary: 'Finish a passkey sign-in; with the Bearer token of a session of the same user, re-authenticate that session (same sid)',
+  summary:
+    'Finish a passkey sign-in; with the Bearer token of a session of the same user, re-authenticate that session (same sid)',
   security: optionalBearerSecurity,
   middleware: [optionalAuth] as const,
   request: jsonBody(z.object({ response: AuthenticationResponseSchema }).strict().openapi('LoginVerifyRequest')),
-  responses: { 200: jsonContent(SessionResponseSchema, 'Session response'), ...errorResponses(400, 401, 403, 415, 429) },
+  responses: {
+    200: jsonContent(SessionResponseSchema, 'Session response'),
+    ...errorResponses(400, 401, 403, 415, 429),
+  },
 });
 
 const list = createRoute({
@@ -202,7 +230,9 @@ const list = createRoute({
       z.object({
         passkeys: z.array(Passkey),
         rpId: z.string().openapi({ description: 'The WebAuthn relying-party id (RP_ID), for the WebAuthn Signal API' }),
-        userHandle: z.string().openapi({ description: 'The account’s WebAuthn user handle (base64url), for the WebAuthn Signal API' }),
+        userHandle: z
+          .string()
+          .openapi({ description: 'The account’s WebAuthn user handle (base64url), for the WebAuthn Signal API' }),
       }),
       'Passkeys, oldest first',
     ),
@@ -218,8 +248,14 @@ const rename = createRoute({
   summary: 'Rename a passkey',
   security: bearerSecurity,
   middleware: [requireAuth] as const,
-  request: { params: PasskeyParams, ...jsonBody(z.object({ name: PasskeyName }).strict().openapi('RenamePasskeyRequest')) },
-  responses: { 200: jsonContent(z.object({ passkey: Passkey }), 'The renamed passkey'), ...errorResponses(400, 401, 403, 404, 415, 429) },
+  request: {
+    params: PasskeyParams,
+    ...jsonBody(z.object({ name: PasskeyName }).strict().openapi('RenamePasskeyRequest')),
+  },
+  responses: {
+    200: jsonContent(z.object({ passkey: Passkey }), 'The renamed passkey'),
+    ...errorResponses(400, 401, 403, 404, 415, 429),
+  },
 });
 
 const remove = createRoute({
@@ -227,13 +263,13 @@ const remove = createRoute({
   path: '/auth/passkeys/{id}',
   operationId: 'deletePasskey',
   tags: ['Passkeys'],
-  summary: 'Delete a passkey (needs a recent sign-in; 409 LAST_PASSKEY for the last one of an account without a proved address)',
+  summary:
+    'Delete a passkey (needs a recent sign-in; 409 LAST_PASSKEY for the last one of an account without a proved address)',
   security: bearerSecurity,
   middleware: [requireAuth] as const,
   request: { params: PasskeyParams },
   responses: { 204: { description: 'Deleted' }, ...errorResponses(400, 401, 403, 404, 409, 429) },
 });
-
 
 function passkeyJson(p: PasskeyRow) {
   return {
@@ -248,7 +284,6 @@ function passkeyJson(p: PasskeyRow) {
   };
 }
 
-
 export function passkeyRoutes() {
   return createRouter()
     .openapi(registerOptions, async (c) => {
@@ -259,7 +294,11 @@ export function passkeyRoutes() {
       const { response, name } = c.req.valid('json');
       const context = requestContext(c);
       const passkey = await finishPasskeyAddition(c.var.deps, { ...authenticated(c), response, name, context });
-      await notifyAccount(c.var.deps, { email: authenticated(c).user.email, notice: { kind: 'passkey_added', passkeyName: passkey.name }, context });
+      await notifyAccount(c.var.deps, {
+        email: authenticated(c).user.email,
+        notice: { kind: 'passkey_added', passkeyName: passkey.name },
+        context,
+      });
       return c.json({ passkey: passkeyJson(passkey) }, 201);
     })
     .openapi(loginOptions, async (c) => {
@@ -269,22 +308,38 @@ export function passkeyRoutes() {
     .openapi(loginVerify, async (c) => {
       const { response } = c.req.valid('json');
       // Some clients send userHandle: null for "none"; the library's type knows only absent.
-      const normalized = { ...response, response: { ...response.response, userHandle: response.response.userHandle ?? undefined } };
-      const issued = await finishSignIn(c.var.deps, { response: normalized, auth: c.var.auth ?? null, context: requestContext(c) });
+      const normalized = {
+        ...response,
+        response: { ...response.response, userHandle: response.response.userHandle ?? undefined },
+      };
+      const issued = await finishSignIn(c.var.deps, {
+        response: normalized,
+        auth: c.var.auth ?? null,
+        context: requestContext(c),
+      });
       return sessionResponse(c, issued, 200);
     })
     .openapi(list, async (c) => {
       const { user } = authenticated(c);
       const rows = await listPasskeys(c.var.deps.db, user.id);
       // rpId and userHandle let the page tell the browser which passkeys are still accepted (signalAllAcceptedCredentials).
-      return c.json({ passkeys: rows.map(passkeyJson), rpId: c.var.deps.config.rpId, userHandle: webauthnUserHandle(user.id) }, 200);
+      return c.json(
+        { passkeys: rows.map(passkeyJson), rpId: c.var.deps.config.rpId, userHandle: webauthnUserHandle(user.id) },
+        200,
+      );
     })
     .openapi(rename, async (c) => {
       const { id } = c.req.valid('param');
       const { name } = c.req.valid('json');
       const { user, session } = authenticated(c);
       // Scoped to the caller's own passkeys: another user's id is simply not found.
-      const renamed = await renamePasskey(c.var.deps, { userId: user.id, sessionId: session.id, id, name, context: requestContext(c) });
+      const renamed = await renamePasskey(c.var.deps, {
+        userId: user.id,
+        sessionId: session.id,
+        id,
+        name,
+        context: requestContext(c),
+      });
       if (!renamed) throw new AuthError('NOT_FOUND', 'No such passkey');
       return c.json({ passkey: passkeyJson(renamed) }, 200);
     })
@@ -292,7 +347,11 @@ export function passkeyRoutes() {
       const { id } = c.req.valid('param');
       const context = requestContext(c);
       const deleted = await deletePasskey(c.var.deps, { ...authenticated(c), id, context });
-      await notifyAccount(c.var.deps, { email: authenticated(c).user.email, notice: { kind: 'passkey_removed', passkeyName: deleted.name }, context });
+      await notifyAccount(c.var.deps, {
+        email: authenticated(c).user.email,
+        notice: { kind: 'passkey_removed', passkeyName: deleted.name },
+        context,
+      });
       return c.body(null, 204);
     });
 }

@@ -27,7 +27,9 @@ const SessionInfo = z
     userAgent: z.string().nullable(),
     current: z.boolean(),
     method: z.enum(['passkey', 'email']).openapi({ description: 'How this session signed in' }),
-    deviceBound: z.boolean().openapi({ description: 'The browser bound this session to a key it keeps (DBSC): its cookie is worthless elsewhere' }),
+    deviceBound: z.boolean().openapi({
+      description: 'The browser bound this session to a key it keeps (DBSC): its cookie is worthless elsewhere',
+    }),
   })
   .openapi('Session');
 
@@ -39,7 +41,10 @@ const refresh = createRoute({
   summary: 'Rotate the refresh cookie and get a new access token',
   security: refreshCookieSecurity,
   request: jsonBody(EmptyBody),
-  responses: { 200: jsonContent(SessionResponseSchema, 'Session response; the cookie is rotated'), ...errorResponses(400, 401, 403, 415, 429) },
+  responses: {
+    200: jsonContent(SessionResponseSchema, 'Session response; the cookie is rotated'),
+    ...errorResponses(400, 401, 403, 415, 429),
+  },
 });
 
 const logout = createRoute({
@@ -73,7 +78,10 @@ const list = createRoute({
   summary: "The user's live sessions",
   security: bearerSecurity,
   middleware: [requireAuth] as const,
-  responses: { 200: jsonContent(z.object({ sessions: z.array(SessionInfo) }), 'Sessions, most recently used first'), ...errorResponses(401, 429) },
+  responses: {
+    200: jsonContent(z.object({ sessions: z.array(SessionInfo) }), 'Sessions, most recently used first'),
+    ...errorResponses(401, 429),
+  },
 });
 
 const remove = createRoute({
@@ -88,7 +96,6 @@ const remove = createRoute({
   responses: { 204: { description: 'Revoked' }, ...errorResponses(401, 403, 404, 429) },
 });
 
-
 export function sessionRoutes() {
   return createRouter()
     .openapi(refresh, async (c) => {
@@ -98,7 +105,8 @@ export function sessionRoutes() {
         return sessionResponse(c, await rotateRefreshToken(c.var.deps, token, requestContext(c)), 200);
       } catch (err) {
         // A refresh that failed for good clears the cookie so the browser stops sending it.
-        if (err instanceof AuthError && err.status === 401 && !err.keepCookie) c.header('Set-Cookie', clearRefreshCookie());
+        if (err instanceof AuthError && err.status === 401 && !err.keepCookie)
+          c.header('Set-Cookie', clearRefreshCookie());
         throw err;
       }
     })
@@ -135,7 +143,12 @@ export function sessionRoutes() {
     .openapi(remove, async (c) => {
       const { id } = c.req.valid('param');
       // Scoped to the caller's own sessions: another user's session id is simply not found.
-      const done = await revokeSession(c.var.deps, { sessionId: id, userId: authenticated(c).user.id, reason: 'revoked', context: requestContext(c) });
+      const done = await revokeSession(c.var.deps, {
+        sessionId: id,
+        userId: authenticated(c).user.id,
+        reason: 'revoked',
+        context: requestContext(c),
+      });
       if (!done) throw new AuthError('NOT_FOUND', 'No such session');
       return c.body(null, 204);
     });

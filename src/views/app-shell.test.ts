@@ -34,7 +34,9 @@ describe('the app shell', () => {
     const html = brandAppShell(SHELL, { branding: acme, locale: 'de' });
     expect(html).toContain('<html lang="de">');
     expect(html).toContain('<title>Acme &amp; &lt;Co&gt;</title>');
-    expect(html).toContain('<meta name="description" content="Melden Sie sich mit einem Passkey oder einem Link per E-Mail bei Acme &amp; &lt;Co&gt; an."');
+    expect(html).toContain(
+      '<meta name="description" content="Melden Sie sich mit einem Passkey oder einem Link per E-Mail bei Acme &amp; &lt;Co&gt; an."',
+    );
     expect(html).toContain('<h1>Acme &amp; &lt;Co&gt; braucht JavaScript</h1>');
     expect(html).toContain('<meta name="application-name" content="Acme &amp; &lt;Co&gt;">');
     expect(html).toContain('<meta name="brand-logo" content="https://cdn.example.net/logo.png">');
@@ -56,11 +58,15 @@ describe('the app shell', () => {
 describe('branding files', () => {
   it('gives the colour, its text colour and readable ink as CSS variables', () => {
     // A dark colour reads on white as it is; on the dark background it is lightened.
-    expect(brandingCss(acme)).toMatch(/^:root\{--brand:#0f766e;--brand-text:#ffffff;--brand-ink:#0f766e;--brand-ink-dark:#[0-9a-f]{6}\}\n$/);
+    expect(brandingCss(acme)).toMatch(
+      /^:root\{--brand:#0f766e;--brand-text:#ffffff;--brand-ink:#0f766e;--brand-ink-dark:#[0-9a-f]{6}\}\n$/,
+    );
     expect(brandingCss(acme)).not.toContain('--brand-ink-dark:#0f766e');
     const light = parseBranding({ BRAND_COLOR: '#ffcc00' }, { publicUrl: 'https://id.example.com', production: true });
     const css = brandingCss(light);
-    expect(css).toMatch(/^:root\{--brand:#ffcc00;--brand-text:#111111;--brand-ink:#[0-9a-f]{6};--brand-ink-dark:#[0-9a-f]{6}\}\n$/);
+    expect(css).toMatch(
+      /^:root\{--brand:#ffcc00;--brand-text:#111111;--brand-ink:#[0-9a-f]{6};--brand-ink-dark:#[0-9a-f]{6}\}\n$/,
+    );
     expect(css).not.toContain('--brand-ink:#ffcc00');
   });
 

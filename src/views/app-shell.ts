@@ -23,10 +23,20 @@ export function brandAppShell(html: string, { branding, locale }: { branding: Br
   let out = html
     .replace(/<html lang="[^"]*"/, `<html lang="${locale}"`)
     .replace(/<title>[^<]*<\/title>/, `<title>${escapeHtml(branding.productName)}</title>`)
-    .replace(/<meta name="description" content="[^"]*"/, `<meta name="description" content="${tr.html('shell.description')}"`)
-    .replace(/(<noscript>[\s\S]*?<h1>)[^<]*(<\/h1>[\s\S]*?<p>)[^<]*(<\/p>)/, `$1${tr.html('shell.noscript.heading')}$2${tr.html('shell.noscript.body')}$3`)
+    .replace(
+      /<meta name="description" content="[^"]*"/,
+      `<meta name="description" content="${tr.html('shell.description')}"`,
+    )
+    .replace(
+      /(<noscript>[\s\S]*?<h1>)[^<]*(<\/h1>[\s\S]*?<p>)[^<]*(<\/p>)/,
+      `$1${tr.html('shell.noscript.heading')}$2${tr.html('shell.noscript.body')}$3`,
+    )
     .replace('</head>', `    ${head}\n  </head>`);
-  if (branding.logoUrl) out = out.replace(/<link rel="icon" href="[^"]*"[^>]*>/, `<link rel="icon" href="${escapeHtml(branding.logoUrl)}">`);
+  if (branding.logoUrl)
+    out = out.replace(
+      /<link rel="icon" href="[^"]*"[^>]*>/,
+      `<link rel="icon" href="${escapeHtml(branding.logoUrl)}">`,
+    );
   return out;
 }
 
@@ -34,7 +44,8 @@ export function brandAppShell(html: string, { branding, locale }: { branding: Br
 export function brandedAssets(assets: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const res = await assets(c, next);
-    if (!(res instanceof Response) || res.status !== 200 || !res.headers.get('content-type')?.startsWith('text/html')) return res;
+    if (!(res instanceof Response) || res.status !== 200 || !res.headers.get('content-type')?.startsWith('text/html'))
+      return res;
     const html = brandAppShell(await res.text(), { branding: c.var.deps.config.branding, locale: c.var.language });
     const headers = new Headers(res.headers);
     // The body changed and depends on the request's language: no stale length or validator.

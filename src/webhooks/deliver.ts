@@ -37,7 +37,15 @@ export interface WebhookDeps {
   random?: () => number;
 }
 
-export const RETRY_DELAYS_MS = [5_000, 5 * 60_000, 30 * 60_000, 2 * 3_600_000, 5 * 3_600_000, 10 * 3_600_000, 10 * 3_600_000];
+export const RETRY_DELAYS_MS = [
+  5_000,
+  5 * 60_000,
+  30 * 60_000,
+  2 * 3_600_000,
+  5 * 3_600_000,
+  10 * 3_600_000,
+  10 * 3_600_000,
+];
 export const MAX_ATTEMPTS = RETRY_DELAYS_MS.length + 1;
 export const DELIVERY_TIMEOUT_MS = 10_000;
 /** Longer than a delivery can take, so a live deliverer never loses its row to another. */
@@ -45,7 +53,8 @@ export const LEASE_MS = DELIVERY_TIMEOUT_MS + 20_000;
 
 export type WebhookOutcome = 'delivered' | 'retry' | 'dead' | 'skipped';
 
-const claimable = (now: number) => and(inArray(webhookEvents.status, ['pending', 'sending']), lte(webhookEvents.nextAttemptAt, now));
+const claimable = (now: number) =>
+  and(inArray(webhookEvents.status, ['pending', 'sending']), lte(webhookEvents.nextAttemptAt, now));
 
 /** Delay before the try after `attempts` failed ones, with +-20% jitter so retries do not stampede. */
 export function nextDelay(attempts: number, random: () => number = Math.random): number {
@@ -55,7 +64,12 @@ export function nextDelay(attempts: number, random: () => number = Math.random):
 
 async function post(deps: WebhookDeps, row: typeof webhookEvents.$inferSelect): Promise<string | null> {
   const { config, clock } = deps;
-  const headers = await signWebhook({ secret: config.webhookSecret!, id: row.id, timestamp: Math.floor(clock() / 1000), body: row.body });
+  const headers = await signWebhook({
+    secret: config.webhookSecret!,
+    id: row.id,
+    timestamp: Math.floor(clock() / 1000),
+    body: row.body,
+  });
   try {
     const res = await (deps.fetch ?? fetch)(config.webhookUrl!, {
       method: 'POST',
@@ -69,7 +83,11 @@ async function post(deps: WebhookDeps, row: typeof webhookEvents.$inferSelect): 
     return res.status >= 200 && res.status < 300 ? null : `HTTP ${res.status}`;
   } catch (err) {
     const e = err as { name?: string; message?: string; cause?: { code?: string } };
-    return (e.name === 'TimeoutError' ? 'timed out' : `${e.message ?? String(err)}${e.cause?.code ? ` (${e.cause.code})` : ''}`).slice(0, 300);
+    return (
+      e.name === 'TimeoutError'
+        ? 'timed out'
+        : `${e.message ?? String(err)}${e.cause?.code ? ` (${e.cause.code})` : ''}`
+    ).slice(0, 300);
   }
 }
 
@@ -83,7 +101,11 @@ export async function deliverWebhook(deps: WebhookDeps, id: string): Promise<Web
     .where(and(eq(webhookEvents.id, id), claimable(now)))
     .returning();
   if (!row) return 'skipped';
-  const ours = and(eq(webhookEvents.id, id), eq(webhookEvents.status, 'sending'), eq(webhookEvents.attempts, row.attempts));
+  const ours = and(
+    eq(webhookEvents.id, id),
+    eq(webhookEvents.status, 'sending'),
+    eq(webhookEvents.attempts, row.attempts),
+  );
 
   const error = await post(deps, row);
   const at = clock();
@@ -94,16 +116,34 @@ export async function deliverWebhook(deps: WebhookDeps, id: string): Promise<Web
   }
   if (row.attempts < MAX_ATTEMPTS) {
     const delay = nextDelay(row.attempts, deps.random);
-    await db.orm.update(webhookEvents).set({ status: 'pending', nextAttemptAt: at + delay, lastError: error }).where(ours);
-    logger.log('warn', 'webhook delivery failed; will retry', { webhookId: id, type: row.type, attempts: row.attempts, retryInMs: delay, error });
+    await db.orm
+      .update(webhookEvents)
+      .set({ status: 'pending', nextAttemptAt: at + delay, lastError: error })
+      .where(ours);
+    logger.log('warn', 'webhook delivery failed; will retry', {
+      webhookId: id,
+      type: row.type,
+      attempts: row.attempts,
+      retryInMs: delay,
+      error,
+    });
     deps.metrics.webhook('retry');
     return 'retry';
   }
   await db.batch([
     db.orm.update(webhookEvents).set({ status: 'dead', lastError: error }).where(ours),
-    auditInsert(db, { at, type: 'webhook.dead', detail: { webhookId: id, eventType: row.type, attempts: row.attempts, lastError: error } }),
+    auditInsert(db, {
+      at,
+      type: 'webhook.dead',
+      detail: { webhookId: id, eventType: row.type, attempts: row.attempts, lastError: error },
+    }),
   ]);
-  logger.log('error', 'webhook given up after the last try', { webhookId: id, type: row.type, attempts: row.attempts, error });
+  logger.log('error', 'webhook given up after the last try', {
+    webhookId: id,
+    type: row.type,
+    attempts: row.attempts,
+    error,
+  });
   deps.metrics.webhook('dead');
   return 'dead';
 }

@@ -12,9 +12,27 @@ function base64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-export async function signWebhook({ secret, id, timestamp, body }: { secret: string; id: string; timestamp: number; body: string }): Promise<Record<string, string>> {
-  const key = await crypto.subtle.importKey('raw', base64ToBytes(secret.replace(/^whsec_/, '')), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`${id}.${timestamp}.${body}`)));
+export async function signWebhook({
+  secret,
+  id,
+  timestamp,
+  body,
+}: {
+  secret: string;
+  id: string;
+  timestamp: number;
+  body: string;
+}): Promise<Record<string, string>> {
+  const key = await crypto.subtle.importKey(
+    'raw',
+    base64ToBytes(secret.replace(/^whsec_/, '')),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
+  const mac = new Uint8Array(
+    await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`${id}.${timestamp}.${body}`)),
+  );
   return {
     'webhook-id': id,
     'webhook-timestamp': String(timestamp),

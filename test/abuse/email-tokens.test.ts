@@ -22,7 +22,11 @@ afterEach(async () => {
 async function serve(env: Record<string, string> = {}): Promise<{ s: LiveServer; smtp: SmtpCapture }> {
   const smtp = await startSmtpCapture();
   cleanups.push(() => smtp.close());
-  const s = await startLiveServer({ DATABASE_PATH: ':memory:', SMTP_URL: `smtp://127.0.0.1:${smtp.port}?ignoreTLS=true`, ...env });
+  const s = await startLiveServer({
+    DATABASE_PATH: ':memory:',
+    SMTP_URL: `smtp://127.0.0.1:${smtp.port}?ignoreTLS=true`,
+    ...env,
+  });
   cleanups.push(() => s.stop());
   return { s, smtp };
 }
@@ -32,7 +36,8 @@ async function requestMail(s: LiveServer, smtp: SmtpCapture, email: string) {
   expect((await s.fetch('/auth/email/start', { json: { email } })).status).toBe(202);
   return (await smtp.waitFor(before + 1))[before]!;
 }
-const verifyCode = (s: LiveServer, email: string, code: string) => s.fetch('/auth/email/verify', { json: { email, code } });
+const verifyCode = (s: LiveServer, email: string, code: string) =>
+  s.fetch('/auth/email/verify', { json: { email, code } });
 const wrong = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
 
@@ -48,17 +53,25 @@ describe('1. the wrong-code budget of a mailbox', () => {
         expect(res.status).toBe(401);
       }
     }
-    const spent = s.all("SELECT count(*) AS n FROM code_failures WHERE mailbox = 'bomb@gmail.com' AND kind = 'failure'")[0]!.n;
+    const spent = s.all(
+      "SELECT count(*) AS n FROM code_failures WHERE mailbox = 'bomb@gmail.com' AND kind = 'failure'",
+    )[0]!.n;
     expect(spent).toBeGreaterThanOrEqual(6);
 
     // Keep guessing until the budget (10) is spent, on a fresh code each time the old one dies.
     let mail = await requestMail(s, smtp, 'bomb@gmail.com');
     let tries = 0;
-    while (Number(s.all("SELECT count(*) AS n FROM code_failures WHERE mailbox = 'bomb@gmail.com' AND kind = 'lock'")[0]!.n) === 0) {
+    while (
+      Number(
+        s.all("SELECT count(*) AS n FROM code_failures WHERE mailbox = 'bomb@gmail.com' AND kind = 'lock'")[0]!.n,
+      ) === 0
+    ) {
       if (++tries > 10) throw new Error('the budget never ran out');
       expect((await verifyCode(s, 'bomb@gmail.com', wrong(mail.code))).status).toBe(401);
     }
-    expect(s.all("SELECT count(*) AS n FROM code_failures WHERE mailbox = 'bomb@gmail.com' AND kind = 'failure'")[0]!.n).toBe(10);
+    expect(
+      s.all("SELECT count(*) AS n FROM code_failures WHERE mailbox = 'bomb@gmail.com' AND kind = 'failure'")[0]!.n,
+    ).toBe(10);
 
     mail = await requestMail(s, smtp, 'bomb@gmail.com');
     const refused = await verifyCode(s, 'bomb@gmail.com', mail.code);
@@ -67,9 +80,11 @@ describe('1. the wrong-code budget of a mailbox', () => {
     expect(error.code).toBe('INVALID_CODE');
     expect(error.message).toMatch(/link/);
     // The refusal used nothing up: the same message's link signs in, and clears the budget.
-    expect(s.all("SELECT consumed_at, failed_attempts FROM email_tokens WHERE consumed_at IS NULL AND email = 'bomb@gmail.com'")).toEqual([
-      { consumed_at: null, failed_attempts: 0 },
-    ]);
+    expect(
+      s.all(
+        "SELECT consumed_at, failed_attempts FROM email_tokens WHERE consumed_at IS NULL AND email = 'bomb@gmail.com'",
+      ),
+    ).toEqual([{ consumed_at: null, failed_attempts: 0 }]);
     expect((await s.fetch('/auth/email/verify', { json: { token: mail.token } })).status).toBe(201);
     expect(s.all("SELECT count(*) AS n FROM code_failures WHERE mailbox = 'bomb@gmail.com'")[0]!.n).toBe(0);
     const next = await requestMail(s, smtp, 'bomb@gmail.com');
@@ -80,7 +95,8 @@ describe('1. the wrong-code budget of a mailbox', () => {
     const { s, smtp } = await serve({ RATE_LIMIT_EMAILS_PER_HOUR: '20' });
     for (let round = 0; round < 2; round++) {
       const mail = await requestMail(s, smtp, 'victim@example.com');
-      for (let i = 0; i < 5; i++) expect((await verifyCode(s, 'victim@example.com', wrong(mail.code))).status).toBe(401);
+      for (let i = 0; i < 5; i++)
+        expect((await verifyCode(s, 'victim@example.com', wrong(mail.code))).status).toBe(401);
     }
     const other = await requestMail(s, smtp, 'bystander@example.com');
     expect((await verifyCode(s, 'bystander@example.com', other.code)).status).toBe(201);
@@ -93,7 +109,12 @@ describe('2. link tokens and codes at rest', () => {
   it('a reader of email_tokens who tries all 10^6 codes of a row under SHA-256 finds none; the hashes are keyed', async () => {
     const { s, smtp } = await serve();
     const mail = await requestMail(s, smtp, 'ada@example.com');
-    const [row] = s.all('SELECT id, token_hash, code_hash, hash_scheme FROM email_tokens') as { id: string; token_hash: string; code_hash: string; hash_scheme: string }[];
+    const [row] = s.all('SELECT id, token_hash, code_hash, hash_scheme FROM email_tokens') as {
+      id: string;
+      token_hash: string;
+      code_hash: string;
+      hash_scheme: string;
+    }[];
     expect(row!.hash_scheme).toBe('hmac-v1');
     expect(row!.token_hash).not.toBe(sha256(mail.token));
     // The attack of the issue hashes every six-digit value as `<id>:<code>` and compares: it finds
@@ -143,11 +164,13 @@ describe('2. link tokens and codes at rest', () => {
     insert('row-link', 'old-link@example.com', linkToken, '111111', now + 540_000);
     insert('row-code', 'old-code@example.com', 'C'.repeat(43), '222222', now + 540_000);
     insert('row-dead', 'old-dead@example.com', 'D'.repeat(43), '333333', now - 1);
-    expect(s.all("SELECT DISTINCT hash_scheme FROM email_tokens")).toEqual([{ hash_scheme: 'sha256' }]);
+    expect(s.all('SELECT DISTINCT hash_scheme FROM email_tokens')).toEqual([{ hash_scheme: 'sha256' }]);
 
     // The link as it was mailed then (?token=): the page, the address, then the sign-in.
     expect((await s.fetch(`/auth/email/verify?token=${linkToken}`)).status).toBe(200);
-    expect(await (await s.fetch(`/auth/email/link-info?token=${linkToken}`)).json()).toMatchObject({ email: 'old-link@example.com' });
+    expect(await (await s.fetch(`/auth/email/link-info?token=${linkToken}`)).json()).toMatchObject({
+      email: 'old-link@example.com',
+    });
     expect((await s.fetch('/auth/email/verify', { json: { token: linkToken } })).status).toBe(201);
     expect((await verifyCode(s, 'old-code@example.com', '222223')).status).toBe(401);
     expect((await verifyCode(s, 'old-code@example.com', '222222')).status).toBe(201);

@@ -18,7 +18,14 @@ const FIREFOX_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gec
 async function serve(): Promise<{ s: LiveServer; smtp: SmtpCapture }> {
   const smtp = await startSmtpCapture();
   cleanups.push(() => smtp.close());
-  const s = await startLiveServer({ DATABASE_PATH: ':memory:', SMTP_URL: `smtp://127.0.0.1:${smtp.port}?ignoreTLS=true`, PUBLIC_URL: 'https://auth.example.test' }, { clock: () => NOW });
+  const s = await startLiveServer(
+    {
+      DATABASE_PATH: ':memory:',
+      SMTP_URL: `smtp://127.0.0.1:${smtp.port}?ignoreTLS=true`,
+      PUBLIC_URL: 'https://auth.example.test',
+    },
+    { clock: () => NOW },
+  );
   cleanups.push(() => s.stop());
   return { s, smtp };
 }
@@ -26,7 +33,14 @@ async function serve(): Promise<{ s: LiveServer; smtp: SmtpCapture }> {
 describe('10. the emailed link and message', () => {
   it('puts the token in the fragment: opening the link sends no token, and no log line holds it', async () => {
     const { s, smtp } = await serve();
-    expect((await s.fetch('/auth/email/start', { json: { email: 'ada@example.com' }, headers: { 'user-agent': FIREFOX_WINDOWS } })).status).toBe(202);
+    expect(
+      (
+        await s.fetch('/auth/email/start', {
+          json: { email: 'ada@example.com' },
+          headers: { 'user-agent': FIREFOX_WINDOWS },
+        })
+      ).status,
+    ).toBe(202);
     const [mail] = await smtp.waitFor(1);
     expect(mail!.link).toMatch(/^https:\/\/auth\.example\.test\/auth\/email\/verify#token=[A-Za-z0-9_-]{43}$/);
     expect(mail!.mail.text).not.toContain('?token=');
@@ -42,8 +56,12 @@ describe('10. the emailed link and message', () => {
 
   it('says never to share the code, and names the device and the time of the request', async () => {
     const { s, smtp } = await serve();
-    await s.fetch('/auth/email/start', { json: { email: 'ada@example.com' }, headers: { 'user-agent': FIREFOX_WINDOWS } });
-    const hostile = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Version/17.0 Safari/604.1 -- call +1 555 0100 to claim your prize at evil.example';
+    await s.fetch('/auth/email/start', {
+      json: { email: 'ada@example.com' },
+      headers: { 'user-agent': FIREFOX_WINDOWS },
+    });
+    const hostile =
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Version/17.0 Safari/604.1 -- call +1 555 0100 to claim your prize at evil.example';
     await s.fetch('/auth/email/start', { json: { email: 'bob@example.com' }, headers: { 'user-agent': hostile } });
     const received = await smtp.waitFor(2);
     const ada = received.find((m) => m.rcptTo[0] === 'ada@example.com');

@@ -51,7 +51,14 @@ describe('5. the development outbox', () => {
     const capture = await smtp();
     for (const NODE_ENV of ['Production', 'PRODUCTION', ' production ']) {
       const prod = await live(
-        startLiveServer({ DATABASE_PATH: ':memory:', NODE_ENV, PUBLIC_URL, SIGNING_KEY_SECRET: SECRET, SMTP_URL: `smtp://127.0.0.1:${capture.port}`, SMTP_ALLOW_PLAINTEXT: 'true' }),
+        startLiveServer({
+          DATABASE_PATH: ':memory:',
+          NODE_ENV,
+          PUBLIC_URL,
+          SIGNING_KEY_SECRET: SECRET,
+          SMTP_URL: `smtp://127.0.0.1:${capture.port}`,
+          SMTP_ALLOW_PLAINTEXT: 'true',
+        }),
       );
       expect(prod.config.production, NODE_ENV).toBe(true);
       expect((await prod.fetch('/dev/outbox')).status, NODE_ENV).toBe(404);
@@ -59,7 +66,11 @@ describe('5. the development outbox', () => {
   });
 
   it('does not start with a PUBLIC_URL that is not loopback and no mail transport, whatever NODE_ENV says', async () => {
-    const envs: Record<string, string>[] = [{ PUBLIC_URL }, { PUBLIC_URL: 'http://auth.example.test' }, { PUBLIC_URL: 'http://192.0.2.10:3000', NODE_ENV: 'development' }];
+    const envs: Record<string, string>[] = [
+      { PUBLIC_URL },
+      { PUBLIC_URL: 'http://auth.example.test' },
+      { PUBLIC_URL: 'http://192.0.2.10:3000', NODE_ENV: 'development' },
+    ];
     for (const env of envs) {
       const started = startLiveServer({ DATABASE_PATH: ':memory:', ...env });
       await expect(started, JSON.stringify(env)).rejects.toThrow(ConfigError);
@@ -67,7 +78,9 @@ describe('5. the development outbox', () => {
     }
     // With a transport the same PUBLIC_URL starts, and still never serves an outbox.
     const capture = await smtp();
-    const s = await live(startLiveServer({ DATABASE_PATH: ':memory:', PUBLIC_URL, SMTP_URL: `smtp://127.0.0.1:${capture.port}` }));
+    const s = await live(
+      startLiveServer({ DATABASE_PATH: ':memory:', PUBLIC_URL, SMTP_URL: `smtp://127.0.0.1:${capture.port}` }),
+    );
     expect((await s.fetch('/dev/outbox')).status).toBe(404);
   });
 
@@ -90,7 +103,8 @@ describe('5. the development outbox', () => {
     expect(JSON.parse(body)).toEqual({ error: { code: 'INTERNAL', message: 'The service is misconfigured' } });
     expect(outbox.headers.get('x-content-type-options')).toBe('nosniff');
     // wrangler relays the Worker's console a moment later.
-    for (let i = 0; i < 50 && !/is not a loopback origin/.test(worker.output()); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 50 && !/is not a loopback origin/.test(worker.output()); i++)
+      await new Promise((r) => setTimeout(r, 100));
     expect(worker.output()).toMatch(/PUBLIC_URL \(https:\/\/auth\.example\.test\) is not a loopback origin/);
   }, 150_000);
 });
@@ -104,7 +118,8 @@ describe('8. signing keys from a development database in production', () => {
     expect(res.status).toBeLessThan(300);
     return ((await res.json()) as { accessToken: string }).accessToken;
   }
-  const kids = async (s: LiveServer) => ((await (await s.fetch('/.well-known/jwks.json')).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+  const kids = async (s: LiveServer) =>
+    ((await (await s.fetch('/.well-known/jwks.json')).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
 
   it('retires and wipes the unsealed key at a production start: out of the JWKS, its tokens refused, a sealed key signs', async () => {
     const db = database();
@@ -117,7 +132,9 @@ describe('8. signing keys from a development database in production', () => {
     expect((await dev.fetch('/api/me', { headers: { authorization: `Bearer ${devToken}` } })).status).toBe(200);
     await dev.stop();
 
-    const prod = await live(db.start({ ...mail, NODE_ENV: 'production', SIGNING_KEY_SECRET: SECRET, SMTP_ALLOW_PLAINTEXT: 'true' }));
+    const prod = await live(
+      db.start({ ...mail, NODE_ENV: 'production', SIGNING_KEY_SECRET: SECRET, SMTP_ALLOW_PLAINTEXT: 'true' }),
+    );
     const published = await kids(prod);
     expect(published).toHaveLength(1);
     expect(published).not.toContain(devKid);
@@ -129,7 +146,9 @@ describe('8. signing keys from a development database in production', () => {
     expect((await prod.fetch('/api/me', { headers: { authorization: `Bearer ${devToken}` } })).status).toBe(401);
     const prodToken = await signIn(prod, capture, 'ada@example.com');
     expect((await prod.fetch('/api/me', { headers: { authorization: `Bearer ${prodToken}` } })).status).toBe(200);
-    expect(prod.all("SELECT count(*) AS n FROM audit_events WHERE type = 'key.rotated' AND detail LIKE '%unsealed%'")[0]!.n).toBe(1);
+    expect(
+      prod.all("SELECT count(*) AS n FROM audit_events WHERE type = 'key.rotated' AND detail LIKE '%unsealed%'")[0]!.n,
+    ).toBe(1);
   });
 
   it('a wrong or missing SIGNING_KEY_SECRET is a clear start error naming the setting, and changes nothing', async () => {
@@ -139,7 +158,10 @@ describe('8. signing keys from a development database in production', () => {
     const first = await db.start(env);
     const [kid] = await kids(first);
     await first.stop();
-    for (const wrong of [{ ...env, SIGNING_KEY_SECRET: 'a different secret of 32 or more chars' }, { ...env, SIGNING_KEY_SECRET: '' }]) {
+    for (const wrong of [
+      { ...env, SIGNING_KEY_SECRET: 'a different secret of 32 or more chars' },
+      { ...env, SIGNING_KEY_SECRET: '' },
+    ]) {
       const started = db.start(wrong);
       await expect(started).rejects.toThrow(ConfigError);
       await expect(started).rejects.toThrow(`SIGNING_KEY_SECRET does not open the active signing key (kid ${kid})`);
@@ -177,7 +199,13 @@ describe('9. mail over TLS in production', () => {
 
   it('SMTP_ALLOW_PLAINTEXT=true is the explicit opt-out: mail goes, and every start says so in a warning', async () => {
     const capture = await smtp();
-    const s = await live(startLiveServer({ ...prodEnv, SMTP_URL: `smtp://127.0.0.1:${capture.port}?ignoreTLS=true`, SMTP_ALLOW_PLAINTEXT: 'true' }));
+    const s = await live(
+      startLiveServer({
+        ...prodEnv,
+        SMTP_URL: `smtp://127.0.0.1:${capture.port}?ignoreTLS=true`,
+        SMTP_ALLOW_PLAINTEXT: 'true',
+      }),
+    );
     expect(s.logs.find((l) => l.level === 'warn' && /SMTP_ALLOW_PLAINTEXT/.test(l.msg))).toBeDefined();
     expect((await s.fetch('/auth/email/start', { json: { email: 'ada@example.com' } })).status).toBe(202);
     await capture.waitFor(1);

@@ -77,8 +77,16 @@ describe.each(['Node', 'Worker'])('11. on %s', (name) => {
   it('every response carries the security headers: odd spellings of API paths, unknown methods, assets', async () => {
     const { base } = target();
     const answers = [
-      await fetch(`${base}/AUTH/email/start`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"email":"a@example.com"}' }),
-      await fetch(`${base}/auth/email/start`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' }),
+      await fetch(`${base}/AUTH/email/start`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"email":"a@example.com"}',
+      }),
+      await fetch(`${base}/auth/email/start`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      }),
       await fetch(`${base}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }),
       await fetch(`${base}/api/nothing-here`),
       await fetch(`${base}/`),
@@ -86,7 +94,9 @@ describe.each(['Node', 'Worker'])('11. on %s', (name) => {
     ];
     for (const res of answers) {
       expect(res.headers.get('x-content-type-options'), `${res.url} ${res.status}`).toBe('nosniff');
-      expect(res.headers.get('content-security-policy'), `${res.url} ${res.status}`).toContain("frame-ancestors 'none'");
+      expect(res.headers.get('content-security-policy'), `${res.url} ${res.status}`).toContain(
+        "frame-ancestors 'none'",
+      );
       expect(res.status, res.url).not.toBe(405);
     }
     // The API's answers stay JSON; the front end's pages stay pages.
@@ -105,11 +115,25 @@ describe('11. npm run dev:worker -- --state DIR', () => {
   it('keeps its local D1 in the directory given, which started empty', async () => {
     expect(fs.readdirSync(worker.state).length).toBeGreaterThan(0);
     // A first sign-in creates the account (201): there was none before.
-    expect((await fetch(`${worker.base}/auth/email/start`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"email":"fresh@example.com"}' })).status).toBe(202);
-    const outbox = (await (await fetch(`${worker.base}/dev/outbox`)).json()) as { messages: { to: string; text: string }[] };
+    expect(
+      (
+        await fetch(`${worker.base}/auth/email/start`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"email":"fresh@example.com"}',
+        })
+      ).status,
+    ).toBe(202);
+    const outbox = (await (await fetch(`${worker.base}/dev/outbox`)).json()) as {
+      messages: { to: string; text: string }[];
+    };
     const text = outbox.messages.find((m) => m.to === 'fresh@example.com')!.text;
     const code = /^(\d{6})$/m.exec(text)![1]!;
-    const res = await fetch(`${worker.base}/auth/email/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'fresh@example.com', code }) });
+    const res = await fetch(`${worker.base}/auth/email/verify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'fresh@example.com', code }),
+    });
     expect(res.status).toBe(201);
   });
 });

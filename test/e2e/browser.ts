@@ -19,10 +19,15 @@ export function ensureChromium(): void {
   } catch {
     /* no apt-get */
   }
-  if (!root || !hasApt) throw new Error(`Chromium is missing at ${CHROMIUM}. Install it with: sudo apt-get install -y chromium`);
+  if (!root || !hasApt)
+    throw new Error(`Chromium is missing at ${CHROMIUM}. Install it with: sudo apt-get install -y chromium`);
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`apt-get ran but ${CHROMIUM} is still missing. Install it with: sudo apt-get install -y chromium`);
+  execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  if (!fs.existsSync(CHROMIUM))
+    throw new Error(`apt-get ran but ${CHROMIUM} is still missing. Install it with: sudo apt-get install -y chromium`);
 }
 
 /** `args`: more Chromium switches (e.g. DBSC_SWITCHES), after the usual headless ones. */
@@ -30,7 +35,17 @@ export async function launchBrowser({ args = [] }: { args?: string[] } = {}): Pr
   ensureChromium();
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...args],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      ...args,
+    ],
   });
 }
 

@@ -12,7 +12,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DBSC_SWITCHES, launchBrowser, trustCertificate, type Browser, type Page } from './browser.js';
-import { expectAccountPage, expectSignInPage, newEmail, newTestContext, refreshCookie, signInWithCode, startE2EServer, TEST_TIMEOUT_MS, type E2EServer } from './server.js';
+import {
+  expectAccountPage,
+  expectSignInPage,
+  newEmail,
+  newTestContext,
+  refreshCookie,
+  signInWithCode,
+  startE2EServer,
+  TEST_TIMEOUT_MS,
+  type E2EServer,
+} from './server.js';
 
 const TTL_SECONDS = 4;
 /** Long enough for a cookie issued before it to be past DBSC_COOKIE_TTL. */
@@ -52,7 +62,11 @@ async function waitForRequest(from: number, line: string, timeoutMs = 10_000): P
 /** POST /auth/refresh from the page, as the front end does; the status and error code. */
 const refreshFrom = (page: Page) =>
   page.evaluate(async () => {
-    const res = await fetch('/auth/refresh', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const res = await fetch('/auth/refresh', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     const body = (await res.json()) as { error?: { code: string } };
     return { status: res.status, code: body.error?.code ?? null };
   });
@@ -115,7 +129,9 @@ describe('device-bound sessions in Chromium (DBSC_COOKIE_TTL=4)', () => {
       const outMark = s.logs.length;
       await page.reload();
       await expectSignInPage(page);
-      expect(requestsSince(outMark).filter((l) => l.startsWith('POST /auth/dbsc/refresh') && !/ 40[13]$/.test(l))).toEqual([]);
+      expect(
+        requestsSince(outMark).filter((l) => l.startsWith('POST /auth/dbsc/refresh') && !/ 40[13]$/.test(l)),
+      ).toEqual([]);
       await thiefContext.close();
       await context.close();
     },

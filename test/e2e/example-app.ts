@@ -33,12 +33,18 @@ export async function installExample(tarball: string, into: string): Promise<str
   for (const entry of ['package.json', 'server.js', 'notes-store.js', 'public']) {
     fs.cpSync(path.join(source, entry), path.join(dir, entry), { recursive: true });
   }
-  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
   // The README's `npm install` after `npm pack`, with the tarball where this run packed it.
-  if (!manifest.dependencies['@sesame/client']?.startsWith('file:')) throw new Error('examples/notes must depend on the packed @sesame/client');
+  if (!manifest.dependencies['@sesame/client']?.startsWith('file:'))
+    throw new Error('examples/notes must depend on the packed @sesame/client');
   manifest.dependencies['@sesame/client'] = `file:${tarball}`;
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
-  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: dir, timeout: 300_000 });
+  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], {
+    cwd: dir,
+    timeout: 300_000,
+  });
   return dir;
 }
 
@@ -49,11 +55,25 @@ export interface ExampleApp {
 }
 
 /** Starts the installed example (`node server.js`) and waits until it answers. */
-export async function startExample({ dir, port, sesameUrl }: { dir: string; port: number; sesameUrl: string }): Promise<ExampleApp> {
+export async function startExample({
+  dir,
+  port,
+  sesameUrl,
+}: {
+  dir: string;
+  port: number;
+  sesameUrl: string;
+}): Promise<ExampleApp> {
   const output: string[] = [];
   const child: ChildProcess = spawn(process.execPath, ['server.js'], {
     cwd: dir,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SESAME_URL: sesameUrl, NOTES_FILE: path.join(dir, 'data/notes.json') },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      SESAME_URL: sesameUrl,
+      NOTES_FILE: path.join(dir, 'data/notes.json'),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
@@ -62,7 +82,10 @@ export async function startExample({ dir, port, sesameUrl }: { dir: string; port
   const until = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the example exited (${child.exitCode}): ${output.join('')}`);
-    const up = await fetch(`${origin}/healthz`).then((r) => r.ok, () => false);
+    const up = await fetch(`${origin}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (up) break;
     if (Date.now() > until) throw new Error(`the example did not start: ${output.join('')}`);
     await new Promise((r) => setTimeout(r, 100));

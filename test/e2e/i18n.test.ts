@@ -127,15 +127,21 @@ describe('pages in the person’s language, with the operator’s branding', () 
 
       const passkeys = page.locator('section[aria-labelledby="passkeys-heading"]');
       await passkeys.getByRole('heading', { level: 2, name: 'Passkeys' }).waitFor();
-      await passkeys.getByText('Noch keine Passkeys. Fügen Sie einen hinzu, um sich anzumelden, ohne auf eine E-Mail zu warten.').waitFor();
+      await passkeys
+        .getByText('Noch keine Passkeys. Fügen Sie einen hinzu, um sich anzumelden, ohne auf eine E-Mail zu warten.')
+        .waitFor();
 
       const sessions = page.locator('section[aria-labelledby="sessions-heading"]');
       await sessions.getByRole('heading', { level: 2, name: 'Wo Sie angemeldet sind' }).waitFor();
       const thisSession = sessions.locator('.item').filter({ hasText: 'Dieses Gerät' });
       await thisSession.waitFor();
       // The date in German order (30.11.2026) inside the sentence, the relative time through Intl.
-      expect(await thisSession.locator('.item-meta').textContent()).toMatch(/^Am \d{2}\.\d{2}\.\d{4} per E-Mail angemeldetZuletzt aktiv (gerade eben|vor \d+ (Sekunden|Minuten?))$/);
-      await sessions.getByText('Ein Gerät verloren oder sich irgendwo angemeldet, wo Sie es nicht sollten?', { exact: false }).waitFor();
+      expect(await thisSession.locator('.item-meta').textContent()).toMatch(
+        /^Am \d{2}\.\d{2}\.\d{4} per E-Mail angemeldetZuletzt aktiv (gerade eben|vor \d+ (Sekunden|Minuten?))$/,
+      );
+      await sessions
+        .getByText('Ein Gerät verloren oder sich irgendwo angemeldet, wo Sie es nicht sollten?', { exact: false })
+        .waitFor();
       expect(await visibleText(page)).not.toMatch(ENGLISH);
       expect(await seriousAxeViolations(page)).toEqual([]);
       await screenshots(page, 'i18n-account-de');
@@ -178,7 +184,9 @@ describe('pages in the person’s language, with the operator’s branding', () 
       await passkeys.getByText(/^Passkey „.+“ hinzugefügt\.$/).waitFor();
       expect(await prompt.count()).toBe(0);
       const item = passkeys.locator('.item');
-      expect(await item.locator('.item-meta').textContent()).toMatch(/(Nicht synchronisiert|Synchronisiert)Hinzugefügt am \d{2}\.\d{2}\.\d{4}(Nie verwendet|Zuletzt verwendet .+)$/);
+      expect(await item.locator('.item-meta').textContent()).toMatch(
+        /(Nicht synchronisiert|Synchronisiert)Hinzugefügt am \d{2}\.\d{2}\.\d{4}(Nie verwendet|Zuletzt verwendet .+)$/,
+      );
       await item.getByRole('button', { name: 'Umbenennen' }).waitFor();
       await item.getByRole('button', { name: 'Löschen' }).click();
       await item.getByText(/^„.+“ löschen\? Sie können sich danach nicht mehr damit anmelden\.$/).waitFor();
@@ -193,7 +201,10 @@ describe('pages in the person’s language, with the operator’s branding', () 
     'signs out in German',
     async () => {
       // Presence off: the sign-in page's passkey autofill stays pending instead of signing straight back in.
-      await authenticator!.cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId: authenticator!.authenticatorId, enabled: false });
+      await authenticator!.cdp.send('WebAuthn.setAutomaticPresenceSimulation', {
+        authenticatorId: authenticator!.authenticatorId,
+        enabled: false,
+      });
       await page.getByRole('button', { name: 'Abmelden', exact: true }).click();
       await heading(page, 'Bei Acme ID anmelden').waitFor();
       await page.getByText('Sie sind abgemeldet.').waitFor();

@@ -30,34 +30,48 @@ beforeAll(async () => {
 });
 
 describe('re-authentication in place', () => {
-  it('asks for the passkey in place when the sign-in is too old, then retries the delete; nobody is signed out', async () => {
-    await page.goto(e2e.s.origin);
-    await expectSignInPage(page);
-    await signUpWithPasskey(page, e2e.s, email);
-    const cookieBefore = await refreshCookie(context, e2e.s.origin);
-    expect(cookieBefore).toBeDefined();
-    await page.waitForTimeout(10_500);
+  it(
+    'asks for the passkey in place when the sign-in is too old, then retries the delete; nobody is signed out',
+    async () => {
+      await page.goto(e2e.s.origin);
+      await expectSignInPage(page);
+      await signUpWithPasskey(page, e2e.s, email);
+      const cookieBefore = await refreshCookie(context, e2e.s.origin);
+      expect(cookieBefore).toBeDefined();
+      await page.waitForTimeout(10_500);
 
-    const mark = calls.length;
-    await page.locator('.item-list').first().getByRole('button', { name: 'Delete' }).click();
-    await page.locator('.item-list').first().getByRole('button', { name: 'Delete' }).click();
-    const prompt = page.getByRole('group', { name: 'Confirm it’s you' });
-    await prompt.getByText('For your safety, confirm it’s you to continue.').waitFor();
-    await screenshots(page, 'reauth-prompt');
-    await prompt.getByRole('button', { name: 'Use your passkey' }).click();
-    await page.getByText(/Passkey “.*” deleted\./).waitFor();
+      const mark = calls.length;
+      await page.locator('.item-list').first().getByRole('button', { name: 'Delete' }).click();
+      await page.locator('.item-list').first().getByRole('button', { name: 'Delete' }).click();
+      const prompt = page.getByRole('group', { name: 'Confirm it’s you' });
+      await prompt.getByText('For your safety, confirm it’s you to continue.').waitFor();
+      await screenshots(page, 'reauth-prompt');
+      await prompt.getByRole('button', { name: 'Use your passkey' }).click();
+      await page.getByText(/Passkey “.*” deleted\./).waitFor();
 
-    const wire = calls.slice(mark).map((c) => `${c.method} ${c.path.replace(/\/auth\/passkeys\/[^/]+$/, '/auth/passkeys/:id')} ${c.status}`);
-    expect(wire).toEqual(
-      expect.arrayContaining(['DELETE /auth/passkeys/:id 401', 'POST /auth/passkeys/login/verify 200', 'DELETE /auth/passkeys/:id 204']),
-    );
-    expect(wire.indexOf('DELETE /auth/passkeys/:id 401')).toBeLessThan(wire.indexOf('POST /auth/passkeys/login/verify 200'));
-    expect(wire.indexOf('POST /auth/passkeys/login/verify 200')).toBeLessThan(wire.indexOf('DELETE /auth/passkeys/:id 204'));
-    // Still signed in, on the account page, with no logout on the wire.
-    expect(wire.some((c) => c.startsWith('POST /auth/logout'))).toBe(false);
-    await expectAccountPage(page, email);
-    expect(await refreshCookie(context, e2e.s.origin)).toBeDefined();
-    // The passkey is gone from the list.
-    await page.getByText(/^No passkeys yet/).waitFor();
-  }, TEST_TIMEOUT_MS);
+      const wire = calls
+        .slice(mark)
+        .map((c) => `${c.method} ${c.path.replace(/\/auth\/passkeys\/[^/]+$/, '/auth/passkeys/:id')} ${c.status}`);
+      expect(wire).toEqual(
+        expect.arrayContaining([
+          'DELETE /auth/passkeys/:id 401',
+          'POST /auth/passkeys/login/verify 200',
+          'DELETE /auth/passkeys/:id 204',
+        ]),
+      );
+      expect(wire.indexOf('DELETE /auth/passkeys/:id 401')).toBeLessThan(
+        wire.indexOf('POST /auth/passkeys/login/verify 200'),
+      );
+      expect(wire.indexOf('POST /auth/passkeys/login/verify 200')).toBeLessThan(
+        wire.indexOf('DELETE /auth/passkeys/:id 204'),
+      );
+      // Still signed in, on the account page, with no logout on the wire.
+      expect(wire.some((c) => c.startsWith('POST /auth/logout'))).toBe(false);
+      await expectAccountPage(page, email);
+      expect(await refreshCookie(context, e2e.s.origin)).toBeDefined();
+      // The passkey is gone from the list.
+      await page.getByText(/^No passkeys yet/).waitFor();
+    },
+    TEST_TIMEOUT_MS,
+  );
 });

@@ -47,68 +47,91 @@ async function renamePasskey(p: Page, name: string, log: ApiCall[]): Promise<num
 }
 
 /** What happened on the wire between `from` and now, as "METHOD path status". */
-const since = (log: ApiCall[], from: number) => log.slice(from).map((c) => `${c.method} ${c.path.replace(/\/auth\/passkeys\/[^/]+$/, '/auth/passkeys/:id')} ${c.status}`);
+const since = (log: ApiCall[], from: number) =>
+  log
+    .slice(from)
+    .map((c) => `${c.method} ${c.path.replace(/\/auth\/passkeys\/[^/]+$/, '/auth/passkeys/:id')} ${c.status}`);
 
 describe('silent refresh (ACCESS_TOKEN_TTL=2)', () => {
-  it('an API call after the token expired succeeds without a sign-in screen', async () => {
-    await page.goto(e2e.s.origin);
-    await expectSignInPage(page);
-    await signUpWithPasskey(page, e2e.s, email);
-    await page.getByRole('button', { name: 'Rename' }).waitFor();
-    const viewsBefore = (await viewsSeen(page)).length;
+  it(
+    'an API call after the token expired succeeds without a sign-in screen',
+    async () => {
+      await page.goto(e2e.s.origin);
+      await expectSignInPage(page);
+      await signUpWithPasskey(page, e2e.s, email);
+      await page.getByRole('button', { name: 'Rename' }).waitFor();
+      const viewsBefore = (await viewsSeen(page)).length;
 
-    await page.waitForTimeout(PAST_EXPIRY_MS);
-    const mark = calls.length;
-    expect(await renamePasskey(page, 'Work laptop', calls)).toBe(200);
+      await page.waitForTimeout(PAST_EXPIRY_MS);
+      const mark = calls.length;
+      expect(await renamePasskey(page, 'Work laptop', calls)).toBe(200);
 
-    // The client renewed the token (ahead of the call, or after one 401) and never signed out.
-    const wire = since(calls, mark);
-    expect(wire).toContain('POST /auth/refresh 200');
-    expect(wire.indexOf('POST /auth/refresh 200')).toBeLessThan(wire.lastIndexOf('PATCH /auth/passkeys/:id 200'));
-    expect(wire.filter((c) => c.startsWith('POST /auth/refresh') && !c.endsWith(' 200'))).toEqual([]);
-    // No other view was shown meanwhile: still the account page, and nothing else came and went.
-    expect((await viewsSeen(page)).slice(viewsBefore)).toEqual([]);
-    expect(new URL(page.url()).pathname).toBe('/account');
-    await expectAccountPage(page, email);
-  }, TEST_TIMEOUT_MS);
-
-  it('a reload after expiry keeps the session', async () => {
-    await page.waitForTimeout(PAST_EXPIRY_MS);
-    const mark = calls.length;
-    await page.reload();
-    await expectAccountPage(page, email);
-    await page.locator('.item-title', { hasText: 'Work laptop' }).waitFor();
-    expect(since(calls, mark)).toContain('POST /auth/refresh 200');
-    // The page went straight from the shell to the account page.
-    expect((await viewsSeen(page)).filter((v) => v.includes('Sign in to Sesame'))).toEqual([]);
-  }, TEST_TIMEOUT_MS);
-
-  it('two tabs reloading at the same moment after expiry both stay signed in', async () => {
-    const second = await context.newPage();
-    const secondCalls = recordApiCalls(second);
-    await second.goto(`${e2e.s.origin}/account`);
-    await expectAccountPage(second, email);
-
-    await page.waitForTimeout(PAST_EXPIRY_MS);
-    const [markA, markB] = [calls.length, secondCalls.length];
-    await Promise.all([page.reload(), second.reload()]);
-    await Promise.all([expectAccountPage(page, email), expectAccountPage(second, email)]);
-    for (const p of [page, second]) {
-      expect((await viewsSeen(p)).filter((v) => v.includes('Sign in to Sesame'))).toEqual([]);
-    }
-    const refreshes = [...since(calls, markA), ...since(secondCalls, markB)].filter((c) => c.startsWith('POST /auth/refresh'));
-    expect(refreshes.length).toBeGreaterThanOrEqual(1);
-    expect(refreshes.every((c) => c.endsWith(' 200')), refreshes.join(', ')).toBe(true);
-
-    // The session survived the race: once the tokens expire again, each tab still renews and calls.
-    await page.waitForTimeout(PAST_EXPIRY_MS);
-    const [againA, againB] = [calls.length, secondCalls.length];
-    const [statusA, statusB] = await Promise.all([renamePasskey(page, 'Tab A', calls), renamePasskey(second, 'Tab B', secondCalls)]);
-    expect([statusA, statusB]).toEqual([200, 200]);
-    for (const wire of [since(calls, againA), since(secondCalls, againB)]) {
+      // The client renewed the token (ahead of the call, or after one 401) and never signed out.
+      const wire = since(calls, mark);
+      expect(wire).toContain('POST /auth/refresh 200');
+      expect(wire.indexOf('POST /auth/refresh 200')).toBeLessThan(wire.lastIndexOf('PATCH /auth/passkeys/:id 200'));
       expect(wire.filter((c) => c.startsWith('POST /auth/refresh') && !c.endsWith(' 200'))).toEqual([]);
-    }
-    await Promise.all([expectAccountPage(page, email), expectAccountPage(second, email)]);
-    await second.close();
-  }, TEST_TIMEOUT_MS);
+      // No other view was shown meanwhile: still the account page, and nothing else came and went.
+      expect((await viewsSeen(page)).slice(viewsBefore)).toEqual([]);
+      expect(new URL(page.url()).pathname).toBe('/account');
+      await expectAccountPage(page, email);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'a reload after expiry keeps the session',
+    async () => {
+      await page.waitForTimeout(PAST_EXPIRY_MS);
+      const mark = calls.length;
+      await page.reload();
+      await expectAccountPage(page, email);
+      await page.locator('.item-title', { hasText: 'Work laptop' }).waitFor();
+      expect(since(calls, mark)).toContain('POST /auth/refresh 200');
+      // The page went straight from the shell to the account page.
+      expect((await viewsSeen(page)).filter((v) => v.includes('Sign in to Sesame'))).toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'two tabs reloading at the same moment after expiry both stay signed in',
+    async () => {
+      const second = await context.newPage();
+      const secondCalls = recordApiCalls(second);
+      await second.goto(`${e2e.s.origin}/account`);
+      await expectAccountPage(second, email);
+
+      await page.waitForTimeout(PAST_EXPIRY_MS);
+      const [markA, markB] = [calls.length, secondCalls.length];
+      await Promise.all([page.reload(), second.reload()]);
+      await Promise.all([expectAccountPage(page, email), expectAccountPage(second, email)]);
+      for (const p of [page, second]) {
+        expect((await viewsSeen(p)).filter((v) => v.includes('Sign in to Sesame'))).toEqual([]);
+      }
+      const refreshes = [...since(calls, markA), ...since(secondCalls, markB)].filter((c) =>
+        c.startsWith('POST /auth/refresh'),
+      );
+      expect(refreshes.length).toBeGreaterThanOrEqual(1);
+      expect(
+        refreshes.every((c) => c.endsWith(' 200')),
+        refreshes.join(', '),
+      ).toBe(true);
+
+      // The session survived the race: once the tokens expire again, each tab still renews and calls.
+      await page.waitForTimeout(PAST_EXPIRY_MS);
+      const [againA, againB] = [calls.length, secondCalls.length];
+      const [statusA, statusB] = await Promise.all([
+        renamePasskey(page, 'Tab A', calls),
+        renamePasskey(second, 'Tab B', secondCalls),
+      ]);
+      expect([statusA, statusB]).toEqual([200, 200]);
+      for (const wire of [since(calls, againA), since(secondCalls, againB)]) {
+        expect(wire.filter((c) => c.startsWith('POST /auth/refresh') && !c.endsWith(' 200'))).toEqual([]);
+      }
+      await Promise.all([expectAccountPage(page, email), expectAccountPage(second, email)]);
+      await second.close();
+    },
+    TEST_TIMEOUT_MS,
+  );
 });

@@ -17,7 +17,10 @@ import { freePort } from '../helpers/free-port.js';
 import { startTlsFront, type TlsFront } from '../helpers/tls-front.js';
 
 const webDist = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../web/dist');
-export const SCREENSHOT_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../test-artifacts/screenshots');
+export const SCREENSHOT_DIR = path.resolve(
+  path.dirname(new URL(import.meta.url).pathname),
+  '../../test-artifacts/screenshots',
+);
 
 export interface E2EServer {
   /** http://localhost:<port> (or https:// with `https`), what the browser opens (and PUBLIC_URL). */
@@ -37,9 +40,14 @@ export interface E2EServer {
  * https://localhost:<front port>, which is then PUBLIC_URL; needed where Chromium demands a trusted
  * certificate (DBSC). Launch the browser with `--ignore-certificate-errors-spki-list=<tls.spki>`.
  */
-export async function startE2EServer(env: Record<string, string> = {}, { https = false }: { https?: boolean } = {}): Promise<E2EServer> {
+export async function startE2EServer(
+  env: Record<string, string> = {},
+  { https = false }: { https?: boolean } = {},
+): Promise<E2EServer> {
   if (!fs.existsSync(path.join(webDist, 'index.html'))) {
-    throw new Error('web/dist is missing: build the front end first (npx vite build --config web/vite.config.ts; npm test does it)');
+    throw new Error(
+      'web/dist is missing: build the front end first (npx vite build --config web/vite.config.ts; npm test does it)',
+    );
   }
   const smtp = await startSmtpCapture();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sesame-e2e-'));
@@ -53,18 +61,17 @@ export async function startE2EServer(env: Record<string, string> = {}, { https =
   const port = await closedPort();
   const frontPort = https ? await freePort() : null;
   const origin = frontPort ? `https://localhost:${frontPort}` : `http://localhost:${port}`;
-  const config = parseConfig(
-    {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PUBLIC_URL: origin,
-      DATABASE_PATH: path.join(dir, 'sesame.db'),
-      SMTP_URL: `smtp://127.0.0.1:${smtp.port}?ignoreTLS=true`,
-      MAIL_FROM: 'Sesame <no-reply@sesame.test>',
-      RATE_LIMIT_PER_MINUTE: '100000',
-      RATE_LIMIT_EMAILS_PER_HOUR: '1000',
-      ...env,
-    });
+  const config = parseConfig({
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: origin,
+    DATABASE_PATH: path.join(dir, 'sesame.db'),
+    SMTP_URL: `smtp://127.0.0.1:${smtp.port}?ignoreTLS=true`,
+    MAIL_FROM: 'Sesame <no-reply@sesame.test>',
+    RATE_LIMIT_PER_MINUTE: '100000',
+    RATE_LIMIT_EMAILS_PER_HOUR: '1000',
+    ...env,
+  });
   const server = await startNodeServer({ config, logger });
   if (server.port !== port) throw new Error(`server bound ${server.port}, expected ${port}`);
   const tls = frontPort ? await startTlsFront(port, frontPort) : null;
@@ -80,7 +87,8 @@ export async function startE2EServer(env: Record<string, string> = {}, { https =
       for (;;) {
         const match = smtp.received.slice(after).filter((m) => m.rcptTo.includes(to));
         if (match.length > 0) return match[match.length - 1]!;
-        if (Date.now() > until) throw new Error(`no mail to ${to} after message #${after} (${smtp.received.length} received in all)`);
+        if (Date.now() > until)
+          throw new Error(`no mail to ${to} after message #${after} (${smtp.received.length} received in all)`);
         await new Promise((r) => setTimeout(r, 25));
       }
     },
@@ -148,7 +156,8 @@ export async function webStorage(page: Page): Promise<Record<string, string>> {
 export function captureAccessTokens(page: Page): string[] {
   const tokens: string[] = [];
   page.on('response', (response) => {
-    if (!/\/auth\/(refresh|email\/verify|passkeys\/(login|register)\/verify)$/.test(new URL(response.url()).pathname)) return;
+    if (!/\/auth\/(refresh|email\/verify|passkeys\/(login|register)\/verify)$/.test(new URL(response.url()).pathname))
+      return;
     response
       .json()
       .then((body: { accessToken?: unknown }) => {
@@ -180,7 +189,18 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
   const loaded = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe !== 'undefined');
   if (!loaded) await page.evaluate(AXE_SOURCE);
   return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context?: unknown, options?: unknown): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: {
+          run(
+            context?: unknown,
+            options?: unknown,
+          ): Promise<{
+            violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[];
+          }>;
+        };
+      }
+    ).axe;
     const result = await axe.run(document, { resultTypes: ['violations'] });
     return result.violations
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
@@ -251,7 +271,10 @@ export async function instrument(context: BrowserContext): Promise<void> {
     if (credentials) {
       const get = credentials.get.bind(credentials);
       credentials.get = (options?: CredentialRequestOptions) => {
-        const entry: { mediation: string; state: string } = { mediation: options?.mediation ?? 'optional', state: 'pending' };
+        const entry: { mediation: string; state: string } = {
+          mediation: options?.mediation ?? 'optional',
+          state: 'pending',
+        };
         w.__webauthn.push(entry);
         return get(options).then(
           (credential) => {
@@ -278,7 +301,8 @@ export interface WebAuthnCall {
   mediation: string;
   state: string;
 }
-export const webauthnCalls = (page: Page) => page.evaluate(() => (window as unknown as { __webauthn: WebAuthnCall[] }).__webauthn);
+export const webauthnCalls = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __webauthn: WebAuthnCall[] }).__webauthn);
 /**
  * Waits until the page's passkey autofill request is pending (the context must be `instrument`ed).
  * A button click then aborts it and makes the one modal request; without this wait, presence

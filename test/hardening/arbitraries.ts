@@ -73,15 +73,23 @@ export const unicodeString: fc.Arbitrary<string> = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 24 }),
   fc.string({ unit: 'binary-ascii', maxLength: 48 }),
   nasty,
-  fc.array(fc.oneof(nasty, fc.string({ unit: 'binary', maxLength: 4 })), { maxLength: 6 }).map((parts) => parts.join('')),
+  fc
+    .array(fc.oneof(nasty, fc.string({ unit: 'binary', maxLength: 4 })), { maxLength: 6 })
+    .map((parts) => parts.join('')),
 );
 
 /** Up to and well past the 64 KiB body limit (one char repeated; multi-byte chars count 2 to 4 bytes). */
 export const hugeString: fc.Arbitrary<string> = fc
-  .record({ unit: fc.constantFrom('a', 'é', '€', '😀', '\u0000', '=', 'A'), n: fc.integer({ min: 1024, max: 80 * 1024 }) })
+  .record({
+    unit: fc.constantFrom('a', 'é', '€', '😀', '\u0000', '=', 'A'),
+    n: fc.integer({ min: 1024, max: 80 * 1024 }),
+  })
   .map(({ unit, n }) => unit.repeat(n));
 
-export const weirdString: fc.Arbitrary<string> = fc.oneof({ weight: 5, arbitrary: unicodeString }, { weight: 1, arbitrary: hugeString });
+export const weirdString: fc.Arbitrary<string> = fc.oneof(
+  { weight: 5, arbitrary: unicodeString },
+  { weight: 1, arbitrary: hugeString },
+);
 
 /** Any JSON value, biased towards the types a schema gets wrong. */
 export const garbage: fc.Arbitrary<unknown> = fc.oneof(
@@ -169,7 +177,11 @@ export const authChoice: fc.Arbitrary<AuthChoice> = fc.constantFrom(
 const b64u = (s: string) => Buffer.from(s).toString('base64url');
 
 /** The Authorization header values for a choice, given live tokens (several = the header sent several times). */
-export function authHeaders(choice: AuthChoice, live: { pk: string; verified: string }, junk: string): [string, string][] {
+export function authHeaders(
+  choice: AuthChoice,
+  live: { pk: string; verified: string },
+  junk: string,
+): [string, string][] {
   switch (choice) {
     case 'none':
       return [];
@@ -202,14 +214,37 @@ export function authHeaders(choice: AuthChoice, live: { pk: string; verified: st
 }
 
 /** A path parameter: a real id of the world, or hostile text (percent-encoded, or raw where a URL allows it). */
-export type SegmentChoice = { kind: 'passkey' } | { kind: 'session' } | { kind: 'encoded'; text: string } | { kind: 'raw'; text: string };
+export type SegmentChoice =
+  | { kind: 'passkey' }
+  | { kind: 'session' }
+  | { kind: 'encoded'; text: string }
+  | { kind: 'raw'; text: string };
 
 export const segmentChoice: fc.Arbitrary<SegmentChoice> = fc.oneof(
   fc.constant({ kind: 'passkey' as const }),
   fc.constant({ kind: 'session' as const }),
-  fc.oneof(unicodeString, fc.string({ unit: 'grapheme-ascii', minLength: 1000, maxLength: 3000 })).map((text) => ({ kind: 'encoded' as const, text })),
   fc
-    .constantFrom('%', '%zz', '%E0%A4%A', '%00', '..', '.', '%2e%2e', 'a%2Fb', 'a;b', 'a,b', "a'b", 'A'.repeat(1365), 'A'.repeat(1364), '-_-', '~', '%F0%9F%98%80')
+    .oneof(unicodeString, fc.string({ unit: 'grapheme-ascii', minLength: 1000, maxLength: 3000 }))
+    .map((text) => ({ kind: 'encoded' as const, text })),
+  fc
+    .constantFrom(
+      '%',
+      '%zz',
+      '%E0%A4%A',
+      '%00',
+      '..',
+      '.',
+      '%2e%2e',
+      'a%2Fb',
+      'a;b',
+      'a,b',
+      "a'b",
+      'A'.repeat(1365),
+      'A'.repeat(1364),
+      '-_-',
+      '~',
+      '%F0%9F%98%80',
+    )
     .map((text) => ({ kind: 'raw' as const, text })),
 );
 
@@ -228,7 +263,13 @@ export const cborValue: fc.Arbitrary<CborValue> = fc.letrec<{ value: CborValue }
     fc.constant(null),
     fc.array(tie('value'), { maxLength: 4 }),
     fc
-      .array(fc.tuple(fc.oneof(fc.integer({ min: -8, max: 8 }), fc.constantFrom('fmt', 'attStmt', 'authData', 'alg', 'sig', 'x5c')), tie('value')), { maxLength: 4 })
+      .array(
+        fc.tuple(
+          fc.oneof(fc.integer({ min: -8, max: 8 }), fc.constantFrom('fmt', 'attStmt', 'authData', 'alg', 'sig', 'x5c')),
+          tie('value'),
+        ),
+        { maxLength: 4 },
+      )
       .map((entries) => new Map<number | string, CborValue>(entries)),
   ),
 })).value;
@@ -246,10 +287,20 @@ export type ByteMutation =
 /** `at` is a fraction of the length, so one mutation fits any field. */
 export const byteMutation: fc.Arbitrary<ByteMutation> = fc.oneof(
   // Flips keep the field valid base64url of the same length, so they get past the shape checks.
-  { weight: 3, arbitrary: fc.record({ at: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), bit: fc.integer({ min: 0, max: 7 }) }).map((m) => ({ op: 'flip' as const, ...m })) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .record({
+        at: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+        bit: fc.integer({ min: 0, max: 7 }),
+      })
+      .map((m) => ({ op: 'flip' as const, ...m })),
+  },
   fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }).map((at) => ({ op: 'truncate' as const, at })),
   fc.uint8Array({ minLength: 1, maxLength: 64 }).map((bytes) => ({ op: 'append' as const, bytes })),
-  fc.record({ at: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), bit: fc.integer({ min: 0, max: 7 }) }).map((m) => ({ op: 'flip' as const, ...m })),
+  fc
+    .record({ at: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), bit: fc.integer({ min: 0, max: 7 }) })
+    .map((m) => ({ op: 'flip' as const, ...m })),
   fc.uint8Array({ maxLength: 300 }).map((bytes) => ({ op: 'random' as const, bytes })),
   // Not base64url at all: padding, the standard alphabet, spaces, unicode, a length of 4n+1.
   fc
@@ -290,15 +341,49 @@ export function mutateB64url(value: string, m: ByteMutation): string {
 const label = fc.oneof(
   fc.string({ unit: fc.constantFrom(...'abcxyz019-'), minLength: 1, maxLength: 12 }),
   fc.string({ unit: 'grapheme', minLength: 1, maxLength: 8 }),
-  fc.constantFrom('xn--80ak6aa92e', 'ｅｘａｍｐｌｅ', 'EXAMPLE', 'a'.repeat(63), 'a'.repeat(64), '-a', 'a-', '', '例え', 'ß', 'ﬀ', '\u00a0', 'localhost', '127.0.0.1'),
+  fc.constantFrom(
+    'xn--80ak6aa92e',
+    'ｅｘａｍｐｌｅ',
+    'EXAMPLE',
+    'a'.repeat(63),
+    'a'.repeat(64),
+    '-a',
+    'a-',
+    '',
+    '例え',
+    'ß',
+    'ﬀ',
+    '\u00a0',
+    'localhost',
+    '127.0.0.1',
+  ),
 );
 
 /** Things that look like an address: unicode and quoted local parts, IDN, overlong labels, IP literals, trailing dots. */
 export const emailish: fc.Arbitrary<string> = fc.oneof(
   fc
     .record({
-      local: fc.oneof(label, fc.constantFrom('"a b"', '"a\\"b"', 'a..b', '.a', 'a.', 'a+tag', 'ADA', 'ада', 'a'.repeat(64), 'a'.repeat(65), '', '\u0000a')),
-      domain: fc.oneof(fc.array(label, { minLength: 1, maxLength: 5 }).map((ls) => ls.join('.')), fc.constantFrom('[127.0.0.1]', '[IPv6:::1]', 'example.com.', `${'a'.repeat(250)}.com`, 'EXAMPLE.COM')),
+      local: fc.oneof(
+        label,
+        fc.constantFrom(
+          '"a b"',
+          '"a\\"b"',
+          'a..b',
+          '.a',
+          'a.',
+          'a+tag',
+          'ADA',
+          'ада',
+          'a'.repeat(64),
+          'a'.repeat(65),
+          '',
+          '\u0000a',
+        ),
+      ),
+      domain: fc.oneof(
+        fc.array(label, { minLength: 1, maxLength: 5 }).map((ls) => ls.join('.')),
+        fc.constantFrom('[127.0.0.1]', '[IPv6:::1]', 'example.com.', `${'a'.repeat(250)}.com`, 'EXAMPLE.COM'),
+      ),
       at: fc.constantFrom('@', '@', '@', '@@', '＠'),
     })
     .map(({ local, domain, at }) => `${local}${at}${domain}`),
@@ -308,7 +393,26 @@ export const emailish: fc.Arbitrary<string> = fc.oneof(
 /** Per field name: values close to valid, so validation and the domain get past the first check. */
 export const HINTS: Record<string, fc.Arbitrary<unknown>> = {
   email: emailish,
-  code: fc.oneof(fc.stringMatching(/^\d{6}$/), fc.constantFrom('000000', '１２３４５６', '١٢٣٤٥٦', '12345', '1234567', ' 123456', '123456\n')),
-  token: fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{16,128}$/), fc.constantFrom('A'.repeat(15), 'A'.repeat(129), `${'A'.repeat(43)}=`)),
-  name: fc.oneof(fc.string({ unit: 'grapheme', maxLength: 70 }), fc.constantFrom(' ', 'a'.repeat(64), 'a'.repeat(65), 'é'.repeat(64), '😀'.repeat(33), 'a\u202eb', 'a\u0000b', '\u2028', 'a\u200bb')),
+  code: fc.oneof(
+    fc.stringMatching(/^\d{6}$/),
+    fc.constantFrom('000000', '１２３４５６', '١٢٣٤٥٦', '12345', '1234567', ' 123456', '123456\n'),
+  ),
+  token: fc.oneof(
+    fc.stringMatching(/^[A-Za-z0-9_-]{16,128}$/),
+    fc.constantFrom('A'.repeat(15), 'A'.repeat(129), `${'A'.repeat(43)}=`),
+  ),
+  name: fc.oneof(
+    fc.string({ unit: 'grapheme', maxLength: 70 }),
+    fc.constantFrom(
+      ' ',
+      'a'.repeat(64),
+      'a'.repeat(65),
+      'é'.repeat(64),
+      '😀'.repeat(33),
+      'a\u202eb',
+      'a\u0000b',
+      '\u2028',
+      'a\u200bb',
+    ),
+  ),
 };

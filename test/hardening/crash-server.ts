@@ -21,7 +21,12 @@ export interface HttpAnswer {
 export function httpRequest(
   port: number,
   pathname: string,
-  { method = 'GET', body, cookie, timeoutMs = 10_000 }: { method?: string; body?: unknown; cookie?: string; timeoutMs?: number } = {},
+  {
+    method = 'GET',
+    body,
+    cookie,
+    timeoutMs = 10_000,
+  }: { method?: string; body?: unknown; cookie?: string; timeoutMs?: number } = {},
 ): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
@@ -31,24 +36,27 @@ export function httpRequest(
       headers['content-length'] = String(payload.length);
     }
     if (cookie) headers.cookie = `__Host-sesame_refresh=${cookie}`;
-    const req = http.request({ host: '127.0.0.1', port, path: pathname, method, headers, agent: false, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('aborted', () => reject(new Error('response aborted')));
-      res.on('end', () => {
-        // A connection killed mid-body is a lost answer, not a received one.
-        if (!res.complete) return reject(new Error('incomplete response'));
-        const text = Buffer.concat(chunks).toString('utf8');
-        let parsed: unknown = text;
-        try {
-          parsed = text ? JSON.parse(text) : null;
-        } catch {
-          /* keep text */
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed });
-      });
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, path: pathname, method, headers, agent: false, timeout: timeoutMs },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('aborted', () => reject(new Error('response aborted')));
+        res.on('end', () => {
+          // A connection killed mid-body is a lost answer, not a received one.
+          if (!res.complete) return reject(new Error('incomplete response'));
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed: unknown = text;
+          try {
+            parsed = text ? JSON.parse(text) : null;
+          } catch {
+            /* keep text */
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed });
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('request timed out')));
     req.on('error', reject);
     req.end(payload);
@@ -72,15 +80,35 @@ export interface ChildServer {
 }
 
 /** Starts the server and resolves once GET /healthz answers 200. */
-export async function startServer({ port, env, readyTimeoutMs = 30_000 }: { port: number; env: Record<string, string>; readyTimeoutMs?: number }): Promise<ChildServer> {
+export async function startServer({
+  port,
+  env,
+  readyTimeoutMs = 30_000,
+}: {
+  port: number;
+  env: Record<string, string>;
+  readyTimeoutMs?: number;
+}): Promise<ChildServer> {
   // A clean environment: nothing from the outer shell (SMTP_URL, NODE_ENV=production, ...) leaks in.
-  const childEnv: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), HOST: '127.0.0.1', ...env };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/entry/node.ts'], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const childEnv: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    ...env,
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/entry/node.ts'], {
+    cwd: root,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let tail = '';
   const keep = (chunk: Buffer) => void (tail = (tail + chunk.toString('utf8')).slice(-8000));
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   let gone = false;
   void exited.then(() => (gone = true));
   const deadline = Date.now() + readyTimeoutMs;

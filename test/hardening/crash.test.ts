@@ -51,13 +51,24 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { decodeJwt } from 'jose';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import type {
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+} from '@simplewebauthn/server';
 import { aroundNextBatch } from '../helpers/intercept-batch.js';
 import { createHarness, refreshCookieOf as harnessCookieOf, type Harness } from '../helpers/harness.js';
 import { SoftAuthenticator } from '../helpers/soft-authenticator.js';
 import { extractLinkAndCode } from '../helpers/smtp-capture.js';
 import { halfWrittenRows } from './crash-invariants.js';
-import { freePort, httpRequest, killHard, refreshCookieOf, startServer, type ChildServer, type HttpAnswer } from './crash-server.js';
+import {
+  freePort,
+  httpRequest,
+  killHard,
+  refreshCookieOf,
+  startServer,
+  type ChildServer,
+  type HttpAnswer,
+} from './crash-server.js';
 
 const sha256 = (token: string) => createHash('sha256').update(token).digest('base64url');
 
@@ -84,7 +95,16 @@ describe('kill -9 under sign-in and refresh load, restart on the same file', () 
   let port: number;
   let server: ChildServer | null = null;
   const sessions: ClientSession[] = [];
-  const report = { kills: 0, finalKill: 0, signIns: 0, refreshes: 0, checked: 0, lostRotations: 0, lostUncommitted: 0, endedAfterWindow: 0 };
+  const report = {
+    kills: 0,
+    finalKill: 0,
+    signIns: 0,
+    refreshes: 0,
+    checked: 0,
+    lostRotations: 0,
+    lostUncommitted: 0,
+    endedAfterWindow: 0,
+  };
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sesame-crash-'));
@@ -99,7 +119,10 @@ describe('kill -9 under sign-in and refresh load, restart on the same file', () 
   });
 
   const start = async (reuseWindow: number) => {
-    server = await startServer({ port, env: { DATABASE_PATH: dbFile, REFRESH_REUSE_WINDOW: String(reuseWindow), ...HIGH } });
+    server = await startServer({
+      port,
+      env: { DATABASE_PATH: dbFile, REFRESH_REUSE_WINDOW: String(reuseWindow), ...HIGH },
+    });
     return server;
   };
 
@@ -131,14 +154,26 @@ describe('kill -9 under sign-in and refresh load, restart on the same file', () 
       answered();
       const outbox = await httpRequest(port, '/dev/outbox');
       expectStatus(outbox, 200, 'outbox');
-      const message = (outbox.body as { messages: { to: string; text: string }[] }).messages.find((m) => m.to === email);
+      const message = (outbox.body as { messages: { to: string; text: string }[] }).messages.find(
+        (m) => m.to === email,
+      );
       if (!message) throw new Error(`no message for ${email} in the outbox`);
       const { token, code } = extractLinkAndCode(message.text);
-      const verify = await httpRequest(port, '/auth/email/verify', { method: 'POST', body: n % 2 ? { token } : { email, code } });
+      const verify = await httpRequest(port, '/auth/email/verify', {
+        method: 'POST',
+        body: n % 2 ? { token } : { email, code },
+      });
       expectStatus(verify, 201, 'verify');
       const cookie = refreshCookieOf(verify);
       if (!cookie) throw new Error('verify set no cookie');
-      sessions.push({ sid: decodeJwt((verify.body as { accessToken: string }).accessToken).sid as string, email, owner, newest: cookie, inFlight: null, ended: false });
+      sessions.push({
+        sid: decodeJwt((verify.body as { accessToken: string }).accessToken).sid as string,
+        email,
+        owner,
+        newest: cookie,
+        inFlight: null,
+        ended: false,
+      });
       report.signIns++;
       answered();
     }
@@ -148,7 +183,8 @@ describe('kill -9 under sign-in and refresh load, restart on the same file', () 
       const a = await httpRequest(port, '/auth/refresh', { method: 'POST', body: {}, cookie: session.newest });
       expectStatus(a, 200, `refresh of ${session.sid}`);
       const next = refreshCookieOf(a);
-      if (!next || decodeJwt((a.body as { accessToken: string }).accessToken).sid !== session.sid) throw new Error('refresh answered another session');
+      if (!next || decodeJwt((a.body as { accessToken: string }).accessToken).sid !== session.sid)
+        throw new Error('refresh answered another session');
       session.newest = next;
       session.inFlight = null;
       report.refreshes++;
@@ -186,7 +222,8 @@ describe('kill -9 under sign-in and refresh load, restart on the same file', () 
   function inspectCrashState(round: number): Map<ClientSession, Expectation> {
     const copy = path.join(dir, `crash-${round}`);
     fs.mkdirSync(copy);
-    for (const suffix of ['', '-wal']) if (fs.existsSync(dbFile + suffix)) fs.copyFileSync(dbFile + suffix, path.join(copy, `sesame.db${suffix}`));
+    for (const suffix of ['', '-wal'])
+      if (fs.existsSync(dbFile + suffix)) fs.copyFileSync(dbFile + suffix, path.join(copy, `sesame.db${suffix}`));
     const db = new Database(path.join(copy, 'sesame.db'));
     try {
       expect(halfWrittenRows(db, { revokedAllowed: false })).toEqual([]);
@@ -196,12 +233,17 @@ describe('kill -9 under sign-in and refresh load, restart on the same file', () 
         const row = sessionRow.get(s.sid) as { refresh_hash: string; refresh_prev_hash: string | null } | undefined;
         expect(row, `session ${s.sid} is stored`).toBeDefined();
         const hash = sha256(s.newest);
-        expect([row!.refresh_hash, row!.refresh_prev_hash], `newest cookie of ${s.sid} is its current or previous generation`).toContain(hash);
+        expect(
+          [row!.refresh_hash, row!.refresh_prev_hash],
+          `newest cookie of ${s.sid} is its current or previous generation`,
+        ).toContain(hash);
         if (row!.refresh_hash === hash) {
           if (s.inFlight) report.lostUncommitted++;
           expectations.set(s, { kind: 'unrotated' });
         } else {
-          expect(s.inFlight, `${s.sid} was rotated although no refresh of its newest cookie was in flight`).toBe(s.newest);
+          expect(s.inFlight, `${s.sid} was rotated although no refresh of its newest cookie was in flight`).toBe(
+            s.newest,
+          );
           report.lostRotations++;
           expectations.set(s, { kind: 'lost-rotation', successorHash: row!.refresh_hash });
         }
@@ -243,7 +285,9 @@ describe('kill -9 under sign-in and refresh load, restart on the same file', () 
     );
   }
 
-  it('kill 1: 300 ms after the first answer; restart within the reuse window: every session refreshes', { timeout: 60_000 }, async () => {
+  it('kill 1: 300 ms after the first answer; restart within the reuse window: every session refreshes', {
+    timeout: 60_000,
+  }, async () => {
     await start(300);
     await loadAndKill(1, { afterMs: 300 });
     const expectations = inspectCrashState(1);
@@ -251,14 +295,18 @@ describe('kill -9 under sign-in and refresh load, restart on the same file', () 
     await checkSessions(expectations, 300);
   });
 
-  it('kill 2: 1.5 s after the first answer (chains from before the first crash carry on); restart within the window', { timeout: 60_000 }, async () => {
+  it('kill 2: 1.5 s after the first answer (chains from before the first crash carry on); restart within the window', {
+    timeout: 60_000,
+  }, async () => {
     await loadAndKill(2, { afterMs: 1500 });
     const expectations = inspectCrashState(2);
     await start(300);
     await checkSessions(expectations, 300);
   });
 
-  it('kill 3: the instant the 120th answer arrives; restart with the window passed: only lost rotations end (reuse detection)', { timeout: 60_000 }, async () => {
+  it('kill 3: the instant the 120th answer arrives; restart with the window passed: only lost rotations end (reuse detection)', {
+    timeout: 60_000,
+  }, async () => {
     await loadAndKill(3, { afterAnswers: 120 });
     const expectations = inspectCrashState(3);
     await start(0);
@@ -276,8 +324,13 @@ describe('kill -9 under sign-in and refresh load, restart on the same file', () 
     const db = new Database(dbFile);
     try {
       expect(halfWrittenRows(db, { revokedAllowed: true })).toEqual([]);
-      const ended = sessions.filter((s) => s.ended).map((s) => s.sid).sort();
-      const revoked = (db.prepare('SELECT id FROM sessions WHERE revoked_at IS NOT NULL ORDER BY id').all() as { id: string }[]).map((r) => r.id);
+      const ended = sessions
+        .filter((s) => s.ended)
+        .map((s) => s.sid)
+        .sort();
+      const revoked = (
+        db.prepare('SELECT id FROM sessions WHERE revoked_at IS NOT NULL ORDER BY id').all() as { id: string }[]
+      ).map((r) => r.id);
       expect(revoked).toEqual(ended);
     } finally {
       db.close();
@@ -291,7 +344,18 @@ describe('kill -9 under sign-in and refresh load, restart on the same file', () 
 describe('a database locked past the busy timeout: 503 with Retry-After, nothing partial', () => {
   let h: Harness;
   let locker: Database.Database;
-  const TABLES = ['users', 'sessions', 'refresh_tokens', 'audit_events', 'rate_limits', 'email_tokens', 'mail_queue', 'passkeys', 'webauthn_challenges', 'signing_keys'];
+  const TABLES = [
+    'users',
+    'sessions',
+    'refresh_tokens',
+    'audit_events',
+    'rate_limits',
+    'email_tokens',
+    'mail_queue',
+    'passkeys',
+    'webauthn_challenges',
+    'signing_keys',
+  ];
 
   beforeEach(async () => {
     h = await createHarness();
@@ -306,7 +370,10 @@ describe('a database locked past the busy timeout: 503 with Retry-After, nothing
   });
 
   const rows = (q: string) => h.sqlite.sqlite.prepare(q).all();
-  const state = (except: string[] = []) => Object.fromEntries(TABLES.filter((t) => !except.includes(t)).map((t) => [t, rows(`SELECT * FROM ${t} ORDER BY rowid`)]));
+  const state = (except: string[] = []) =>
+    Object.fromEntries(
+      TABLES.filter((t) => !except.includes(t)).map((t) => [t, rows(`SELECT * FROM ${t} ORDER BY rowid`)]),
+    );
   const origin = () => h.config.publicUrl;
 
   /** Makes the app wait 50 ms for the lock (instead of 5 s) before giving up. */
@@ -336,7 +403,9 @@ describe('a database locked past the busy timeout: 503 with Retry-After, nothing
 
   async function emailed(email: string) {
     expect((await h.request('/auth/email/start', { body: { email } })).status).toBe(202);
-    const { messages } = (await (await h.request('/dev/outbox')).json()) as { messages: { to: string; text: string }[] };
+    const { messages } = (await (await h.request('/dev/outbox')).json()) as {
+      messages: { to: string; text: string }[];
+    };
     return extractLinkAndCode(messages.find((m) => m.to === email)!.text);
   }
 
@@ -373,9 +442,13 @@ describe('a database locked past the busy timeout: 503 with Retry-After, nothing
     const device = new SoftAuthenticator();
     const s = await h.signIn(email);
     const added = device.createCredential({ options: await creationOptions({}, s.accessToken), origin: origin() });
-    expect((await h.request('/auth/passkeys/register/verify', { body: { response: added }, token: s.accessToken })).status).toBe(201);
+    expect(
+      (await h.request('/auth/passkeys/register/verify', { body: { response: added }, token: s.accessToken })).status,
+    ).toBe(201);
     const assertion = async () => {
-      const options = (await (await h.request('/auth/passkeys/login/options', { body: {} })).json()) as PublicKeyCredentialRequestOptionsJSON;
+      const options = (await (
+        await h.request('/auth/passkeys/login/options', { body: {} })
+      ).json()) as PublicKeyCredentialRequestOptionsJSON;
       return device.getAssertion({ options, origin: origin() });
     };
     return { assertion };
@@ -407,19 +480,29 @@ describe('a database locked past the busy timeout: 503 with Retry-After, nothing
     const again = await h.request('/auth/passkeys/login/verify', { body: { response } });
     expect(again.status).toBe(401);
     expect(((await again.json()) as { error: { code: string } }).error.code).toBe('CHALLENGE_EXPIRED');
-    expect((await h.request('/auth/passkeys/login/verify', { body: { response: await assertion() } })).status).toBe(200);
+    expect((await h.request('/auth/passkeys/login/verify', { body: { response: await assertion() } })).status).toBe(
+      200,
+    );
   });
 
   it('adding a passkey, locked at its batch: 503 and no passkey or audit row; a new ceremony adds it', async () => {
     const s = await h.signIn('adder@example.com');
-    const response = new SoftAuthenticator().createCredential({ options: await creationOptions({}, s.accessToken), origin: origin() });
+    const response = new SoftAuthenticator().createCredential({
+      options: await creationOptions({}, s.accessToken),
+      origin: origin(),
+    });
     const before = state(['rate_limits', 'webauthn_challenges']);
     lockAtFirstBatch();
     await expectBusy(await h.request('/auth/passkeys/register/verify', { body: { response }, token: s.accessToken }));
     unlock();
     expect(state(['rate_limits', 'webauthn_challenges'])).toEqual(before);
-    const fresh = new SoftAuthenticator().createCredential({ options: await creationOptions({}, s.accessToken), origin: origin() });
-    expect((await h.request('/auth/passkeys/register/verify', { body: { response: fresh }, token: s.accessToken })).status).toBe(201);
+    const fresh = new SoftAuthenticator().createCredential({
+      options: await creationOptions({}, s.accessToken),
+      origin: origin(),
+    });
+    expect(
+      (await h.request('/auth/passkeys/register/verify', { body: { response: fresh }, token: s.accessToken })).status,
+    ).toBe(201);
   });
 
   it('refresh, locked at its rotation batch (the existing test locks before the rate-limit write): 503, nothing rotated, the same cookie then rotates', async () => {
@@ -432,6 +515,8 @@ describe('a database locked past the busy timeout: 503 with Retry-After, nothing
     const res = await h.request('/auth/refresh', { body: {}, cookie: s.refreshToken });
     expect(res.status).toBe(200);
     expect(harnessCookieOf(res)).not.toBe(s.refreshToken);
-    expect(rows("SELECT count(*) AS n FROM audit_events WHERE type = 'session.refresh_reuse_detected'")).toEqual([{ n: 0 }]);
+    expect(rows("SELECT count(*) AS n FROM audit_events WHERE type = 'session.refresh_reuse_detected'")).toEqual([
+      { n: 0 },
+    ]);
   });
 });

@@ -35,12 +35,30 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import type {
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+} from '@simplewebauthn/server';
 import { createHarness, type Harness } from '../helpers/harness.js';
 import { createAdminKey } from '../../src/admin/admin-keys.js';
 import { SoftAuthenticator } from '../helpers/soft-authenticator.js';
-import { generateDbscKey, parseChallengeHeader, parseRegistrationOffer, refreshProof, registrationProof } from '../helpers/dbsc-client.js';
-import { appRoutes, expectSound, errorCode, fillPath, installWriteJournal, send, type Route, type Wire } from './support.js';
+import {
+  generateDbscKey,
+  parseChallengeHeader,
+  parseRegistrationOffer,
+  refreshProof,
+  registrationProof,
+} from '../helpers/dbsc-client.js';
+import {
+  appRoutes,
+  expectSound,
+  errorCode,
+  fillPath,
+  installWriteJournal,
+  send,
+  type Route,
+  type Wire,
+} from './support.js';
 
 const CORS_ORIGIN = 'https://app.localhost';
 
@@ -74,7 +92,10 @@ describe('cross-site matrix', () => {
     'application/json': { type: 'application/json', body: '{}' },
     'text/plain': { type: 'text/plain', body: '{}' },
     'application/x-www-form-urlencoded': { type: 'application/x-www-form-urlencoded', body: 'a=b' },
-    'multipart/form-data': { type: 'multipart/form-data; boundary=x', body: '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\nb\r\n--x--\r\n' },
+    'multipart/form-data': {
+      type: 'multipart/form-data; boundary=x',
+      body: '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\nb\r\n--x--\r\n',
+    },
   };
 
   it('sanity: the write journal sees a write to a watched table', async () => {
@@ -119,7 +140,12 @@ describe('cross-site matrix', () => {
           if (origin !== undefined) headers.push(['origin', origin]);
           if (site !== undefined) headers.push(['sec-fetch-site', site]);
           if (type !== undefined) headers.push(['content-type', type]);
-          const wire: Wire = { method: route.method, path: fillPath(route.path, () => fixture.session.id), headers, body: withBody ? body : undefined };
+          const wire: Wire = {
+            method: route.method,
+            path: fillPath(route.path, () => fixture.session.id),
+            headers,
+            body: withBody ? body : undefined,
+          };
           const label = `${route.method} ${route.path} body=${withBody} origin=${origin} sec-fetch-site=${site} content-type=${typeName}`;
           const mark = journal.mark();
           const answer = await expectSound(await send(h, wire), route.method, label);
@@ -171,33 +197,57 @@ describe('cross-site matrix', () => {
   it('a request that would succeed is refused (403, nothing written) from every cross-site context, then succeeds from PUBLIC_URL and a CORS_ORIGINS front end', async () => {
     const builders = successfulRequests(h);
     // Every state-changing route has a known-good request here; a new route must add one.
-    expect(Object.keys(builders).sort()).toEqual(stateChanging(h).map((r) => `${r.method} ${r.path}`).sort());
+    expect(Object.keys(builders).sort()).toEqual(
+      stateChanging(h)
+        .map((r) => `${r.method} ${r.path}`)
+        .sort(),
+    );
     const crossSite: [string, string][][] = [
       [['origin', 'https://evil.example']],
       [['origin', 'null']],
       [['origin', origins()['PUBLIC_URL, other port']!]],
       [['origin', origins()['PUBLIC_URL, other scheme']!]],
-      [['origin', 'https://evil.example'], ['sec-fetch-site', 'same-origin']],
+      [
+        ['origin', 'https://evil.example'],
+        ['sec-fetch-site', 'same-origin'],
+      ],
       [['sec-fetch-site', 'cross-site']],
-      [['origin', 'null'], ['sec-fetch-site', 'cross-site']],
+      [
+        ['origin', 'null'],
+        ['sec-fetch-site', 'cross-site'],
+      ],
     ];
     for (const [name, build] of Object.entries(builders)) {
       for (const allowedContext of [
-        [['origin', h.config.publicUrl], ['sec-fetch-site', 'same-origin']],
-        [['origin', CORS_ORIGIN], ['sec-fetch-site', 'cross-site']],
+        [
+          ['origin', h.config.publicUrl],
+          ['sec-fetch-site', 'same-origin'],
+        ],
+        [
+          ['origin', CORS_ORIGIN],
+          ['sec-fetch-site', 'cross-site'],
+        ],
       ] as [string, string][][]) {
         const wire = await build();
         for (const context of crossSite) {
           const mark = journal.mark();
           const label = `${name} ${JSON.stringify(context)}`;
-          const answer = await expectSound(await send(h, { ...wire, headers: [...(wire.headers ?? []), ...context] }), wire.method, label);
+          const answer = await expectSound(
+            await send(h, { ...wire, headers: [...(wire.headers ?? []), ...context] }),
+            wire.method,
+            label,
+          );
           expect(answer.status, label).toBe(403);
           expect(errorCode(answer), label).toBe('FORBIDDEN_ORIGIN');
           expect(journal.writesSince(mark), label).toEqual([]);
         }
         // The very same request, untouched by the refusals, succeeds from an allowed origin.
         const label = `${name} ${JSON.stringify(allowedContext)}`;
-        const ok = await expectSound(await send(h, { ...wire, headers: [...(wire.headers ?? []), ...allowedContext] }), wire.method, label);
+        const ok = await expectSound(
+          await send(h, { ...wire, headers: [...(wire.headers ?? []), ...allowedContext] }),
+          wire.method,
+          label,
+        );
         expect(ok.status, label).toBeGreaterThanOrEqual(200);
         expect(ok.status, label).toBeLessThan(300);
       }
@@ -266,7 +316,24 @@ describe('return parameters and redirects', () => {
     '/%5Cevil.example',
     '/\t/evil.example',
   ];
-  const PARAMS = ['next', 'redirect', 'redirect_uri', 'redirectTo', 'redirect_to', 'return', 'returnTo', 'return_to', 'returnUrl', 'continue', 'url', 'dest', 'destination', 'goto', 'callback', 'r'];
+  const PARAMS = [
+    'next',
+    'redirect',
+    'redirect_uri',
+    'redirectTo',
+    'redirect_to',
+    'return',
+    'returnTo',
+    'return_to',
+    'returnUrl',
+    'continue',
+    'url',
+    'dest',
+    'destination',
+    'goto',
+    'callback',
+    'r',
+  ];
 
   let h: Harness;
   beforeAll(async () => {
@@ -314,8 +381,19 @@ describe('return parameters and redirects', () => {
 
   it('a hostile path is a JSON 404, never a redirect to it (no trailing-slash or path normalisation redirect)', async () => {
     for (const method of ['GET', 'HEAD', 'POST']) {
-      for (const target of [...HOSTILE.filter((t) => t.startsWith('/')), '/auth/email/verify/', '/auth/email/verify//evil.example', '/api/me/', '/auth/refresh/']) {
-        const wire: Wire = { method, path: target.replace(/\t/g, '%09'), headers: [['content-type', 'application/json']], body: method === 'POST' ? '{}' : undefined };
+      for (const target of [
+        ...HOSTILE.filter((t) => t.startsWith('/')),
+        '/auth/email/verify/',
+        '/auth/email/verify//evil.example',
+        '/api/me/',
+        '/auth/refresh/',
+      ]) {
+        const wire: Wire = {
+          method,
+          path: target.replace(/\t/g, '%09'),
+          headers: [['content-type', 'application/json']],
+          body: method === 'POST' ? '{}' : undefined,
+        };
         const res = await send(h, wire);
         expect(res.headers.get('location'), `${method} ${target}`).toBeNull();
         const answer = await expectSound(res, method, `${method} ${target}`);
@@ -326,7 +404,9 @@ describe('return parameters and redirects', () => {
 
   it("the link page's script goes only to a literal same-origin path, or to the returnTo of the server's JSON answer", async () => {
     const script = await (await h.request('/auth/email/confirm.js')).text();
-    const targets = [...script.matchAll(/location\.(?:replace|assign)\(([^)]*)\)|location(?:\.href)?\s*=\s*([^;]+)/g)].map((m) => (m[1] ?? m[2])!.trim());
+    const targets = [
+      ...script.matchAll(/location\.(?:replace|assign)\(([^)]*)\)|location(?:\.href)?\s*=\s*([^;]+)/g),
+    ].map((m) => (m[1] ?? m[2])!.trim());
     expect(targets.length).toBeGreaterThan(0);
     const serverAnswer = "body && typeof body.returnTo === 'string' ? body.returnTo : '/'";
     for (const t of targets) if (t !== serverAnswer) expect(t).toMatch(/^'\/(?:[^/\\'][^']*)?'$/);
@@ -347,8 +427,10 @@ describe('return parameters and redirects', () => {
       const returnToModule = rel === path.join('lib', 'return-to.ts');
       const allowedParam = (name: string) => name === 'token' || (returnToModule && name === 'returnTo');
       // Query/fragment parameters read from the URL: only the emailed link's token, and returnTo in lib/return-to.ts.
-      for (const m of source.matchAll(/URLSearchParams\([^)]*\)\.get\(\s*(['"])([^'"]+)\1/g)) if (!allowedParam(m[2]!)) problems.push(`${rel}: reads URL parameter "${m[2]}"`);
-      for (const m of source.matchAll(/searchParams\.get\(\s*(['"])([^'"]+)\1/g)) if (!allowedParam(m[2]!)) problems.push(`${rel}: reads URL parameter "${m[2]}"`);
+      for (const m of source.matchAll(/URLSearchParams\([^)]*\)\.get\(\s*(['"])([^'"]+)\1/g))
+        if (!allowedParam(m[2]!)) problems.push(`${rel}: reads URL parameter "${m[2]}"`);
+      for (const m of source.matchAll(/searchParams\.get\(\s*(['"])([^'"]+)\1/g))
+        if (!allowedParam(m[2]!)) problems.push(`${rel}: reads URL parameter "${m[2]}"`);
       if (returnToModule) {
         // It follows what GET /auth/return-to answered (body.returnTo), never the raw parameter.
         expect(source).toMatch(/if \(response\.ok && typeof body\?\.returnTo === 'string'\) write\(body\.returnTo\)/);
@@ -361,14 +443,20 @@ describe('return parameters and redirects', () => {
         if (returnToModule && (arg === 'to' || arg === 'fallback')) continue;
         if (!sameOriginLiteral.test(arg)) problems.push(`${rel}: navigate(${arg})`);
       }
-      for (const m of source.matchAll(/\bhref=\{?\s*([^\s}>]+)/g)) if (!sameOriginLiteral.test(m[1]!) && !(rel === 'router.tsx' && m[1] === 'href')) problems.push(`${rel}: href=${m[1]}`);
+      for (const m of source.matchAll(/\bhref=\{?\s*([^\s}>]+)/g))
+        if (!sameOriginLiteral.test(m[1]!) && !(rel === 'router.tsx' && m[1] === 'href'))
+          problems.push(`${rel}: href=${m[1]}`);
       // Full-page navigation and new windows: none at all.
-      for (const m of source.matchAll(/\b(?:location\.(?:assign|replace)\(|location\.href\s*=(?!=)|window\.location\s*=(?!=)|window\.open\()/g))
+      for (const m of source.matchAll(
+        /\b(?:location\.(?:assign|replace)\(|location\.href\s*=(?!=)|window\.location\s*=(?!=)|window\.open\()/g,
+      ))
         if (!(returnToModule && m[0] === 'location.replace(')) problems.push(`${rel}: ${m[0]}`);
       // finishSignIn's fallback, when a page gives one, is a literal path too.
-      for (const m of source.matchAll(/finishSignIn\(\{[^}]*fallback:\s*([^,}]+)/g)) if (!sameOriginLiteral.test(m[1]!.trim())) problems.push(`${rel}: fallback ${m[1]}`);
+      for (const m of source.matchAll(/finishSignIn\(\{[^}]*fallback:\s*([^,}]+)/g))
+        if (!sameOriginLiteral.test(m[1]!.trim())) problems.push(`${rel}: fallback ${m[1]}`);
       // The History API only inside the router (which is given the literal paths checked above).
-      if (rel !== 'router.tsx') for (const m of source.matchAll(/\bhistory\.(?:push|replace)State\(/g)) problems.push(`${rel}: ${m[0]}`);
+      if (rel !== 'router.tsx')
+        for (const m of source.matchAll(/\bhistory\.(?:push|replace)State\(/g)) problems.push(`${rel}: ${m[0]}`);
     }
     // If this fails because a return parameter was added: accept only same-origin paths ("/x", not
     // "//x", "/\x", "https:x" or "javascript:x"), test that here, and update this check.
@@ -388,12 +476,19 @@ function successfulRequests(h: Harness): Record<string, () => Promise<Wire>> {
   const unique = () => `cross-site-${n++}@example.com`;
   const json: [string, string] = ['content-type', 'application/json'];
   const bearer = (token: string): [string, string] => ['authorization', `Bearer ${token}`];
-  const post = (path: string, body: unknown, headers: [string, string][] = []): Wire => ({ method: 'POST', path, headers: [json, ...headers], body: JSON.stringify(body) });
+  const post = (path: string, body: unknown, headers: [string, string][] = []): Wire => ({
+    method: 'POST',
+    path,
+    headers: [json, ...headers],
+    body: JSON.stringify(body),
+  });
   /** An account (address proved) with one passkey. */
   const signUp = async () => {
     const device = new SoftAuthenticator();
     const { accessToken } = await h.signIn(unique());
-    const options = (await (await h.request('/auth/passkeys/register/options', { body: {}, token: accessToken })).json()) as PublicKeyCredentialCreationOptionsJSON;
+    const options = (await (
+      await h.request('/auth/passkeys/register/options', { body: {}, token: accessToken })
+    ).json()) as PublicKeyCredentialCreationOptionsJSON;
     const response = device.createCredential({ options, origin });
     const res = await h.request('/auth/passkeys/register/verify', { body: { response }, token: accessToken });
     expect(res.status).toBe(201);
@@ -402,24 +497,38 @@ function successfulRequests(h: Harness): Record<string, () => Promise<Wire>> {
   /** A session response to a browser: its DBSC registration offer and the session. */
   const offered = async () => {
     const signedIn = await h.signIn();
-    const res = await send(h, post('/auth/refresh', {}, [['cookie', `__Host-sesame_refresh=${signedIn.refreshToken}`], ['sec-fetch-mode', 'cors']]));
+    const res = await send(
+      h,
+      post('/auth/refresh', {}, [
+        ['cookie', `__Host-sesame_refresh=${signedIn.refreshToken}`],
+        ['sec-fetch-mode', 'cors'],
+      ]),
+    );
     return { signedIn, offer: parseRegistrationOffer(res.headers.get('secure-session-registration'))! };
   };
   /** Chromium's DBSC requests: no body, no Content-Type. */
   const dbsc = (path: string, headers: [string, string][]): Wire => ({ method: 'POST', path, headers });
-  const adminKey = async () => (await createAdminKey(h.deps, { name: `cross-site-${n++}`, scopes: ['users:write'], createdBy: 'cli' }))!.key;
+  const adminKey = async () =>
+    (await createAdminKey(h.deps, { name: `cross-site-${n++}`, scopes: ['users:write'], createdBy: 'cli' }))!.key;
   const adminTarget = async () => ({ key: await adminKey(), userId: (await h.signIn()).user.id });
   return {
     'POST /auth/dbsc/register': async () => {
       const { offer } = await offered();
-      return dbsc('/auth/dbsc/register', [['secure-session-response', registrationProof(generateDbscKey(), offer.challenge)]]);
+      return dbsc('/auth/dbsc/register', [
+        ['secure-session-response', registrationProof(generateDbscKey(), offer.challenge)],
+      ]);
     },
     'POST /auth/dbsc/refresh': async () => {
       const { signedIn, offer } = await offered();
       const key = generateDbscKey();
-      await send(h, dbsc('/auth/dbsc/register', [['secure-session-response', registrationProof(key, offer.challenge)]]));
+      await send(
+        h,
+        dbsc('/auth/dbsc/register', [['secure-session-response', registrationProof(key, offer.challenge)]]),
+      );
       const sid: [string, string] = ['sec-secure-session-id', signedIn.session.id];
-      const { challenge } = parseChallengeHeader((await send(h, dbsc('/auth/dbsc/refresh', [sid]))).headers.get('secure-session-challenge'))!;
+      const { challenge } = parseChallengeHeader(
+        (await send(h, dbsc('/auth/dbsc/refresh', [sid]))).headers.get('secure-session-challenge'),
+      )!;
       return dbsc('/auth/dbsc/refresh', [sid, ['secure-session-response', refreshProof(key, challenge)]]);
     },
     'POST /admin/users/:id/disable': async () => {
@@ -443,8 +552,10 @@ function successfulRequests(h: Harness): Record<string, () => Promise<Wire>> {
       h.sqlite.sqlite.prepare('DELETE FROM admin_keys').run();
       return post('/admin/bootstrap', { name: `bootstrap-${n++}` }, [bearer(BOOTSTRAP_SECRET)]);
     },
-    'POST /auth/refresh': async () => post('/auth/refresh', {}, [['cookie', `__Host-sesame_refresh=${(await h.signIn()).refreshToken}`]]),
-    'POST /auth/logout': async () => post('/auth/logout', {}, [['cookie', `__Host-sesame_refresh=${(await h.signIn()).refreshToken}`]]),
+    'POST /auth/refresh': async () =>
+      post('/auth/refresh', {}, [['cookie', `__Host-sesame_refresh=${(await h.signIn()).refreshToken}`]]),
+    'POST /auth/logout': async () =>
+      post('/auth/logout', {}, [['cookie', `__Host-sesame_refresh=${(await h.signIn()).refreshToken}`]]),
     'POST /auth/logout-all': async () => post('/auth/logout-all', {}, [bearer((await h.signIn()).accessToken)]),
     'DELETE /auth/sessions/:id': async () => {
       const s = await h.signIn();
@@ -454,50 +565,85 @@ function successfulRequests(h: Harness): Record<string, () => Promise<Wire>> {
     'POST /auth/email/verify': async () => {
       const email = unique();
       expect((await h.request('/auth/email/start', { body: { email } })).status).toBe(202);
-      const { messages } = (await (await h.request('/dev/outbox')).json()) as { messages: { to: string; text: string }[] };
+      const { messages } = (await (await h.request('/dev/outbox')).json()) as {
+        messages: { to: string; text: string }[];
+      };
       const token = /token=([A-Za-z0-9_-]+)/.exec(messages.find((m) => m.to === email)!.text)![1]!;
       return post('/auth/email/verify', { token });
     },
-    'POST /auth/passkeys/register/options': async () => post('/auth/passkeys/register/options', {}, [bearer((await h.signIn()).accessToken)]),
+    'POST /auth/passkeys/register/options': async () =>
+      post('/auth/passkeys/register/options', {}, [bearer((await h.signIn()).accessToken)]),
     'POST /auth/passkeys/register/verify': async () => {
       const { accessToken } = await h.signIn();
-      const options = (await (await h.request('/auth/passkeys/register/options', { body: {}, token: accessToken })).json()) as PublicKeyCredentialCreationOptionsJSON;
-      return post('/auth/passkeys/register/verify', { response: new SoftAuthenticator().createCredential({ options, origin }) }, [bearer(accessToken)]);
+      const options = (await (
+        await h.request('/auth/passkeys/register/options', { body: {}, token: accessToken })
+      ).json()) as PublicKeyCredentialCreationOptionsJSON;
+      return post(
+        '/auth/passkeys/register/verify',
+        { response: new SoftAuthenticator().createCredential({ options, origin }) },
+        [bearer(accessToken)],
+      );
     },
-    'POST /auth/email/change': async () => post('/auth/email/change', { email: unique() }, [bearer((await h.signIn()).accessToken)]),
+    'POST /auth/email/change': async () =>
+      post('/auth/email/change', { email: unique() }, [bearer((await h.signIn()).accessToken)]),
     'POST /auth/email/change/verify': async () => {
       const email = unique();
-      expect((await h.request('/auth/email/change', { body: { email }, token: (await h.signIn()).accessToken })).status).toBe(202);
-      const { messages } = (await (await h.request('/dev/outbox')).json()) as { messages: { to: string; text: string }[] };
+      expect(
+        (await h.request('/auth/email/change', { body: { email }, token: (await h.signIn()).accessToken })).status,
+      ).toBe(202);
+      const { messages } = (await (await h.request('/dev/outbox')).json()) as {
+        messages: { to: string; text: string }[];
+      };
       const token = /token=([A-Za-z0-9_-]+)/.exec(messages.find((m) => m.to === email)!.text)![1]!;
       return post('/auth/email/change/verify', { token });
     },
-    'DELETE /api/me': async () => ({ method: 'DELETE', path: '/api/me', headers: [bearer((await h.signIn()).accessToken)] }),
+    'DELETE /api/me': async () => ({
+      method: 'DELETE',
+      path: '/api/me',
+      headers: [bearer((await h.signIn()).accessToken)],
+    }),
     'POST /auth/passkeys/login/options': async () => post('/auth/passkeys/login/options', {}),
     'POST /auth/passkeys/login/verify': async () => {
       const { device, id } = await signUp();
-      const options = (await (await h.request('/auth/passkeys/login/options', { body: {} })).json()) as PublicKeyCredentialRequestOptionsJSON;
-      return post('/auth/passkeys/login/verify', { response: device.getAssertion({ options, origin, credentialId: id }) });
+      const options = (await (
+        await h.request('/auth/passkeys/login/options', { body: {} })
+      ).json()) as PublicKeyCredentialRequestOptionsJSON;
+      return post('/auth/passkeys/login/verify', {
+        response: device.getAssertion({ options, origin, credentialId: id }),
+      });
     },
     'PATCH /auth/passkeys/:id': async () => {
       const { id, accessToken } = await signUp();
-      return { method: 'PATCH', path: `/auth/passkeys/${id}`, headers: [json, bearer(accessToken)], body: JSON.stringify({ name: 'Renamed' }) };
+      return {
+        method: 'PATCH',
+        path: `/auth/passkeys/${id}`,
+        headers: [json, bearer(accessToken)],
+        body: JSON.stringify({ name: 'Renamed' }),
+      };
     },
     'DELETE /auth/passkeys/:id': async () => {
       // A verified account may delete its only passkey (its address is another way in).
       const s = await h.signIn();
-      const options = (await (await h.request('/auth/passkeys/register/options', { body: {}, token: s.accessToken })).json()) as PublicKeyCredentialCreationOptionsJSON;
+      const options = (await (
+        await h.request('/auth/passkeys/register/options', { body: {}, token: s.accessToken })
+      ).json()) as PublicKeyCredentialCreationOptionsJSON;
       const response = new SoftAuthenticator().createCredential({ options, origin });
-      expect((await h.request('/auth/passkeys/register/verify', { body: { response }, token: s.accessToken })).status).toBe(201);
+      expect(
+        (await h.request('/auth/passkeys/register/verify', { body: { response }, token: s.accessToken })).status,
+      ).toBe(201);
       return { method: 'DELETE', path: `/auth/passkeys/${response.id}`, headers: [bearer(s.accessToken)] };
     },
   };
 }
 
 function stateChanging(h: Harness): Route[] {
-  return appRoutes(h.app).filter((r) => r.method === 'POST' || r.method === 'PATCH' || r.method === 'DELETE' || r.method === 'PUT');
+  return appRoutes(h.app).filter(
+    (r) => r.method === 'POST' || r.method === 'PATCH' || r.method === 'DELETE' || r.method === 'PUT',
+  );
 }
 
 function walk(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }

@@ -85,7 +85,8 @@ for (const k of Object.keys(SEEDS) as (keyof typeof SEEDS)[]) SEEDS[k] += SEED_S
 const JSON_TYPE: [string, string] = ['content-type', 'application/json'];
 
 /** Percent-encodes any string (lone surrogates become U+FFFD, as a browser would send them). */
-const pctEncode = (s: string) => [...new TextEncoder().encode(s)].map((b) => `%${b.toString(16).padStart(2, '0').toUpperCase()}`).join('');
+const pctEncode = (s: string) =>
+  [...new TextEncoder().encode(s)].map((b) => `%${b.toString(16).padStart(2, '0').toUpperCase()}`).join('');
 
 async function resolveSegment(w: World, seg: SegmentChoice): Promise<string> {
   switch (seg.kind) {
@@ -107,7 +108,14 @@ const describeWire = (wire: Wire) =>
     method: wire.method,
     path: wire.path.slice(0, 160),
     headers: wire.headers?.map(([k, v]) => [k, v.length > 80 ? `${v.slice(0, 80)}…(${v.length})` : v]),
-    body: typeof wire.body === 'string' ? (wire.body.length > 160 ? `${wire.body.slice(0, 160)}…(${wire.body.length})` : wire.body) : wire.body ? `<${wire.body.length} bytes>` : undefined,
+    body:
+      typeof wire.body === 'string'
+        ? wire.body.length > 160
+          ? `${wire.body.slice(0, 160)}…(${wire.body.length})`
+          : wire.body
+        : wire.body
+          ? `<${wire.body.length} bytes>`
+          : undefined,
   });
 
 /** Outcomes per property (status and error code), printed with HARDENING_STATS=1 to see what a property reaches. */
@@ -140,10 +148,15 @@ function parsedObject(text: string): boolean {
 
 describe('the invariant checkers catch what they claim to', () => {
   const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'x-content-type-options': 'nosniff', ...headers } });
+    new Response(JSON.stringify(body), {
+      status,
+      headers: { 'content-type': 'application/json', 'x-content-type-options': 'nosniff', ...headers },
+    });
 
   it('error shape, status and headers', async () => {
-    await expect(expectSound(json(400, { error: { code: 'INVALID_REQUEST', message: 'x' } }), 'POST', '')).resolves.toMatchObject({ status: 400 });
+    await expect(
+      expectSound(json(400, { error: { code: 'INVALID_REQUEST', message: 'x' } }), 'POST', ''),
+    ).resolves.toMatchObject({ status: 400 });
     for (const bad of [
       json(500, { error: { code: 'INTERNAL', message: 'x' } }),
       json(503, { error: { code: 'SERVICE_BUSY', message: 'x' } }),
@@ -153,7 +166,10 @@ describe('the invariant checkers catch what they claim to', () => {
       json(400, { error: { code: 'INVALID_REQUEST', message: 'x' }, detail: 1 }),
       json(400, { message: 'x' }),
       json(429, { error: { code: 'RATE_LIMITED', message: 'x' } }),
-      new Response('{"error":{"code":"X","message":"x"}}', { status: 400, headers: { 'content-type': 'text/plain', 'x-content-type-options': 'nosniff' } }),
+      new Response('{"error":{"code":"X","message":"x"}}', {
+        status: 400,
+        headers: { 'content-type': 'text/plain', 'x-content-type-options': 'nosniff' },
+      }),
       new Response(null, { status: 302, headers: { location: '//evil.example', 'x-content-type-options': 'nosniff' } }),
       json(404, { error: { code: 'NOT_FOUND', message: 'x' } }, { 'x-content-type-options': '' }),
     ])
@@ -163,24 +179,41 @@ describe('the invariant checkers catch what they claim to', () => {
   it('stored-state diff and its two allowances', () => {
     const snap = (rows: Partial<Record<string, Record<string, unknown>[]>>) =>
       Object.fromEntries(
-        ['users', 'sessions', 'refresh_tokens', 'passkeys', 'email_tokens', 'mail_queue', 'webauthn_challenges'].map((t) => [
-          t,
-          new Map((rows[t] ?? []).map((r) => [String(r.id ?? r.hash), r])),
-        ]),
+        ['users', 'sessions', 'refresh_tokens', 'passkeys', 'email_tokens', 'mail_queue', 'webauthn_challenges'].map(
+          (t) => [t, new Map((rows[t] ?? []).map((r) => [String(r.id ?? r.hash), r]))],
+        ),
       );
-    const before = snap({ webauthn_challenges: [{ hash: 'a' }, { hash: 'b' }], email_tokens: [{ id: 'e', failed_attempts: 1, consumed_at: null }] });
-    const oneChallengeUsed = snap({ webauthn_challenges: [{ hash: 'b' }], email_tokens: [{ id: 'e', failed_attempts: 1, consumed_at: null }] });
+    const before = snap({
+      webauthn_challenges: [{ hash: 'a' }, { hash: 'b' }],
+      email_tokens: [{ id: 'e', failed_attempts: 1, consumed_at: null }],
+    });
+    const oneChallengeUsed = snap({
+      webauthn_challenges: [{ hash: 'b' }],
+      email_tokens: [{ id: 'e', failed_attempts: 1, consumed_at: null }],
+    });
     const twoChallengesUsed = snap({ email_tokens: [{ id: 'e', failed_attempts: 1, consumed_at: null }] });
-    const counted = snap({ webauthn_challenges: [{ hash: 'a' }, { hash: 'b' }], email_tokens: [{ id: 'e', failed_attempts: 2, consumed_at: null }] });
-    const consumed = snap({ webauthn_challenges: [{ hash: 'a' }, { hash: 'b' }], email_tokens: [{ id: 'e', failed_attempts: 2, consumed_at: 5 }] });
-    const sessionAdded = snap({ webauthn_challenges: [{ hash: 'a' }, { hash: 'b' }], email_tokens: [{ id: 'e', failed_attempts: 1, consumed_at: null }], sessions: [{ id: 's' }] });
+    const counted = snap({
+      webauthn_challenges: [{ hash: 'a' }, { hash: 'b' }],
+      email_tokens: [{ id: 'e', failed_attempts: 2, consumed_at: null }],
+    });
+    const consumed = snap({
+      webauthn_challenges: [{ hash: 'a' }, { hash: 'b' }],
+      email_tokens: [{ id: 'e', failed_attempts: 2, consumed_at: 5 }],
+    });
+    const sessionAdded = snap({
+      webauthn_challenges: [{ hash: 'a' }, { hash: 'b' }],
+      email_tokens: [{ id: 'e', failed_attempts: 1, consumed_at: null }],
+      sessions: [{ id: 's' }],
+    });
     expect(forbiddenChanges(diff(before, oneChallengeUsed), { challenge: true })).toEqual([]);
     expect(forbiddenChanges(diff(before, oneChallengeUsed), {})).toHaveLength(1);
     expect(forbiddenChanges(diff(before, twoChallengesUsed), { challenge: true })).toHaveLength(1);
     expect(forbiddenChanges(diff(before, counted), { wrongCode: true })).toEqual([]);
     expect(forbiddenChanges(diff(before, counted), { challenge: true })).toHaveLength(1);
     expect(forbiddenChanges(diff(before, consumed), { wrongCode: true })).toHaveLength(1);
-    expect(forbiddenChanges(diff(before, sessionAdded), { challenge: true, wrongCode: true })).toEqual([expect.objectContaining({ table: 'sessions', kind: 'added' })]);
+    expect(forbiddenChanges(diff(before, sessionAdded), { challenge: true, wrongCode: true })).toEqual([
+      expect.objectContaining({ table: 'sessions', kind: 'added' }),
+    ]);
   });
 });
 
@@ -192,7 +225,13 @@ describe('fuzz: every endpoint', () => {
       expect(routes.length).toBeGreaterThanOrEqual(18);
       await fc.assert(
         fc.asyncProperty(
-          fc.record({ route: fc.constantFrom(...routes), segment: segmentChoice, auth: authChoice, junk: unicodeString, body: rawJsonBody }),
+          fc.record({
+            route: fc.constantFrom(...routes),
+            segment: segmentChoice,
+            auth: authChoice,
+            junk: unicodeString,
+            body: rawJsonBody,
+          }),
           async (x) => {
             const segment = await resolveSegment(w, x.segment);
             const wire: Wire = {
@@ -203,7 +242,8 @@ describe('fuzz: every endpoint', () => {
             };
             const { answer, label } = await probe(w, wire);
             // API.md: a body that is not a JSON object ([], 42, "x", malformed) is never accepted.
-            if ((wire.method === 'POST' || wire.method === 'PATCH') && !parsedObject(x.body)) expect(answer.status, label).toBeGreaterThanOrEqual(400);
+            if ((wire.method === 'POST' || wire.method === 'PATCH') && !parsedObject(x.body))
+              expect(answer.status, label).toBeGreaterThanOrEqual(400);
           },
         ),
         { seed: SEEDS.jsonBodies, numRuns: runs(400) },
@@ -228,7 +268,11 @@ describe('fuzz: every endpoint', () => {
           .map((r) => `${r.method} ${r.path}`)
           .sort(),
       );
-      const arb = fc.oneof(...targets.map((t) => fc.record({ route: fc.constant(t.route), body: objectFor(t.tree), auth: authChoice, segment: segmentChoice })));
+      const arb = fc.oneof(
+        ...targets.map((t) =>
+          fc.record({ route: fc.constant(t.route), body: objectFor(t.tree), auth: authChoice, segment: segmentChoice }),
+        ),
+      );
       await fc.assert(
         fc.asyncProperty(arb, async (x) => {
           const segment = await resolveSegment(w, x.segment);
@@ -256,7 +300,10 @@ describe('fuzz: every endpoint', () => {
         fc.asyncProperty(
           fc.record({
             route: fc.constantFrom(...withBody),
-            size: fc.oneof(fc.integer({ min: MAX_BODY_BYTES - 48, max: MAX_BODY_BYTES + 48 }), fc.integer({ min: 1024, max: 4 * MAX_BODY_BYTES })),
+            size: fc.oneof(
+              fc.integer({ min: MAX_BODY_BYTES - 48, max: MAX_BODY_BYTES + 48 }),
+              fc.integer({ min: 1024, max: 4 * MAX_BODY_BYTES }),
+            ),
             unit: fc.constantFrom('a', 'é', '€', '😀', '\u0000', '\u2028'),
             key: fc.constantFrom('email', 'name', 'token', 'response', 'pad'),
             contentLength: fc.boolean(),
@@ -294,30 +341,43 @@ describe('fuzz: every endpoint', () => {
     const w = await createWorld();
     try {
       await fc.assert(
-        fc.asyncProperty(fc.record({ withoutBearer: fc.boolean(), mutations: fc.array(registrationMutation, { minLength: 1, maxLength: 3 }) }), async (x) => {
-          const device = new SoftAuthenticator();
-          const response = await freshRegistration(w, { bearer: await w.bearer('verified') }, device);
-          let body: Record<string, unknown> = { response: structuredClone(response) };
-          for (const m of x.mutations) body = applyRegistrationMutation(body, m);
-          const wire: Wire = {
-            method: 'POST',
-            path: '/auth/passkeys/register/verify',
-            headers: [JSON_TYPE, ...(x.withoutBearer ? [] : authHeaders('verified', await liveTokens(w), ''))],
-            body: JSON.stringify(body),
-          };
-          const { answer, label: sent } = await probe(w, wire);
-          // Verify-first: nothing is registered without a signed-in account.
-          if (x.withoutBearer) expect([401, 413], sent).toContain(answer.status);
-          // Whatever a mutated registration got stored (an odd COSE key, flags), signing in with
-          // that credential afterwards answers 200 or 401, never a 5xx.
-          const stored = await w.h.all('SELECT id FROM passkeys WHERE id = ?', response.id);
-          if (answer.status === 201 && stored.length === 1) {
-            const options = (await (await w.h.request('/auth/passkeys/login/options', { body: {} })).json()) as PublicKeyCredentialRequestOptionsJSON;
-            const assertion = device.getAssertion({ options, origin: w.publicUrl, credentialId: response.id });
-            const { answer: signIn, label } = await probe(w, { method: 'POST', path: '/auth/passkeys/login/verify', headers: [JSON_TYPE], body: JSON.stringify({ response: assertion }) });
-            expect([200, 401], label).toContain(signIn.status);
-          }
-        }),
+        fc.asyncProperty(
+          fc.record({
+            withoutBearer: fc.boolean(),
+            mutations: fc.array(registrationMutation, { minLength: 1, maxLength: 3 }),
+          }),
+          async (x) => {
+            const device = new SoftAuthenticator();
+            const response = await freshRegistration(w, { bearer: await w.bearer('verified') }, device);
+            let body: Record<string, unknown> = { response: structuredClone(response) };
+            for (const m of x.mutations) body = applyRegistrationMutation(body, m);
+            const wire: Wire = {
+              method: 'POST',
+              path: '/auth/passkeys/register/verify',
+              headers: [JSON_TYPE, ...(x.withoutBearer ? [] : authHeaders('verified', await liveTokens(w), ''))],
+              body: JSON.stringify(body),
+            };
+            const { answer, label: sent } = await probe(w, wire);
+            // Verify-first: nothing is registered without a signed-in account.
+            if (x.withoutBearer) expect([401, 413], sent).toContain(answer.status);
+            // Whatever a mutated registration got stored (an odd COSE key, flags), signing in with
+            // that credential afterwards answers 200 or 401, never a 5xx.
+            const stored = await w.h.all('SELECT id FROM passkeys WHERE id = ?', response.id);
+            if (answer.status === 201 && stored.length === 1) {
+              const options = (await (
+                await w.h.request('/auth/passkeys/login/options', { body: {} })
+              ).json()) as PublicKeyCredentialRequestOptionsJSON;
+              const assertion = device.getAssertion({ options, origin: w.publicUrl, credentialId: response.id });
+              const { answer: signIn, label } = await probe(w, {
+                method: 'POST',
+                path: '/auth/passkeys/login/verify',
+                headers: [JSON_TYPE],
+                body: JSON.stringify({ response: assertion }),
+              });
+              expect([200, 401], label).toContain(signIn.status);
+            }
+          },
+        ),
         { seed: SEEDS.registration, numRuns: runs(150) },
       );
     } finally {
@@ -346,10 +406,17 @@ describe('fuzz: every endpoint', () => {
           // and consumed before verification), but it is signature malleability.
           const handle = final(['response', 'userHandle']);
           const identityChanged =
-            (['id', 'rawId', 'response.clientDataJSON', 'response.authenticatorData'] as const).some((f) => final(f.split('.')) !== original(f.split('.'))) ||
+            (['id', 'rawId', 'response.clientDataJSON', 'response.authenticatorData'] as const).some(
+              (f) => final(f.split('.')) !== original(f.split('.')),
+            ) ||
             (typeof handle === 'string' && handle !== '' && handle !== original(['response', 'userHandle'])) ||
             (handle !== undefined && handle !== null && typeof handle !== 'string');
-          const { answer, label } = await probe(w, { method: 'POST', path: '/auth/passkeys/login/verify', headers: [JSON_TYPE], body: JSON.stringify(body) });
+          const { answer, label } = await probe(w, {
+            method: 'POST',
+            path: '/auth/passkeys/login/verify',
+            headers: [JSON_TYPE],
+            body: JSON.stringify(body),
+          });
           if (identityChanged) expect(answer.status, label).toBeGreaterThanOrEqual(400);
         }),
         { seed: SEEDS.authentication, numRuns: runs(150) },
@@ -371,7 +438,12 @@ describe('fuzz: every endpoint', () => {
         fc.asyncProperty(cookieJar, async (jar) => {
           const header = renderJar(jar, live);
           const expectOk = jarNamesLive(jar);
-          const { answer, label } = await probe(w, { method: 'POST', path: '/auth/refresh', headers: [JSON_TYPE, ['cookie', header]], body: '{}' });
+          const { answer, label } = await probe(w, {
+            method: 'POST',
+            path: '/auth/refresh',
+            headers: [JSON_TYPE, ['cookie', header]],
+            body: '{}',
+          });
           if (expectOk) {
             expect(answer.status, label).toBe(200);
             // Rotated: the new cookie is the live one from now on.
@@ -398,7 +470,12 @@ describe('fuzz: every endpoint', () => {
           const victim = await w.h.signIn();
           const header = renderJar(jar, victim.refreshToken);
           const before = await snapshot(w.h);
-          const wire: Wire = { method: 'POST', path: '/auth/logout', headers: [JSON_TYPE, ['cookie', header]], body: '{}' };
+          const wire: Wire = {
+            method: 'POST',
+            path: '/auth/logout',
+            headers: [JSON_TYPE, ['cookie', header]],
+            body: '{}',
+          };
           const label = describeWire(wire);
           const answer = await expectSound(await send(w.h, wire), 'POST', label);
           expect(answer.status, label).toBe(204);
@@ -420,7 +497,18 @@ describe('fuzz: every endpoint', () => {
     const w = await createWorld({ TRUST_PROXY: 'true' });
     try {
       const routes = appRoutes(w.h.app);
-      const origins = [undefined, w.publicUrl, CORS_ORIGIN, 'null', 'https://evil.example', 'http://localhost:3001', 'https://localhost:3000', `${w.publicUrl}/`, w.publicUrl.toUpperCase(), [w.publicUrl, 'https://evil.example']];
+      const origins = [
+        undefined,
+        w.publicUrl,
+        CORS_ORIGIN,
+        'null',
+        'https://evil.example',
+        'http://localhost:3001',
+        'https://localhost:3000',
+        `${w.publicUrl}/`,
+        w.publicUrl.toUpperCase(),
+        [w.publicUrl, 'https://evil.example'],
+      ];
       await fc.assert(
         fc.asyncProperty(
           fc.record({
@@ -446,14 +534,49 @@ describe('fuzz: every endpoint', () => {
             ),
             auth: authChoice,
             origin: fc.constantFrom(...origins),
-            fetchSite: fc.constantFrom<string[]>([], ['same-origin'], ['same-site'], ['cross-site'], ['none'], ['CROSS-SITE'], ['cross-site', 'same-origin'], ['']),
-            contentLength: fc.constantFrom('auto', 'absent', '0', '-1', 'abc', '1e3', '99999999999999999999', 'half', 'plus-ten', String(MAX_BODY_BYTES + 1)),
+            fetchSite: fc.constantFrom<string[]>(
+              [],
+              ['same-origin'],
+              ['same-site'],
+              ['cross-site'],
+              ['none'],
+              ['CROSS-SITE'],
+              ['cross-site', 'same-origin'],
+              [''],
+            ),
+            contentLength: fc.constantFrom(
+              'auto',
+              'absent',
+              '0',
+              '-1',
+              'abc',
+              '1e3',
+              '99999999999999999999',
+              'half',
+              'plus-ten',
+              String(MAX_BODY_BYTES + 1),
+            ),
             chunked: fc.boolean(),
             body: fc.oneof(fc.constant('{}'), rawJsonBody),
             extra: fc.array(
               fc.tuple(
-                fc.constantFrom('x-forwarded-for', 'user-agent', 'accept', 'accept-encoding', 'content-encoding', 'x-http-method-override', 'forwarded', 'x-real-ip', 'cookie', 'if-none-match', 'range'),
-                fc.string({ unit: fc.integer({ min: 0x20, max: 0xff }).map((c) => String.fromCharCode(c)), maxLength: 600 }),
+                fc.constantFrom(
+                  'x-forwarded-for',
+                  'user-agent',
+                  'accept',
+                  'accept-encoding',
+                  'content-encoding',
+                  'x-http-method-override',
+                  'forwarded',
+                  'x-real-ip',
+                  'cookie',
+                  'if-none-match',
+                  'range',
+                ),
+                fc.string({
+                  unit: fc.integer({ min: 0x20, max: 0xff }).map((c) => String.fromCharCode(c)),
+                  maxLength: 600,
+                }),
               ),
               { maxLength: 3 },
             ),
@@ -465,16 +588,30 @@ describe('fuzz: every endpoint', () => {
             const headers: [string, string][] = [
               ...x.contentType.map((t): [string, string] => ['content-type', t]),
               ...authHeaders(x.auth, await liveTokens(w), 'x'),
-              ...(x.origin === undefined ? [] : (Array.isArray(x.origin) ? x.origin : [x.origin]).map((o): [string, string] => ['origin', o])),
+              ...(x.origin === undefined
+                ? []
+                : (Array.isArray(x.origin) ? x.origin : [x.origin]).map((o): [string, string] => ['origin', o])),
               ...x.fetchSite.map((s): [string, string] => ['sec-fetch-site', s]),
               ...x.extra,
             ];
             const bytes = byteLength(x.body);
             const cl =
-              x.contentLength === 'auto' ? String(bytes) : x.contentLength === 'half' ? String(bytes >> 1) : x.contentLength === 'plus-ten' ? String(bytes + 10) : x.contentLength;
+              x.contentLength === 'auto'
+                ? String(bytes)
+                : x.contentLength === 'half'
+                  ? String(bytes >> 1)
+                  : x.contentLength === 'plus-ten'
+                    ? String(bytes + 10)
+                    : x.contentLength;
             if (hasBody && x.contentLength !== 'absent') headers.push(['content-length', cl]);
             if (hasBody && x.chunked) headers.push(['transfer-encoding', 'chunked']);
-            const wire: Wire = { method, path: fillPath(x.route.path, () => segment), headers, body: hasBody ? x.body : undefined, contentLength: false };
+            const wire: Wire = {
+              method,
+              path: fillPath(x.route.path, () => segment),
+              headers,
+              body: hasBody ? x.body : undefined,
+              contentLength: false,
+            };
             const { answer, label } = await probe(w, wire);
             const expected = expectedGateRefusal(w, wire);
             if (expected) {
@@ -502,14 +639,30 @@ describe('fuzz: every endpoint', () => {
     const w = await createWorld();
     try {
       // Reads only: a faithful token on DELETE /api/me would (rightly) delete the account the runs share.
-      const bearerRoutes = appRoutes(w.h.app).filter((r) => ['/api/me', '/auth/sessions', '/auth/passkeys'].includes(r.path) && r.method === 'GET');
+      const bearerRoutes = appRoutes(w.h.app).filter(
+        (r) => ['/api/me', '/auth/sessions', '/auth/passkeys'].includes(r.path) && r.method === 'GET',
+      );
       // A deviation from the token the service would issue: in the header or a claim, removed or replaced.
       const deviation = fc.oneof(
         fc.record({
           part: fc.constant('header' as const),
           key: fc.constantFrom('alg', 'typ', 'kid', 'jku', 'jwk', 'x5u', 'crit', 'b64', 'zip'),
           value: fc.oneof(
-            fc.constantFrom<unknown>(DELETE, 'ES384', 'EdDSA', 'RS256', 'HS256', 'none', 'NONE', 'AT+JWT', 'JWT', 'https://evil.example/jwks.json', ['exp'], false, 'DEF'),
+            fc.constantFrom<unknown>(
+              DELETE,
+              'ES384',
+              'EdDSA',
+              'RS256',
+              'HS256',
+              'none',
+              'NONE',
+              'AT+JWT',
+              'JWT',
+              'https://evil.example/jwks.json',
+              ['exp'],
+              false,
+              'DEF',
+            ),
             unicodeString,
             garbage,
           ),
@@ -517,7 +670,11 @@ describe('fuzz: every endpoint', () => {
         fc.record({
           part: fc.constant('claim' as const),
           key: fc.constantFrom('iss', 'aud', 'sub', 'sid', 'iat', 'exp', 'nbf', 'jti', 'amr'),
-          value: fc.oneof(fc.constantFrom<unknown>(DELETE, 0, -1, 1e12, '1', 'x', null, [], {}, ['https://evil.example']), unicodeString, garbage),
+          value: fc.oneof(
+            fc.constantFrom<unknown>(DELETE, 0, -1, 1e12, '1', 'x', null, [], {}, ['https://evil.example']),
+            unicodeString,
+            garbage,
+          ),
         }),
       );
       await fc.assert(
@@ -554,14 +711,35 @@ describe('fuzz: every endpoint', () => {
             const signingInput = `${encode(header)}.${x.signature === 'empty-payload' ? '' : encode(claims)}`;
             let signature = '';
             if (x.signature === 'ours' || x.signature === 'flipped' || x.signature === 'empty-payload') {
-              const sig = new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key.privateKey, new TextEncoder().encode(signingInput)));
+              const sig = new Uint8Array(
+                await crypto.subtle.sign(
+                  { name: 'ECDSA', hash: 'SHA-256' },
+                  key.privateKey,
+                  new TextEncoder().encode(signingInput),
+                ),
+              );
               if (x.signature === 'flipped') sig[5] = sig[5]! ^ 1;
               signature = Buffer.from(sig).toString('base64url');
-            } else if (x.signature === 'random') signature = Buffer.from(crypto.getRandomValues(new Uint8Array(64))).toString('base64url');
-            const wire: Wire = { method: x.route.method, path: x.route.path, headers: [JSON_TYPE, ['authorization', `Bearer ${signingInput}.${signature}`]] };
+            } else if (x.signature === 'random')
+              signature = Buffer.from(crypto.getRandomValues(new Uint8Array(64))).toString('base64url');
+            const wire: Wire = {
+              method: x.route.method,
+              path: x.route.path,
+              headers: [JSON_TYPE, ['authorization', `Bearer ${signingInput}.${signature}`]],
+            };
             const { answer, label } = await probe(w, wire);
             const why = `${label} changed=${[...changed].join(',')} signature=${x.signature}`;
-            const verdict = x.signature === 'ours' ? tokenVerdict(header, claims, { kid: key.kid, iss: w.h.config.publicUrl, aud: w.h.config.accessTokenAudience, sub: s.user.id, sid: s.session.id, now }) : 'refused';
+            const verdict =
+              x.signature === 'ours'
+                ? tokenVerdict(header, claims, {
+                    kid: key.kid,
+                    iss: w.h.config.publicUrl,
+                    aud: w.h.config.accessTokenAudience,
+                    sub: s.user.id,
+                    sid: s.session.id,
+                    now,
+                  })
+                : 'refused';
             if (verdict === 'refused') expect(answer.status, why).toBe(401);
             else if (verdict === 'accepted') expect(answer.status, why).toBe(200);
             else expect([200, 401], why).toContain(answer.status);
@@ -586,9 +764,27 @@ describe('fuzz: every endpoint', () => {
             method: fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'PROPFIND'),
             route: fc.constantFrom(...routes),
             segment: segmentChoice,
-            spelling: fc.constantFrom('as-is', 'upper', 'trailing-slash', 'double-slash', 'dot-segment', 'encoded-slash', 'backslash', 'random'),
+            spelling: fc.constantFrom(
+              'as-is',
+              'upper',
+              'trailing-slash',
+              'double-slash',
+              'dot-segment',
+              'encoded-slash',
+              'backslash',
+              'random',
+            ),
             random: unicodeString,
-            query: fc.option(fc.array(fc.tuple(fc.constantFrom('token', 'next', 'redirect', 'email', 'id', 'token[]', '__proto__'), weirdString), { maxLength: 3 }), { nil: undefined }),
+            query: fc.option(
+              fc.array(
+                fc.tuple(
+                  fc.constantFrom('token', 'next', 'redirect', 'email', 'id', 'token[]', '__proto__'),
+                  weirdString,
+                ),
+                { maxLength: 3 },
+              ),
+              { nil: undefined },
+            ),
             auth: authChoice,
           }),
           async (x) => {
@@ -649,7 +845,8 @@ function tokenVerdict(
   if (header.alg !== 'ES256' || header.kid !== real.kid) return 'refused';
   if (['jku', 'jwk', 'x5u', 'x5c', 'crit'].some((k) => k in header)) return 'refused';
   // RFC 8725 §3.11: explicit typing; media types compare case-insensitively, "application/" optional.
-  if (typeof header.typ !== 'string' || header.typ.toLowerCase().replace(/^application\//, '') !== 'at+jwt') return 'refused';
+  if (typeof header.typ !== 'string' || header.typ.toLowerCase().replace(/^application\//, '') !== 'at+jwt')
+    return 'refused';
   if (claims.iss !== real.iss || claims.sub !== real.sub || claims.sid !== real.sid) return 'refused';
   if (!(claims.aud === real.aud || (Array.isArray(claims.aud) && claims.aud.includes(real.aud)))) return 'refused';
   if (typeof claims.exp !== 'number' || claims.exp <= real.now) return 'refused';
@@ -690,7 +887,8 @@ function expectedGateRefusal(w: World, wire: Wire): { status: number; code: stri
   const body = wire.body;
   const hasBody = cl !== undefined ? cl !== '0' : chunked;
   const mediaType = joined('content-type')?.split(';')[0]?.trim().toLowerCase();
-  if (!(method === 'DELETE' && !hasBody) && mediaType !== 'application/json') return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' };
+  if (!(method === 'DELETE' && !hasBody) && mediaType !== 'application/json')
+    return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' };
   if (body !== undefined) {
     // Content-Length is believed unless the body is chunked; then the stream is counted.
     const size = cl !== undefined && !chunked ? parseInt(cl, 10) : byteLength(body);
@@ -754,7 +952,10 @@ function objectFor(tree: KeyTree, depth = 0): fc.Arbitrary<Record<string, unknow
     model[key] = sub && depth < 4 ? fc.oneof(objectFor(sub, depth + 1), garbage) : leaf;
   }
   return fc
-    .tuple(fc.record(model, { requiredKeys: [] }), fc.option(fc.tuple(unicodeString, garbage), { nil: undefined, freq: 4 }))
+    .tuple(
+      fc.record(model, { requiredKeys: [] }),
+      fc.option(fc.tuple(unicodeString, garbage), { nil: undefined, freq: 4 }),
+    )
     .map(([obj, extra]) => (extra ? { ...obj, [extra[0]]: extra[1] } : obj));
 }
 
@@ -774,7 +975,10 @@ function exactSizeBody(key: string, unit: string, size: number): string {
 type Path = string[];
 
 function getPath(obj: unknown, path: Path): unknown {
-  return path.reduce<unknown>((o, k) => (o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
+  return path.reduce<unknown>(
+    (o, k) => (o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined),
+    obj,
+  );
 }
 
 function setPath(obj: Record<string, unknown>, path: Path, value: unknown): Record<string, unknown> {
@@ -805,7 +1009,14 @@ type RegistrationMutation =
   | { kind: 'cbor'; c: CborMutation }
   | { kind: 'value'; path: Path; value: unknown };
 
-const REGISTRATION_B64_FIELDS: Path[] = [['id'], ['rawId'], ['response', 'clientDataJSON'], ['response', 'attestationObject'], ['response', 'authenticatorData'], ['response', 'publicKey']];
+const REGISTRATION_B64_FIELDS: Path[] = [
+  ['id'],
+  ['rawId'],
+  ['response', 'clientDataJSON'],
+  ['response', 'attestationObject'],
+  ['response', 'authenticatorData'],
+  ['response', 'publicKey'],
+];
 /** Paths from the request body: the response's leaves, the response itself, and the top-level name. */
 const REGISTRATION_LEAVES: Path[] = [
   ...REGISTRATION_B64_FIELDS.map((p) => ['response', ...p]),
@@ -821,25 +1032,64 @@ const REGISTRATION_LEAVES: Path[] = [
   ['name'],
 ];
 
-const coordinate = fc.oneof(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 70 }), fc.constant(new Uint8Array(32)), fc.constant(new Uint8Array(32).fill(0xff)));
+const coordinate = fc.oneof(
+  fc.uint8Array({ minLength: 32, maxLength: 32 }),
+  fc.uint8Array({ maxLength: 70 }),
+  fc.constant(new Uint8Array(32)),
+  fc.constant(new Uint8Array(32).fill(0xff)),
+);
 const coseKey: fc.Arbitrary<CborValue> = fc.oneof(
   // EC2 with any curve and coordinates (mostly off the curve).
   fc
-    .record({ alg: fc.constantFrom(-7, -8, -257, -35, 0, 1), crv: fc.constantFrom(1, 2, 3, 6, 99), x: coordinate, y: coordinate })
-    .map(({ alg, crv, x, y }) => new Map<number, CborValue>([[1, 2], [3, alg], [-1, crv], [-2, x], [-3, y]])),
+    .record({
+      alg: fc.constantFrom(-7, -8, -257, -35, 0, 1),
+      crv: fc.constantFrom(1, 2, 3, 6, 99),
+      x: coordinate,
+      y: coordinate,
+    })
+    .map(
+      ({ alg, crv, x, y }) =>
+        new Map<number, CborValue>([
+          [1, 2],
+          [3, alg],
+          [-1, crv],
+          [-2, x],
+          [-3, y],
+        ]),
+    ),
   // OKP (Ed25519) with a wrong-size or random x.
-  fc.record({ alg: fc.constantFrom(-8, -7), x: coordinate }).map(({ alg, x }) => new Map<number, CborValue>([[1, 1], [3, alg], [-1, 6], [-2, x]])),
+  fc.record({ alg: fc.constantFrom(-8, -7), x: coordinate }).map(
+    ({ alg, x }) =>
+      new Map<number, CborValue>([
+        [1, 1],
+        [3, alg],
+        [-1, 6],
+        [-2, x],
+      ]),
+  ),
   // RSA with a tiny or random modulus and exponent.
-  fc
-    .record({ n: fc.uint8Array({ maxLength: 300 }), e: fc.uint8Array({ maxLength: 4 }) })
-    .map(({ n, e }) => new Map<number, CborValue>([[1, 3], [3, -257], [-1, n], [-2, e]])),
+  fc.record({ n: fc.uint8Array({ maxLength: 300 }), e: fc.uint8Array({ maxLength: 4 }) }).map(
+    ({ n, e }) =>
+      new Map<number, CborValue>([
+        [1, 3],
+        [3, -257],
+        [-1, n],
+        [-2, e],
+      ]),
+  ),
   // Anything with COSE-like integer keys.
-  fc.array(fc.tuple(fc.integer({ min: -4, max: 4 }), cborValue), { maxLength: 6 }).map((entries) => new Map<number, CborValue>(entries)),
+  fc
+    .array(fc.tuple(fc.integer({ min: -4, max: 4 }), cborValue), { maxLength: 6 })
+    .map((entries) => new Map<number, CborValue>(entries)),
   cborValue,
 );
 
 const registrationMutation: fc.Arbitrary<RegistrationMutation> = fc.oneof(
-  fc.record({ kind: fc.constant('bytes' as const), path: fc.constantFrom(...REGISTRATION_B64_FIELDS), m: byteMutation }),
+  fc.record({
+    kind: fc.constant('bytes' as const),
+    path: fc.constantFrom(...REGISTRATION_B64_FIELDS),
+    m: byteMutation,
+  }),
   fc.record({
     kind: fc.constant('cbor' as const),
     c: fc.oneof(
@@ -847,7 +1097,11 @@ const registrationMutation: fc.Arbitrary<RegistrationMutation> = fc.oneof(
       // alg or curve, points off the curve, missing or oversized coordinates.
       fc.record({ op: fc.constant('coseKey' as const), value: coseKey }),
       fc.record({ op: fc.constant('drop' as const), key: fc.constantFrom('fmt', 'attStmt', 'authData') }),
-      fc.record({ op: fc.constant('set' as const), key: fc.constantFrom('fmt', 'attStmt', 'authData'), value: cborValue }),
+      fc.record({
+        op: fc.constant('set' as const),
+        key: fc.constantFrom('fmt', 'attStmt', 'authData'),
+        value: cborValue,
+      }),
       fc.record({ op: fc.constant('authData' as const), m: byteMutation }),
       fc.record({ op: fc.constant('whole' as const), value: cborValue }),
       fc.record({ op: fc.constant('extra' as const), key: fc.string({ maxLength: 8 }), value: cborValue }),
@@ -905,7 +1159,10 @@ function applyRegistrationMutation(body: Record<string, unknown>, m: Registratio
 
 /** A byte mutation on raw bytes; a 'text' mutation (not base64url) becomes random bytes of its UTF-8. */
 function mutateB64urlBytes(bytes: Uint8Array, m: ByteMutation): string {
-  const mutated = mutateB64url(b64url.encode(bytes), m.op === 'text' ? { op: 'random', bytes: new TextEncoder().encode(m.text) } : m);
+  const mutated = mutateB64url(
+    b64url.encode(bytes),
+    m.op === 'text' ? { op: 'random', bytes: new TextEncoder().encode(m.text) } : m,
+  );
   return mutated;
 }
 
@@ -915,16 +1172,55 @@ type AuthenticationMutation =
   /** Sets the ED flag and appends CBOR (or raw bytes) as authenticator extension data. */
   | { kind: 'extensions'; data: Uint8Array };
 
-const AUTHENTICATION_B64_FIELDS: Path[] = [['id'], ['rawId'], ['response', 'clientDataJSON'], ['response', 'authenticatorData'], ['response', 'signature'], ['response', 'userHandle']];
-const AUTHENTICATION_LEAVES: Path[] = [...AUTHENTICATION_B64_FIELDS, ['type'], ['response'], ['clientExtensionResults'], ['authenticatorAttachment']];
+const AUTHENTICATION_B64_FIELDS: Path[] = [
+  ['id'],
+  ['rawId'],
+  ['response', 'clientDataJSON'],
+  ['response', 'authenticatorData'],
+  ['response', 'signature'],
+  ['response', 'userHandle'],
+];
+const AUTHENTICATION_LEAVES: Path[] = [
+  ...AUTHENTICATION_B64_FIELDS,
+  ['type'],
+  ['response'],
+  ['clientExtensionResults'],
+  ['authenticatorAttachment'],
+];
 
 const authenticationMutation: fc.Arbitrary<AuthenticationMutation> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('bytes' as const), path: fc.constantFrom(...AUTHENTICATION_B64_FIELDS), m: byteMutation }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('value' as const), path: fc.constantFrom(...AUTHENTICATION_LEAVES), value: fc.oneof(garbage, fc.constant(DELETE as unknown)) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('extensions' as const), data: fc.oneof(cborValue.map((v) => encodeCbor(v)), fc.uint8Array({ maxLength: 40 })) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('bytes' as const),
+      path: fc.constantFrom(...AUTHENTICATION_B64_FIELDS),
+      m: byteMutation,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('value' as const),
+      path: fc.constantFrom(...AUTHENTICATION_LEAVES),
+      value: fc.oneof(garbage, fc.constant(DELETE as unknown)),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('extensions' as const),
+      data: fc.oneof(
+        cborValue.map((v) => encodeCbor(v)),
+        fc.uint8Array({ maxLength: 40 }),
+      ),
+    }),
+  },
 );
 
-function applyAuthenticationMutation(body: Record<string, unknown>, m: AuthenticationMutation): Record<string, unknown> {
+function applyAuthenticationMutation(
+  body: Record<string, unknown>,
+  m: AuthenticationMutation,
+): Record<string, unknown> {
   if (m.kind === 'extensions') {
     const path = ['response', 'response', 'authenticatorData'];
     const current = getPath(body, path);
@@ -958,7 +1254,16 @@ const COOKIE_NAMES = {
   quoted: `"${REFRESH_COOKIE}"`,
 } as const;
 type CookieName = keyof typeof COOKIE_NAMES | { other: string };
-type CookieValue = 'live' | 'live-spaced' | 'live-quoted' | 'live-nbsp' | 'live-truncated' | 'live-extended' | 'empty' | { token: string } | { junk: string };
+type CookieValue =
+  | 'live'
+  | 'live-spaced'
+  | 'live-quoted'
+  | 'live-nbsp'
+  | 'live-truncated'
+  | 'live-extended'
+  | 'empty'
+  | { token: string }
+  | { junk: string };
 
 interface CookieJar {
   cookies: { name: CookieName; value: CookieValue }[];
@@ -966,21 +1271,49 @@ interface CookieJar {
   separator: string;
 }
 
-const tokenChars = fc.string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'), minLength: 43, maxLength: 43 });
+const tokenChars = fc.string({
+  unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'),
+  minLength: 43,
+  maxLength: 43,
+});
 
 const cookieJar: fc.Arbitrary<CookieJar> = fc.record({
   cookies: fc.array(
     fc.record({
       name: fc.oneof(
         { weight: 6, arbitrary: fc.constantFrom(...(Object.keys(COOKIE_NAMES) as (keyof typeof COOKIE_NAMES)[])) },
-        { weight: 1, arbitrary: fc.string({ unit: fc.constantFrom(...'abcXYZ_-$.!'), minLength: 1, maxLength: 12 }).map((other) => ({ other })) },
+        {
+          weight: 1,
+          arbitrary: fc
+            .string({ unit: fc.constantFrom(...'abcXYZ_-$.!'), minLength: 1, maxLength: 12 })
+            .map((other) => ({ other })),
+        },
       ),
       value: fc.oneof(
-        { weight: 4, arbitrary: fc.constantFrom<CookieValue>('live', 'live-spaced', 'live-quoted', 'live-nbsp', 'live-truncated', 'live-extended', 'empty') },
+        {
+          weight: 4,
+          arbitrary: fc.constantFrom<CookieValue>(
+            'live',
+            'live-spaced',
+            'live-quoted',
+            'live-nbsp',
+            'live-truncated',
+            'live-extended',
+            'empty',
+          ),
+        },
         { weight: 1, arbitrary: tokenChars.map((token) => ({ token })) },
         {
           weight: 1,
-          arbitrary: fc.string({ unit: fc.integer({ min: 0x20, max: 0xff }).filter((c) => c !== 0x3b).map((c) => String.fromCharCode(c)), maxLength: 60 }).map((junk) => ({ junk })),
+          arbitrary: fc
+            .string({
+              unit: fc
+                .integer({ min: 0x20, max: 0xff })
+                .filter((c) => c !== 0x3b)
+                .map((c) => String.fromCharCode(c)),
+              maxLength: 60,
+            })
+            .map((junk) => ({ junk })),
         },
       ),
     }),

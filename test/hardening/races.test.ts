@@ -36,7 +36,10 @@
  */
 import { decodeJwt } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import type {
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+} from '@simplewebauthn/server';
 import { aroundNextBatch } from '../helpers/intercept-batch.js';
 import { createHarness, refreshCookieOf, type Harness } from '../helpers/harness.js';
 import { SoftAuthenticator, type GetAssertionOpts } from '../helpers/soft-authenticator.js';
@@ -53,8 +56,10 @@ interface SessionBody {
   user: { id: string; email: string; emailVerified: boolean };
 }
 
-const rows = <T = Record<string, unknown>>(q: string, ...args: unknown[]) => h.sqlite.sqlite.prepare(q).all(...args) as T[];
-const one = (q: string, ...args: unknown[]) => Number(Object.values(h.sqlite.sqlite.prepare(q).get(...args) as object)[0]);
+const rows = <T = Record<string, unknown>>(q: string, ...args: unknown[]) =>
+  h.sqlite.sqlite.prepare(q).all(...args) as T[];
+const one = (q: string, ...args: unknown[]) =>
+  Number(Object.values(h.sqlite.sqlite.prepare(q).get(...args) as object)[0]);
 const codeOf = async (res: Response) => ((await res.clone().json()) as { error?: { code: string } }).error?.code;
 const refresh = (cookie: string) => h.request('/auth/refresh', { body: {}, cookie });
 const origin = () => h.config.publicUrl;
@@ -128,8 +133,14 @@ async function registrationOptions(body: unknown, token?: string) {
 /** An account (its address proved) with a first passkey. */
 async function signUp(email: string, device = new SoftAuthenticator()) {
   const issued = await h.signIn(email);
-  const body: SessionBody = { accessToken: issued.accessToken, user: { id: issued.user.id, email: issued.user.email, emailVerified: true } } as SessionBody;
-  const response = device.createCredential({ options: await registrationOptions({}, body.accessToken), origin: origin() });
+  const body: SessionBody = {
+    accessToken: issued.accessToken,
+    user: { id: issued.user.id, email: issued.user.email, emailVerified: true },
+  } as SessionBody;
+  const response = device.createCredential({
+    options: await registrationOptions({}, body.accessToken),
+    origin: origin(),
+  });
   const res = await h.request('/auth/passkeys/register/verify', { body: { response }, token: body.accessToken });
   expect(res.status).toBe(201);
   return { device, body, id: response.id };
@@ -146,7 +157,11 @@ async function addPasskey(token: string) {
 async function assertion(device: SoftAuthenticator, opts: Partial<GetAssertionOpts> = {}) {
   const res = await h.request('/auth/passkeys/login/options', { body: {} });
   expect(res.status).toBe(200);
-  return device.getAssertion({ options: (await res.json()) as PublicKeyCredentialRequestOptionsJSON, origin: origin(), ...opts });
+  return device.getAssertion({
+    options: (await res.json()) as PublicKeyCredentialRequestOptionsJSON,
+    origin: origin(),
+    ...opts,
+  });
 }
 
 const loginVerify = (response: unknown) => h.request('/auth/passkeys/login/verify', { body: { response } });
@@ -154,10 +169,13 @@ const loginVerify = (response: unknown) => h.request('/auth/passkeys/login/verif
 describe('2. parallel verifies of one emailed message (link and code mixed)', () => {
   async function race(email: string) {
     const { token, code } = await mailFor(email);
-    const rowId = rows<{ id: string }>('SELECT id FROM email_tokens WHERE email = ? AND consumed_at IS NULL', email)[0]!.id;
+    const rowId = rows<{ id: string }>('SELECT id FROM email_tokens WHERE email = ? AND consumed_at IS NULL', email)[0]!
+      .id;
     const sessionsBefore = one("SELECT count(*) FROM sessions WHERE method = 'email'");
     const results = await Promise.all(
-      Array.from({ length: 16 }, (_, i) => h.request('/auth/email/verify', { body: i % 2 ? { token } : { email, code } })),
+      Array.from({ length: 16 }, (_, i) =>
+        h.request('/auth/email/verify', { body: i % 2 ? { token } : { email, code } }),
+      ),
     );
     const ok = results.filter((r) => r.status < 300);
     expect(ok).toHaveLength(1);
@@ -168,9 +186,12 @@ describe('2. parallel verifies of one emailed message (link and code mixed)', ()
     // The message's row was used up by exactly one request (its nonce), and the address has one account.
     expect(rows('SELECT consumed_by IS NOT NULL AS used FROM email_tokens WHERE id = ?', rowId)).toEqual([{ used: 1 }]);
     expect(one('SELECT count(*) FROM users WHERE email = ?', email)).toBe(1);
-    expect(one("SELECT count(*) FROM audit_events WHERE type = 'email.verified' AND user_id = (SELECT id FROM users WHERE email = ?)", email)).toBe(
-      one("SELECT count(*) FROM email_tokens WHERE email = ? AND consumed_by IS NOT NULL", email),
-    );
+    expect(
+      one(
+        "SELECT count(*) FROM audit_events WHERE type = 'email.verified' AND user_id = (SELECT id FROM users WHERE email = ?)",
+        email,
+      ),
+    ).toBe(one('SELECT count(*) FROM email_tokens WHERE email = ? AND consumed_by IS NOT NULL', email));
     const body = (await ok[0]!.json()) as SessionBody;
     expect(body.user.emailVerified).toBe(true);
     expect((await h.request('/api/me', { token: body.accessToken })).status).toBe(200);
@@ -188,7 +209,6 @@ describe('2. parallel verifies of one emailed message (link and code mixed)', ()
     expect(again.status).toBe(200);
     expect(again.body.user.id).toBe(first.body.user.id);
   });
-
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -200,7 +220,10 @@ describe('3. parallel assertions with one passkey', () => {
       CREATE TEMP TABLE counter_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT, old_counter INTEGER, new_counter INTEGER);
       CREATE TEMP TRIGGER counter_moves AFTER UPDATE OF counter ON main.passkeys
       BEGIN INSERT INTO counter_log (id, old_counter, new_counter) VALUES (new.id, old.counter, new.counter); END;`);
-    return () => rows<{ old_counter: number; new_counter: number }>('SELECT old_counter, new_counter FROM counter_log ORDER BY seq');
+    return () =>
+      rows<{ old_counter: number; new_counter: number }>(
+        'SELECT old_counter, new_counter FROM counter_log ORDER BY seq',
+      );
   }
 
   const counterOf = (id: string) => one('SELECT counter FROM passkeys WHERE id = ?', id);
@@ -251,12 +274,21 @@ describe('3. parallel assertions with one passkey', () => {
     let moves = 0;
     for (let round = 0; round < 3; round++) {
       const responses = [];
-      for (let i = 0; i < 12; i++) responses.push({ counter: device.credentials[0]!.counter + 1, response: await assertion(device) });
+      for (let i = 0; i < 12; i++)
+        responses.push({ counter: device.credentials[0]!.counter + 1, response: await assertion(device) });
       // Shuffled, and staggered more each round (all at once; a little; spread out), so reads and
       // writes interleave differently: from "all read the same counter" to "some read a moved one".
-      const order = responses.map((r, i) => ({ r, k: (i * 7 + round * 5) % 12 })).sort((a, b) => a.k - b.k).map((x) => x.r);
+      const order = responses
+        .map((r, i) => ({ r, k: (i * 7 + round * 5) % 12 }))
+        .sort((a, b) => a.k - b.k)
+        .map((x) => x.r);
       const stagger = (i: number) => [0, i % 3, i * 6][round]!;
-      const results = await Promise.all(order.map(async ({ counter, response }, i) => ({ counter, res: await turns(stagger(i)).then(() => loginVerify(response)) })));
+      const results = await Promise.all(
+        order.map(async ({ counter, response }, i) => ({
+          counter,
+          res: await turns(stagger(i)).then(() => loginVerify(response)),
+        })),
+      );
       const accepted = results.filter((r) => r.res.status === 200).map((r) => r.counter);
       const refused = results.filter((r) => r.res.status !== 200);
       expect(accepted.length).toBeGreaterThanOrEqual(1);
@@ -274,7 +306,9 @@ describe('3. parallel assertions with one passkey', () => {
       expect(counterOf(id)).toBe(roundLog.at(-1)!.new_counter);
     }
     expect(one('SELECT count(*) FROM sessions WHERE user_id = ?', body.user.id)).toBe(sessionsBefore + moves);
-    expect(one("SELECT count(*) FROM audit_events WHERE type = 'passkey.counter_regression'")).toBe(regressionsBefore + 36 - moves);
+    expect(one("SELECT count(*) FROM audit_events WHERE type = 'passkey.counter_regression'")).toBe(
+      regressionsBefore + 36 - moves,
+    );
     // The passkey is not locked out: the next assertion (counter above all) signs in.
     expect((await loginVerify(await assertion(device))).status).toBe(200);
   });
@@ -295,12 +329,19 @@ describe('4. parallel deletes of the last passkeys', () => {
 
   const del = (id: string, token: string) => h.request(`/auth/passkeys/${id}`, { method: 'DELETE', token });
 
-
   it('a proven address is a way in: every passkey may go, each deleted once (204, else 404), and the address still signs in', async () => {
     const { token, userId, devices } = await accountWith(3, 'proven@example.com');
     const ids = [...devices.keys()];
-    const results = await Promise.all(ids.flatMap((id) => [id, id]).map(async (id) => ({ id, res: await del(id, token) })));
-    for (const id of ids) expect(results.filter((r) => r.id === id).map((r) => r.res.status).sort()).toEqual([204, 404]);
+    const results = await Promise.all(
+      ids.flatMap((id) => [id, id]).map(async (id) => ({ id, res: await del(id, token) })),
+    );
+    for (const id of ids)
+      expect(
+        results
+          .filter((r) => r.id === id)
+          .map((r) => r.res.status)
+          .sort(),
+      ).toEqual([204, 404]);
     expect(one('SELECT count(*) FROM passkeys WHERE user_id = ?', userId)).toBe(0);
     const { code } = await mailFor('proven@example.com');
     const res = await h.request('/auth/email/verify', { body: { email: 'proven@example.com', code } });
@@ -313,13 +354,22 @@ describe('4. parallel deletes of the last passkeys', () => {
 
 describe('5. logout racing a refresh of the same session', () => {
   /** Checks the stated outcome for one race and says which way it went. */
-  async function expectOutcome(s: { refreshToken: string; accessToken: string; session: { id: string } }, refreshed: Response, logout: Response) {
+  async function expectOutcome(
+    s: { refreshToken: string; accessToken: string; session: { id: string } },
+    refreshed: Response,
+    logout: Response,
+  ) {
     expect(logout.status).toBe(204);
     expect([200, 401]).toContain(refreshed.status);
-    const [session] = rows<{ revoked_at: number | null; revoked_reason: string | null }>('SELECT revoked_at, revoked_reason FROM sessions WHERE id = ?', s.session.id);
+    const [session] = rows<{ revoked_at: number | null; revoked_reason: string | null }>(
+      'SELECT revoked_at, revoked_reason FROM sessions WHERE id = ?',
+      s.session.id,
+    );
     expect(session!.revoked_at).not.toBeNull();
     expect(session!.revoked_reason).toBe('logout');
-    expect(one("SELECT count(*) FROM audit_events WHERE type = 'session.logout' AND session_id = ?", s.session.id)).toBe(1);
+    expect(
+      one("SELECT count(*) FROM audit_events WHERE type = 'session.logout' AND session_id = ?", s.session.id),
+    ).toBe(1);
     expect((await h.request('/api/me', { token: s.accessToken })).status).toBe(401);
     expect((await refresh(s.refreshToken)).status).toBe(401);
     if (refreshed.status === 200) {
@@ -388,6 +438,7 @@ describe('5. logout racing a refresh of the same session', () => {
     expect(logout.status).toBe(204);
     for (const r of results.filter((r) => r !== logout)) expect([200, 401]).toContain(r.status);
     expect(rows('SELECT revoked_reason FROM sessions')).toEqual([{ revoked_reason: 'logout' }]);
-    for (const r of results.filter((r) => r.status === 200)) expect((await refresh(refreshCookieOf(r)!)).status).toBe(401);
+    for (const r of results.filter((r) => r.status === 200))
+      expect((await refresh(refreshCookieOf(r)!)).status).toBe(401);
   });
 });

@@ -54,10 +54,14 @@ export interface Wire {
 }
 
 export const encoder = new TextEncoder();
-export const byteLength = (body: string | Uint8Array) => (typeof body === 'string' ? encoder.encode(body).length : body.length);
+export const byteLength = (body: string | Uint8Array) =>
+  typeof body === 'string' ? encoder.encode(body).length : body.length;
 
 /** Sends through app.request with a socket address, so every middleware runs as in production. */
-export function send(h: Harness, { method, path, headers = [], body, contentLength = true, ip = '127.0.0.1' }: Wire): Promise<Response> {
+export function send(
+  h: Harness,
+  { method, path, headers = [], body, contentLength = true, ip = '127.0.0.1' }: Wire,
+): Promise<Response> {
   const hs = new Headers();
   for (const [k, v] of headers) hs.append(k, v);
   const hasBody = body !== undefined && method !== 'GET' && method !== 'HEAD';
@@ -67,7 +71,9 @@ export function send(h: Harness, { method, path, headers = [], body, contentLeng
   const bytes = hasBody ? (typeof body === 'string' ? encoder.encode(body) : body) : undefined;
   const init: RequestInit = { method, headers: hs, body: bytes as BodyInit | undefined };
   // The request's background work (deps.defer) is part of its effect: wait for it before the answer is judged.
-  return Promise.resolve(h.app.request(`http://localhost${path}`, init, { incoming: { socket: { remoteAddress: ip } } })).then(async (res) => {
+  return Promise.resolve(
+    h.app.request(`http://localhost${path}`, init, { incoming: { socket: { remoteAddress: ip } } }),
+  ).then(async (res) => {
     await h.settle();
     return res;
   });
@@ -109,19 +115,27 @@ export async function expectSound(res: Response, method: string, label: string):
     if (method !== 'HEAD') expectErrorShape(body, where);
     if (res.status === 429) expect(res.headers.get('retry-after'), where).toMatch(/^\d+$/);
   }
-  if (res.status >= 300 && res.status < 400) expect.fail(`no route answers a redirect: ${where} Location=${res.headers.get('location')}`);
+  if (res.status >= 300 && res.status < 400)
+    expect.fail(`no route answers a redirect: ${where} Location=${res.headers.get('location')}`);
   return { status: res.status, headers: res.headers, body, text };
 }
 
-export function expectErrorShape(body: unknown, where = ''): asserts body is { error: { code: string; message: string } } {
-  expect(body !== null && typeof body === 'object' && !Array.isArray(body), `error body is an object: ${where}`).toBe(true);
+export function expectErrorShape(
+  body: unknown,
+  where = '',
+): asserts body is { error: { code: string; message: string } } {
+  expect(body !== null && typeof body === 'object' && !Array.isArray(body), `error body is an object: ${where}`).toBe(
+    true,
+  );
   const outer = body as Record<string, unknown>;
   expect(Object.keys(outer), where).toEqual(['error']);
   const inner = outer.error as Record<string, unknown>;
   expect(inner !== null && typeof inner === 'object' && !Array.isArray(inner), where).toBe(true);
   expect(Object.keys(inner).sort(), where).toEqual(['code', 'message']);
   expect(typeof inner.code === 'string' && SNAKE_CASE.test(inner.code), `code is SNAKE_CASE: ${where}`).toBe(true);
-  expect(typeof inner.message === 'string' && inner.message.trim().length > 0, `message is non-empty: ${where}`).toBe(true);
+  expect(typeof inner.message === 'string' && inner.message.trim().length > 0, `message is non-empty: ${where}`).toBe(
+    true,
+  );
 }
 
 export const errorCode = (a: Answer) => (a.body as { error?: { code?: string } } | null)?.error?.code;
@@ -174,7 +188,8 @@ export function diff(before: Snapshot, after: Snapshot): Change[] {
         continue;
       }
       const columns: Record<string, [unknown, unknown]> = {};
-      for (const col of new Set([...Object.keys(row), ...Object.keys(now)])) if (row[col] !== now[col]) columns[col] = [row[col], now[col]];
+      for (const col of new Set([...Object.keys(row), ...Object.keys(now)]))
+        if (row[col] !== now[col]) columns[col] = [row[col], now[col]];
       if (Object.keys(columns).length) changes.push({ table, key, kind: 'changed', columns });
     }
     for (const key of b.keys()) if (!a.has(key)) changes.push({ table, key, kind: 'added' });
@@ -208,7 +223,8 @@ export function forbiddenChanges(changes: Change[], allow: Allowance = {}): Chan
   let challengesRemoved = 0;
   let codesCounted = 0;
   return changes.filter((c) => {
-    if (allow.challenge && c.table === 'webauthn_challenges' && c.kind === 'removed' && challengesRemoved++ === 0) return false;
+    if (allow.challenge && c.table === 'webauthn_challenges' && c.kind === 'removed' && challengesRemoved++ === 0)
+      return false;
     if (
       allow.wrongCode &&
       c.table === 'email_tokens' &&
@@ -238,7 +254,9 @@ export async function expectUnchanged(h: Harness, before: Snapshot, allow: Allow
  */
 export function installWriteJournal(h: Harness) {
   const db = h.sqlite.sqlite;
-  db.exec('CREATE TABLE IF NOT EXISTS _hardening_writes (id INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT NOT NULL, op TEXT NOT NULL)');
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS _hardening_writes (id INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT NOT NULL, op TEXT NOT NULL)',
+  );
   for (const table of Object.keys(WATCHED)) {
     for (const op of ['INSERT', 'UPDATE', 'DELETE']) {
       db.exec(

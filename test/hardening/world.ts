@@ -4,7 +4,12 @@
  * that hand out a live Bearer token, session id or refresh cookie at the moment a run needs one
  * (a run may have signed the previous one out).
  */
-import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
+} from '@simplewebauthn/server';
 import { expect } from 'vitest';
 import { createHarness, refreshCookieOf, type Harness, type IssuedSession } from '../helpers/harness.js';
 import { SoftAuthenticator } from '../helpers/soft-authenticator.js';
@@ -40,9 +45,14 @@ export async function createWorld(env: Record<string, string> = {}): Promise<Wor
 
   // The passkey account: the address proved (the harness's sign-in), then a passkey added the way a browser adds it.
   const owner = await h.signIn(emails.pk);
-  const options = (await (await h.request('/auth/passkeys/register/options', { body: {}, token: owner.accessToken })).json()) as PublicKeyCredentialCreationOptionsJSON;
+  const options = (await (
+    await h.request('/auth/passkeys/register/options', { body: {}, token: owner.accessToken })
+  ).json()) as PublicKeyCredentialCreationOptionsJSON;
   const registration = device.createCredential({ options, origin: publicUrl });
-  const added = await h.request('/auth/passkeys/register/verify', { body: { response: registration }, token: owner.accessToken });
+  const added = await h.request('/auth/passkeys/register/verify', {
+    body: { response: registration },
+    token: owner.accessToken,
+  });
   expect(added.status).toBe(201);
   const codeEmail = 'code-holder@example.com';
   expect((await h.request('/auth/email/start', { body: { email: codeEmail } })).status).toBe(202);
@@ -74,7 +84,11 @@ export async function createWorld(env: Record<string, string> = {}): Promise<Wor
 }
 
 /** Fresh registration options and the soft authenticator's response to them (not yet sent). */
-export async function freshRegistration(w: World, mode: { bearer: string }, device = new SoftAuthenticator()): Promise<RegistrationResponseJSON> {
+export async function freshRegistration(
+  w: World,
+  mode: { bearer: string },
+  device = new SoftAuthenticator(),
+): Promise<RegistrationResponseJSON> {
   const res = await w.h.request('/auth/passkeys/register/options', { body: {}, token: mode.bearer });
   expect(res.status).toBe(200);
   const options = (await res.json()) as PublicKeyCredentialCreationOptionsJSON;

@@ -70,8 +70,7 @@ function encodeInto(out: number[], value: CborValue): void {
     out.push(...head(4, value.length));
     for (const item of value) encodeInto(out, item);
   } else {
-    const entries: [CborKey, CborValue][] =
-      value instanceof Map ? [...value.entries()] : Object.entries(value);
+    const entries: [CborKey, CborValue][] = value instanceof Map ? [...value.entries()] : Object.entries(value);
     out.push(...head(5, entries.length));
     for (const [k, v] of entries) {
       encodeInto(out, k);

@@ -25,7 +25,12 @@ export function generateDbscKey(): DbscKeyPair {
 /** A compact JWS as Chromium signs it; `header` and `claims` may be overridden for negative tests. */
 export function signProof(
   key: DbscKeyPair,
-  { jti, embedKey, header = {}, claims = {} }: { jti: string; embedKey: boolean; header?: Record<string, unknown>; claims?: Record<string, unknown> },
+  {
+    jti,
+    embedKey,
+    header = {},
+    claims = {},
+  }: { jti: string; embedKey: boolean; header?: Record<string, unknown>; claims?: Record<string, unknown> },
 ): string {
   const h = { alg: 'ES256', ...(embedKey ? { jwk: key.publicJwk } : {}), typ: 'dbsc+jwt', ...header };
   const input = `${b64u(JSON.stringify(h))}.${b64u(JSON.stringify({ jti, ...claims }))}`;
@@ -33,11 +38,15 @@ export function signProof(
   return `${input}.${b64u(signature)}`;
 }
 
-export const registrationProof = (key: DbscKeyPair, challenge: string) => signProof(key, { jti: challenge, embedKey: true });
-export const refreshProof = (key: DbscKeyPair, challenge: string) => signProof(key, { jti: challenge, embedKey: false });
+export const registrationProof = (key: DbscKeyPair, challenge: string) =>
+  signProof(key, { jti: challenge, embedKey: true });
+export const refreshProof = (key: DbscKeyPair, challenge: string) =>
+  signProof(key, { jti: challenge, embedKey: false });
 
 /** `Secure-Session-Registration: (ES256);path="…";challenge="…"` → its parts, or null. */
-export function parseRegistrationOffer(header: string | null): { algorithms: string[]; path: string; challenge: string } | null {
+export function parseRegistrationOffer(
+  header: string | null,
+): { algorithms: string[]; path: string; challenge: string } | null {
   if (!header) return null;
   const m = /^\(([^)]*)\);path="([^"]+)";challenge="([^"]+)"$/.exec(header.trim());
   return m ? { algorithms: m[1]!.split(' ').filter(Boolean), path: m[2]!, challenge: m[3]! } : null;

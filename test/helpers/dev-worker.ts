@@ -22,7 +22,10 @@ export interface DevWorker {
 }
 
 /** Starts the Worker and waits until it answers any HTTP request (a misconfigured one answers 500). */
-export async function startDevWorker(env: Record<string, string> = {}, { timeoutMs = 110_000 } = {}): Promise<DevWorker> {
+export async function startDevWorker(
+  env: Record<string, string> = {},
+  { timeoutMs = 110_000 } = {},
+): Promise<DevWorker> {
   const [port, inspector] = [await freePort(), await freePort()];
   const state = fs.mkdtempSync(path.join(os.tmpdir(), 'sesame-worker-state-'));
   const publicUrl = env.PUBLIC_URL ?? `http://localhost:${port}`;

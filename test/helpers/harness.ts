@@ -44,19 +44,35 @@ export interface RequestOptions {
 
 export type Harness = Awaited<ReturnType<typeof createHarness>>;
 
-export async function createHarness({ driver = 'better-sqlite3', env = {}, start = T0, deps: overrides = {}, appOptions }: HarnessOptions = {}) {
+export async function createHarness({
+  driver = 'better-sqlite3',
+  env = {},
+  start = T0,
+  deps: overrides = {},
+  appOptions,
+}: HarnessOptions = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sesame-test-'));
   // A PUBLIC_URL that is not loopback needs a mail transport to start (no outbox there): tests that
   // do not read mail get one that reaches nobody (createMailHarness gives a real one).
   const needsTransport = env.PUBLIC_URL !== undefined && !isLoopbackOrigin(env.PUBLIC_URL) && !env.SMTP_URL;
-  const config = parseConfig(
-    { DATABASE_PATH: path.join(dir, 'sesame.db'), RATE_LIMIT_PER_MINUTE: '100000', ...(needsTransport ? { SMTP_URL: 'smtp://127.0.0.1:9' } : {}), ...env });
+  const config = parseConfig({
+    DATABASE_PATH: path.join(dir, 'sesame.db'),
+    RATE_LIMIT_PER_MINUTE: '100000',
+    ...(needsTransport ? { SMTP_URL: 'smtp://127.0.0.1:9' } : {}),
+    ...env,
+  });
   let now = start;
   const logs: { level: LogLevel; msg: string; fields: LogFields }[] = [];
   const logger: Logger = { log: (level, msg, fields = {}) => void logs.push({ level, msg, fields }) };
-  const d1 = driver === 'd1' || driver === 'd1-session' ? await openTestD1({ session: driver === 'd1-session' ? 'first-primary' : undefined }) : null;
+  const d1 =
+    driver === 'd1' || driver === 'd1-session'
+      ? await openTestD1({ session: driver === 'd1-session' ? 'first-primary' : undefined })
+      : null;
   const built = d1
-    ? { deps: buildDeps({ config, db: d1.db, logger, clock: () => now, socketAddress: createNodeDeps.socketAddress }), sqlite: null }
+    ? {
+        deps: buildDeps({ config, db: d1.db, logger, clock: () => now, socketAddress: createNodeDeps.socketAddress }),
+        sqlite: null,
+      }
     : createNodeDeps({ config, logger, clock: () => now });
   // Background work (deps.defer) is awaited by request() below unless the caller brings its own
   // defer (createMailHarness tracks it and waits on demand), so a plain test sees a request's whole
@@ -73,14 +89,22 @@ export async function createHarness({ driver = 'better-sqlite3', env = {}, start
     d1 ? d1.all(q, ...params) : (built.sqlite!.sqlite.prepare(q).all(...params) as Record<string, unknown>[]);
   const app = createApp(deps, appOptions);
 
-  async function request(pathname: string, { method, body, rawBody, headers = {}, token, cookie, ip = '127.0.0.1' }: RequestOptions = {}) {
+  async function request(
+    pathname: string,
+    { method, body, rawBody, headers = {}, token, cookie, ip = '127.0.0.1' }: RequestOptions = {},
+  ) {
     const h: Record<string, string> = { ...headers };
-    if (body !== undefined && !Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) h['content-type'] = 'application/json';
+    if (body !== undefined && !Object.keys(h).some((k) => k.toLowerCase() === 'content-type'))
+      h['content-type'] = 'application/json';
     if (token) h.authorization = `Bearer ${token}`;
     if (cookie) h.cookie = `${REFRESH_COOKIE}=${cookie}`;
     const response = await app.request(
       pathname,
-      { method: method ?? (body !== undefined || rawBody !== undefined ? 'POST' : 'GET'), headers: h, body: rawBody ?? (body === undefined ? undefined : JSON.stringify(body)) },
+      {
+        method: method ?? (body !== undefined || rawBody !== undefined ? 'POST' : 'GET'),
+        headers: h,
+        body: rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
+      },
       { incoming: { socket: { remoteAddress: ip } } },
     );
     await settle();
@@ -93,13 +117,21 @@ export async function createHarness({ driver = 'better-sqlite3', env = {}, start
   }
 
   /** Signs a user in through the domain's one startSession function (no test-only endpoint). */
-  async function signIn(email = `user-${Math.random().toString(36).slice(2)}@example.com`, { amr = ['otp'] as Amr[], verified = true } = {}) {
+  async function signIn(
+    email = `user-${Math.random().toString(36).slice(2)}@example.com`,
+    { amr = ['otp'] as Amr[], verified = true } = {},
+  ) {
     let user = await findUserByEmail(deps.db, email);
     if (!user) {
       user = newUser({ email, emailVerified: verified, now });
       await deps.db.orm.insert(users).values(user);
     }
-    const issued = (await startSession(deps, { user, method: 'email', amr, context: { userAgent: 'vitest', clientAddress: '127.0.0.1' } }))!;
+    const issued = (await startSession(deps, {
+      user,
+      method: 'email',
+      amr,
+      context: { userAgent: 'vitest', clientAddress: '127.0.0.1' },
+    }))!;
     return issued;
   }
 
@@ -110,10 +142,14 @@ export async function createHarness({ driver = 'better-sqlite3', env = {}, start
   async function signInLegacy(email?: string) {
     const issued = await signIn(email);
     const legacy = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url');
-    const hash = Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(legacy))).toString('base64url');
+    const hash = Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(legacy))).toString(
+      'base64url',
+    );
     await deps.db.orm.run(sql`UPDATE sessions SET refresh_gen = NULL, refresh_hash = NULL, refresh_at = NULL, refresh_prev_hash = NULL,
         refresh_prev_sealed = NULL, refresh_prev_at = NULL WHERE id = ${issued.session.id}`);
-    await deps.db.orm.run(sql`INSERT INTO refresh_tokens (hash, session_id, created_at) VALUES (${hash}, ${issued.session.id}, ${now})`);
+    await deps.db.orm.run(
+      sql`INSERT INTO refresh_tokens (hash, session_id, created_at) VALUES (${hash}, ${issued.session.id}, ${now})`,
+    );
     return { ...issued, refreshToken: legacy };
   }
 

@@ -7,7 +7,11 @@ import type { Db } from '../../src/db/db.js';
 
 export function aroundNextBatch(
   db: Db,
-  { before, after, skip = 0 }: { before?: () => unknown; after?: () => unknown; /** Batches to let through first. */ skip?: number },
+  {
+    before,
+    after,
+    skip = 0,
+  }: { before?: () => unknown; after?: () => unknown /** Batches to let through first. */; skip?: number },
 ): void {
   const target = db as { batch: Db['batch']; batchPrepared: Db['batchPrepared'] };
   const original = { batch: target.batch, batchPrepared: target.batchPrepared };

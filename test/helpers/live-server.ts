@@ -41,7 +41,10 @@ export function liveDatabase(): LiveDatabase {
   };
 }
 
-export async function startLiveServer(env: Record<string, string>, { clock }: { clock?: () => number } = {}): Promise<LiveServer> {
+export async function startLiveServer(
+  env: Record<string, string>,
+  { clock }: { clock?: () => number } = {},
+): Promise<LiveServer> {
   const config = parseConfig({ HOST: '127.0.0.1', PORT: '0', RATE_LIMIT_PER_MINUTE: '100000', ...env });
   const logs: LiveServer['logs'] = [];
   const logger: Logger = { log: (level, msg, fields = {}) => void logs.push({ level, msg, fields }) };

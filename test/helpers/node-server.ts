@@ -25,11 +25,23 @@ export interface TestServer {
   /** The key an `admin:key create` printed on its last line. */
   createAdminKey(name: string, scopes?: string): Promise<string>;
   fetch(p: string, init?: RequestInit & { token?: string; json?: unknown }): Promise<Response>;
-  signInByEmail(email: string): Promise<{ status: number; accessToken: string; refresh: string; userId: string; headers: Headers }>;
+  signInByEmail(
+    email: string,
+  ): Promise<{ status: number; accessToken: string; refresh: string; userId: string; headers: Headers }>;
   close(): Promise<void>;
 }
 
-export async function startTestServer({ env = {}, dir: given, logger = silentLogger, clock }: { env?: Record<string, string>; dir?: string; logger?: Logger; clock?: () => number } = {}): Promise<TestServer> {
+export async function startTestServer({
+  env = {},
+  dir: given,
+  logger = silentLogger,
+  clock,
+}: {
+  env?: Record<string, string>;
+  dir?: string;
+  logger?: Logger;
+  clock?: () => number;
+} = {}): Promise<TestServer> {
   const dir = given ?? fs.mkdtempSync(path.join(os.tmpdir(), 'sesame-srv-'));
   const port = await freePort();
   const fullEnv: Record<string, string> = {
@@ -43,9 +55,15 @@ export async function startTestServer({ env = {}, dir: given, logger = silentLog
   const base = `http://127.0.0.1:${server.port}`;
 
   const cli = (script: string, ...args: string[]) =>
-    run('npm', ['run', '-s', script, '--', ...args], { cwd: root, env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? dir, ...fullEnv } });
+    run('npm', ['run', '-s', script, '--', ...args], {
+      cwd: root,
+      env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? dir, ...fullEnv },
+    });
 
-  const doFetch = (p: string, { token, json, headers, ...init }: RequestInit & { token?: string; json?: unknown } = {}) => {
+  const doFetch = (
+    p: string,
+    { token, json, headers, ...init }: RequestInit & { token?: string; json?: unknown } = {},
+  ) => {
     const h = new Headers(headers);
     if (token) h.set('authorization', `Bearer ${token}`);
     if (json !== undefined) h.set('content-type', 'application/json');

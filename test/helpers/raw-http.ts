@@ -43,7 +43,8 @@ export class RawConnection {
   }
 
   private async more(deadline: number): Promise<void> {
-    if (this.closed) throw new Error(`connection closed; unread: ${JSON.stringify(this.buffer.toString('latin1').slice(0, 200))}`);
+    if (this.closed)
+      throw new Error(`connection closed; unread: ${JSON.stringify(this.buffer.toString('latin1').slice(0, 200))}`);
     if (Date.now() > deadline) throw new Error('timed out waiting for a response');
     await new Promise<void>((resolve) => {
       this.waiters.push(resolve);
@@ -72,7 +73,10 @@ export class RawConnection {
     if (headers['transfer-encoding']?.includes('chunked')) {
       for (;;) {
         const terminator = rest.indexOf('0\r\n\r\n');
-        if (terminator !== -1 && (terminator === 0 || rest.subarray(terminator - 2, terminator).toString() === '\r\n')) {
+        if (
+          terminator !== -1 &&
+          (terminator === 0 || rest.subarray(terminator - 2, terminator).toString() === '\r\n')
+        ) {
           body = decodeChunked(rest.subarray(0, terminator + 5));
           this.buffer = rest.subarray(terminator + 5);
           break;
@@ -112,7 +116,9 @@ function decodeChunked(data: Buffer): Buffer {
 /** A POST whose body goes in chunks (no Content-Length), `size` bytes in all. */
 export function chunkedPost(path: string, host: string, size: number, chunk = 8192): Buffer {
   const parts: Buffer[] = [
-    Buffer.from(`POST ${path} HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n`),
+    Buffer.from(
+      `POST ${path} HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n`,
+    ),
   ];
   for (let sent = 0; sent < size; sent += chunk) {
     const n = Math.min(chunk, size - sent);
@@ -125,9 +131,12 @@ export function chunkedPost(path: string, host: string, size: number, chunk = 81
 /** A POST with a declared Content-Length and that many bytes of body. */
 export function sizedPost(path: string, host: string, size: number): Buffer {
   return Buffer.concat([
-    Buffer.from(`POST ${path} HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nContent-Length: ${size}\r\nConnection: keep-alive\r\n\r\n`),
+    Buffer.from(
+      `POST ${path} HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nContent-Length: ${size}\r\nConnection: keep-alive\r\n\r\n`,
+    ),
     Buffer.alloc(size, 0x61),
   ]);
 }
 
-export const simpleGet = (path: string, host: string) => `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: keep-alive\r\n\r\n`;
+export const simpleGet = (path: string, host: string) =>
+  `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: keep-alive\r\n\r\n`;

@@ -63,12 +63,16 @@ export async function startSmtpCapture({ port = 0 }: { port?: number } = {}): Pr
     onRcptTo(_address, _session, callback) {
       if (refusal === null) return callback();
       refused++;
-      callback(Object.assign(new Error(refusal < 500 ? 'Try again later' : 'No such user here'), { responseCode: refusal }));
+      callback(
+        Object.assign(new Error(refusal < 500 ? 'Try again later' : 'No such user here'), { responseCode: refusal }),
+      );
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
-      new Promise<Buffer>((resolve, reject) => stream.on('end', () => resolve(Buffer.concat(chunks))).on('error', reject))
+      new Promise<Buffer>((resolve, reject) =>
+        stream.on('end', () => resolve(Buffer.concat(chunks))).on('error', reject),
+      )
         .then(async (raw) => ({ raw, mail: await simpleParser(raw) }))
         .then(({ raw, mail }) => {
           received.push({
@@ -143,7 +147,9 @@ export async function createMailHarness({
     deps: {
       mailer,
       defer: (work) => {
-        const tracked = work.catch((err) => h.deps.logger.log('error', 'background task failed', { error: String(err) }));
+        const tracked = work.catch((err) =>
+          h.deps.logger.log('error', 'background task failed', { error: String(err) }),
+        );
         pending.add(tracked);
         void tracked.finally(() => pending.delete(tracked));
       },

@@ -43,7 +43,9 @@ async function register(auth: SoftAuthenticator, userName = 'alice@example.com')
 async function authenticate(auth: SoftAuthenticator, credential: WebAuthnCredential, allow = true) {
   const options = await generateAuthenticationOptions({
     rpID,
-    allowCredentials: allow ? [{ id: credential.id, ...(credential.transports ? { transports: credential.transports } : {}) }] : [],
+    allowCredentials: allow
+      ? [{ id: credential.id, ...(credential.transports ? { transports: credential.transports } : {}) }]
+      : [],
   });
   const response = auth.getAssertion({ options, origin });
   const verify = (resp = response, cred = credential) =>
@@ -81,7 +83,13 @@ describe('cbor', () => {
     ['\u00fc', '62c3bc'],
     [new Uint8Array([1, 2, 3, 4]), '4401020304'],
     [[1, [2, 3], [4, 5]], '8301820203820405'],
-    [new Map([[1, 2], [3, 4]]), 'a201020304'],
+    [
+      new Map([
+        [1, 2],
+        [3, 4],
+      ]),
+      'a201020304',
+    ],
     [{ a: 1, b: [2, 3] }, 'a26161016162820203'],
     [1.1, 'fb3ff199999999999a'],
   ];
@@ -165,7 +173,12 @@ describe('SoftAuthenticator behaviour', () => {
     const aaguid = new Uint8Array(16).fill(0xab);
     const auth = new SoftAuthenticator({ aaguid, backupEligible: true, backedUp: true });
     const credentialId = new Uint8Array([1, 2, 3, 4, 5]);
-    const options = await generateRegistrationOptions({ rpName: 'x', rpID, userName: 'bob', userID: new Uint8Array(8) });
+    const options = await generateRegistrationOptions({
+      rpName: 'x',
+      rpID,
+      userName: 'bob',
+      userID: new Uint8Array(8),
+    });
     const response = auth.createCredential({ options, origin, credentialId });
     expect(response.id).toBe(b64url.encode(credentialId));
     expect(response.rawId).toBe(response.id);
@@ -183,7 +196,12 @@ describe('SoftAuthenticator behaviour', () => {
     const clientData = JSON.parse(Buffer.from(response.response.clientDataJSON, 'base64url').toString());
     expect(clientData).toEqual({ type: 'webauthn.create', challenge: options.challenge, origin, crossOrigin: false });
 
-    const v = await verifyRegistrationResponse({ response, expectedChallenge: options.challenge, expectedOrigin: origin, expectedRPID: rpID });
+    const v = await verifyRegistrationResponse({
+      response,
+      expectedChallenge: options.challenge,
+      expectedOrigin: origin,
+      expectedRPID: rpID,
+    });
     expect(v.verified && v.registrationInfo.credentialDeviceType).toBe('multiDevice');
     expect(v.verified && v.registrationInfo.credentialBackedUp).toBe(true);
     expect(v.verified && v.registrationInfo.aaguid).toBe('abababab-abab-abab-abab-abababababab');
@@ -214,10 +232,20 @@ describe('SoftAuthenticator behaviour', () => {
 
   it('respects UV/UP settings and credential selection', async () => {
     const noUv = new SoftAuthenticator({ userVerification: false });
-    const options = await generateRegistrationOptions({ rpName: 'x', rpID, userName: 'carol', userID: new Uint8Array(4) });
+    const options = await generateRegistrationOptions({
+      rpName: 'x',
+      rpID,
+      userName: 'carol',
+      userID: new Uint8Array(4),
+    });
     const response = noUv.createCredential({ options, origin });
     await expect(
-      verifyRegistrationResponse({ response, expectedChallenge: options.challenge, expectedOrigin: origin, expectedRPID: rpID }),
+      verifyRegistrationResponse({
+        response,
+        expectedChallenge: options.challenge,
+        expectedOrigin: origin,
+        expectedRPID: rpID,
+      }),
     ).rejects.toThrow(/verification/i);
     const relaxed = await verifyRegistrationResponse({
       response,
@@ -244,7 +272,12 @@ describe('SoftAuthenticator behaviour', () => {
     expect(() => auth.getAssertion({ options: allowUnknown, origin })).toThrow(/NotAllowedError/);
     // algorithm not offered by the RP
     const ed = new SoftAuthenticator({ algorithm: 'EdDSA' });
-    const es256Only = await generateRegistrationOptions({ rpName: 'x', rpID, userName: 'd', supportedAlgorithmIDs: [-7] });
+    const es256Only = await generateRegistrationOptions({
+      rpName: 'x',
+      rpID,
+      userName: 'd',
+      supportedAlgorithmIDs: [-7],
+    });
     expect(() => ed.createCredential({ options: es256Only, origin })).toThrow(/NotSupportedError/);
   });
 });

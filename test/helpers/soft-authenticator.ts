@@ -237,15 +237,12 @@ export class SoftAuthenticator {
 
     cred.counter += 1;
     const signCount = opts.counterOverride ?? cred.counter;
-    const authData = Buffer.concat([
-      sha256(Buffer.from(rpId, 'utf8')),
-      Buffer.from([this.flags()]),
-      u32be(signCount),
-    ]);
+    const authData = Buffer.concat([sha256(Buffer.from(rpId, 'utf8')), Buffer.from([this.flags()]), u32be(signCount)]);
     const cdj = clientDataJSON(opts.type ?? 'webauthn.get', options.challenge, origin, opts.crossOrigin ?? false);
     const signed = Buffer.concat([authData, sha256(cdj)]);
     // ES256: ECDSA/SHA-256, DER-encoded (node's default); RS256: PKCS#1 v1.5/SHA-256. EdDSA: Ed25519 takes no digest.
-    const signature = cred.algorithm === 'EdDSA' ? sign(null, signed, cred.privateKey) : sign('sha256', signed, cred.privateKey);
+    const signature =
+      cred.algorithm === 'EdDSA' ? sign(null, signed, cred.privateKey) : sign('sha256', signed, cred.privateKey);
 
     const userHandle = opts.userHandleOverride === undefined ? cred.userHandle : opts.userHandleOverride;
     return {
@@ -272,7 +269,8 @@ export class SoftAuthenticator {
     options: PublicKeyCredentialRequestOptionsJSON,
     credentialId: string | undefined,
   ): SoftCredential {
-    const notAllowed = (msg: string): Error => Object.assign(new Error(`NotAllowedError: ${msg}`), { name: 'NotAllowedError' });
+    const notAllowed = (msg: string): Error =>
+      Object.assign(new Error(`NotAllowedError: ${msg}`), { name: 'NotAllowedError' });
     if (credentialId !== undefined) {
       const c = this.credentials.find((x) => x.id === credentialId);
       if (!c) throw notAllowed(`no credential ${credentialId}`);

@@ -32,7 +32,15 @@ export interface Receiver {
   waitFor(check: () => boolean, ms?: number): Promise<void>;
 }
 
-export async function startReceiver({ secret, port = 0, listening = true }: { secret: string; port?: number; listening?: boolean }): Promise<Receiver> {
+export async function startReceiver({
+  secret,
+  port = 0,
+  listening = true,
+}: {
+  secret: string;
+  port?: number;
+  listening?: boolean;
+}): Promise<Receiver> {
   const verifier = new Webhook(secret);
   const sockets = new Set<net.Socket>();
   const receiver: Receiver = {
@@ -40,7 +48,8 @@ export async function startReceiver({ secret, port = 0, listening = true }: { se
     port,
     mode: 'ok',
     received: [],
-    delivered: () => new Map(receiver.received.filter((r) => typeof r.status === 'number' && r.status < 300).map((r) => [r.id, r])),
+    delivered: () =>
+      new Map(receiver.received.filter((r) => typeof r.status === 'number' && r.status < 300).map((r) => [r.id, r])),
     stop: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
@@ -49,7 +58,10 @@ export async function startReceiver({ secret, port = 0, listening = true }: { se
     async waitFor(check, ms = 20_000) {
       const deadline = Date.now() + ms;
       while (!check()) {
-        if (Date.now() > deadline) throw new Error(`receiver: timed out; got ${JSON.stringify(receiver.received.map((r) => [r.id, r.status, r.payload?.type, r.timestamp]))}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `receiver: timed out; got ${JSON.stringify(receiver.received.map((r) => [r.id, r.status, r.payload?.type, r.timestamp]))}`,
+          );
         await new Promise((r) => setTimeout(r, 25));
       }
     },
@@ -59,7 +71,11 @@ export async function startReceiver({ secret, port = 0, listening = true }: { se
     req.setEncoding('utf8');
     req.on('data', (d) => (body += d));
     req.on('end', () => {
-      const headers = { 'webhook-id': String(req.headers['webhook-id']), 'webhook-timestamp': String(req.headers['webhook-timestamp']), 'webhook-signature': String(req.headers['webhook-signature']) };
+      const headers = {
+        'webhook-id': String(req.headers['webhook-id']),
+        'webhook-timestamp': String(req.headers['webhook-timestamp']),
+        'webhook-signature': String(req.headers['webhook-signature']),
+      };
       let verifyError: string | null = null;
       let payload: Received['payload'] = null;
       try {
@@ -68,8 +84,26 @@ export async function startReceiver({ secret, port = 0, listening = true }: { se
         verifyError = (err as Error).message;
       }
       const mode = receiver.mode;
-      const status = mode === 'ok' ? (verifyError ? 400 : 204) : mode === 'error' ? 503 : mode === 'client_error' ? 410 : mode === 'redirect' ? 307 : mode;
-      receiver.received.push({ id: headers['webhook-id'], timestamp: headers['webhook-timestamp'], body, status, verifyError, payload });
+      const status =
+        mode === 'ok'
+          ? verifyError
+            ? 400
+            : 204
+          : mode === 'error'
+            ? 503
+            : mode === 'client_error'
+              ? 410
+              : mode === 'redirect'
+                ? 307
+                : mode;
+      receiver.received.push({
+        id: headers['webhook-id'],
+        timestamp: headers['webhook-timestamp'],
+        body,
+        status,
+        verifyError,
+        payload,
+      });
       if (mode === 'hang') return;
       if (mode === 'reset') return void req.socket.destroy();
       if (mode === 'redirect') res.setHeader('location', '/elsewhere');

@@ -32,7 +32,10 @@ export function currentLocation(): RouteLocation {
   return { path: location.pathname, search: location.search, hash: location.hash, state };
 }
 
-export function navigate(to: string, { replace = false, state = {} }: { replace?: boolean; state?: NavigationState } = {}): void {
+export function navigate(
+  to: string,
+  { replace = false, state = {} }: { replace?: boolean; state?: NavigationState } = {},
+): void {
   hasNavigated = true;
   if (replace) history.replaceState(state, '', to);
   else history.pushState(state, '', to);
@@ -72,7 +75,15 @@ type LinkProps = Omit<JSX.HTMLAttributes<HTMLAnchorElement>, 'href' | 'onClick'>
 export function Link({ href, state, children, ...rest }: LinkProps) {
   const onClick = (event: MouseEvent) => {
     // Let the browser handle new tabs, downloads and other modified clicks.
-    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    if (
+      event.defaultPrevented ||
+      event.button !== 0 ||
+      event.metaKey ||
+      event.ctrlKey ||
+      event.shiftKey ||
+      event.altKey
+    )
+      return;
     event.preventDefault();
     navigate(href, { state: state ?? {} });
   };

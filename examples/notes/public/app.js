@@ -41,7 +41,11 @@ $('add-passkey').addEventListener('click', async () => {
     const passkey = await auth.addPasskey('Notes example');
     say(`Passkey “${passkey.name}” added: next time, use “Sign in with a passkey”.`);
   } catch (error) {
-    say(isAuthError(error, 'REAUTH_REQUIRED') ? 'Sign in again to add a passkey.' : `No passkey was added: ${error.message}`);
+    say(
+      isAuthError(error, 'REAUTH_REQUIRED')
+        ? 'Sign in again to add a passkey.'
+        : `No passkey was added: ${error.message}`,
+    );
   }
 });
 

@@ -21,7 +21,8 @@ function browserFetch(origin: string) {
     const request = new Request(input, init);
     const headers = new Headers(request.headers);
     const url = new URL(request.url);
-    if (jar.cookie && url.origin === origin && request.credentials !== 'omit') headers.set('Cookie', `__Host-sesame_refresh=${jar.cookie}`);
+    if (jar.cookie && url.origin === origin && request.credentials !== 'omit')
+      headers.set('Cookie', `__Host-sesame_refresh=${jar.cookie}`);
     if (url.pathname === '/auth/refresh') jar.refreshes += 1;
     const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.arrayBuffer();
     const response = await fetch(url, { method: request.method, headers, body, signal: request.signal });
@@ -34,7 +35,10 @@ function browserFetch(origin: string) {
   return { jar, fetch: fetchImpl };
 }
 
-function newClient(browser: ReturnType<typeof browserFetch>, options: { now?: () => number; events?: (User | null)[] } = {}): AuthClient {
+function newClient(
+  browser: ReturnType<typeof browserFetch>,
+  options: { now?: () => number; events?: (User | null)[] } = {},
+): AuthClient {
   return createAuthClient({
     baseUrl: sesame.origin,
     fetch: browser.fetch,
@@ -55,15 +59,26 @@ describe('createAuthClient on a real Sesame', () => {
     const { token } = await sesame.lastMail('ada@example.com');
     expect(await auth.emailLinkInfo(token)).toMatchObject({ email: 'ada@example.com' });
     const result = await auth.verifyEmailToken(token);
-    expect(result).toMatchObject({ created: true, returnTo: 'http://localhost:5173/notes', user: { email: 'ada@example.com', emailVerified: true } });
+    expect(result).toMatchObject({
+      created: true,
+      returnTo: 'http://localhost:5173/notes',
+      user: { email: 'ada@example.com', emailVerified: true },
+    });
     expect(events).toEqual([null, result.user]);
 
     const me = await auth.fetch('/api/me');
     expect(me.status).toBe(200);
     expect(await me.json()).toMatchObject({ email: 'ada@example.com' });
     // The token is one an app's API accepts through the package's server side.
-    const verified = await createVerifier({ issuer: sesame.origin, audience: sesame.origin }).verify((await auth.getAccessToken())!);
-    expect(verified).toMatchObject({ userId: result.user.id, email: 'ada@example.com', emailVerified: true, amr: ['otp'] });
+    const verified = await createVerifier({ issuer: sesame.origin, audience: sesame.origin }).verify(
+      (await auth.getAccessToken())!,
+    );
+    expect(verified).toMatchObject({
+      userId: result.user.id,
+      email: 'ada@example.com',
+      emailVerified: true,
+      amr: ['otp'],
+    });
     auth.close();
   });
 
@@ -79,7 +94,9 @@ describe('createAuthClient on a real Sesame', () => {
 
   it('refuses a returnTo outside PUBLIC_URL and APP_ORIGINS with an AuthError naming it', async () => {
     const auth = newClient(browserFetch(sesame.origin));
-    const error = await auth.startEmail('cy@example.com', { returnTo: 'https://evil.example/' }).catch((e: unknown) => e);
+    const error = await auth
+      .startEmail('cy@example.com', { returnTo: 'https://evil.example/' })
+      .catch((e: unknown) => e);
     expect(isAuthError(error, 'INVALID_REQUEST')).toBe(true);
     expect((error as Error).message).toMatch(/^returnTo/);
     auth.close();
@@ -119,7 +136,9 @@ describe('createAuthClient on a real Sesame', () => {
     expect(events.at(-1)).toBeNull();
     expect(await auth.getAccessToken()).toBeNull();
     // Sesame revoked the session at once: its own endpoints refuse the old token.
-    expect((await fetch(`${sesame.origin}/api/me`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(401);
+    expect((await fetch(`${sesame.origin}/api/me`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(
+      401,
+    );
     const again = newClient(browser);
     expect(await again.restore()).toBeNull();
     auth.close();
@@ -134,13 +153,25 @@ describe('createAuthClient on a real Sesame', () => {
     const { user } = await auth.verifyEmailToken((await sesame.lastMail('fay@example.com')).token);
     await auth.changeEmail('fay.new@example.com');
     // The link and code go out after the answer: wait for them.
-    await expect.poll(() => sesame.lastMail('fay.new@example.com').then(() => true, () => false)).toBe(true);
-    const changed = await auth.verifyEmailChange({ email: 'fay.new@example.com', code: (await sesame.lastMail('fay.new@example.com')).code });
+    await expect
+      .poll(() =>
+        sesame.lastMail('fay.new@example.com').then(
+          () => true,
+          () => false,
+        ),
+      )
+      .toBe(true);
+    const changed = await auth.verifyEmailChange({
+      email: 'fay.new@example.com',
+      code: (await sesame.lastMail('fay.new@example.com')).code,
+    });
     expect(changed).toEqual({ id: user.id, email: 'fay.new@example.com', emailVerified: true });
     // This browser's session now says the new address, and its listeners heard it.
     expect(auth.getUser()?.email).toBe('fay.new@example.com');
     expect(events.at(-1)?.email).toBe('fay.new@example.com');
-    const verified = await createVerifier({ issuer: sesame.origin, audience: sesame.origin }).verify((await auth.getAccessToken())!);
+    const verified = await createVerifier({ issuer: sesame.origin, audience: sesame.origin }).verify(
+      (await auth.getAccessToken())!,
+    );
     expect(verified.email).toBe('fay.new@example.com');
     expect((await auth.activity()).map((e) => e.type)).toEqual(expect.arrayContaining(['email_changed', 'sign_in']));
     const sessions = await auth.listSessions();

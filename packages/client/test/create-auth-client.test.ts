@@ -32,9 +32,13 @@ function browser() {
   const fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const request = new Request(input, init);
     const url = new URL(request.url);
-    state.calls.push({ call: `${request.method} ${url.pathname}`, authorization: request.headers.get('Authorization') });
+    state.calls.push({
+      call: `${request.method} ${url.pathname}`,
+      authorization: request.headers.get('Authorization'),
+    });
     if (state.offline) throw new TypeError('Failed to fetch');
-    if (url.pathname === '/auth/refresh' && state.refreshDelayMs) await new Promise((r) => setTimeout(r, state.refreshDelayMs));
+    if (url.pathname === '/auth/refresh' && state.refreshDelayMs)
+      await new Promise((r) => setTimeout(r, state.refreshDelayMs));
     const headers = new Headers(request.headers);
     if (state.cookie && url.origin === sesame.origin) headers.set('Cookie', `__Host-sesame_refresh=${state.cookie}`);
     const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.arrayBuffer();
@@ -60,7 +64,12 @@ async function signedInBrowser(email = newEmail()) {
 const clients: AuthClient[] = [];
 let channelSeq = 0;
 function client(options: AuthClientOptions): AuthClient {
-  const created = createAuthClient({ baseUrl: sesame.origin, locks: null, channelName: `test-${channelSeq}`, ...options });
+  const created = createAuthClient({
+    baseUrl: sesame.origin,
+    locks: null,
+    channelName: `test-${channelSeq}`,
+    ...options,
+  });
   clients.push(created);
   return created;
 }
@@ -252,8 +261,13 @@ describe('sign-in helpers', () => {
     const auth = client({ fetch: b.fetch });
     await auth.restore();
     await auth.startEmail(b.email);
-    await expect(auth.verifyEmailToken((await sesame.lastMail(b.email)).token)).resolves.toMatchObject({ created: false, user: b.user });
-    expect(b.state.calls.filter((c) => c.call === 'POST /auth/email/verify').map((c) => c.authorization)).toEqual([expect.stringMatching(/^Bearer eyJ/)]);
+    await expect(auth.verifyEmailToken((await sesame.lastMail(b.email)).token)).resolves.toMatchObject({
+      created: false,
+      user: b.user,
+    });
+    expect(b.state.calls.filter((c) => c.call === 'POST /auth/email/verify').map((c) => c.authorization)).toEqual([
+      expect.stringMatching(/^Bearer eyJ/),
+    ]);
   });
 
   it('proves an address without a Bearer when signed out', async () => {
@@ -263,7 +277,9 @@ describe('sign-in helpers', () => {
     await auth.restore();
     await auth.startEmail(email);
     await auth.verifyEmailCode(email, (await sesame.lastMail(email)).code);
-    expect(b.state.calls.filter((c) => c.call === 'POST /auth/email/verify').map((c) => c.authorization)).toEqual([null]);
+    expect(b.state.calls.filter((c) => c.call === 'POST /auth/email/verify').map((c) => c.authorization)).toEqual([
+      null,
+    ]);
   });
 
   it('sends a wrong code once, not again after a refresh', async () => {

@@ -8,7 +8,14 @@ import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT, 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rotateSigningKey } from '../../../src/auth/sessions/signing-keys.js';
 import { freePort } from '../../../test/helpers/free-port.js';
-import { createVerifier, isSesameTokenError, sesameAuth, SesameTokenError, type SesameEnv, type SesameTokenErrorCode } from '../src/server/index.js';
+import {
+  createVerifier,
+  isSesameTokenError,
+  sesameAuth,
+  SesameTokenError,
+  type SesameEnv,
+  type SesameTokenErrorCode,
+} from '../src/server/index.js';
 import { startTestSesame, type TestSesame } from './sesame-server.js';
 
 let sesame: TestSesame;
@@ -43,26 +50,44 @@ describe('createVerifier', () => {
     const request = new Request('https://api.example/notes', { headers: { Authorization: `Bearer ${accessToken}` } });
     expect((await verifier.verifyRequest(request)).userId).toBe(user.id);
     expect(await refusal(verifier.verifyRequest(new Request('https://api.example/notes')))).toBe('MISSING_TOKEN');
-    expect(await refusal(verifier.verifyRequest(new Request('https://api.example/', { headers: { Authorization: `Basic ${accessToken}` } })))).toBe(
-      'MALFORMED_TOKEN',
-    );
-    expect(await refusal(verifier.verifyRequest(new Request('https://api.example/', { headers: { Authorization: 'Bearer a b' } })))).toBe('MALFORMED_TOKEN');
+    expect(
+      await refusal(
+        verifier.verifyRequest(
+          new Request('https://api.example/', { headers: { Authorization: `Basic ${accessToken}` } }),
+        ),
+      ),
+    ).toBe('MALFORMED_TOKEN');
+    expect(
+      await refusal(
+        verifier.verifyRequest(new Request('https://api.example/', { headers: { Authorization: 'Bearer a b' } })),
+      ),
+    ).toBe('MALFORMED_TOKEN');
   });
 
   it('refuses an expired token as TOKEN_EXPIRED, and one from the future as INVALID_TOKEN', async () => {
     const { accessToken } = await sesame.signIn('cy@example.com');
     const { exp, iat } = decodeJwt(accessToken);
-    expect(await refusal(verifierFor({ now: () => new Date((exp! + 6) * 1000) }).verify(accessToken))).toBe('TOKEN_EXPIRED');
-    expect(await refusal(verifierFor({ now: () => new Date((iat! - 60) * 1000) }).verify(accessToken))).toBe('INVALID_TOKEN');
+    expect(await refusal(verifierFor({ now: () => new Date((exp! + 6) * 1000) }).verify(accessToken))).toBe(
+      'TOKEN_EXPIRED',
+    );
+    expect(await refusal(verifierFor({ now: () => new Date((iat! - 60) * 1000) }).verify(accessToken))).toBe(
+      'INVALID_TOKEN',
+    );
   });
 
   it('pins issuer, audience, algorithm and type', async () => {
     const { accessToken } = await sesame.signIn('di@example.com');
-    expect(await refusal(verifierFor({ audience: 'https://someone-else.example' }).verify(accessToken))).toBe('INVALID_TOKEN');
-    // Another issuer, fetching the same keys: the claim must match too.
-    expect(await refusal(verifierFor({ issuer: 'https://auth.example.com', jwksUrl: `${sesame.origin}/.well-known/jwks.json` }).verify(accessToken))).toBe(
+    expect(await refusal(verifierFor({ audience: 'https://someone-else.example' }).verify(accessToken))).toBe(
       'INVALID_TOKEN',
     );
+    // Another issuer, fetching the same keys: the claim must match too.
+    expect(
+      await refusal(
+        verifierFor({ issuer: 'https://auth.example.com', jwksUrl: `${sesame.origin}/.well-known/jwks.json` }).verify(
+          accessToken,
+        ),
+      ),
+    ).toBe('INVALID_TOKEN');
     expect(await refusal(verifierFor({ algorithms: ['EdDSA'] }).verify(accessToken))).toBe('INVALID_TOKEN');
   });
 
@@ -75,7 +100,9 @@ describe('createVerifier', () => {
     const altered = `${head}.${Buffer.from(JSON.stringify({ ...claims, sub: 'someone-else' })).toString('base64url')}.${sig}`;
     expect(await refusal(verifier.verify(altered))).toBe('INVALID_TOKEN');
     const foreign = await generateKeyPair('ES256');
-    const forged = await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: kid! }).sign(foreign.privateKey);
+    const forged = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: kid! })
+      .sign(foreign.privateKey);
     expect(await refusal(verifier.verify(forged))).toBe('INVALID_TOKEN');
     const embedded = await new SignJWT(claims)
       .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', jwk: await exportJWK(foreign.publicKey) })
@@ -127,7 +154,7 @@ describe('sesameAuth (Hono)', () => {
     expect(await res.json()).toEqual({ userId: user.id, email: 'ha@example.com' });
   });
 
-  it('answers 401 in Sesame\'s error shape with WWW-Authenticate', async () => {
+  it("answers 401 in Sesame's error shape with WWW-Authenticate", async () => {
     const missing = await api().request('/api/whoami');
     expect(missing.status).toBe(401);
     expect(missing.headers.get('www-authenticate')).toBe('Bearer');
@@ -139,6 +166,8 @@ describe('sesameAuth (Hono)', () => {
 
   it('with optional: true, lets a request without a token through, but not a bad token', async () => {
     expect(await (await api(true).request('/api/whoami')).json()).toEqual({ anonymous: true });
-    expect((await api(true).request('/api/whoami', { headers: { Authorization: 'Bearer abc.def.ghi' } })).status).toBe(401);
+    expect((await api(true).request('/api/whoami', { headers: { Authorization: 'Bearer abc.def.ghi' } })).status).toBe(
+      401,
+    );
   });
 });

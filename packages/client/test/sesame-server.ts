@@ -28,21 +28,22 @@ export async function startTestSesame(env: Record<string, string> = {}): Promise
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sesame-client-'));
   const port = await freePort();
   const origin = `http://localhost:${port}`;
-  const config = parseConfig(
-    {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PUBLIC_URL: origin,
-      DATABASE_PATH: path.join(dir, 'sesame.db'),
-      RATE_LIMIT_PER_MINUTE: '100000',
-      RATE_LIMIT_EMAILS_PER_HOUR: '1000',
-      ...env,
-    });
+  const config = parseConfig({
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: origin,
+    DATABASE_PATH: path.join(dir, 'sesame.db'),
+    RATE_LIMIT_PER_MINUTE: '100000',
+    RATE_LIMIT_EMAILS_PER_HOUR: '1000',
+    ...env,
+  });
   let offset = 0;
   const server = await startNodeServer({ config, logger: silentLogger, clock: () => Date.now() + offset });
 
   async function lastMail(email: string) {
-    const { messages } = (await (await fetch(`${origin}/dev/outbox`)).json()) as { messages: { to: string; text: string }[] };
+    const { messages } = (await (await fetch(`${origin}/dev/outbox`)).json()) as {
+      messages: { to: string; text: string }[];
+    };
     const text = messages.find((m) => m.to === email)?.text;
     if (!text) throw new Error(`no mail to ${email} in the outbox`);
     return { token: /token=([A-Za-z0-9_-]+)/.exec(text)![1]!, code: /\b(\d{6})\b/.exec(text)![1]! };
@@ -54,10 +55,18 @@ export async function startTestSesame(env: Record<string, string> = {}): Promise
     lastMail,
     async signIn(email) {
       const json = { 'Content-Type': 'application/json' };
-      const start = await fetch(`${origin}/auth/email/start`, { method: 'POST', headers: json, body: JSON.stringify({ email }) });
+      const start = await fetch(`${origin}/auth/email/start`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ email }),
+      });
       if (start.status !== 202) throw new Error(`email start answered ${start.status}`);
       const { token } = await lastMail(email);
-      const verify = await fetch(`${origin}/auth/email/verify`, { method: 'POST', headers: json, body: JSON.stringify({ token }) });
+      const verify = await fetch(`${origin}/auth/email/verify`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ token }),
+      });
       if (!verify.ok) throw new Error(`email verify answered ${verify.status}`);
       const cookie = /__Host-sesame_refresh=([^;]+)/.exec(verify.headers.get('set-cookie') ?? '')![1]!;
       const body = (await verify.json()) as { accessToken: string; user: { id: string; email: string } };

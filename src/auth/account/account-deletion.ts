@@ -41,7 +41,14 @@ export function accountDeletion(
     // Then audit rows keep no address, this one included: the history stays, anonymous.
     db.orm
       .update(auditEvents)
-      .set({ detail: sql`json_remove(${auditEvents.detail}, ${ADDRESS_KEYS[0]}, ${ADDRESS_KEYS[1]}, ${ADDRESS_KEYS[2]})` })
-      .where(and(sql`${auditEvents.detail} IS NOT NULL AND json_valid(${auditEvents.detail})`, or(eq(auditEvents.userId, id), namesAddress))),
+      .set({
+        detail: sql`json_remove(${auditEvents.detail}, ${ADDRESS_KEYS[0]}, ${ADDRESS_KEYS[1]}, ${ADDRESS_KEYS[2]})`,
+      })
+      .where(
+        and(
+          sql`${auditEvents.detail} IS NOT NULL AND json_valid(${auditEvents.detail})`,
+          or(eq(auditEvents.userId, id), namesAddress),
+        ),
+      ),
   ];
 }

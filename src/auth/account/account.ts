@@ -17,7 +17,10 @@ import { notifyAccount } from './notify-account.js';
 import { assertRecentSignIn, type Authenticated } from '../sessions/presence.js';
 import type { RequestContext } from '../sessions/sessions.js';
 
-export async function deleteAccount(deps: EmailDeps, { auth, context = {} }: { auth: Authenticated; context?: RequestContext }): Promise<void> {
+export async function deleteAccount(
+  deps: EmailDeps,
+  { auth, context = {} }: { auth: Authenticated; context?: RequestContext },
+): Promise<void> {
   const { db, clock } = deps;
   // Deleting is for the person at the keyboard now, not for a token that outlived its sign-in.
   assertRecentSignIn(deps, auth.session);
@@ -25,7 +28,13 @@ export async function deleteAccount(deps: EmailDeps, { auth, context = {} }: { a
   const statements = accountDeletion(db, {
     id,
     email,
-    audit: { at: clock(), type: 'account.deleted', sessionId: auth.session.id, clientAddress: context.clientAddress, userAgent: context.userAgent },
+    audit: {
+      at: clock(),
+      type: 'account.deleted',
+      sessionId: auth.session.id,
+      clientAddress: context.clientAddress,
+      userAgent: context.userAgent,
+    },
   });
   const [deleted] = (await db.batch(statements)) as unknown as [{ id: string }[]];
   // A parallel delete got there first: the account is gone either way, and this token with it.
@@ -74,9 +83,15 @@ export async function listActivity(db: Db, userId: string, limit = ACTIVITY_LIMI
     } catch {
       // An unreadable detail only loses the extras, never the event.
     }
-    const event: ActivityEvent = { type: ACTIVITY[row.type as AuditEventType]!, at: row.at, userAgent: row.userAgent, ip: row.clientAddress };
+    const event: ActivityEvent = {
+      type: ACTIVITY[row.type as AuditEventType]!,
+      at: row.at,
+      userAgent: row.userAgent,
+      ip: row.clientAddress,
+    };
     if (row.type === 'session.started' && typeof detail.method === 'string') event.method = detail.method;
-    if (row.type.startsWith('passkey.') && typeof detail.credentialId === 'string') event.passkeyId = detail.credentialId;
+    if (row.type.startsWith('passkey.') && typeof detail.credentialId === 'string')
+      event.passkeyId = detail.credentialId;
     return event;
   });
 }

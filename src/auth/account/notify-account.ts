@@ -24,9 +24,19 @@ export async function notifyAccount(
   const at = deps.clock();
   try {
     const device = context.userAgent ? deviceParts(context.userAgent) : null;
-    const rendered = renderSecurityNotice({ notice, email, at, device, branding: deps.config.branding, locale: context.locale });
+    const rendered = renderSecurityNotice({
+      notice,
+      email,
+      at,
+      device,
+      branding: deps.config.branding,
+      locale: context.locale,
+    });
     await enqueueMail(deps, { to: email, ...rendered }, { expiresAt: at + NOTICE_TTL_MS });
   } catch (err) {
-    deps.logger.log('error', 'security notice could not be queued', { kind: notice.kind, error: String(err).slice(0, 300) });
+    deps.logger.log('error', 'security notice could not be queued', {
+      kind: notice.kind,
+      error: String(err).slice(0, 300),
+    });
   }
 }

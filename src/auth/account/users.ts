@@ -11,25 +11,49 @@ export type UserRow = typeof users.$inferSelect;
 
 /** Read on every email sign-in: prepared once per database (db/prepared.ts). */
 export async function findUserByEmail(db: Db, email: string): Promise<UserRow | null> {
-  const statement = prepared(db, 'users.byEmail', (orm) => orm.select().from(users).where(eq(users.email, sql.placeholder('email'))).limit(1).prepare());
+  const statement = prepared(db, 'users.byEmail', (orm) =>
+    orm
+      .select()
+      .from(users)
+      .where(eq(users.email, sql.placeholder('email')))
+      .limit(1)
+      .prepare(),
+  );
   const [row] = await statement.all({ email });
   return row ?? null;
 }
 
 export async function findUserById(db: Db, id: string): Promise<UserRow | null> {
-  const statement = prepared(db, 'users.byId', (orm) => orm.select().from(users).where(eq(users.id, sql.placeholder('id'))).limit(1).prepare());
+  const statement = prepared(db, 'users.byId', (orm) =>
+    orm
+      .select()
+      .from(users)
+      .where(eq(users.id, sql.placeholder('id')))
+      .limit(1)
+      .prepare(),
+  );
   const [row] = await statement.all({ id });
   return row ?? null;
 }
 
 /** A new account's row; ids are random UUIDs so they reveal neither order nor count. */
-export function newUser({ email, emailVerified, now }: { email: string; emailVerified: boolean; now: number }): UserRow {
+export function newUser({
+  email,
+  emailVerified,
+  now,
+}: {
+  email: string;
+  emailVerified: boolean;
+  now: number;
+}): UserRow {
   return { id: crypto.randomUUID(), email, emailVerified, createdAt: now };
 }
 
 /** For a prepared batch: creates the account `user` when `cond` holds (insertWhere, prepared once per condition shape). */
 export function createUserStep(db: Db, user: UserRow, cond: PreparedCondition): PreparedStep {
-  const statement = prepared(db, `users.create ${cond.key}`, (orm) => insertWhere(orm, users, rowPlaceholders(user), cond.build()).prepare());
+  const statement = prepared(db, `users.create ${cond.key}`, (orm) =>
+    insertWhere(orm, users, rowPlaceholders(user), cond.build()).prepare(),
+  );
   return { statement, values: { ...cond.values, ...rowValues(user) } };
 }
 
@@ -48,7 +72,11 @@ export const notDisabled = (userId: string): PreparedCondition => ({
 });
 
 export async function isDisabled(db: Db, userId: string): Promise<boolean> {
-  const [row] = await db.orm.select({ at: disabledUsers.disabledAt }).from(disabledUsers).where(eq(disabledUsers.userId, userId)).limit(1);
+  const [row] = await db.orm
+    .select({ at: disabledUsers.disabledAt })
+    .from(disabledUsers)
+    .where(eq(disabledUsers.userId, userId))
+    .limit(1);
   return row !== undefined;
 }
 
@@ -63,4 +91,5 @@ export async function isAddressDisabled(db: Db, email: string): Promise<boolean>
   return rows.length > 0;
 }
 
-export const accountDisabled = () => new AuthError('ACCOUNT_DISABLED', 'This account has been disabled by the service’s administrators');
+export const accountDisabled = () =>
+  new AuthError('ACCOUNT_DISABLED', 'This account has been disabled by the service’s administrators');

@@ -32,9 +32,7 @@
 /** An address in the canonical form described above. */
 export type CanonicalEmail = string;
 
-export type CanonicalizeEmailResult =
-  | { ok: true; email: CanonicalEmail }
-  | { ok: false; reason: string };
+export type CanonicalizeEmailResult = { ok: true; email: CanonicalEmail } | { ok: false; reason: string };
 
 export const MAX_EMAIL_LENGTH = 254;
 export const MAX_LOCAL_PART_LENGTH = 64;
@@ -92,15 +90,20 @@ function canonicalizeLocalPart(local: string): PartResult {
   if (/[^\u0000-\u007f]/.test(local)) {
     return { ok: false, reason: 'email with non-ASCII characters before the @ is not supported yet' };
   }
-  if (!LOCAL_PART_ATEXT.test(local)) return { ok: false, reason: 'email contains a character that is not allowed before the @' };
+  if (!LOCAL_PART_ATEXT.test(local))
+    return { ok: false, reason: 'email contains a character that is not allowed before the @' };
   // Mail readers decode `=?charset?q?...?=` in a To header as a MIME encoded word, and would
   // show (and reply to) a different address than the one we sent to.
   if (local.includes('=?')) return { ok: false, reason: 'email must not contain "=?" before the @' };
   // A dot-atom has no empty atoms; servers disagree on what `a..b` or `.a` mean.
-  if (local.startsWith('.') || local.endsWith('.')) return { ok: false, reason: 'email must not start or end the part before the @ with a dot' };
+  if (local.startsWith('.') || local.endsWith('.'))
+    return { ok: false, reason: 'email must not start or end the part before the @ with a dot' };
   if (local.includes('..')) return { ok: false, reason: 'email must not contain two dots in a row before the @' };
   if (local.length > MAX_LOCAL_PART_LENGTH) {
-    return { ok: false, reason: `the part of the email before the @ is longer than ${MAX_LOCAL_PART_LENGTH} characters` };
+    return {
+      ok: false,
+      reason: `the part of the email before the @ is longer than ${MAX_LOCAL_PART_LENGTH} characters`,
+    };
   }
   return { ok: true, value: local.toLowerCase() };
 }

@@ -24,7 +24,14 @@ import { renderChangeAddressEmail } from '../../mail/templates.js';
 import { auditInsert, auditStepIf } from '../../audit/audit.js';
 import { generateToken } from '../../lib/crypto.js';
 import type { CanonicalEmail } from './email-address.js';
-import { canonicalOrRefuse, invalidCode, invalidLink, recordFailure, sendLinkAndCode, type EmailDeps } from './email-sign-in.js';
+import {
+  canonicalOrRefuse,
+  invalidCode,
+  invalidLink,
+  recordFailure,
+  sendLinkAndCode,
+  type EmailDeps,
+} from './email-sign-in.js';
 import { AuthError } from '../errors.js';
 import {
   codeMatches,
@@ -53,7 +60,8 @@ export async function startEmailChange(
   // Moving the account to another mailbox hands that mailbox the account: only a fresh proof may ask.
   assertRecentSignIn(deps, auth.session);
   const email = canonicalOrRefuse(raw);
-  if (email === auth.user.email) throw new AuthError('INVALID_REQUEST', 'email: this is already your account’s address');
+  if (email === auth.user.email)
+    throw new AuthError('INVALID_REQUEST', 'email: this is already your account’s address');
   // The same caps as any message to a mailbox, whoever asks (and whatever the address is): mail-limits.ts.
   await enforceMailLimits(deps, { email, clientAddress: context.clientAddress });
   await auditInsert(deps.db, {
@@ -69,7 +77,9 @@ export async function startEmailChange(
   deps.defer(
     afterTheAnswer()
       .then(() => mailNewAddress(deps, { email, userId: auth.user.id, context }))
-      .catch((err: unknown) => deps.logger.log('error', 'address change mail could not be stored', { error: String(err).slice(0, 300) })),
+      .catch((err: unknown) =>
+        deps.logger.log('error', 'address change mail could not be stored', { error: String(err).slice(0, 300) }),
+      ),
   );
 }
 
@@ -77,7 +87,10 @@ export async function startEmailChange(
 const afterTheAnswer = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** After the answer: a link and code for a free address, a notice for the owner of a taken one. */
-async function mailNewAddress(deps: EmailDeps, { email, userId, context }: { email: CanonicalEmail; userId: string; context: RequestContext }): Promise<void> {
+async function mailNewAddress(
+  deps: EmailDeps,
+  { email, userId, context }: { email: CanonicalEmail; userId: string; context: RequestContext },
+): Promise<void> {
   if (await findUserByEmail(deps.db, email)) {
     await notifyAccount(deps, { email, notice: { kind: 'address_taken' }, context });
     return;
@@ -94,7 +107,12 @@ async function provenRow(deps: EmailDeps, proof: ChangeProof, context: RequestCo
     const row = await findByToken(deps, proof.token);
     // A sign-in link is not an address change, and the reverse (module header).
     if (!row || !isLive(row, now) || row.purpose !== 'change') {
-      await recordFailure(deps, { via: 'link', email: row?.email, reason: row ? 'used, expired or not a change' : 'unknown', context });
+      await recordFailure(deps, {
+        via: 'link',
+        email: row?.email,
+        reason: row ? 'used, expired or not a change' : 'unknown',
+        context,
+      });
       throw invalidLink();
     }
     return row;
@@ -121,7 +139,10 @@ async function provenRow(deps: EmailDeps, proof: ChangeProof, context: RequestCo
 }
 
 /** POST /auth/email/change/verify: the account with its new address (see the module header). */
-export async function verifyEmailChange(deps: EmailDeps, { proof, context = {} }: { proof: ChangeProof; context?: RequestContext }): Promise<UserRow> {
+export async function verifyEmailChange(
+  deps: EmailDeps,
+  { proof, context = {} }: { proof: ChangeProof; context?: RequestContext },
+): Promise<UserRow> {
   const { db, clock } = deps;
   const byCode = !('token' in proof);
   const via = byCode ? 'code' : 'link';
@@ -156,7 +177,14 @@ export async function verifyEmailChange(deps: EmailDeps, { proof, context = {} }
     { statement: changeAddress, values: { ...ours.values, 'change.email': row.email, 'change.userId': before.id } },
     auditStepIf(
       db,
-      { at: now, type: 'account.email_changed', userId: before.id, clientAddress: context.clientAddress, userAgent: context.userAgent, detail: { via } },
+      {
+        at: now,
+        type: 'account.email_changed',
+        userId: before.id,
+        clientAddress: context.clientAddress,
+        userAgent: context.userAgent,
+        detail: { via },
+      },
       ours,
     ),
   ])) as [{ id: string }[]];
@@ -167,6 +195,10 @@ export async function verifyEmailChange(deps: EmailDeps, { proof, context = {} }
     return refuse('used or expired');
   }
   const after = (await findUserById(db, before.id))!;
-  await notifyAccount(deps, { email: before.email, notice: { kind: 'address_changed', newEmail: after.email }, context });
+  await notifyAccount(deps, {
+    email: before.email,
+    notice: { kind: 'address_changed', newEmail: after.email },
+    context,
+  });
   return after;
 }

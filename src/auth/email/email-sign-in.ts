@@ -103,7 +103,15 @@ export async function sendLinkAndCode(
   const issued = await issueMagicLink(deps, { email, purpose, userId, returnTo, now });
   const requested = { device: deviceParts(context.userAgent), at: now };
   const { branding } = deps.config;
-  const rendered = render({ link: issued.link, code: issued.code, expiresInMinutes: deps.config.magicLinkTtl / 60, email, requested, branding, locale: context.locale });
+  const rendered = render({
+    link: issued.link,
+    code: issued.code,
+    expiresInMinutes: deps.config.magicLinkTtl / 60,
+    email,
+    requested,
+    branding,
+    locale: context.locale,
+  });
   const message = { to: email, ...rendered };
   const mail = queueMail(deps, message, { expiresAt: issued.row.expiresAt });
   await deps.db.batch([...issued.statements, ...mail.statements] as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
@@ -125,7 +133,14 @@ export async function startEmailSignIn(
   await enforceMailLimits(deps, { email, clientAddress: context.clientAddress });
   // A disabled account gets no sign-in mail; the caller still sees 202, as for any address.
   if (await isAddressDisabled(deps.db, email)) return;
-  await sendLinkAndCode(deps, { email, purpose: 'sign_in', userId: null, returnTo, render: renderSignInEmail, context });
+  await sendLinkAndCode(deps, {
+    email,
+    purpose: 'sign_in',
+    userId: null,
+    returnTo,
+    render: renderSignInEmail,
+    context,
+  });
 }
 
 /**
@@ -156,7 +171,10 @@ interface ProofInput {
 }
 
 /** POST /auth/email/verify with {token}. */
-export async function verifyEmailLink(deps: EmailDeps, { token, auth = null, context = {} }: ProofInput & { token: string }): Promise<EmailSignInResult> {
+export async function verifyEmailLink(
+  deps: EmailDeps,
+  { token, auth = null, context = {} }: ProofInput & { token: string },
+): Promise<EmailSignInResult> {
   const row = await findByToken(deps, token);
   // A link mailed to prove a new address (email-change.ts) is not a sign-in link.
   if (!row || !isLive(row, deps.clock()) || row.purpose !== 'sign_in') {
@@ -206,14 +224,25 @@ function keptReturnTo(deps: EmailDeps, row: EmailTokenRow): string | null {
   return check.ok ? check.url : null;
 }
 
-export const invalidLink = () => new AuthError('INVALID_LINK', 'This link is invalid, expired or already used; ask for a new one');
-export const invalidCode = () => new AuthError('INVALID_CODE', 'This code is wrong, expired or already used; ask for a new one if needed');
+export const invalidLink = () =>
+  new AuthError('INVALID_LINK', 'This link is invalid, expired or already used; ask for a new one');
+export const invalidCode = () =>
+  new AuthError('INVALID_CODE', 'This code is wrong, expired or already used; ask for a new one if needed');
 const codeBudgetSpent = () =>
-  new AuthError('INVALID_CODE', 'Too many wrong codes for this address: open the link in the newest email instead (it still works), or ask for a new one');
+  new AuthError(
+    'INVALID_CODE',
+    'Too many wrong codes for this address: open the link in the newest email instead (it still works), or ask for a new one',
+  );
 
 export async function recordFailure(
   deps: EmailDeps,
-  { via, email, reason, attempts, context }: { via: 'link' | 'code'; email?: string; reason: string; attempts?: number; context: RequestContext },
+  {
+    via,
+    email,
+    reason,
+    attempts,
+    context,
+  }: { via: 'link' | 'code'; email?: string; reason: string; attempts?: number; context: RequestContext },
 ): Promise<void> {
   await auditInsert(deps.db, {
     at: deps.clock(),
@@ -237,7 +266,11 @@ function planFor(row: EmailTokenRow, existing: UserRow | null, auth: Authenticat
       kind: 'create',
       user: newUser({ email: row.email, emailVerified: true, now }),
       // Nobody took the address meanwhile.
-      precondition: { key: 'addressUnused', build: () => noRow(users, eq(users.email, p('plan.email'))), values: { 'plan.email': row.email } },
+      precondition: {
+        key: 'addressUnused',
+        build: () => noRow(users, eq(users.email, p('plan.email'))),
+        values: { 'plan.email': row.email },
+      },
     };
   }
   // Only a migrated account with a released address is unverified; nobody can receive its mail.
@@ -245,7 +278,11 @@ function planFor(row: EmailTokenRow, existing: UserRow | null, auth: Authenticat
   // The account still holds the address, proved.
   const precondition: PreparedCondition = {
     key: 'accountAsRead',
-    build: () => anyRow(users, and(eq(users.id, p('plan.userId')), eq(users.email, p('plan.email')), eq(users.emailVerified, true))),
+    build: () =>
+      anyRow(
+        users,
+        and(eq(users.id, p('plan.userId')), eq(users.email, p('plan.email')), eq(users.emailVerified, true)),
+      ),
     values: { 'plan.userId': existing.id, 'plan.email': row.email },
   };
   if (auth && auth.user.id === existing.id) return { kind: 'reauthenticate', user: existing, auth, precondition };
@@ -254,7 +291,12 @@ function planFor(row: EmailTokenRow, existing: UserRow | null, auth: Authenticat
 
 async function completeProof(
   deps: EmailDeps,
-  { row: first, byCode, auth, context }: { row: EmailTokenRow; byCode: boolean; auth: Authenticated | null; context: RequestContext },
+  {
+    row: first,
+    byCode,
+    auth,
+    context,
+  }: { row: EmailTokenRow; byCode: boolean; auth: Authenticated | null; context: RequestContext },
 ): Promise<EmailSignInResult> {
   const { db, clock } = deps;
   let row = first;
@@ -276,14 +318,27 @@ async function completeProof(
     // A code proof consumes only while the mailbox's wrong-code budget holds, checked in the same statement.
     const also = byCode ? allOf(plan.precondition, codeBudgetHolds(mailbox, now)) : plan.precondition;
     // Every statement of the batch is prepared once per database and shape (db/prepared.ts).
-    const before: PreparedStep[] = [consumeStep(db, { row, nonce, now, byCode, also }), resetCodeBudget(db, mailbox, ours)];
+    const before: PreparedStep[] = [
+      consumeStep(db, { row, nonce, now, byCode, also }),
+      resetCodeBudget(db, mailbox, ours),
+    ];
     if (plan.kind === 'create') {
       before.push(
         createUserStep(db, plan.user, ours),
-        auditStepIf(db, { at: now, type: 'account.created', userId: plan.user.id, ...who, detail: { method: 'email', via } }, ours),
+        auditStepIf(
+          db,
+          { at: now, type: 'account.created', userId: plan.user.id, ...who, detail: { method: 'email', via } },
+          ours,
+        ),
       );
     }
-    before.push(auditStepIf(db, { at: now, type: 'email.verified', userId: plan.user.id, ...who, detail: { via, outcome: plan.kind } }, ours));
+    before.push(
+      auditStepIf(
+        db,
+        { at: now, type: 'email.verified', userId: plan.user.id, ...who, detail: { via, outcome: plan.kind } },
+        ours,
+      ),
+    );
 
     // The session is written (or renewed) only by the request that used the row up, for an account that exists.
     const guard = allOf(ours, accountExists(plan.user.id));
@@ -296,7 +351,8 @@ async function completeProof(
     // Nothing was written. Either someone else used the row up (or it expired): refuse; or the
     // account changed between our read and our batch: read again and retry.
     const again = await findById(db, row.id);
-    const stillUsable = again !== null && isLive(again, clock()) && (!byCode || again.failedAttempts < MAX_CODE_ATTEMPTS);
+    const stillUsable =
+      again !== null && isLive(again, clock()) && (!byCode || again.failedAttempts < MAX_CODE_ATTEMPTS);
     if (!stillUsable) {
       await recordFailure(deps, { via, email: row.email, reason: 'used or expired', context });
       throw byCode ? invalidCode() : invalidLink();
@@ -309,4 +365,3 @@ async function completeProof(
   }
   throw new AuthError('SERVICE_BUSY', 'The account changed while signing in; try again', { retryAfter: 1 });
 }
-

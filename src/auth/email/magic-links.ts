@@ -81,7 +81,13 @@ export async function issueMagicLink(
     userId = null,
     returnTo = null,
     now,
-  }: { email: CanonicalEmail; purpose: EmailTokenPurpose; userId?: string | null; returnTo?: string | null; now: number },
+  }: {
+    email: CanonicalEmail;
+    purpose: EmailTokenPurpose;
+    userId?: string | null;
+    returnTo?: string | null;
+    now: number;
+  },
 ): Promise<IssuedMagicLink> {
   const token = generateToken();
   const code = generateCode();
@@ -145,7 +151,14 @@ export async function findByToken(deps: { db: Db } & TokenHashDeps, token: strin
 }
 
 export async function findById(db: Db, id: string): Promise<EmailTokenRow | null> {
-  const statement = prepared(db, 'emailTokens.byId', (orm) => orm.select().from(emailTokens).where(eq(emailTokens.id, sql.placeholder('id'))).limit(1).prepare());
+  const statement = prepared(db, 'emailTokens.byId', (orm) =>
+    orm
+      .select()
+      .from(emailTokens)
+      .where(eq(emailTokens.id, sql.placeholder('id')))
+      .limit(1)
+      .prepare(),
+  );
   const [row] = await statement.all({ id });
   return row ?? null;
 }
@@ -156,7 +169,13 @@ export async function findLiveForEmail(db: Db, email: CanonicalEmail, now: numbe
     orm
       .select()
       .from(emailTokens)
-      .where(and(eq(emailTokens.email, sql.placeholder('email')), isNull(emailTokens.consumedAt), gt(emailTokens.expiresAt, sql.placeholder('now'))))
+      .where(
+        and(
+          eq(emailTokens.email, sql.placeholder('email')),
+          isNull(emailTokens.consumedAt),
+          gt(emailTokens.expiresAt, sql.placeholder('now')),
+        ),
+      )
       .orderBy(desc(emailTokens.createdAt))
       .limit(1)
       .prepare(),
@@ -167,7 +186,10 @@ export async function findLiveForEmail(db: Db, email: CanonicalEmail, now: numbe
 
 /** True when `code` is the row's code; constant time in the code. */
 export async function codeMatches(deps: TokenHashDeps, row: EmailTokenRow, code: string): Promise<boolean> {
-  const expected = row.hashScheme === LEGACY_SCHEME ? await deps.crypto.sha256(`${row.id}:${code}`) : await hashCode(deps, row.id, code);
+  const expected =
+    row.hashScheme === LEGACY_SCHEME
+      ? await deps.crypto.sha256(`${row.id}:${code}`)
+      : await hashCode(deps, row.id, code);
   return timingSafeEqual(expected, row.codeHash);
 }
 
@@ -176,7 +198,13 @@ export async function recordWrongCode(db: Db, row: EmailTokenRow): Promise<numbe
   const [updated] = await db.orm
     .update(emailTokens)
     .set({ failedAttempts: sql`${emailTokens.failedAttempts} + 1` })
-    .where(and(eq(emailTokens.id, row.id), isNull(emailTokens.consumedAt), lt(emailTokens.failedAttempts, MAX_CODE_ATTEMPTS)))
+    .where(
+      and(
+        eq(emailTokens.id, row.id),
+        isNull(emailTokens.consumedAt),
+        lt(emailTokens.failedAttempts, MAX_CODE_ATTEMPTS),
+      ),
+    )
     .returning({ failedAttempts: emailTokens.failedAttempts });
   return updated?.failedAttempts ?? MAX_CODE_ATTEMPTS;
 }
@@ -188,7 +216,13 @@ export async function recordWrongCode(db: Db, row: EmailTokenRow): Promise<numbe
  */
 export function consumeStep(
   db: Db,
-  { row, nonce, now, byCode, also }: { row: EmailTokenRow; nonce: string; now: number; byCode: boolean; also: PreparedCondition },
+  {
+    row,
+    nonce,
+    now,
+    byCode,
+    also,
+  }: { row: EmailTokenRow; nonce: string; now: number; byCode: boolean; also: PreparedCondition },
 ): PreparedStep {
   const statement = prepared(db, `emailTokens.consume ${byCode ? 'code' : 'link'} ${also.key}`, (orm) => {
     const p = sql.placeholder;
@@ -214,7 +248,14 @@ export function consumeStep(
 export function consumedBy(row: EmailTokenRow, nonce: string): PreparedCondition {
   return {
     key: 'consumedBy',
-    build: () => anyRow(emailTokens, and(eq(emailTokens.id, sql.placeholder('consumedBy.id')), eq(emailTokens.consumedBy, sql.placeholder('consumedBy.nonce')))),
+    build: () =>
+      anyRow(
+        emailTokens,
+        and(
+          eq(emailTokens.id, sql.placeholder('consumedBy.id')),
+          eq(emailTokens.consumedBy, sql.placeholder('consumedBy.nonce')),
+        ),
+      ),
     values: { 'consumedBy.id': row.id, 'consumedBy.nonce': nonce },
   };
 }

@@ -35,10 +35,19 @@ export async function enforceMailLimits(
   await hit('mail_mailbox_client', `mail:mailbox-client:${mailbox}|${clients[0]!.key}`, config.rateLimitEmailsPerHour);
   // Caps what one client can make the service send, to any address.
   for (const { key, factor } of clients) {
-    await hit('mail_client', `mail:client:${key}`, config.rateLimitEmailsPerClientPerHour * factor, 'Too many messages requested from your network; try again later');
+    await hit(
+      'mail_client',
+      `mail:client:${key}`,
+      config.rateLimitEmailsPerClientPerHour * factor,
+      'Too many messages requested from your network; try again later',
+    );
   }
   // Caps mail to one mailbox whoever asks, so the service cannot be used to flood it.
   await hit('mail_mailbox', `mail:mailbox:${mailbox}`, config.rateLimitEmailsPerMailboxPerHour);
   // Caps mail to one domain, so a flood spread over its mailboxes stops too.
-  await hit('mail_domain', `mail:domain:${mailbox.slice(mailbox.lastIndexOf('@') + 1)}`, config.rateLimitEmailsPerDomainPerHour);
+  await hit(
+    'mail_domain',
+    `mail:domain:${mailbox.slice(mailbox.lastIndexOf('@') + 1)}`,
+    config.rateLimitEmailsPerDomainPerHour,
+  );
 }

@@ -13,7 +13,15 @@ import {
 import type { Config } from '../../lib/config.js';
 import { bytesToBase64Url } from '../../lib/encoding.js';
 import { readClientData, type ClientData } from './webauthn-challenges.js';
-import { MAX_CREDENTIAL_ID_BYTES, RSA_MIN_BITS, RSA_MAX_BITS, webauthnOrigins, refused, malformed, canonicalBytes } from './passkeys.js';
+import {
+  MAX_CREDENTIAL_ID_BYTES,
+  RSA_MIN_BITS,
+  RSA_MAX_BITS,
+  webauthnOrigins,
+  refused,
+  malformed,
+  canonicalBytes,
+} from './passkeys.js';
 
 /** Bits of an RSA modulus (big-endian bytes), leading zero bits not counted. */
 function modulusBits(n: Uint8Array): number {
@@ -31,7 +39,8 @@ export function checkKeySize(credentialPublicKey: Uint8Array): void {
   } catch {
     throw malformed('response.response.attestationObject: the public key is not valid COSE');
   }
-  if (!((key as unknown) instanceof Map)) throw malformed('response.response.attestationObject: the public key is not a COSE key');
+  if (!((key as unknown) instanceof Map))
+    throw malformed('response.response.attestationObject: the public key is not a COSE key');
   if (!cose.isCOSEPublicKeyRSA(key)) return;
   const n = key.get(cose.COSEKEYS.n);
   const bits = n ? modulusBits(n) : 0;
@@ -41,7 +50,10 @@ export function checkKeySize(credentialPublicKey: Uint8Array): void {
 }
 
 /** Refusals that need no secret: run before the challenge is consumed, so they change nothing. */
-export function inspectRegistration(response: RegistrationResponseJSON, config: Pick<Config, 'publicUrl' | 'appOrigins'>): ClientData {
+export function inspectRegistration(
+  response: RegistrationResponseJSON,
+  config: Pick<Config, 'publicUrl' | 'appOrigins'>,
+): ClientData {
   const clientData = readClientData(response.response.clientDataJSON);
   if (response.id !== response.rawId) throw malformed('response: id and rawId differ');
   const attestation = canonicalBytes(response.response.attestationObject);
@@ -53,7 +65,11 @@ export function inspectRegistration(response: RegistrationResponseJSON, config: 
     throw malformed('response.response.attestationObject: not valid CBOR');
   }
   const authData = decoded instanceof Map ? decoded.get('authData') : undefined;
-  if (!(authData instanceof Uint8Array) || typeof decoded.get('fmt') !== 'string' || !(decoded.get('attStmt') instanceof Map))
+  if (
+    !(authData instanceof Uint8Array) ||
+    typeof decoded.get('fmt') !== 'string' ||
+    !(decoded.get('attStmt') instanceof Map)
+  )
     throw malformed('response.response.attestationObject: not an attestation object (fmt, attStmt, authData)');
   let parsed: ReturnType<typeof parseAuthenticatorData>;
   try {
@@ -64,17 +80,23 @@ export function inspectRegistration(response: RegistrationResponseJSON, config: 
   if (!parsed.credentialID || !parsed.credentialPublicKey || !parsed.aaguid)
     throw malformed('response.response.attestationObject: no attested credential data');
   // WebAuthn L3 §7.1: a credential id longer than 1023 bytes is refused.
-  if (parsed.credentialID.length > MAX_CREDENTIAL_ID_BYTES) throw malformed(`response: credential id longer than ${MAX_CREDENTIAL_ID_BYTES} bytes`);
+  if (parsed.credentialID.length > MAX_CREDENTIAL_ID_BYTES)
+    throw malformed(`response: credential id longer than ${MAX_CREDENTIAL_ID_BYTES} bytes`);
   // We key the passkey on response.id: it must name the credential the authenticator attested.
-  if (bytesToBase64Url(parsed.credentialID) !== response.id) throw malformed('response: id does not match the attested credential');
+  if (bytesToBase64Url(parsed.credentialID) !== response.id)
+    throw malformed('response: id does not match the attested credential');
   checkKeySize(parsed.credentialPublicKey);
   if (response.clientExtensionResults?.credProps?.rk === false)
-    throw malformed('response: the authenticator made a non-discoverable credential; sign-in needs a passkey it can offer by itself');
+    throw malformed(
+      'response: the authenticator made a non-discoverable credential; sign-in needs a passkey it can offer by itself',
+    );
   if (clientData.type !== 'webauthn.create') throw refused('This is not a registration response');
   // Credentials created inside a cross-origin iframe are not ours to accept.
-  if (clientData.crossOrigin === true || clientData.topOrigin !== undefined) throw refused('Cross-origin registration is not allowed');
+  if (clientData.crossOrigin === true || clientData.topOrigin !== undefined)
+    throw refused('Cross-origin registration is not allowed');
   // Made on a page that is neither PUBLIC_URL nor an APP_ORIGINS app: refused before its challenge is used up.
-  if (!webauthnOrigins(config).includes(clientData.origin)) throw refused('This passkey was made on an origin this service does not serve');
+  if (!webauthnOrigins(config).includes(clientData.origin))
+    throw refused('This passkey was made on an origin this service does not serve');
   return clientData;
 }
 
@@ -103,8 +125,10 @@ export function inspectAssertion(
   }
   if (clientData.type !== 'webauthn.get') throw refused('This is not a sign-in response');
   // An assertion made inside a cross-origin iframe could be a framing attack on this origin.
-  if (clientData.crossOrigin === true || clientData.topOrigin !== undefined) throw refused('Cross-origin sign-in is not allowed');
+  if (clientData.crossOrigin === true || clientData.topOrigin !== undefined)
+    throw refused('Cross-origin sign-in is not allowed');
   // Made on a page that is neither PUBLIC_URL nor an APP_ORIGINS app: refused before its challenge is used up.
-  if (!webauthnOrigins(config).includes(clientData.origin)) throw refused('This assertion was made on an origin this service does not serve');
+  if (!webauthnOrigins(config).includes(clientData.origin))
+    throw refused('This assertion was made on an origin this service does not serve');
   return { clientData, userHandle };
 }

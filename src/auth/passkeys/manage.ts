@@ -12,7 +12,13 @@ import type { PasskeyRow } from './passkeys.js';
 /** Renames one of the user's passkeys; null when the user has no passkey with that id. */
 export async function renamePasskey(
   { db, clock }: SessionDeps,
-  { userId, sessionId, id, name, context = {} }: { userId: string; sessionId: string; id: string; name: string; context?: RequestContext },
+  {
+    userId,
+    sessionId,
+    id,
+    name,
+    context = {},
+  }: { userId: string; sessionId: string; id: string; name: string; context?: RequestContext },
 ): Promise<PasskeyRow | null> {
   const now = clock();
   const [renamed] = await db.batch([
@@ -23,7 +29,15 @@ export async function renamePasskey(
       .returning(),
     auditInsertIf(
       db,
-      { at: now, type: 'passkey.renamed', userId, sessionId, clientAddress: context.clientAddress, userAgent: context.userAgent, detail: { credentialId: id } },
+      {
+        at: now,
+        type: 'passkey.renamed',
+        userId,
+        sessionId,
+        clientAddress: context.clientAddress,
+        userAgent: context.userAgent,
+        detail: { credentialId: id },
+      },
       previousStatementChangedARow,
     ),
   ]);
@@ -41,7 +55,10 @@ export async function deletePasskey(
   // An account whose address was released by the verify-first upgrade (README "Upgrading") has no
   // address to receive a link: its passkeys are its only way in, so the last one stays until an
   // address is proved. Checked inside the DELETE, so two parallel deletes cannot remove both.
-  const keepsAWayIn = or(anyRow(users, and(eq(users.id, user.id), eq(users.emailVerified, true))), gt(rowCount(passkeys, eq(passkeys.userId, user.id)), 1));
+  const keepsAWayIn = or(
+    anyRow(users, and(eq(users.id, user.id), eq(users.emailVerified, true))),
+    gt(rowCount(passkeys, eq(passkeys.userId, user.id)), 1),
+  );
   const [deleted] = await db.batch([
     db.orm
       .delete(passkeys)
@@ -68,7 +85,10 @@ export async function deletePasskey(
       .where(and(eq(passkeys.id, id), eq(passkeys.userId, user.id)));
     // Another user's passkey is simply not found.
     if (!mine) throw new AuthError('NOT_FOUND', 'No such passkey');
-    throw new AuthError('LAST_PASSKEY', 'This passkey is the only way into an account without a proved address; prove an address first (account page, change address)');
+    throw new AuthError(
+      'LAST_PASSKEY',
+      'This passkey is the only way into an account without a proved address; prove an address first (account page, change address)',
+    );
   }
   return deleted[0]!;
 }

@@ -57,7 +57,6 @@ export const DEFAULT_PASSKEY_NAME = 'Passkey';
 /** C0/C1 controls, DEL, line/paragraph separators and bidi overrides/isolates: nothing that can hide or reorder text. */
 export const PASSKEY_NAME_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
-
 /**
  * The origins whose ceremonies verify (API.md, "Applications"): PUBLIC_URL's and every APP_ORIGINS
  * app's; lib/config.ts made sure each of them may use RP_ID (directly or as a related origin).
@@ -100,7 +99,11 @@ export async function findPasskey(db: Db, id: string, userId?: string): Promise<
 }
 
 export async function listPasskeys(db: Db, userId: string): Promise<PasskeyRow[]> {
-  return db.orm.select().from(passkeys).where(eq(passkeys.userId, userId)).orderBy(asc(passkeys.createdAt), asc(passkeys.id));
+  return db.orm
+    .select()
+    .from(passkeys)
+    .where(eq(passkeys.userId, userId))
+    .orderBy(asc(passkeys.createdAt), asc(passkeys.id));
 }
 
 export function passkeyTransports(row: PasskeyRow): string[] {

@@ -24,7 +24,18 @@ import { assertRecentSignIn } from '../sessions/presence.js';
 import type { RequestContext, SessionDeps, SessionRow } from '../sessions/sessions.js';
 import type { UserRow } from '../account/users.js';
 import { CHALLENGE_TTL_MS, consumeChallenge, issueChallenge, type ClientData } from './webauthn-challenges.js';
-import { type PasskeyRow, SUPPORTED_ALGORITHM_IDS, MAX_PASSKEYS, DEFAULT_PASSKEY_NAME, webauthnOrigins, refused, parseTransports, insertPasskeyIf, findPasskey, listPasskeys } from './passkeys.js';
+import {
+  type PasskeyRow,
+  SUPPORTED_ALGORITHM_IDS,
+  MAX_PASSKEYS,
+  DEFAULT_PASSKEY_NAME,
+  webauthnOrigins,
+  refused,
+  parseTransports,
+  insertPasskeyIf,
+  findPasskey,
+  listPasskeys,
+} from './passkeys.js';
 import { inspectRegistration } from './inspect.js';
 
 /** The account's WebAuthn user handle, base64url: the bytes of its user id (see creationOptions). */
@@ -34,7 +45,12 @@ export function webauthnUserHandle(userId: string): Base64URLString {
 
 async function creationOptions(
   config: Config,
-  { challenge, userId, email, exclude }: { challenge: Uint8Array<ArrayBuffer>; userId: string; email: string; exclude: PasskeyRow[] },
+  {
+    challenge,
+    userId,
+    email,
+    exclude,
+  }: { challenge: Uint8Array<ArrayBuffer>; userId: string; email: string; exclude: PasskeyRow[] },
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
   return generateRegistrationOptions({
     rpName: config.rpName,
@@ -53,10 +69,16 @@ async function creationOptions(
 }
 
 const tooMany = () =>
-  new AuthError('TOO_MANY_PASSKEYS', `An account holds at most ${MAX_PASSKEYS} passkeys; delete one you no longer use first`);
+  new AuthError(
+    'TOO_MANY_PASSKEYS',
+    `An account holds at most ${MAX_PASSKEYS} passkeys; delete one you no longer use first`,
+  );
 
 /** Options for adding a passkey to the signed-in user's account. */
-export async function startPasskeyAddition(deps: SessionDeps, { user, session }: { user: UserRow; session: SessionRow }): Promise<PublicKeyCredentialCreationOptionsJSON> {
+export async function startPasskeyAddition(
+  deps: SessionDeps,
+  { user, session }: { user: UserRow; session: SessionRow },
+): Promise<PublicKeyCredentialCreationOptionsJSON> {
   assertRecentSignIn(deps, session);
   const existing = await listPasskeys(deps.db, user.id);
   if (existing.length >= MAX_PASSKEYS) throw tooMany();
@@ -77,7 +99,11 @@ interface NewCredential {
   userVerified: boolean;
 }
 
-async function verifyNewCredential(deps: SessionDeps, response: RegistrationResponseJSON, clientData: ClientData): Promise<NewCredential> {
+async function verifyNewCredential(
+  deps: SessionDeps,
+  response: RegistrationResponseJSON,
+  clientData: ClientData,
+): Promise<NewCredential> {
   const { config, logger } = deps;
   let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
   try {
@@ -93,7 +119,9 @@ async function verifyNewCredential(deps: SessionDeps, response: RegistrationResp
       supportedAlgorithmIDs: SUPPORTED_ALGORITHM_IDS,
     });
   } catch (cause) {
-    logger.log('info', 'passkey registration refused', { reason: String((cause as Error)?.message ?? cause).slice(0, 300) });
+    logger.log('info', 'passkey registration refused', {
+      reason: String((cause as Error)?.message ?? cause).slice(0, 300),
+    });
     throw refused('The passkey could not be verified', cause);
   }
   // The library answers verified: false for attestation it could not verify; never trust anything else.
@@ -120,7 +148,12 @@ function defaultName(aaguid: string, userAgent: string | null | undefined): stri
 
 function passkeyRow(
   cred: NewCredential,
-  { userId, name, now, userAgent }: { userId: string; name: string | undefined; now: number; userAgent?: string | null },
+  {
+    userId,
+    name,
+    now,
+    userAgent,
+  }: { userId: string; name: string | undefined; now: number; userAgent?: string | null },
 ): PasskeyRow {
   return {
     id: cred.id,
@@ -151,16 +184,27 @@ export async function finishPasskeyAddition(
     response,
     name,
     context = {},
-  }: { user: UserRow; session: SessionRow; response: RegistrationResponseJSON; name?: string; context?: RequestContext },
+  }: {
+    user: UserRow;
+    session: SessionRow;
+    response: RegistrationResponseJSON;
+    name?: string;
+    context?: RequestContext;
+  },
 ): Promise<PasskeyRow> {
   const { db, clock } = deps;
   assertRecentSignIn(deps, session);
   const clientData = inspectRegistration(response, deps.config);
   // Bound to this user: a challenge issued to someone else (or for a sign-up) does not match.
-  const challenge = await consumeChallenge(deps, { challenge: clientData.challenge, purpose: { ceremony: 'registration', userId: user.id } });
-  if (!challenge) throw new AuthError('CHALLENGE_EXPIRED', 'This passkey request is unknown, used or expired; start again');
+  const challenge = await consumeChallenge(deps, {
+    challenge: clientData.challenge,
+    purpose: { ceremony: 'registration', userId: user.id },
+  });
+  if (!challenge)
+    throw new AuthError('CHALLENGE_EXPIRED', 'This passkey request is unknown, used or expired; start again');
   const cred = await verifyNewCredential(deps, response, clientData);
-  if (await credentialTaken(db, cred.id)) throw new AuthError('CREDENTIAL_EXISTS', 'This passkey is already registered');
+  if (await credentialTaken(db, cred.id))
+    throw new AuthError('CREDENTIAL_EXISTS', 'This passkey is already registered');
 
   const now = clock();
   const row = passkeyRow(cred, { userId: user.id, name, now, userAgent: context.userAgent });

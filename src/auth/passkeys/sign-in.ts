@@ -56,13 +56,25 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  */
 export function passkeyUseStep(
   db: Db,
-  v: { id: string; userId: string; readCounter: number; backupEligible: boolean; counter: number; backedUp: boolean; now: number },
+  v: {
+    id: string;
+    userId: string;
+    readCounter: number;
+    backupEligible: boolean;
+    counter: number;
+    backedUp: boolean;
+    now: number;
+  },
 ): PreparedStep {
   const statement = prepared(db, 'passkeys.use', (orm) => {
     const p = sql.placeholder;
     return orm
       .update(passkeys)
-      .set({ counter: sql`${p('counter')}`, lastUsedAt: sql`${p('now')}`, backedUp: sql`${sql.param(p('backedUp'), passkeys.backedUp)}` })
+      .set({
+        counter: sql`${p('counter')}`,
+        lastUsedAt: sql`${p('now')}`,
+        backedUp: sql`${sql.param(p('backedUp'), passkeys.backedUp)}`,
+      })
       .where(
         and(
           eq(passkeys.id, p('id')),
@@ -77,7 +89,11 @@ export function passkeyUseStep(
 }
 
 /** Holds right after passkeyUseStep when it took effect (the session's guard). */
-export const counterTaken: PreparedCondition = { key: 'counterTaken', build: () => previousStatementChangedARow, values: {} };
+export const counterTaken: PreparedCondition = {
+  key: 'counterTaken',
+  build: () => previousStatementChangedARow,
+  values: {},
+};
 
 /**
  * Verifies a discoverable assertion and starts a session, or, sent with the Bearer token of a
@@ -85,12 +101,20 @@ export const counterTaken: PreparedCondition = { key: 'counterTaken', build: () 
  */
 export async function finishSignIn(
   deps: SessionDeps,
-  { response, auth = null, context = {} }: { response: AuthenticationResponseJSON; auth?: Authenticated | null; context?: RequestContext },
+  {
+    response,
+    auth = null,
+    context = {},
+  }: { response: AuthenticationResponseJSON; auth?: Authenticated | null; context?: RequestContext },
 ): Promise<IssuedSession> {
   const { db, config, clock, logger } = deps;
   const { clientData, userHandle } = inspectAssertion(response, deps.config);
-  const challenge = await consumeChallenge(deps, { challenge: clientData.challenge, purpose: { ceremony: 'authentication' } });
-  if (!challenge) throw new AuthError('CHALLENGE_EXPIRED', 'This sign-in request is unknown, used or expired; start again');
+  const challenge = await consumeChallenge(deps, {
+    challenge: clientData.challenge,
+    purpose: { ceremony: 'authentication' },
+  });
+  if (!challenge)
+    throw new AuthError('CHALLENGE_EXPIRED', 'This sign-in request is unknown, used or expired; start again');
 
   const lookup = prepared(db, 'passkeys.withUser', (orm) =>
     orm
@@ -105,7 +129,8 @@ export async function finishSignIn(
   // Said apart from a bad signature so the page can tell the browser (WebAuthn Signal API,
   // signalUnknownCredential) to forget a deleted passkey. It reveals nothing about accounts: sign-in
   // is discoverable (no address is named) and an id is 16+ random bytes nobody can guess.
-  if (!found) throw new AuthError('UNKNOWN_CREDENTIAL', 'This passkey is not registered here (it may have been deleted)');
+  if (!found)
+    throw new AuthError('UNKNOWN_CREDENTIAL', 'This passkey is not registered here (it may have been deleted)');
   const { passkey, user } = found;
   const audit = (type: 'passkey.sign_in_failed' | 'passkey.counter_regression', detail: Record<string, unknown>) =>
     recordAuditEvent(db, {
@@ -126,14 +151,22 @@ export async function finishSignIn(
   let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
   try {
     verification = await verifyAuthenticationResponse({
-      response: { ...response, response: { ...response.response, userHandle: response.response.userHandle || undefined } },
+      response: {
+        ...response,
+        response: { ...response.response, userHandle: response.response.userHandle || undefined },
+      },
       expectedChallenge: clientData.challenge,
       expectedOrigin: webauthnOrigins(config),
       expectedRPID: config.rpId,
       expectedType: 'webauthn.get',
       requireUserVerification: false,
       // Counter 0 turns the library's pre-signature counter check off; ours runs after the signature.
-      credential: { id: passkey.id, publicKey: canonicalBytes(passkey.publicKey)!, counter: 0, transports: parseTransports(passkey.transports) },
+      credential: {
+        id: passkey.id,
+        publicKey: canonicalBytes(passkey.publicKey)!,
+        counter: 0,
+        transports: parseTransports(passkey.transports),
+      },
     });
   } catch (cause) {
     const reason = String((cause as Error)?.message ?? cause).slice(0, 300);
@@ -161,7 +194,9 @@ export async function finishSignIn(
   const now = clock();
   // Another person's passkey on a signed-in device is a sign-in as that person, not a re-authentication.
   const reauth = auth !== null && auth.user.id === user.id;
-  const signIn = reauth ? (input: Parameters<typeof startSession>[1]) => reauthenticateSession(deps, { ...input, auth }) : (input: Parameters<typeof startSession>[1]) => startSession(deps, input);
+  const signIn = reauth
+    ? (input: Parameters<typeof startSession>[1]) => reauthenticateSession(deps, { ...input, auth })
+    : (input: Parameters<typeof startSession>[1]) => startSession(deps, input);
   const issued = await signIn({
     user,
     method: 'passkey',

@@ -74,13 +74,19 @@ export async function consumeChallenge(
           eq(webauthnChallenges.hash, sql.placeholder('hash')),
           eq(webauthnChallenges.ceremony, ceremony),
           gt(webauthnChallenges.expiresAt, sql.placeholder('now')),
-          ceremony === 'authentication' ? isNull(webauthnChallenges.userId) : eq(webauthnChallenges.userId, sql.placeholder('userId')),
+          ceremony === 'authentication'
+            ? isNull(webauthnChallenges.userId)
+            : eq(webauthnChallenges.userId, sql.placeholder('userId')),
         ),
       )
       .returning()
       .prepare(),
   );
-  const values = { hash: await crypto.sha256(challenge), now: clock(), ...('userId' in purpose ? { userId: purpose.userId } : {}) };
+  const values = {
+    hash: await crypto.sha256(challenge),
+    now: clock(),
+    ...('userId' in purpose ? { userId: purpose.userId } : {}),
+  };
   const [row] = (await db.batchPrepared([{ statement, values }])) as [ChallengeRow[]];
   return row[0] ?? null;
 }
@@ -114,7 +120,8 @@ export function readClientData(clientDataJSON: Base64URLString): ClientData {
   const data = parsed as Record<string, unknown>;
   if (typeof data.type !== 'string' || typeof data.challenge !== 'string' || typeof data.origin !== 'string')
     throw malformed('type, challenge and origin must be strings');
-  if (data.crossOrigin !== undefined && typeof data.crossOrigin !== 'boolean') throw malformed('crossOrigin must be a boolean');
+  if (data.crossOrigin !== undefined && typeof data.crossOrigin !== 'boolean')
+    throw malformed('crossOrigin must be a boolean');
   if (data.topOrigin !== undefined && typeof data.topOrigin !== 'string') throw malformed('topOrigin must be a string');
   // A challenge we issued is 43 base64url characters; anything else cannot match a row.
   if (data.challenge.length === 0 || data.challenge.length > 512) throw malformed('challenge has an impossible length');

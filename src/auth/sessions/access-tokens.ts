@@ -4,7 +4,14 @@
  * Verification pins the algorithm, issuer, audience and type, and takes the key only from our own
  * key store by `kid`: `jku`, `jwk` and `x5u` headers are refused outright (RFC 8725 §3.1, §3.10).
  */
-import { decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import {
+  decodeProtectedHeader,
+  errors,
+  jwtVerify,
+  SignJWT,
+  type JWTPayload,
+  type ProtectedHeaderParameters,
+} from 'jose';
 import type { Config } from '../../lib/config.js';
 import { generateId } from '../../lib/crypto.js';
 import { AuthError } from '../errors.js';
@@ -32,7 +39,13 @@ interface TokenDeps {
 
 export async function signAccessToken(
   { config, clock, keys }: TokenDeps,
-  { userId, sessionId, amr, email, emailVerified }: { userId: string; sessionId: string; amr: Amr[]; email: string; emailVerified: boolean },
+  {
+    userId,
+    sessionId,
+    amr,
+    email,
+    emailVerified,
+  }: { userId: string; sessionId: string; amr: Amr[]; email: string; emailVerified: boolean },
 ): Promise<string> {
   const key = await keys.signingKey();
   const iat = Math.floor(clock() / 1000);
@@ -58,8 +71,10 @@ export async function verifyAccessToken({ config, clock, keys }: TokenDeps, toke
     throw invalid('The access token is malformed', cause);
   }
   // Keys come from our store only: a token must not tell us where to find its key.
-  if ('jku' in header || 'jwk' in header || 'x5u' in header || 'x5c' in header) throw invalid('The access token names its own key');
-  if (header.alg !== ACCESS_TOKEN_ALG || typeof header.kid !== 'string') throw invalid('The access token is not signed with our algorithm');
+  if ('jku' in header || 'jwk' in header || 'x5u' in header || 'x5c' in header)
+    throw invalid('The access token names its own key');
+  if (header.alg !== ACCESS_TOKEN_ALG || typeof header.kid !== 'string')
+    throw invalid('The access token is not signed with our algorithm');
   const key = await keys.verificationKey(header.kid);
   if (!key) throw invalid('The access token was signed by an unknown key');
   try {
@@ -74,8 +89,10 @@ export async function verifyAccessToken({ config, clock, keys }: TokenDeps, toke
     if (typeof payload.sid !== 'string' || typeof payload.sub !== 'string' || !Array.isArray(payload.amr))
       throw invalid('The access token lacks required claims');
     // jose accepts an iat in the future; a token issued after "now" (beyond skew) is not yet valid.
-    if (typeof payload.iat === 'number' && payload.iat * 1000 > clock() + 60_000) throw invalid('The access token is not valid yet');
-    if (typeof payload.nbf === 'number' && payload.nbf * 1000 > clock()) throw invalid('The access token is not valid yet');
+    if (typeof payload.iat === 'number' && payload.iat * 1000 > clock() + 60_000)
+      throw invalid('The access token is not valid yet');
+    if (typeof payload.nbf === 'number' && payload.nbf * 1000 > clock())
+      throw invalid('The access token is not valid yet');
     return payload as AccessTokenClaims;
   } catch (cause) {
     if (cause instanceof AuthError) throw cause;

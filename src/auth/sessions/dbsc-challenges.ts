@@ -27,10 +27,20 @@ interface ChallengeDeps {
 /** Mints a challenge (or stores the one given, derived by an offer) for this session and step, as its hash. */
 export async function issueDbscChallenge(
   { db, clock, crypto }: ChallengeDeps,
-  { sessionId, purpose, challenge = generateToken() }: { sessionId: string; purpose: DbscChallengePurpose; challenge?: Base64URLString },
+  {
+    sessionId,
+    purpose,
+    challenge = generateToken(),
+  }: { sessionId: string; purpose: DbscChallengePurpose; challenge?: Base64URLString },
 ): Promise<Base64URLString> {
   const now = clock();
-  await db.orm.insert(dbscChallenges).values({ hash: await crypto.sha256(challenge), purpose, sessionId, createdAt: now, expiresAt: now + DBSC_CHALLENGE_TTL_MS });
+  await db.orm.insert(dbscChallenges).values({
+    hash: await crypto.sha256(challenge),
+    purpose,
+    sessionId,
+    createdAt: now,
+    expiresAt: now + DBSC_CHALLENGE_TTL_MS,
+  });
   return challenge;
 }
 

@@ -16,7 +16,13 @@ type SessionRow = typeof sessions.$inferSelect;
 export type DbscStep = 'registration' | 'refresh';
 
 /** Why a proof was refused, as recorded in the audit event. */
-export type DbscFailure = 'bad_proof' | 'unknown_challenge' | 'not_bound' | 'already_bound' | 'session_dead' | 'cookie_expired';
+export type DbscFailure =
+  | 'bad_proof'
+  | 'unknown_challenge'
+  | 'not_bound'
+  | 'already_bound'
+  | 'session_dead'
+  | 'cookie_expired';
 
 interface FreshnessDeps {
   db: Db;
@@ -34,7 +40,12 @@ export const isDeviceBound = (session: Pick<SessionRow, 'dbscKey'>): boolean => 
  */
 export async function recordDbscFailure(
   deps: FreshnessDeps,
-  { session, step, reason, context = {} }: { session: SessionRow | null; step: DbscStep; reason: DbscFailure; context?: RequestContext },
+  {
+    session,
+    step,
+    reason,
+    context = {},
+  }: { session: SessionRow | null; step: DbscStep; reason: DbscFailure; context?: RequestContext },
 ): Promise<void> {
   deps.metrics.dbscProofFailure(step, reason);
   // Without a session there is no one to attribute the event to; the rate limit bounds the rest.
@@ -64,5 +75,7 @@ export async function assertDeviceFresh(
   // Bound: the cookie alone is worth at most DBSC_COOKIE_TTL after it was issued.
   if (issuedAt !== null && deps.clock() - issuedAt <= deps.config.dbscCookieTtl * 1000) return;
   await recordDbscFailure(deps, { session, step: 'refresh', reason: 'cookie_expired', context });
-  throw new AuthError('DBSC_PROOF_REQUIRED', 'This session is bound to its device: renew it with a device proof', { keepCookie: true });
+  throw new AuthError('DBSC_PROOF_REQUIRED', 'This session is bound to its device: renew it with a device proof', {
+    keepCookie: true,
+  });
 }

@@ -59,8 +59,16 @@ describe('registration proofs', () => {
     const key = generateDbscKey();
     const priv = key.privateKey.export({ format: 'jwk' });
     await refused(verifyRegistrationProof(signProof(key, { jti: 'c', embedKey: false, header: { jwk: priv } })));
-    await refused(verifyRegistrationProof(signProof(key, { jti: 'c', embedKey: false, header: { jwk: { ...key.publicJwk, crv: 'P-384' } } })));
-    await refused(verifyRegistrationProof(signProof(key, { jti: 'c', embedKey: false, header: { jwk: { kty: 'oct', k: 'AAAA' } } })));
+    await refused(
+      verifyRegistrationProof(
+        signProof(key, { jti: 'c', embedKey: false, header: { jwk: { ...key.publicJwk, crv: 'P-384' } } }),
+      ),
+    );
+    await refused(
+      verifyRegistrationProof(
+        signProof(key, { jti: 'c', embedKey: false, header: { jwk: { kty: 'oct', k: 'AAAA' } } }),
+      ),
+    );
   });
 });
 

@@ -35,7 +35,8 @@ const invalid = (why: string) => new AuthError('DBSC_PROOF_INVALID', `Device pro
 
 function publicPart(jwk: JWK): DeviceKeyJwk {
   // Only a P-256 EC public key can be an ES256 device key.
-  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || typeof jwk.x !== 'string' || typeof jwk.y !== 'string') throw invalid('the key is not a P-256 public key');
+  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || typeof jwk.x !== 'string' || typeof jwk.y !== 'string')
+    throw invalid('the key is not a P-256 public key');
   return { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y };
 }
 
@@ -57,11 +58,14 @@ async function verifyWith(proof: string, key: Parameters<typeof jwtVerify>[1]): 
       algorithms: ['ES256'],
     });
     // The jti carries the challenge: without one the proof answers nothing we asked.
-    if (typeof payload.jti !== 'string' || payload.jti.length === 0 || payload.jti.length > 512) throw invalid('no jti');
+    if (typeof payload.jti !== 'string' || payload.jti.length === 0 || payload.jti.length > 512)
+      throw invalid('no jti');
     return { jti: payload.jti, jwk: protectedHeader.jwk };
   } catch (err) {
     if (err instanceof AuthError) throw err;
-    throw invalid(err instanceof Error && 'code' in err ? String((err as { code: unknown }).code) : 'signature check failed');
+    throw invalid(
+      err instanceof Error && 'code' in err ? String((err as { code: unknown }).code) : 'signature check failed',
+    );
   }
 }
 

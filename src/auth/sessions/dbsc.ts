@@ -21,12 +21,25 @@ import type { Db } from '../../db/db.js';
 import { sessions, users } from '../../db/schema.js';
 import { auditInsertIf } from '../../audit/audit.js';
 import { consumeDbscChallenge, DBSC_CHALLENGE_TTL_MS, issueDbscChallenge } from './dbsc-challenges.js';
-import { deviceKeyThumbprint, parseDeviceKey, verifyRefreshProof, verifyRegistrationProof, type DeviceKeyJwk } from './dbsc-proof.js';
+import {
+  deviceKeyThumbprint,
+  parseDeviceKey,
+  verifyRefreshProof,
+  verifyRegistrationProof,
+  type DeviceKeyJwk,
+} from './dbsc-proof.js';
 import { timingSafeEqual } from '../../lib/crypto.js';
 import { AuthError } from '../errors.js';
 import { mintRefreshToken } from './refresh-tokens.js';
 import { isDeviceBound, recordDbscFailure as recordFailure } from './dbsc-freshness.js';
-import { issueSession, SUCCESSOR_INFO, type IssuedSession, type RequestContext, type SessionDeps, type SessionRow } from './sessions.js';
+import {
+  issueSession,
+  SUCCESSOR_INFO,
+  type IssuedSession,
+  type RequestContext,
+  type SessionDeps,
+  type SessionRow,
+} from './sessions.js';
 import type { UserRow } from '../account/users.js';
 
 export { isDeviceBound } from './dbsc-freshness.js';
@@ -39,7 +52,11 @@ const OFFER_REPEAT_MS = DBSC_CHALLENGE_TTL_MS - 60_000;
  * offer's time: unguessable, and the same on every response until the offer is renewed, so
  * repeating it writes nothing.
  */
-async function offerChallenge(deps: Pick<SessionDeps, 'crypto' | 'secrets'>, sessionId: string, offeredAt: number): Promise<string> {
+async function offerChallenge(
+  deps: Pick<SessionDeps, 'crypto' | 'secrets'>,
+  sessionId: string,
+  offeredAt: number,
+): Promise<string> {
   return deps.crypto.hmacSha256(await deps.secrets.refreshTokenKey(), `dbsc registration\0${sessionId}\0${offeredAt}`);
 }
 
@@ -77,8 +94,13 @@ export async function offerDeviceBinding(
     )
     .returning({ id: sessions.id });
   if (claimed.length === 0) {
-    const [current] = await deps.db.orm.select({ offeredAt: sessions.dbscOfferedAt, key: sessions.dbscKey }).from(sessions).where(eq(sessions.id, session.id));
-    return current && current.key === null && current.offeredAt !== null ? offerChallenge(deps, session.id, current.offeredAt) : null;
+    const [current] = await deps.db.orm
+      .select({ offeredAt: sessions.dbscOfferedAt, key: sessions.dbscKey })
+      .from(sessions)
+      .where(eq(sessions.id, session.id));
+    return current && current.key === null && current.offeredAt !== null
+      ? offerChallenge(deps, session.id, current.offeredAt)
+      : null;
   }
   const challenge = await offerChallenge(deps, session.id, at);
   await issueDbscChallenge(deps, { sessionId: session.id, purpose: 'registration', challenge });
@@ -166,7 +188,10 @@ async function rotateWithDeviceProof(
               detail: { key: await deviceKeyThumbprint(bind) },
             },
             // Recorded only when the binding took effect in this batch.
-            anyRow(sessions, and(eq(sessions.id, session.id), eq(sessions.dbscBoundAt, now), eq(sessions.refreshAt, now))),
+            anyRow(
+              sessions,
+              and(eq(sessions.id, session.id), eq(sessions.dbscBoundAt, now), eq(sessions.refreshAt, now)),
+            ),
           ),
         ])
       )[0]
@@ -180,7 +205,10 @@ async function rotateWithDeviceProof(
  * POST /auth/dbsc/register: binds the proof's key to the session whose response offered the
  * challenge, and rotates its refresh token (the browser now holds one that lives DBSC_COOKIE_TTL).
  */
-export async function bindDeviceKey(deps: SessionDeps, { proof, context = {} }: { proof: string; context?: RequestContext }): Promise<IssuedSession> {
+export async function bindDeviceKey(
+  deps: SessionDeps,
+  { proof, context = {} }: { proof: string; context?: RequestContext },
+): Promise<IssuedSession> {
   const verified = await verifyRegistrationProof(proof).catch(async (err: unknown) => {
     await recordFailure(deps, { session: null, step: 'registration', reason: 'bad_proof', context });
     throw err;
@@ -193,7 +221,12 @@ export async function bindDeviceKey(deps: SessionDeps, { proof, context = {} }: 
   }
   const found = await loadSession(deps.db, challenge.sessionId);
   if (!found || !isLive(found.session, deps.clock()) || found.session.refreshGen === null) {
-    await recordFailure(deps, { session: found?.session ?? null, step: 'registration', reason: 'session_dead', context });
+    await recordFailure(deps, {
+      session: found?.session ?? null,
+      step: 'registration',
+      reason: 'session_dead',
+      context,
+    });
     throw new AuthError('SESSION_REVOKED', 'This session has been signed out');
   }
   // A session binds one key, once: a second registration (two offers raced) changes nothing.
@@ -220,7 +253,8 @@ export async function bindDeviceKey(deps: SessionDeps, { proof, context = {} }: 
 export async function challengeDeviceRefresh(deps: SessionDeps, { sessionId }: { sessionId: string }): Promise<string> {
   const found = await loadSession(deps.db, sessionId);
   // Only a live bound session is worth a challenge; the rest learn nothing more than "no".
-  if (!found || !isLive(found.session, deps.clock()) || !isDeviceBound(found.session)) throw new AuthError('SESSION_REVOKED', 'No live device-bound session with this id');
+  if (!found || !isLive(found.session, deps.clock()) || !isDeviceBound(found.session))
+    throw new AuthError('SESSION_REVOKED', 'No live device-bound session with this id');
   const challenge = await issueDbscChallenge(deps, { sessionId, purpose: 'refresh' });
   deps.metrics.dbsc('challenged');
   return challenge;
@@ -233,10 +267,16 @@ export async function challengeDeviceRefresh(deps: SessionDeps, { sessionId }: {
  */
 export async function refreshBoundSession(
   deps: SessionDeps,
-  { sessionId, proof, cookie = null, context = {} }: { sessionId: string; proof: string; cookie?: string | null; context?: RequestContext },
+  {
+    sessionId,
+    proof,
+    cookie = null,
+    context = {},
+  }: { sessionId: string; proof: string; cookie?: string | null; context?: RequestContext },
 ): Promise<IssuedSession> {
   const found = await loadSession(deps.db, sessionId);
-  if (!found || !isLive(found.session, deps.clock())) throw new AuthError('SESSION_REVOKED', 'No live device-bound session with this id');
+  if (!found || !isLive(found.session, deps.clock()))
+    throw new AuthError('SESSION_REVOKED', 'No live device-bound session with this id');
   const key = parseDeviceKey(found.session.dbscKey);
   if (!key) {
     await recordFailure(deps, { session: found.session, step: 'refresh', reason: 'not_bound', context });
@@ -257,7 +297,13 @@ export async function refreshBoundSession(
   for (let attempt = 0; attempt < 3; attempt++) {
     const current = attempt === 0 ? found : await loadSession(deps.db, sessionId);
     if (!current || !isLive(current.session, deps.clock()) || current.session.dbscKey !== found.session.dbscKey) break;
-    const issued = (await answerRacingRefresh(deps, current, cookie)) ?? (await rotateWithDeviceProof(deps, { ...current, presented: await currentToken(deps, current.session, cookie), context }));
+    const issued =
+      (await answerRacingRefresh(deps, current, cookie)) ??
+      (await rotateWithDeviceProof(deps, {
+        ...current,
+        presented: await currentToken(deps, current.session, cookie),
+        context,
+      }));
     if (issued) {
       deps.metrics.dbsc('renewed');
       return issued;
@@ -267,8 +313,14 @@ export async function refreshBoundSession(
 }
 
 /** The browser's cookie if it is the session's current token (sent along when it had not expired yet). */
-async function currentToken(deps: Pick<SessionDeps, 'crypto'>, session: SessionRow, cookie: string | null): Promise<string | undefined> {
-  return cookie && session.refreshHash && timingSafeEqual(await deps.crypto.sha256(cookie), session.refreshHash) ? cookie : undefined;
+async function currentToken(
+  deps: Pick<SessionDeps, 'crypto'>,
+  session: SessionRow,
+  cookie: string | null,
+): Promise<string | undefined> {
+  return cookie && session.refreshHash && timingSafeEqual(await deps.crypto.sha256(cookie), session.refreshHash)
+    ? cookie
+    : undefined;
 }
 
 /**
@@ -276,7 +328,11 @@ async function currentToken(deps: Pick<SessionDeps, 'crypto'>, session: SessionR
  * renews on its own schedule, the page on its own): its successor, sealed to that cookie, is the
  * answer, so both responses set the same cookie whichever the browser stores last.
  */
-async function answerRacingRefresh(deps: SessionDeps, { session, user }: { session: SessionRow; user: UserRow }, cookie: string | null): Promise<IssuedSession | null> {
+async function answerRacingRefresh(
+  deps: SessionDeps,
+  { session, user }: { session: SessionRow; user: UserRow },
+  cookie: string | null,
+): Promise<IssuedSession | null> {
   const { refreshPrevHash, refreshPrevSealed, refreshAt } = session;
   if (!cookie || !refreshPrevHash || !refreshPrevSealed || refreshAt === null) return null;
   if (deps.clock() - refreshAt > deps.config.refreshReuseWindow * 1000) return null;

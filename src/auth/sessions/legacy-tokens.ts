@@ -9,7 +9,16 @@ import { refreshTokens, sessions, users } from '../../db/schema.js';
 import { mintRefreshToken, parseRefreshToken } from './refresh-tokens.js';
 import { AuthError } from '../errors.js';
 import { anyRow } from '../../db/conditions.js';
-import { assertLive, invalidToken, issueSession, sessionById, SUCCESSOR_INFO, type IssuedSession, type RequestContext, type SessionDeps } from './sessions.js';
+import {
+  assertLive,
+  invalidToken,
+  issueSession,
+  sessionById,
+  SUCCESSOR_INFO,
+  type IssuedSession,
+  type RequestContext,
+  type SessionDeps,
+} from './sessions.js';
 import { revokeForReuse } from './rotation.js';
 import { assertDeviceFresh } from './dbsc-freshness.js';
 
@@ -28,7 +37,11 @@ export async function findLegacyToken(db: Db, hash: string) {
   return rows[0] ?? null;
 }
 
-export async function rotateLegacyToken(deps: SessionDeps, refreshToken: string, context: RequestContext): Promise<IssuedSession> {
+export async function rotateLegacyToken(
+  deps: SessionDeps,
+  refreshToken: string,
+  context: RequestContext,
+): Promise<IssuedSession> {
   const { db, config, clock } = deps;
   const now = clock();
   const hash = await deps.crypto.sha256(refreshToken);
@@ -94,7 +107,11 @@ async function answerLegacyReplay(
     let token = presented;
     let row = found.token;
     // Follow the chain while each step is itself a recent rotation, so a slow tab gets the newest.
-    for (let depth = 0; depth < 8 && row.rotatedAt !== null && row.successorSealed && now - row.rotatedAt <= window; depth++) {
+    for (
+      let depth = 0;
+      depth < 8 && row.rotatedAt !== null && row.successorSealed && now - row.rotatedAt <= window;
+      depth++
+    ) {
       const next = await deps.crypto.unseal(token, SUCCESSOR_INFO, row.successorSealed);
       if (!next) break;
       token = next;
@@ -109,7 +126,12 @@ async function answerLegacyReplay(
       assertLive(current.session, now);
       const parsed = parseRefreshToken(token);
       // The first self-describing token may itself have rotated inside the window: its successor is sealed to it.
-      if (parsed && parsed.generation === current.session.refreshGen! - 1 && current.session.refreshPrevSealed && now - current.session.refreshAt! <= window) {
+      if (
+        parsed &&
+        parsed.generation === current.session.refreshGen! - 1 &&
+        current.session.refreshPrevSealed &&
+        now - current.session.refreshAt! <= window
+      ) {
         const newer = await deps.crypto.unseal(token, SUCCESSOR_INFO, current.session.refreshPrevSealed);
         if (newer) token = newer;
       }

@@ -7,11 +7,16 @@ import { sessionById, type RequestContext, type SessionDeps, type SessionRow } f
 import { findLegacyToken } from './legacy-tokens.js';
 
 /** Revokes the session a refresh token belongs to (logout). Unknown tokens are a no-op. */
-export async function logoutByRefreshToken(deps: SessionDeps, refreshToken: string, context: RequestContext = {}): Promise<void> {
+export async function logoutByRefreshToken(
+  deps: SessionDeps,
+  refreshToken: string,
+  context: RequestContext = {},
+): Promise<void> {
   const parsed = parseRefreshToken(refreshToken);
   if (!parsed) {
     const found = await findLegacyToken(deps.db, await deps.crypto.sha256(refreshToken));
-    if (found) await revokeSession(deps, { sessionId: found.session.id, userId: found.user.id, reason: 'logout', context });
+    if (found)
+      await revokeSession(deps, { sessionId: found.session.id, userId: found.user.id, reason: 'logout', context });
     return;
   }
   const found = await sessionById(deps.db, parsed.sessionId);
@@ -23,7 +28,12 @@ export async function logoutByRefreshToken(deps: SessionDeps, refreshToken: stri
 
 export async function revokeSession(
   { db, clock }: SessionDeps,
-  { sessionId, userId, reason, context = {} }: { sessionId: string; userId: string; reason: 'logout' | 'revoked'; context?: RequestContext },
+  {
+    sessionId,
+    userId,
+    reason,
+    context = {},
+  }: { sessionId: string; userId: string; reason: 'logout' | 'revoked'; context?: RequestContext },
 ): Promise<boolean> {
   const now = clock();
   const [revoked] = await db.batch([

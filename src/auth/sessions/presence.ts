@@ -13,7 +13,15 @@ import { mintRefreshToken } from './refresh-tokens.js';
 import { AuthError } from '../errors.js';
 import { anyRow } from '../../db/conditions.js';
 import type { UserRow } from '../account/users.js';
-import { assertLive, issueSession, sessionById, type IssuedSession, type RequestContext, type SessionDeps, type SessionRow } from './sessions.js';
+import {
+  assertLive,
+  issueSession,
+  sessionById,
+  type IssuedSession,
+  type RequestContext,
+  type SessionDeps,
+  type SessionRow,
+} from './sessions.js';
 
 export interface Authenticated {
   claims: AccessTokenClaims;
@@ -25,7 +33,10 @@ export interface Authenticated {
  * The service's own endpoints accept an access token only while its session lives: revocation
  * takes effect at once here (a primary-key lookup of `sid`), unlike for offline verifiers.
  */
-export async function requireLiveSession({ db, clock }: SessionDeps, claims: AccessTokenClaims): Promise<Authenticated> {
+export async function requireLiveSession(
+  { db, clock }: SessionDeps,
+  claims: AccessTokenClaims,
+): Promise<Authenticated> {
   const row = await sessionById(db, claims.sid);
   // The token's subject must own the session it names.
   if (!row || row.user.id !== claims.sub) throw new AuthError('SESSION_REVOKED', 'This session has been signed out');
@@ -42,7 +53,10 @@ export function lastProofOfPresence(session: SessionRow): number {
  * Sensitive changes (passkeys, the address, deletion) need a proof of presence at most
  * REAUTH_WINDOW old, not merely a live token: a stolen token or an unattended screen is not enough.
  */
-export function assertRecentSignIn({ config, clock }: { config: Config; clock: () => number }, session: SessionRow): void {
+export function assertRecentSignIn(
+  { config, clock }: { config: Config; clock: () => number },
+  session: SessionRow,
+): void {
   if (clock() - lastProofOfPresence(session) > config.reauthWindow * 1000)
     throw new AuthError('REAUTH_REQUIRED', 'Confirm it’s you to continue: use your passkey or an emailed code');
 }
@@ -148,6 +162,13 @@ export async function reauthenticateSession(
  */
 const renewedWith = (sid: string, tokenHash: string): PreparedCondition => ({
   key: 'renewedWith',
-  build: () => anyRow(sessions, and(eq(sessions.id, sql.placeholder('renewed.sid')), eq(sessions.refreshHash, sql.placeholder('renewed.tokenHash')))),
+  build: () =>
+    anyRow(
+      sessions,
+      and(
+        eq(sessions.id, sql.placeholder('renewed.sid')),
+        eq(sessions.refreshHash, sql.placeholder('renewed.tokenHash')),
+      ),
+    ),
   values: { 'renewed.sid': sid, 'renewed.tokenHash': tokenHash },
 });

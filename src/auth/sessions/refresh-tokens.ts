@@ -32,7 +32,8 @@ export interface ParsedRefreshToken {
 const TAG_CHARS = 22;
 
 /** A legacy token (43 base64url characters) or a self-describing one; anything else is not ours. */
-export const REFRESH_TOKEN_PATTERN = /^(?:[A-Za-z0-9_-]{43}|[A-Za-z0-9_-]{16,64}\.(?:0|[1-9][0-9]{0,14})\.[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{22})$/;
+export const REFRESH_TOKEN_PATTERN =
+  /^(?:[A-Za-z0-9_-]{43}|[A-Za-z0-9_-]{16,64}\.(?:0|[1-9][0-9]{0,14})\.[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{22})$/;
 
 /** The parts of a self-describing token, or null for a legacy (or malformed) one. */
 export function parseRefreshToken(token: string): ParsedRefreshToken | null {
@@ -44,14 +45,23 @@ export function parseRefreshToken(token: string): ParsedRefreshToken | null {
 
 const macInput = (sessionId: string, generation: number, nonce: string) => `${sessionId}.${generation}.${nonce}`;
 
-export async function mintRefreshToken({ secrets, crypto }: RefreshTokenDeps, sessionId: string, generation: number): Promise<string> {
+export async function mintRefreshToken(
+  { secrets, crypto }: RefreshTokenDeps,
+  sessionId: string,
+  generation: number,
+): Promise<string> {
   const nonce = generateToken();
-  const tag = (await crypto.hmacSha256(await secrets.refreshTokenKey(), macInput(sessionId, generation, nonce))).slice(0, TAG_CHARS);
+  const tag = (await crypto.hmacSha256(await secrets.refreshTokenKey(), macInput(sessionId, generation, nonce))).slice(
+    0,
+    TAG_CHARS,
+  );
   return `${sessionId}.${generation}.${nonce}.${tag}`;
 }
 
 /** True when the token was minted with this key (constant-time comparison of the tag). */
 export async function hasValidTag({ secrets, crypto }: RefreshTokenDeps, token: ParsedRefreshToken): Promise<boolean> {
-  const expected = (await crypto.hmacSha256(await secrets.refreshTokenKey(), macInput(token.sessionId, token.generation, token.nonce))).slice(0, TAG_CHARS);
+  const expected = (
+    await crypto.hmacSha256(await secrets.refreshTokenKey(), macInput(token.sessionId, token.generation, token.nonce))
+  ).slice(0, TAG_CHARS);
   return timingSafeEqual(expected, token.tag);
 }

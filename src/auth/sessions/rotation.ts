@@ -11,11 +11,25 @@ import { hasValidTag, mintRefreshToken, parseRefreshToken, type ParsedRefreshTok
 import { assertDeviceFresh } from './dbsc-freshness.js';
 import { AuthError } from '../errors.js';
 import type { UserRow } from '../account/users.js';
-import { assertLive, invalidToken, issueSession, sessionById, SUCCESSOR_INFO, type IssuedSession, type RequestContext, type SessionDeps, type SessionRow } from './sessions.js';
+import {
+  assertLive,
+  invalidToken,
+  issueSession,
+  sessionById,
+  SUCCESSOR_INFO,
+  type IssuedSession,
+  type RequestContext,
+  type SessionDeps,
+  type SessionRow,
+} from './sessions.js';
 import { rotateLegacyToken } from './legacy-tokens.js';
 
 /** Exchanges a refresh token for a new pair; see the module header for the reuse rules. */
-export async function rotateRefreshToken(deps: SessionDeps, refreshToken: string, context: RequestContext = {}): Promise<IssuedSession> {
+export async function rotateRefreshToken(
+  deps: SessionDeps,
+  refreshToken: string,
+  context: RequestContext = {},
+): Promise<IssuedSession> {
   const parsed = parseRefreshToken(refreshToken);
   if (!parsed) return rotateLegacyToken(deps, refreshToken, context);
   const { db, config, clock } = deps;
@@ -50,12 +64,27 @@ export async function rotateRefreshToken(deps: SessionDeps, refreshToken: string
         lastUsedAt: sql`${p('now')}`,
         idleExpiresAt: sql`${p('idleExpiresAt')}`,
       })
-      .where(and(eq(sessions.id, p('sid')), eq(sessions.refreshGen, p('gen')), eq(sessions.refreshHash, p('hash')), isNull(sessions.revokedAt)))
+      .where(
+        and(
+          eq(sessions.id, p('sid')),
+          eq(sessions.refreshGen, p('gen')),
+          eq(sessions.refreshHash, p('hash')),
+          isNull(sessions.revokedAt),
+        ),
+      )
       .returning()
       .prepare();
   });
   const idleExpiresAt = Math.min(now + config.sessionIdleTtl * 1000, session.absoluteExpiresAt);
-  const values = { now, hash, successorHash: await deps.crypto.sha256(successor), sealed, sid: session.id, gen: session.refreshGen, idleExpiresAt };
+  const values = {
+    now,
+    hash,
+    successorHash: await deps.crypto.sha256(successor),
+    sealed,
+    sid: session.id,
+    gen: session.refreshGen,
+    idleExpiresAt,
+  };
   const [[rotated]] = (await db.batchPrepared([{ statement: rotation, values }])) as [SessionRow[]];
   if (rotated) return issueSession(deps, found.user, rotated, successor);
   // Lost the race to a parallel refresh with the same token (or a racing logout): read again and
@@ -86,7 +115,10 @@ async function answerOlderGeneration(
     assertLive(session, now);
     throw invalidToken();
   }
-  const isPrevious = parsed.generation === current - 1 && session.refreshPrevHash !== null && timingSafeEqual(hash, session.refreshPrevHash);
+  const isPrevious =
+    parsed.generation === current - 1 &&
+    session.refreshPrevHash !== null &&
+    timingSafeEqual(hash, session.refreshPrevHash);
   // Only a token we minted may revoke: a guessed session id with a made-up tag must not sign anyone out.
   if (!isPrevious && (parsed.generation >= current || !(await hasValidTag(deps, parsed)))) throw invalidToken();
   // A genuine token one generation back whose hash differs was minted by a rotation that lost its race and never handed out.
@@ -101,13 +133,17 @@ async function answerOlderGeneration(
   }
   if (isPrevious && session.refreshAt !== null && now - session.refreshAt <= window && !session.refreshPrevSealed) {
     // Replaced by a re-authentication a moment ago (no successor is sealed to it): not a thief.
-    throw new AuthError('INVALID_TOKEN', 'The refresh token was superseded; retry with the current cookie', { keepCookie: true });
+    throw new AuthError('INVALID_TOKEN', 'The refresh token was superseded; retry with the current cookie', {
+      keepCookie: true,
+    });
   }
   if (parsed.generation === current - 2 && session.refreshPrevAt !== null && now - session.refreshPrevAt <= window) {
     // Two rotations inside one reuse window: a very slow racing tab, not a thief. Only the
     // previous generation's successor is kept, so it gets no token, but the session lives and the
     // browser keeps its (newer) cookie.
-    throw new AuthError('INVALID_TOKEN', 'The refresh token was superseded; retry with the current cookie', { keepCookie: true });
+    throw new AuthError('INVALID_TOKEN', 'The refresh token was superseded; retry with the current cookie', {
+      keepCookie: true,
+    });
   }
   const rotatedAt = isPrevious ? session.refreshAt : parsed.generation === current - 2 ? session.refreshPrevAt : null;
   return revokeForReuse(deps, { session, user }, context, {

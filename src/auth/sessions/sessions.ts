@@ -78,7 +78,12 @@ export interface IssuedSession {
 export const SUCCESSOR_INFO = 'sesame refresh successor v1';
 
 /** The session response's contents for a session and its new refresh token: signs the access token. */
-export async function issueSession(deps: SessionDeps, user: UserRow, session: SessionRow, refreshToken: string): Promise<IssuedSession> {
+export async function issueSession(
+  deps: SessionDeps,
+  user: UserRow,
+  session: SessionRow,
+  refreshToken: string,
+): Promise<IssuedSession> {
   const accessToken = await signAccessToken(deps, {
     userId: user.id,
     sessionId: session.id,
@@ -86,7 +91,14 @@ export async function issueSession(deps: SessionDeps, user: UserRow, session: Se
     email: user.email,
     emailVerified: user.emailVerified,
   });
-  return { accessToken, expiresIn: deps.config.accessTokenTtl, refreshToken, refreshExpiresAt: session.absoluteExpiresAt, session, user };
+  return {
+    accessToken,
+    expiresIn: deps.config.accessTokenTtl,
+    refreshToken,
+    refreshExpiresAt: session.absoluteExpiresAt,
+    session,
+    user,
+  };
 }
 
 /**
@@ -160,7 +172,15 @@ export async function startSession(
     { statement: insert, values: { ...cond.values, ...rowValues(row) } },
     auditStepIf(
       db,
-      { at: now, type: 'session.started', userId: user.id, sessionId: row.id, clientAddress: row.clientAddress, userAgent: row.userAgent, detail: { method, amr } },
+      {
+        at: now,
+        type: 'session.started',
+        userId: user.id,
+        sessionId: row.id,
+        clientAddress: row.clientAddress,
+        userAgent: row.userAgent,
+        detail: { method, amr },
+      },
       sessionWritten(row.id),
     ),
   ]);
@@ -187,7 +207,8 @@ export function assertLive(session: SessionRow, now: number): void {
     if (session.revokedReason === DISABLED_REASON) throw accountDisabled();
     throw new AuthError('SESSION_REVOKED', 'This session has been signed out');
   }
-  if (now >= session.idleExpiresAt || now >= session.absoluteExpiresAt) throw new AuthError('SESSION_EXPIRED', 'This session has expired');
+  if (now >= session.idleExpiresAt || now >= session.absoluteExpiresAt)
+    throw new AuthError('SESSION_EXPIRED', 'This session has expired');
 }
 
 export const invalidToken = () => new AuthError('INVALID_TOKEN', 'The refresh token is not valid');

@@ -173,7 +173,11 @@ async function openPrivateJwk(stored: string, secret: string | undefined): Promi
  * it once). True when something changed.
  */
 export async function retireUnsealedKeys({ db, config, clock, logger }: KeyStoreDeps): Promise<boolean> {
-  const [found] = await db.orm.select({ kid: signingKeys.kid }).from(signingKeys).where(sql`${signingKeys.privateJwk} LIKE 'plain:%'`).limit(1);
+  const [found] = await db.orm
+    .select({ kid: signingKeys.kid })
+    .from(signingKeys)
+    .where(sql`${signingKeys.privateJwk} LIKE 'plain:%'`)
+    .limit(1);
   if (!found) return false;
   if (!config.signingKeySecret) throw new ConfigError('SIGNING_KEY_SECRET is required in production');
   const now = clock();
@@ -183,25 +187,37 @@ export async function retireUnsealedKeys({ db, config, clock, logger }: KeyStore
   const [retired, inserted] = await db.batch([
     db.orm
       .update(signingKeys)
-      .set({ privateJwk: 'wiped:', retiredAt: sql`min(coalesce(${signingKeys.retiredAt}, ${unpublished}), ${unpublished})` })
+      .set({
+        privateJwk: 'wiped:',
+        retiredAt: sql`min(coalesce(${signingKeys.retiredAt}, ${unpublished}), ${unpublished})`,
+      })
       .where(sql`${signingKeys.privateJwk} LIKE 'plain:%'`)
       .returning({ kid: signingKeys.kid }),
     insertKeyIfNoneActive(db, row),
   ]);
   if (retired.length === 0) return false;
   const detail = { kid: inserted[0]?.kid ?? null, reason: 'unsealed', retired: retired.map((r) => r.kid) };
-  logger.log('warn', 'signing keys stored unsealed were retired and wiped (a development database in production?)', detail);
+  logger.log(
+    'warn',
+    'signing keys stored unsealed were retired and wiped (a development database in production?)',
+    detail,
+  );
   await recordAuditEvent(db, { at: now, type: 'key.rotated', detail });
   return true;
 }
 
 const activeKeys = (db: Db, also?: SQL) =>
-  db.orm.select({ one: sql`1` }).from(signingKeys).where(and(isNull(signingKeys.retiredAt), also));
+  db.orm
+    .select({ one: sql`1` })
+    .from(signingKeys)
+    .where(and(isNull(signingKeys.retiredAt), also));
 const noActiveKey = (db: Db) => notExists(activeKeys(db));
 
 /** The insert of a new key, done only while no key is active (racing instances add one key in all). */
 function insertKeyIfNoneActive(db: Db, row: typeof signingKeys.$inferInsert) {
-  return insertWhere(db.orm, signingKeys, { ...row, retiredAt: null }, noActiveKey(db)).returning({ kid: signingKeys.kid });
+  return insertWhere(db.orm, signingKeys, { ...row, retiredAt: null }, noActiveKey(db)).returning({
+    kid: signingKeys.kid,
+  });
 }
 
 async function newKeyRow(config: Config, now: number) {
@@ -210,7 +226,13 @@ async function newKeyRow(config: Config, now: number) {
   const stored = config.signingKeySecret
     ? `sealed:v1:${await seal(config.signingKeySecret, SEAL_INFO, privateJwk)}`
     : `plain:${privateJwk}`;
-  return { kid: generateId(), alg: ACCESS_TOKEN_ALG, publicJwk: JSON.stringify(await exportJWK(publicKey)), privateJwk: stored, createdAt: now };
+  return {
+    kid: generateId(),
+    alg: ACCESS_TOKEN_ALG,
+    publicJwk: JSON.stringify(await exportJWK(publicKey)),
+    privateJwk: stored,
+    createdAt: now,
+  };
 }
 
 /**
@@ -244,7 +266,11 @@ export async function rotateSigningKey(
   ]);
   if (inserted.length > 0) {
     logger.log('info', 'signing key rotated', { kid, reason, retired: retired.map((r) => r.kid) });
-    await recordAuditEvent(db, { at: now, type: 'key.rotated', detail: { kid, reason, retired: retired.map((r) => r.kid) } });
+    await recordAuditEvent(db, {
+      at: now,
+      type: 'key.rotated',
+      detail: { kid, reason, retired: retired.map((r) => r.kid) },
+    });
   }
   return kid;
 }

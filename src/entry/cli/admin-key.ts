@@ -38,8 +38,14 @@ const deps = { db: sqlite.db, clock: Date.now };
 try {
   if (command === 'create') {
     if (!values.name) fail(`create needs --name\n${usage}`);
-    const made = await createAdminKey(deps, { name: values.name, scopes: parseScopes(values.scopes), createdBy: 'cli' });
-    console.log(`Admin key "${made!.record.name}" (sak_${made!.record.id}) with scopes ${made!.record.scopes.join(',')}.`);
+    const made = await createAdminKey(deps, {
+      name: values.name,
+      scopes: parseScopes(values.scopes),
+      createdBy: 'cli',
+    });
+    console.log(
+      `Admin key "${made!.record.name}" (sak_${made!.record.id}) with scopes ${made!.record.scopes.join(',')}.`,
+    );
     console.log('Store it now: only its hash is kept, it cannot be shown again.');
     console.log(made!.key);
   } else if (command === 'list') {
@@ -47,7 +53,14 @@ try {
     if (keys.length === 0) console.log('No admin keys. Make one with: npm run admin:key -- create --name NAME');
     for (const k of keys) {
       console.log(
-        [`sak_${k.id}`, k.name, k.scopes.join(','), `created ${iso(k.createdAt)} (${k.createdBy})`, `last used ${iso(k.lastUsedAt)}`, k.revokedAt === null ? 'live' : `revoked ${iso(k.revokedAt)}`].join('\t'),
+        [
+          `sak_${k.id}`,
+          k.name,
+          k.scopes.join(','),
+          `created ${iso(k.createdAt)} (${k.createdBy})`,
+          `last used ${iso(k.lastUsedAt)}`,
+          k.revokedAt === null ? 'live' : `revoked ${iso(k.revokedAt)}`,
+        ].join('\t'),
       );
     }
   } else if (command === 'revoke') {

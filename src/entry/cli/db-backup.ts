@@ -42,4 +42,6 @@ if (check !== 'ok') {
   console.error(`The copy failed its integrity check: ${String(check)}`);
   process.exit(1);
 }
-console.log(`Backed up ${config.databasePath} to ${file} (${fs.statSync(file).size} bytes, ${tables.n} tables, ${Date.now() - started} ms, integrity ok).`);
+console.log(
+  `Backed up ${config.databasePath} to ${file} (${fs.statSync(file).size} bytes, ${tables.n} tables, ${Date.now() - started} ms, integrity ok).`,
+);

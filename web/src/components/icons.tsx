@@ -30,7 +30,13 @@ export function LogoMark() {
   return (
     <svg class="logo-mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
       <rect width="32" height="32" rx="9" fill="currentColor" />
-      <path class="logo-mark-stroke" d="M11 25V13a5 5 0 0 1 10 0v12" fill="none" stroke-width="2.5" stroke-linecap="round" />
+      <path
+        class="logo-mark-stroke"
+        d="M11 25V13a5 5 0 0 1 10 0v12"
+        fill="none"
+        stroke-width="2.5"
+        stroke-linecap="round"
+      />
       <circle class="logo-mark-dot" cx="18" cy="19" r="1.6" />
     </svg>
   );

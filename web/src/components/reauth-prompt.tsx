@@ -14,7 +14,15 @@ import { StatusMessage, useStatus } from './status-message.js';
 import { deviceMemory } from '../lib/device-memory.js';
 import { describeError } from '../lib/error-message.js';
 
-export function ReauthPrompt({ email, onConfirmed, onCancel }: { email: string; onConfirmed(): void | Promise<void>; onCancel(): void }) {
+export function ReauthPrompt({
+  email,
+  onConfirmed,
+  onCancel,
+}: {
+  email: string;
+  onConfirmed(): void | Promise<void>;
+  onCancel(): void;
+}) {
   const { auth } = useSession();
   const [busy, setBusy] = useState<null | 'passkey' | 'send' | 'code'>(null);
   const [codeSent, setCodeSent] = useState(false);
@@ -43,9 +51,7 @@ export function ReauthPrompt({ email, onConfirmed, onCancel }: { email: string; 
           describeError(error, {
             // WebAuthn says the same for both; this device's memory tells which is likely (lib/device-memory.ts).
             PASSKEY_CANCELLED:
-              deviceMemory.lastSignIn().method === 'passkey'
-                ? t('reauth.passkeyClosed')
-                : t('reauth.noPasskeyHere'),
+              deviceMemory.lastSignIn().method === 'passkey' ? t('reauth.passkeyClosed') : t('reauth.noPasskeyHere'),
             401: t('reauth.passkeyRefused'),
           }),
         );
@@ -98,12 +104,22 @@ export function ReauthPrompt({ email, onConfirmed, onCancel }: { email: string; 
       <StatusMessage status={status} />
       <div class="row-actions">
         {canUsePasskey && (
-          <button type="button" class={`button button-primary${busy === 'passkey' ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined} onClick={withPasskey}>
+          <button
+            type="button"
+            class={`button button-primary${busy === 'passkey' ? ' is-busy' : ''}`}
+            aria-disabled={busy ? 'true' : undefined}
+            onClick={withPasskey}
+          >
             <KeyIcon />
             {t('reauth.usePasskey')}
           </button>
         )}
-        <button type="button" class={`button button-secondary${busy === 'send' ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined} onClick={sendCode}>
+        <button
+          type="button"
+          class={`button button-secondary${busy === 'send' ? ' is-busy' : ''}`}
+          aria-disabled={busy ? 'true' : undefined}
+          onClick={sendCode}
+        >
           {codeSent ? t('reauth.sendNewCode') : t('reauth.emailCode')}
         </button>
         <button type="button" class="button-link" onClick={onCancel}>
@@ -112,8 +128,18 @@ export function ReauthPrompt({ email, onConfirmed, onCancel }: { email: string; 
       </div>
       {codeSent && (
         <form class="stack" onSubmit={verifyCode}>
-          <CodeField id="reauth-code" label={t('reauth.codeLabel')} inputRef={codeInput} value={code} onValue={setCode} />
-          <button type="submit" class={`button button-primary${busy === 'code' ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined}>
+          <CodeField
+            id="reauth-code"
+            label={t('reauth.codeLabel')}
+            inputRef={codeInput}
+            value={code}
+            onValue={setCode}
+          />
+          <button
+            type="submit"
+            class={`button button-primary${busy === 'code' ? ' is-busy' : ''}`}
+            aria-disabled={busy ? 'true' : undefined}
+          >
             {t('reauth.confirm')}
           </button>
         </form>

@@ -114,6 +114,7 @@ export function useLocale(): Locale {
 }
 
 /** Dates and relative times in the current language (Intl through formatjs). */
-export const formatDate = (value: Date | number, options?: Intl.DateTimeFormatOptions) => current.intl.formatDate(value, options);
+export const formatDate = (value: Date | number, options?: Intl.DateTimeFormatOptions) =>
+  current.intl.formatDate(value, options);
 export const formatRelativeTime = (value: number, unit: Intl.RelativeTimeFormatUnit) =>
   current.intl.formatRelativeTime(value, unit, { numeric: 'auto' });

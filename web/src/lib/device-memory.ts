@@ -32,7 +32,9 @@ export function createDeviceMemory(storage: Store | null) {
       return {
         ...(typeof email === 'string' && email.length <= 512 ? { email } : {}),
         ...(method === 'passkey' || method === 'email' ? { method } : {}),
-        ...(Array.isArray(offerDeclined) ? { offerDeclined: offerDeclined.filter((id): id is string => typeof id === 'string') } : {}),
+        ...(Array.isArray(offerDeclined)
+          ? { offerDeclined: offerDeclined.filter((id): id is string => typeof id === 'string') }
+          : {}),
       };
     } catch {
       return {};

@@ -4,16 +4,35 @@ import { createPendingEmail, formatCountdown, resendDelayMs } from './pending-em
 function tab() {
   const store = new Map<string, string>();
   let now = 1_000_000;
-  const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v), removeItem: (k: string) => void store.delete(k) };
-  return { pending: createPendingEmail(storage, () => now), store, advance: (ms: number) => void (now += ms), now: () => now };
+  const storage = {
+    getItem: (k: string) => store.get(k) ?? null,
+    setItem: (k: string, v: string) => void store.set(k, v),
+    removeItem: (k: string) => void store.delete(k),
+  };
+  return {
+    pending: createPendingEmail(storage, () => now),
+    store,
+    advance: (ms: number) => void (now += ms),
+    now: () => now,
+  };
 }
 
 describe('the email a tab waits for', () => {
   it('survives a reload (a second reader of the same storage) with its address, kind and next send time', () => {
     const t = tab();
     t.pending.started('ada@example.com', 'sign_up');
-    const again = createPendingEmail({ getItem: (k) => t.store.get(k) ?? null, setItem: () => {}, removeItem: () => {} }, t.now);
-    expect(again.read()).toEqual({ email: 'ada@example.com', kind: 'sign_up', sentAt: 1_000_000, sends: 1, nextSendAt: 1_030_000, limited: false });
+    const again = createPendingEmail(
+      { getItem: (k) => t.store.get(k) ?? null, setItem: () => {}, removeItem: () => {} },
+      t.now,
+    );
+    expect(again.read()).toEqual({
+      email: 'ada@example.com',
+      kind: 'sign_up',
+      sentAt: 1_000_000,
+      sends: 1,
+      nextSendAt: 1_030_000,
+      limited: false,
+    });
   });
 
   it('waits longer before each new send, up to five minutes', () => {
@@ -46,6 +65,13 @@ describe('the email a tab waits for', () => {
   });
 
   it('shows the countdown as minutes and seconds, rounding up', () => {
-    expect([0, 1, 999, 27_000, 245_000, -5].map(formatCountdown)).toEqual(['0:00', '0:01', '0:01', '0:27', '4:05', '0:00']);
+    expect([0, 1, 999, 27_000, 245_000, -5].map(formatCountdown)).toEqual([
+      '0:00',
+      '0:01',
+      '0:01',
+      '0:27',
+      '4:05',
+      '0:00',
+    ]);
   });
 });

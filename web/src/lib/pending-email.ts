@@ -59,7 +59,14 @@ export function createPendingEmail(storage: Store | null, now: () => number = Da
         ) {
           return null;
         }
-        return { email: p.email, kind: p.kind, sentAt: p.sentAt, sends: p.sends, nextSendAt: p.nextSendAt, limited: p.limited === true };
+        return {
+          email: p.email,
+          kind: p.kind,
+          sentAt: p.sentAt,
+          sends: p.sends,
+          nextSendAt: p.nextSendAt,
+          limited: p.limited === true,
+        };
       } catch {
         return null;
       }

@@ -2,20 +2,29 @@ import { describe, expect, it } from 'vitest';
 import { createReturnTo, type ReturnToDeps } from './return-to.js';
 
 /** A tab: its sessionStorage, its URL, where it went; the server's answer to GET /auth/return-to. */
-function tab({ search = '', accepts = (raw: string): string | null => (raw.startsWith('https://app.example.com/') ? raw : null) } = {}) {
+function tab({
+  search = '',
+  accepts = (raw: string): string | null => (raw.startsWith('https://app.example.com/') ? raw : null),
+} = {}) {
   const store = new Map<string, string>();
   const went: { left?: string; navigated?: { to: string; state: unknown } } = {};
   const asked: string[] = [];
   let now = 1_000_000;
   const deps: ReturnToDeps = {
-    storage: { getItem: (k) => store.get(k) ?? null, setItem: (k, v) => void store.set(k, v), removeItem: (k) => void store.delete(k) },
+    storage: {
+      getItem: (k) => store.get(k) ?? null,
+      setItem: (k, v) => void store.set(k, v),
+      removeItem: (k) => void store.delete(k),
+    },
     fetch: async (input) => {
       const raw = new URL(input, 'http://sesame.test').searchParams.get('returnTo')!;
       asked.push(raw);
       const ok = accepts(raw);
       return ok
         ? new Response(JSON.stringify({ returnTo: ok }), { status: 200 })
-        : new Response(JSON.stringify({ error: { code: 'INVALID_REQUEST', message: 'returnTo must be on …' } }), { status: 400 });
+        : new Response(JSON.stringify({ error: { code: 'INVALID_REQUEST', message: 'returnTo must be on …' } }), {
+            status: 400,
+          });
     },
     leave: (url) => void (went.left = url),
     navigate: (to, { state }) => void (went.navigated = { to, state }),
@@ -27,7 +36,10 @@ function tab({ search = '', accepts = (raw: string): string | null => (raw.start
 
 describe('returnTo on the pages', () => {
   it('keeps an accepted ?returnTo= and leaves for the URL the server answered when the sign-in finishes', async () => {
-    const t = tab({ search: '?returnTo=https%3A%2F%2Fapp.example.com%2Fnotes', accepts: (raw) => (raw === 'https://app.example.com/notes' ? `${raw}?checked` : null) });
+    const t = tab({
+      search: '?returnTo=https%3A%2F%2Fapp.example.com%2Fnotes',
+      accepts: (raw) => (raw === 'https://app.example.com/notes' ? `${raw}?checked` : null),
+    });
     const returnTo = createReturnTo(t.deps);
     await returnTo.capture();
     expect(t.asked).toEqual(['https://app.example.com/notes']);

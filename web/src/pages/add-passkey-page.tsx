@@ -127,7 +127,12 @@ export function AddPasskeyPage() {
       )}
 
       <div class="stack">
-        <button type="button" class={`button button-primary${busy ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined} onClick={addPasskey}>
+        <button
+          type="button"
+          class={`button button-primary${busy ? ' is-busy' : ''}`}
+          aria-disabled={busy ? 'true' : undefined}
+          onClick={addPasskey}
+        >
           <KeyIcon />
           {t('addPasskey.add')}
         </button>

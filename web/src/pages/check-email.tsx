@@ -56,9 +56,7 @@ export function CheckEmail({
   const [invalid, setInvalid] = useState(false);
   const [busy, setBusy] = useState<null | 'verify' | 'resend'>(null);
   const codeStatus = useStatus();
-  const resendStatus = useStatus(
-    pending.limited ? { tone: 'info', text: limitText(pending) } : null,
-  );
+  const resendStatus = useStatus(pending.limited ? { tone: 'info', text: limitText(pending) } : null);
   const codeInput = useRef<HTMLInputElement>(null);
   const now = useNowUntil(pending.nextSendAt);
   const waitMs = pending.nextSendAt - now;
@@ -133,7 +131,10 @@ export function CheckEmail({
           {t('checkEmail.title')}
         </PageHeading>
         <p class="lead">
-          {rich(signingUp ? 'checkEmail.leadSignUp' : 'checkEmail.lead', { email, strong: (chunks) => <strong class="break">{chunks}</strong> })}
+          {rich(signingUp ? 'checkEmail.leadSignUp' : 'checkEmail.lead', {
+            email,
+            strong: (chunks) => <strong class="break">{chunks}</strong>,
+          })}
         </p>
       </header>
 
@@ -158,7 +159,11 @@ export function CheckEmail({
           hint={t('checkEmail.codeHint', { time: formatTime(new Date(pending.sentAt).toISOString()) })}
         />
         <StatusMessage status={codeStatus.status} />
-        <button type="submit" class={`button button-primary${busy === 'verify' ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined}>
+        <button
+          type="submit"
+          class={`button button-primary${busy === 'verify' ? ' is-busy' : ''}`}
+          aria-disabled={busy ? 'true' : undefined}
+        >
           {t('checkEmail.verify')}
         </button>
       </form>
@@ -173,7 +178,10 @@ export function CheckEmail({
             onClick={resend}
           >
             {waitMs > 0
-              ? rich('checkEmail.sendAgainIn', { time: formatCountdown(waitMs), countdown: (chunks) => <span class="countdown">{chunks}</span> })
+              ? rich('checkEmail.sendAgainIn', {
+                  time: formatCountdown(waitMs),
+                  countdown: (chunks) => <span class="countdown">{chunks}</span>,
+                })
               : t('checkEmail.sendAgain')}
           </button>
           <button

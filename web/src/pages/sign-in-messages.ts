@@ -11,9 +11,7 @@ import { describeError } from '../lib/error-message.js';
 
 export function passkeyFailure(error: unknown, lastMethod: SignInMethod | undefined): string {
   if (isAuthError(error, 'PASSKEY_CANCELLED')) {
-    return lastMethod === 'passkey'
-      ? t('signIn.passkeyClosed')
-      : t('signIn.noPasskeyHere');
+    return lastMethod === 'passkey' ? t('signIn.passkeyClosed') : t('signIn.noPasskeyHere');
   }
   return describeError(error, {
     UNKNOWN_CREDENTIAL: t('signIn.passkeyDeleted'),

@@ -93,7 +93,8 @@ export function SignInPage() {
       // The autofill request runs unseen until someone picks a passkey: stay quiet about
       // failures before that (options unavailable, prompt dismissed), speak up about a refusal.
       if (error.code === 'PASSKEY_FAILED') console.warn('Sesame: passkey autofill failed', error.cause ?? error);
-      if (error.status === 401 || error.status === 429) emailStatus.setStatus('error', passkeyFailure(error, remembered.method));
+      if (error.status === 401 || error.status === 429)
+        emailStatus.setStatus('error', passkeyFailure(error, remembered.method));
       // A refused assertion (an expired challenge, a removed passkey) may work on a second pick.
       if (error.status === 401 && autofill.current?.controller === controller) void startAutofill();
     }
@@ -216,7 +217,11 @@ export function SignInPage() {
         <form class="stack" onSubmit={(event) => sendEmail(event, 'sign_up')}>
           {emailField}
           <StatusMessage status={emailStatus.status} />
-          <button type="submit" class={`button button-primary${busy === 'email' ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined}>
+          <button
+            type="submit"
+            class={`button button-primary${busy === 'email' ? ' is-busy' : ''}`}
+            aria-disabled={busy ? 'true' : undefined}
+          >
             <MailIcon />
             {t('createAccount.send')}
           </button>
@@ -240,7 +245,9 @@ export function SignInPage() {
           {t('signIn.heading')}
         </PageHeading>
         {welcomeBack ? (
-          <p class="lead">{t(remembered.method === 'passkey' ? 'signIn.welcomeBackPasskey' : 'signIn.welcomeBackEmail')}</p>
+          <p class="lead">
+            {t(remembered.method === 'passkey' ? 'signIn.welcomeBackPasskey' : 'signIn.welcomeBackEmail')}
+          </p>
         ) : (
           <p class="lead">{t('signIn.lead')}</p>
         )}

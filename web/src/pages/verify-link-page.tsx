@@ -26,7 +26,11 @@ export function readLinkToken(search: string, hash: string): string | null {
 /** 401 codes about this browser's access token rather than about the link. */
 const TOKEN_CODES = new Set(['UNAUTHORIZED', 'INVALID_TOKEN', 'SESSION_EXPIRED', 'SESSION_REVOKED']);
 
-type LinkInfoState = { kind: 'loading' } | { kind: 'known'; info: EmailLinkInfo } | { kind: 'invalid' } | { kind: 'unavailable' };
+type LinkInfoState =
+  | { kind: 'loading' }
+  | { kind: 'known'; info: EmailLinkInfo }
+  | { kind: 'invalid' }
+  | { kind: 'unavailable' };
 
 export function VerifyLinkPage() {
   const { auth } = useSession();
@@ -157,7 +161,12 @@ export function VerifyLinkPage() {
           <PageHeading title={t('verifyLink.change.doneTitle')} focusOnMount>
             {t('verifyLink.change.doneHeading')}
           </PageHeading>
-          <p class="lead">{rich('verifyLink.change.doneLead', { email: changedTo, strong: (chunks) => <strong class="break">{chunks}</strong> })}</p>
+          <p class="lead">
+            {rich('verifyLink.change.doneLead', {
+              email: changedTo,
+              strong: (chunks) => <strong class="break">{chunks}</strong>,
+            })}
+          </p>
         </header>
         <Link class="button button-primary" href="/" state={{ email: changedTo }}>
           {t('verifyLink.change.toSignIn')}
@@ -171,10 +180,20 @@ export function VerifyLinkPage() {
       <div class="card">
         <header class="card-header">
           <PageHeading title={t('verifyLink.change.title')}>{t('verifyLink.change.title')}</PageHeading>
-          <p class="lead">{rich('verifyLink.change.question', { email: email ?? '', strong: (chunks) => <strong class="break">{chunks}</strong> })}</p>
+          <p class="lead">
+            {rich('verifyLink.change.question', {
+              email: email ?? '',
+              strong: (chunks) => <strong class="break">{chunks}</strong>,
+            })}
+          </p>
         </header>
         <StatusMessage status={status} />
-        <button type="button" class={`button button-primary${busy ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined} onClick={confirmChange}>
+        <button
+          type="button"
+          class={`button button-primary${busy ? ' is-busy' : ''}`}
+          aria-disabled={busy ? 'true' : undefined}
+          onClick={confirmChange}
+        >
           {t('verifyLink.change.confirm')}
         </button>
         <p class="hint">{t('verifyLink.change.notYou')}</p>
@@ -187,7 +206,9 @@ export function VerifyLinkPage() {
       <header class="card-header">
         <PageHeading title={t('verifyLink.title')}>{t('verifyLink.heading')}</PageHeading>
         {email ? (
-          <p class="lead">{rich('verifyLink.question', { email, strong: (chunks) => <strong class="break">{chunks}</strong> })}</p>
+          <p class="lead">
+            {rich('verifyLink.question', { email, strong: (chunks) => <strong class="break">{chunks}</strong> })}
+          </p>
         ) : (
           <p class="lead">{t('verifyLink.questionNoEmail')}</p>
         )}
@@ -196,16 +217,17 @@ export function VerifyLinkPage() {
       {linkInfo.kind === 'known' && linkInfo.info.expiresAt && (
         <p class="hint">{t('verifyLink.worksUntil', { time: formatTime(linkInfo.info.expiresAt) })}</p>
       )}
-      {linkInfo.kind === 'invalid' && (
-        <p class="notice notice-warning">
-          {t('verifyLink.notFound')}
-        </p>
-      )}
+      {linkInfo.kind === 'invalid' && <p class="notice notice-warning">{t('verifyLink.notFound')}</p>}
 
       <StatusMessage status={status} />
 
       <div class="stack">
-        <button type="button" class={`button button-primary${busy ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined} onClick={confirm}>
+        <button
+          type="button"
+          class={`button button-primary${busy ? ' is-busy' : ''}`}
+          aria-disabled={busy ? 'true' : undefined}
+          onClick={confirm}
+        >
           {t('verifyLink.confirm')}
         </button>
         <Link class="button button-secondary" href="/" state={email ? { email } : {}}>

@@ -30,7 +30,10 @@ export function accountApi({ api, publicJson, getUser, renewSession, signOutLoca
   /** Tells the browser which passkeys the account still accepts (best effort; false when not sent). */
   async function signalAccepted(): Promise<boolean> {
     const { passkeys, rpId, userHandle } = await passkeyList();
-    return signalAcceptedPasskeys({ rpId, userHandle }, passkeys.map((p) => p.id));
+    return signalAcceptedPasskeys(
+      { rpId, userHandle },
+      passkeys.map((p) => p.id),
+    );
   }
 
   return {

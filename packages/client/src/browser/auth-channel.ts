@@ -40,6 +40,7 @@ export function openAuthChannel(name: string, onMessage: (message: AuthMessage) 
 function parseAuthMessage(data: unknown): AuthMessage | null {
   const message = data as { type?: unknown; session?: unknown } | null;
   if (message?.type === 'signed-out') return { type: 'signed-out' };
-  if (message?.type === 'session' && isTokenState(message.session)) return { type: 'session', session: message.session };
+  if (message?.type === 'session' && isTokenState(message.session))
+    return { type: 'session', session: message.session };
   return null;
 }

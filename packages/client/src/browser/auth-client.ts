@@ -5,7 +5,16 @@ import type { EmailChangeProof } from './account-api.js';
 import type { FetchFunction } from './http.js';
 import type { ClientCapabilities, PasskeyAccount } from './passkey-signals.js';
 import type { RefreshLockManager } from './refresh-lock.js';
-import type { ActivityEvent, EmailLinkInfo, Me, Passkey, SessionInfo, SignInResult, StartEmailOptions, User } from './types.js';
+import type {
+  ActivityEvent,
+  EmailLinkInfo,
+  Me,
+  Passkey,
+  SessionInfo,
+  SignInResult,
+  StartEmailOptions,
+  User,
+} from './types.js';
 
 export interface AuthClientOptions {
   /** Origin (and optional path prefix) of the Sesame service; '' = this page's origin. */

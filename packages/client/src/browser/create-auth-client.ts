@@ -21,13 +21,7 @@ import { accountApi } from './account-api.js';
 import { runAuthentication, runRegistration } from './passkey-ceremony.js';
 import { clientCapabilities, signalUnknownPasskey } from './passkey-signals.js';
 import { defaultLockManager, timeoutSignal, withRefreshLock } from './refresh-lock.js';
-import {
-  isExpired,
-  needsRenewal,
-  sameUser,
-  tokenStateFromSessionResponse,
-  type TokenState,
-} from './token-state.js';
+import { isExpired, needsRenewal, sameUser, tokenStateFromSessionResponse, type TokenState } from './token-state.js';
 import type { EmailLinkInfo, Me, Passkey, SessionInfo, SignInResult, User } from './types.js';
 import type { AuthClient, AuthClientOptions } from './auth-client.js';
 
@@ -173,7 +167,9 @@ export function createAuthClient({
    * of the signed-in account re-authenticates that session (same sid) instead of starting another.
    */
   async function verifyEmail(body: unknown): Promise<SignInResult> {
-    return adoptSignIn(await send(authFetch, '/auth/email/verify', jsonInit({ method: 'POST', body, credentials: 'include' })));
+    return adoptSignIn(
+      await send(authFetch, '/auth/email/verify', jsonInit({ method: 'POST', body, credentials: 'include' })),
+    );
   }
 
   async function adoptSignIn(response: Response): Promise<SignInResult> {
@@ -192,7 +188,8 @@ export function createAuthClient({
 
   const account = accountApi({
     api,
-    publicJson: async <T>(method: HttpMethod, path: string, body?: unknown) => readJson<T>(await publicCall(method, path, body)),
+    publicJson: async <T>(method: HttpMethod, path: string, body?: unknown) =>
+      readJson<T>(await publicCall(method, path, body)),
     getUser: () => state?.user ?? null,
     async renewSession() {
       await refreshSession(state?.accessToken ?? null);
@@ -201,13 +198,22 @@ export function createAuthClient({
   });
 
   /** A passkey assertion sent to login/verify (with `authFetch` for a re-authentication). */
-  async function assert(path: string, optionsJSON: PublicKeyCredentialRequestOptionsJSON, conditional: boolean, signal: AbortSignal | undefined, via: typeof fetchImpl) {
+  async function assert(
+    path: string,
+    optionsJSON: PublicKeyCredentialRequestOptionsJSON,
+    conditional: boolean,
+    signal: AbortSignal | undefined,
+    via: typeof fetchImpl,
+  ) {
     const response = await runAuthentication({ optionsJSON, conditional, signal });
     try {
-      return await adoptSignIn(await send(via, path, jsonInit({ method: 'POST', body: { response }, credentials: 'include' })));
+      return await adoptSignIn(
+        await send(via, path, jsonInit({ method: 'POST', body: { response }, credentials: 'include' })),
+      );
     } catch (error) {
       // Deleted here or elsewhere: the password manager should stop offering it.
-      if (error instanceof AuthError && error.code === 'UNKNOWN_CREDENTIAL' && optionsJSON.rpId) void signalUnknownPasskey(optionsJSON.rpId, response.id);
+      if (error instanceof AuthError && error.code === 'UNKNOWN_CREDENTIAL' && optionsJSON.rpId)
+        void signalUnknownPasskey(optionsJSON.rpId, response.id);
       throw error;
     }
   }
@@ -229,7 +235,9 @@ export function createAuthClient({
     fetch: authFetch,
 
     async startEmail(email, { returnTo } = {}) {
-      await readJson<unknown>(await publicCall('POST', '/auth/email/start', returnTo === undefined ? { email } : { email, returnTo }));
+      await readJson<unknown>(
+        await publicCall('POST', '/auth/email/start', returnTo === undefined ? { email } : { email, returnTo }),
+      );
     },
 
     async emailLinkInfo(token) {
@@ -254,7 +262,13 @@ export function createAuthClient({
       const optionsJSON = await readJson<PublicKeyCredentialRequestOptionsJSON>(
         await publicCall('POST', '/auth/passkeys/login/options', {}, signal),
       );
-      const result = await assert(joinUrl(baseUrl, '/auth/passkeys/login/verify'), optionsJSON, conditional, signal, fetchImpl);
+      const result = await assert(
+        joinUrl(baseUrl, '/auth/passkeys/login/verify'),
+        optionsJSON,
+        conditional,
+        signal,
+        fetchImpl,
+      );
       // The account's passkeys as they are now: a password manager may drop ones deleted elsewhere.
       void account.signalAccepted().catch(() => false);
       return result;
@@ -270,7 +284,12 @@ export function createAuthClient({
     capabilities: clientCapabilities,
 
     async addPasskey(name, { signal, conditional = false } = {}) {
-      const optionsJSON = await api<PublicKeyCredentialCreationOptionsJSON>('POST', '/auth/passkeys/register/options', {}, signal);
+      const optionsJSON = await api<PublicKeyCredentialCreationOptionsJSON>(
+        'POST',
+        '/auth/passkeys/register/options',
+        {},
+        signal,
+      );
       const response = await runRegistration({ optionsJSON, signal, conditional });
       const result = await api<{ passkey: Passkey }>('POST', '/auth/passkeys/register/verify', {
         response,

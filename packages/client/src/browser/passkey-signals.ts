@@ -32,9 +32,18 @@ export type ClientCapabilities = Partial<
 >;
 
 type SignalMethods = {
-  signalAllAcceptedCredentials?: (options: { rpId: string; userId: string; allAcceptedCredentialIds: string[] }) => Promise<void>;
+  signalAllAcceptedCredentials?: (options: {
+    rpId: string;
+    userId: string;
+    allAcceptedCredentialIds: string[];
+  }) => Promise<void>;
   signalUnknownCredential?: (options: { rpId: string; credentialId: string }) => Promise<void>;
-  signalCurrentUserDetails?: (options: { rpId: string; userId: string; name: string; displayName: string }) => Promise<void>;
+  signalCurrentUserDetails?: (options: {
+    rpId: string;
+    userId: string;
+    name: string;
+    displayName: string;
+  }) => Promise<void>;
   getClientCapabilities?: () => Promise<Record<string, boolean>>;
 };
 
@@ -50,7 +59,8 @@ export async function clientCapabilities(): Promise<ClientCapabilities> {
   try {
     const reported = await pkc.getClientCapabilities();
     const out: ClientCapabilities = {};
-    for (const [name, value] of Object.entries(reported ?? {})) if (typeof value === 'boolean') (out as Record<string, boolean>)[name] = value;
+    for (const [name, value] of Object.entries(reported ?? {}))
+      if (typeof value === 'boolean') (out as Record<string, boolean>)[name] = value;
     return out;
   } catch {
     return {};
@@ -68,11 +78,18 @@ async function bestEffort(name: string, call: () => Promise<void>): Promise<bool
 }
 
 /** Every passkey the account still has: the password manager may drop the others. */
-export async function signalAcceptedPasskeys(account: PasskeyAccount, credentialIds: Base64URLString[]): Promise<boolean> {
+export async function signalAcceptedPasskeys(
+  account: PasskeyAccount,
+  credentialIds: Base64URLString[],
+): Promise<boolean> {
   const pkc = publicKeyCredential();
   if (typeof pkc?.signalAllAcceptedCredentials !== 'function') return false;
   return bestEffort('signalAllAcceptedCredentials', () =>
-    pkc.signalAllAcceptedCredentials!({ rpId: account.rpId, userId: account.userHandle, allAcceptedCredentialIds: credentialIds }),
+    pkc.signalAllAcceptedCredentials!({
+      rpId: account.rpId,
+      userId: account.userHandle,
+      allAcceptedCredentialIds: credentialIds,
+    }),
   );
 }
 

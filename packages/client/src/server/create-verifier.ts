@@ -119,7 +119,12 @@ export function createVerifier({
       throw new SesameTokenError('INVALID_TOKEN', 'The access token is not valid yet');
     }
     const { sub, sid, amr, email, email_verified: emailVerified } = payload as JWTPayload & Record<string, unknown>;
-    if (typeof sub !== 'string' || typeof sid !== 'string' || !Array.isArray(amr) || !amr.every((v) => typeof v === 'string')) {
+    if (
+      typeof sub !== 'string' ||
+      typeof sid !== 'string' ||
+      !Array.isArray(amr) ||
+      !amr.every((v) => typeof v === 'string')
+    ) {
       throw new SesameTokenError('INVALID_TOKEN', 'The access token lacks Sesame claims (sub, sid, amr)');
     }
     if (typeof email !== 'string' || typeof emailVerified !== 'boolean') {
@@ -135,7 +140,8 @@ export function createVerifier({
 }
 
 function tokenError(cause: unknown): SesameTokenError {
-  if (cause instanceof errors.JWTExpired) return new SesameTokenError('TOKEN_EXPIRED', 'The access token has expired', { cause });
+  if (cause instanceof errors.JWTExpired)
+    return new SesameTokenError('TOKEN_EXPIRED', 'The access token has expired', { cause });
   if (cause instanceof errors.JWSInvalid || cause instanceof errors.JWTInvalid) {
     return new SesameTokenError('MALFORMED_TOKEN', 'The access token is malformed', { cause });
   }

@@ -22,7 +22,10 @@ export interface SesameAuthOptions {
   optional?: boolean;
 }
 
-export function sesameAuth(verifier: Verifier, { optional = false }: SesameAuthOptions = {}): MiddlewareHandler<SesameEnv> {
+export function sesameAuth(
+  verifier: Verifier,
+  { optional = false }: SesameAuthOptions = {},
+): MiddlewareHandler<SesameEnv> {
   return async (c: Context<SesameEnv>, next) => {
     const header = c.req.header('Authorization');
     if (optional && (header === undefined || header.trim() === '')) return next();

@@ -34,9 +34,15 @@ export function isSesameTokenError(error: unknown, code?: SesameTokenErrorCode):
 export function tokenErrorResponse(error: SesameTokenError): Response {
   const headers = new Headers({ 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
   if (error.status === 401) {
-    headers.set('WWW-Authenticate', error.code === 'MISSING_TOKEN' ? 'Bearer' : `Bearer error="invalid_token", error_description="${error.code}"`);
+    headers.set(
+      'WWW-Authenticate',
+      error.code === 'MISSING_TOKEN' ? 'Bearer' : `Bearer error="invalid_token", error_description="${error.code}"`,
+    );
   } else {
     headers.set('Retry-After', '5');
   }
-  return new Response(JSON.stringify({ error: { code: error.code, message: error.message } }), { status: error.status, headers });
+  return new Response(JSON.stringify({ error: { code: error.code, message: error.message } }), {
+    status: error.status,
+    headers,
+  });
 }

@@ -11,7 +11,8 @@ export default {
   'linkPage.incomplete.heading': 'Dieser Link ist unvollständig',
   'linkPage.incomplete.body': 'Öffnen Sie den Link aus Ihrer E-Mail erneut oder fordern Sie einen neuen an.',
   'linkPage.expired.heading': 'Dieser Link ist abgelaufen oder wurde bereits verwendet',
-  'linkPage.expired.body': 'Jeder Link funktioniert einmal, für wenige Minuten, und nur die neueste E-Mail zählt. Fordern Sie einen neuen an.',
+  'linkPage.expired.body':
+    'Jeder Link funktioniert einmal, für wenige Minuten, und nur die neueste E-Mail zählt. Fordern Sie einen neuen an.',
   'linkPage.change.heading': 'Bestätigen Sie Ihre neue Adresse',
   'linkPage.change.question': '<strong>{email}</strong> als Adresse Ihres Kontos bei {product} verwenden?',
   'linkPage.change.confirm': 'Diese Adresse bestätigen',
@@ -21,7 +22,8 @@ export default {
   'linkPage.signIn.confirm': 'Anmeldung bestätigen',
   'linkPage.signIn.noscript':
     'Zum Bestätigen wird JavaScript benötigt. Sie können auch den sechsstelligen Code aus der E-Mail dort eingeben, wo Sie die Anmeldung angefordert haben.',
-  'linkPage.signIn.notYou': 'Sie wollten sich nicht anmelden? Schließen Sie diese Seite: Ohne Ihre Bestätigung passiert nichts.',
+  'linkPage.signIn.notYou':
+    'Sie wollten sich nicht anmelden? Schließen Sie diese Seite: Ohne Ihre Bestätigung passiert nichts.',
   'linkPage.status.confirming': 'Wird bestätigt…',
   'linkPage.status.expired': 'Dieser Link ist abgelaufen oder wurde bereits verwendet. Fordern Sie einen neuen an.',
   'linkPage.status.tooMany': 'Zu viele Versuche. Warten Sie eine Minute und versuchen Sie es erneut.',

@@ -46,7 +46,8 @@ export function EmailSection({ user, me, onChanged }: { user: User; me: Me | nul
     setCode('');
     clearStatus();
     // This device signs in with the new address from now on.
-    if (deviceMemory.lastSignIn().email) deviceMemory.rememberSignIn(deviceMemory.lastSignIn().method ?? 'email', newEmail);
+    if (deviceMemory.lastSignIn().email)
+      deviceMemory.rememberSignIn(deviceMemory.lastSignIn().method ?? 'email', newEmail);
     onChanged(newEmail);
   }
 
@@ -118,7 +119,9 @@ export function EmailSection({ user, me, onChanged }: { user: User; me: Me | nul
       </div>
       <p class="account-email">
         <span class="break">{email}</span>
-        <span class={`badge ${verified ? 'badge-good' : 'badge-warning'}`}>{verified ? t('accountLife.email.verified') : t('accountLife.email.notVerified')}</span>
+        <span class={`badge ${verified ? 'badge-good' : 'badge-warning'}`}>
+          {verified ? t('accountLife.email.verified') : t('accountLife.email.notVerified')}
+        </span>
       </p>
       {verified ? (
         <p class="hint">
@@ -164,10 +167,18 @@ export function EmailSection({ user, me, onChanged }: { user: User; me: Me | nul
           </div>
           <StatusMessage status={status} />
           <div class="item-actions">
-            <button type="submit" class={`button button-small button-primary${busy ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined}>
+            <button
+              type="submit"
+              class={`button button-small button-primary${busy ? ' is-busy' : ''}`}
+              aria-disabled={busy ? 'true' : undefined}
+            >
               {t('accountLife.email.sendLink')}
             </button>
-            <button type="button" class="button button-small button-secondary" onClick={() => setMode({ kind: 'view' })}>
+            <button
+              type="button"
+              class="button button-small button-secondary"
+              onClick={() => setMode({ kind: 'view' })}
+            >
               {t('accountLife.email.cancel')}
             </button>
           </div>
@@ -176,14 +187,33 @@ export function EmailSection({ user, me, onChanged }: { user: User; me: Me | nul
 
       {mode.kind === 'prove' && (
         <form class="inline-panel stack" onSubmit={submitCode}>
-          <p>{rich('accountLife.email.check', { email: mode.email, strong: (chunks) => <strong class="break">{chunks}</strong> })}</p>
-          <CodeField id="change-code" label={t('accountLife.email.codeLabel')} inputRef={codeInput} value={code} onValue={setCode} />
+          <p>
+            {rich('accountLife.email.check', {
+              email: mode.email,
+              strong: (chunks) => <strong class="break">{chunks}</strong>,
+            })}
+          </p>
+          <CodeField
+            id="change-code"
+            label={t('accountLife.email.codeLabel')}
+            inputRef={codeInput}
+            value={code}
+            onValue={setCode}
+          />
           <StatusMessage status={status} />
           <div class="item-actions">
-            <button type="submit" class={`button button-small button-primary${busy ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined}>
+            <button
+              type="submit"
+              class={`button button-small button-primary${busy ? ' is-busy' : ''}`}
+              aria-disabled={busy ? 'true' : undefined}
+            >
               {t('accountLife.email.confirm')}
             </button>
-            <button type="button" class="button button-small button-secondary" onClick={() => setMode({ kind: 'edit' })}>
+            <button
+              type="button"
+              class="button button-small button-secondary"
+              onClick={() => setMode({ kind: 'edit' })}
+            >
               {t('accountLife.email.another')}
             </button>
           </div>

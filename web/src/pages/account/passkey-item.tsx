@@ -43,7 +43,9 @@ export function PasskeyItem({
   const [name, setName] = useState(passkey.name);
   const [busy, setBusy] = useState(false);
   /** Where focus goes after the next render: the control that opened a panel, or the panel. */
-  const [focusTarget, setFocusTarget] = useState<'rename-button' | 'delete-button' | 'rename-input' | 'delete-question' | null>(null);
+  const [focusTarget, setFocusTarget] = useState<
+    'rename-button' | 'delete-button' | 'rename-input' | 'delete-question' | null
+  >(null);
   const refs = {
     'rename-button': useRef<HTMLButtonElement>(null),
     'delete-button': useRef<HTMLButtonElement>(null),
@@ -96,7 +98,9 @@ export function PasskeyItem({
         </p>
         <p class="item-meta">
           {passkey.provider && <span class="provider-name">{passkey.provider.name}</span>}
-          <span class={`badge ${passkey.backedUp ? 'badge-good' : 'badge-neutral'}`}>{passkey.backedUp ? t('account.passkeys.synced') : t('account.passkeys.notSynced')}</span>
+          <span class={`badge ${passkey.backedUp ? 'badge-good' : 'badge-neutral'}`}>
+            {passkey.backedUp ? t('account.passkeys.synced') : t('account.passkeys.notSynced')}
+          </span>
           <span>
             {rich('account.passkeys.addedOn', {
               date: formatDate(passkey.createdAt),
@@ -172,7 +176,11 @@ export function PasskeyItem({
             />
           </div>
           <div class="item-actions">
-            <button type="submit" class={`button button-small button-primary${busy ? ' is-busy' : ''}`} aria-disabled={busy ? 'true' : undefined}>
+            <button
+              type="submit"
+              class={`button button-small button-primary${busy ? ' is-busy' : ''}`}
+              aria-disabled={busy ? 'true' : undefined}
+            >
               {t('account.passkeys.save')}
             </button>
             <button type="button" class="button button-small button-secondary" onClick={() => close('rename-button')}>

@@ -45,7 +45,8 @@ export function PasskeysSection({ email }: { email: string }) {
       update((passkeys) => [...passkeys.filter((existing) => existing.id !== passkey.id), passkey]);
       say('success', t('account.passkeys.added', { name: passkey.name }));
     } catch (error) {
-      if (!isAuthError(error, 'ABORTED')) failed(error, { PASSKEY_CANCELLED: t('account.passkeys.notAdded') }, addPasskey);
+      if (!isAuthError(error, 'ABORTED'))
+        failed(error, { PASSKEY_CANCELLED: t('account.passkeys.notAdded') }, addPasskey);
     } finally {
       setAdding(false);
     }
@@ -71,11 +72,7 @@ export function PasskeysSection({ email }: { email: string }) {
       heading.current?.focus();
       return true;
     } catch (error) {
-      failed(
-        error,
-        { LAST_PASSKEY: t('accountLife.passkeys.lastOne') },
-        () => remove(passkey),
-      );
+      failed(error, { LAST_PASSKEY: t('accountLife.passkeys.lastOne') }, () => remove(passkey));
       return false;
     }
   }

@@ -40,7 +40,9 @@ describe('a session’s marks', () => {
     setLocale('en');
     const titles: string[] = [];
     expect(render(SessionBadges({ session }), titles)).toBe('This deviceBound to device');
-    expect(titles).toEqual(['This browser keeps a key for the session: a copy of its cookie is worthless on another device']);
+    expect(titles).toEqual([
+      'This browser keeps a key for the session: a copy of its cookie is worthless on another device',
+    ]);
     expect(render(SignedInOn({ session }))).toBe('Signed in with a passkey on Mar 4, 2026');
   });
 
@@ -48,7 +50,9 @@ describe('a session’s marks', () => {
     setLocale('de');
     const titles: string[] = [];
     expect(render(SessionBadges({ session }), titles)).toBe('Dieses GerätAn Gerät gebunden');
-    expect(titles).toEqual(['Dieser Browser verwahrt einen Schlüssel für die Sitzung: Eine Kopie ihres Cookies ist auf einem anderen Gerät wertlos']);
+    expect(titles).toEqual([
+      'Dieser Browser verwahrt einen Schlüssel für die Sitzung: Eine Kopie ihres Cookies ist auf einem anderen Gerät wertlos',
+    ]);
     expect(render(SignedInOn({ session }))).toBe('Am 04.03.2026 mit einem Passkey angemeldet');
   });
 

@@ -22,6 +22,17 @@ export function SessionBadges({ session }: { session: SessionInfo }) {
 /** "Signed in with a passkey on <date>": how and when the session began (the word order is the language's). */
 export function SignedInOn({ session }: { session: SessionInfo }) {
   const id =
-    session.method === 'passkey' ? 'accountLife.sessions.viaPasskey' : session.method === 'email' ? 'accountLife.sessions.viaEmail' : 'accountLife.sessions.signedIn';
-  return <>{rich(id, { date: formatDate(session.createdAt), time: (chunks) => <time dateTime={session.createdAt}>{chunks}</time> })}</>;
+    session.method === 'passkey'
+      ? 'accountLife.sessions.viaPasskey'
+      : session.method === 'email'
+        ? 'accountLife.sessions.viaEmail'
+        : 'accountLife.sessions.signedIn';
+  return (
+    <>
+      {rich(id, {
+        date: formatDate(session.createdAt),
+        time: (chunks) => <time dateTime={session.createdAt}>{chunks}</time>,
+      })}
+    </>
+  );
 }

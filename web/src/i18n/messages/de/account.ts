@@ -9,7 +9,8 @@ export default {
   'account.passkeys.heading': 'Passkeys',
   'account.passkeys.add': 'Passkey hinzufügen',
   'account.passkeys.loading': 'Ihre Passkeys werden geladen…',
-  'account.passkeys.none': 'Noch keine Passkeys. Fügen Sie einen hinzu, um sich anzumelden, ohne auf eine E-Mail zu warten.',
+  'account.passkeys.none':
+    'Noch keine Passkeys. Fügen Sie einen hinzu, um sich anzumelden, ohne auf eine E-Mail zu warten.',
   'account.passkeys.prompt': 'Folgen Sie der Abfrage Ihres Browsers, um einen Passkey zu erstellen.',
   'account.passkeys.added': 'Passkey „{name}“ hinzugefügt.',
   'account.passkeys.notAdded': 'Es wurde kein Passkey hinzugefügt.',
@@ -19,7 +20,8 @@ export default {
   'account.passkeys.synced': 'Synchronisiert',
   'account.passkeys.notSynced': 'Nicht synchronisiert',
   'account.passkeys.syncedHint': 'Synchronisiert: Ihr Passwortmanager hält ihn auch auf Ihren anderen Geräten bereit.',
-  'account.passkeys.notSyncedHint': 'Nicht synchronisiert: Er liegt nur auf dem Gerät oder Sicherheitsschlüssel, mit dem er erstellt wurde.',
+  'account.passkeys.notSyncedHint':
+    'Nicht synchronisiert: Er liegt nur auf dem Gerät oder Sicherheitsschlüssel, mit dem er erstellt wurde.',
   'account.passkeys.addedOn': 'Hinzugefügt am <time>{date}</time>',
   'account.passkeys.lastUsed': 'Zuletzt verwendet <time>{when}</time>',
   'account.passkeys.neverUsed': 'Nie verwendet',
@@ -32,9 +34,11 @@ export default {
   'account.sessions.loading': 'Ihre Sitzungen werden geladen…',
   'account.sessions.thisDevice': 'Dieses Gerät',
   'account.sessions.bound': 'An Gerät gebunden',
-  'account.sessions.boundHint': 'Dieser Browser verwahrt einen Schlüssel für die Sitzung: Eine Kopie ihres Cookies ist auf einem anderen Gerät wertlos',
+  'account.sessions.boundHint':
+    'Dieser Browser verwahrt einen Schlüssel für die Sitzung: Eine Kopie ihres Cookies ist auf einem anderen Gerät wertlos',
   'account.sessions.lastActive': 'Zuletzt aktiv <time>{when}</time>',
   'account.sessions.revoke': 'Sitzung beenden',
   'account.sessions.revoked': 'Die Sitzung auf {device} ist beendet.',
-  'account.sessions.everywhereHint': 'Ein Gerät verloren oder sich irgendwo angemeldet, wo Sie es nicht sollten? Beenden Sie alle Sitzungen, auch diese.',
+  'account.sessions.everywhereHint':
+    'Ein Gerät verloren oder sich irgendwo angemeldet, wo Sie es nicht sollten? Beenden Sie alle Sitzungen, auch diese.',
 } satisfies Record<keyof typeof en, string>;

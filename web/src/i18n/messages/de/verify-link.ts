@@ -22,15 +22,18 @@ export default {
   'verifyLink.notFound':
     'Wir konnten diesen Link nicht finden; vielleicht ist er abgelaufen. Sie können es trotzdem versuchen oder einen neuen anfordern.',
   'verifyLink.confirm': 'Anmeldung bestätigen',
-  'verifyLink.notYou': 'Sie wollten sich nicht anmelden? Schließen Sie diese Seite: Ohne Ihre Bestätigung passiert nichts.',
+  'verifyLink.notYou':
+    'Sie wollten sich nicht anmelden? Schließen Sie diese Seite: Ohne Ihre Bestätigung passiert nichts.',
   'verifyLink.change.confirming': 'Ihre neue Adresse wird bestätigt…',
   'verifyLink.change.done': 'Ihre Adresse ist jetzt {email}.',
   'verifyLink.change.doneTitle': 'Adresse bestätigt',
   'verifyLink.change.doneHeading': 'Ihre Adresse ist bestätigt',
-  'verifyLink.change.doneLead': 'Die Adresse Ihres Kontos ist jetzt <strong>{email}</strong>. Melden Sie sich ab jetzt damit an.',
+  'verifyLink.change.doneLead':
+    'Die Adresse Ihres Kontos ist jetzt <strong>{email}</strong>. Melden Sie sich ab jetzt damit an.',
   'verifyLink.change.toSignIn': 'Zur Anmeldung',
   'verifyLink.change.title': 'Neue Adresse bestätigen',
   'verifyLink.change.question': '<strong>{email}</strong> als Adresse Ihres {product}-Kontos verwenden?',
   'verifyLink.change.confirm': 'Diese Adresse bestätigen',
-  'verifyLink.change.notYou': 'Nicht von Ihnen angefordert? Schließen Sie diese Seite: ohne Ihre Bestätigung ändert sich nichts.',
+  'verifyLink.change.notYou':
+    'Nicht von Ihnen angefordert? Schließen Sie diese Seite: ohne Ihre Bestätigung ändert sich nichts.',
 } satisfies Record<keyof typeof en, string>;

@@ -7,9 +7,11 @@ export default {
   'accountLife.email.notVerified': 'Not verified',
   'accountLife.email.hintVerified': 'You can always sign in with a link sent to this address.',
   'accountLife.email.created': 'Account created {date}.',
-  'accountLife.email.hintReleased': 'This account has no proved address yet. Prove one, so you can sign in by email if you lose your passkeys.',
+  'accountLife.email.hintReleased':
+    'This account has no proved address yet. Prove one, so you can sign in by email if you lose your passkeys.',
   'accountLife.email.newLabel': 'New email address',
-  'accountLife.email.newHint': 'We’ll send a link and a code there. Your address changes once you prove it; {email} gets a notice.',
+  'accountLife.email.newHint':
+    'We’ll send a link and a code there. Your address changes once you prove it; {email} gets a notice.',
   'accountLife.email.sendLink': 'Send a link',
   'accountLife.email.cancel': 'Cancel',
   'accountLife.email.sending': 'Sending a link to the new address…',
@@ -25,7 +27,8 @@ export default {
   'accountLife.delete.heading': 'Delete account',
   'accountLife.delete.hint': 'Deletes the account, its passkeys and its sessions everywhere. This can’t be undone.',
   'accountLife.delete.open': 'Delete account…',
-  'accountLife.delete.question': 'Delete the account {email}? Its passkeys stop working, every device is signed out, and it can’t be brought back.',
+  'accountLife.delete.question':
+    'Delete the account {email}? Its passkeys stop working, every device is signed out, and it can’t be brought back.',
   'accountLife.delete.confirm': 'Delete {email}',
   'accountLife.delete.keep': 'Keep my account',
   'accountLife.delete.deleting': 'Deleting your account…',
@@ -49,7 +52,9 @@ export default {
   'accountLife.sessions.viaEmail': 'Signed in by email on <time>{date}</time>',
   'accountLife.sessions.signedIn': 'Signed in on <time>{date}</time>',
   'accountLife.sessions.everywhereOpen': 'Sign out everywhere…',
-  'accountLife.sessions.everywhereQuestion': 'Sign out on every device, this one included? You’ll sign in again with a passkey or an emailed link.',
+  'accountLife.sessions.everywhereQuestion':
+    'Sign out on every device, this one included? You’ll sign in again with a passkey or an emailed link.',
   'accountLife.sessions.everywhereConfirm': 'Sign out everywhere',
-  'accountLife.passkeys.lastOne': 'This passkey is your only way in: your account has no proved address. Prove an address above first.',
+  'accountLife.passkeys.lastOne':
+    'This passkey is your only way in: your account has no proved address. Prove an address above first.',
 };

@@ -34,9 +34,11 @@ export default {
   'account.sessions.loading': 'Loading your sessions…',
   'account.sessions.thisDevice': 'This device',
   'account.sessions.bound': 'Bound to device',
-  'account.sessions.boundHint': 'This browser keeps a key for the session: a copy of its cookie is worthless on another device',
+  'account.sessions.boundHint':
+    'This browser keeps a key for the session: a copy of its cookie is worthless on another device',
   'account.sessions.lastActive': 'Last active <time>{when}</time>',
   'account.sessions.revoke': 'Revoke',
   'account.sessions.revoked': 'Signed out {device}.',
-  'account.sessions.everywhereHint': 'Lost a device, or signed in somewhere you shouldn’t have? End every session, this one included.',
+  'account.sessions.everywhereHint':
+    'Lost a device, or signed in somewhere you shouldn’t have? End every session, this one included.',
 };

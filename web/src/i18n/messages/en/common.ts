@@ -29,8 +29,10 @@ export default {
   'error.tooManyPasskeys': 'Your account holds {max} passkeys, the most it can. Delete one you no longer use first.',
   'error.accountDisabled': 'This account has been disabled. Contact the people who run this service.',
   'error.rateLimited': 'Too many attempts. Please wait a little and try again.',
-  'error.rateLimitedSeconds': 'Too many attempts. Please try again in {seconds, plural, one {# second} other {# seconds}}.',
-  'error.rateLimitedMinutes': 'Too many attempts. Please try again in {minutes, plural, one {# minute} other {# minutes}}.',
+  'error.rateLimitedSeconds':
+    'Too many attempts. Please try again in {seconds, plural, one {# second} other {# seconds}}.',
+  'error.rateLimitedMinutes':
+    'Too many attempts. Please try again in {minutes, plural, one {# minute} other {# minutes}}.',
   'error.sessionEnded': 'Your session has ended. Please sign in again.',
   'error.blocked': 'This request was blocked. Reload the page and try again.',
   'error.server': 'Something went wrong on our side. Please try again in a moment.',

@@ -7,7 +7,8 @@ export default {
   'reauth.intro': 'For your safety, confirm it’s you to continue.',
   'reauth.passkeyPrompt': 'Follow your browser’s prompt to use your passkey.',
   'reauth.passkeyClosed': 'The passkey prompt was closed before it finished. Try again, or get a code by email.',
-  'reauth.noPasskeyHere': 'No passkey was used: this device may have none for your account. Get a code by email instead.',
+  'reauth.noPasskeyHere':
+    'No passkey was used: this device may have none for your account. Get a code by email instead.',
   'reauth.passkeyRefused': 'That passkey wasn’t accepted. Try another one, or get a code by email.',
   'reauth.codeSent': 'We sent a six-digit code to {email}.',
   'reauth.enterSixDigits': 'Enter the six digits from the email.',

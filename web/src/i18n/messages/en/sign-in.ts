@@ -8,8 +8,10 @@ export default {
   'signIn.restoreFailed': 'We couldn’t check whether you’re already signed in. You can still sign in below.',
   'signIn.passkeyPrompt': 'Follow your browser’s prompt to use your passkey.',
   'signIn.passkeyClosed': 'The passkey prompt was closed before it finished. Try again when you’re ready.',
-  'signIn.noPasskeyHere': 'No passkey was used. If this device has no passkey for {product} yet, get a link by email below, or pick your phone in the prompt.',
-  'signIn.passkeyDeleted': 'That passkey was deleted from your account, so it can’t sign you in. Get a link by email instead.',
+  'signIn.noPasskeyHere':
+    'No passkey was used. If this device has no passkey for {product} yet, get a link by email below, or pick your phone in the prompt.',
+  'signIn.passkeyDeleted':
+    'That passkey was deleted from your account, so it can’t sign you in. Get a link by email instead.',
   'signIn.passkeyRefused': 'That passkey wasn’t accepted. Try another one, or get a link by email.',
   'signIn.sending': 'Sending your email…',
   'signIn.invalidEmail': 'Please enter a valid email address.',
@@ -25,7 +27,8 @@ export default {
   'signIn.confirmedElsewhere': 'You’re signed in. You confirmed the link in another tab.',
   'createAccount.title': 'Create an account',
   'createAccount.heading': 'Create your account',
-  'createAccount.lead': 'First we check that the address is yours. Then you can add a passkey and never wait for an email again.',
+  'createAccount.lead':
+    'First we check that the address is yours. Then you can add a passkey and never wait for an email again.',
   'createAccount.send': 'Send me a link',
   'createAccount.haveAccount': 'Already have an account?',
   'createAccount.signIn': 'Sign in',
@@ -39,7 +42,8 @@ export default {
   'checkEmail.codeRefused':
     'That code didn’t work. It may be mistyped, expired, or replaced by a newer email. Check the newest email, or send a new one.',
   'checkEmail.resent': 'We sent a new email to {email}. Use the newest one: earlier links and codes no longer work.',
-  'checkEmail.limited': 'You’ve asked for several emails in a short time, so we didn’t send another one yet. The code in the email sent at {time} still works.',
+  'checkEmail.limited':
+    'You’ve asked for several emails in a short time, so we didn’t send another one yet. The code in the email sent at {time} still works.',
   'checkEmail.codeLabel': 'Six-digit code',
   'checkEmail.codeHint': 'Sent at {time}. The link and the code work once, for a few minutes.',
   'checkEmail.verify': 'Verify code',

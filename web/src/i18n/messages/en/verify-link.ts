@@ -3,7 +3,8 @@ export default {
   'verifyLink.signingIn': 'Signing you in…',
   'verifyLink.signedIn': 'You’re signed in.',
   'verifyLink.addressConfirmed': 'Your email address is confirmed.',
-  'verifyLink.signedOutMeanwhile': 'You were signed out on this device meanwhile. Press “Confirm sign-in” again to continue.',
+  'verifyLink.signedOutMeanwhile':
+    'You were signed out on this device meanwhile. Press “Confirm sign-in” again to continue.',
   'verifyLink.incomplete.title': 'Incomplete link',
   'verifyLink.incomplete.heading': 'This link is incomplete',
   'verifyLink.incomplete.lead': 'Open the link from your email again, or ask for a new one.',
