@@ -1,4 +1,10 @@
-/** Passkey registration, sign-in and management (API.md "Endpoints"); the rules live in auth/passkeys/ (policy in passkeys.ts, one file per step). */
+/**
+ * Passkey registration, sign-in and management (API.md "Endpoints"); the rules live in
+ * auth/passkeys/ (policy in passkeys.ts, one file per step).
+ *
+ * Long file: seven routes, each with the zod schemas its OpenAPI entry is generated from; the
+ * handlers themselves are a few lines each.
+ */
 import { createRoute, z } from '@hono/zod-openapi';
 import { deletePasskey, renamePasskey } from '../auth/passkeys/manage.js';
 import { finishPasskeyAddition, startPasskeyAddition, webauthnUserHandle } from '../auth/passkeys/registration.js';

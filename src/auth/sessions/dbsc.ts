@@ -14,6 +14,9 @@
  * - Failures (bad signature, replayed or unknown challenge, another key, a bound cookie past its
  *   time) answer 401, change no session and are audit events: a thief must not be able to sign
  *   the owner out by failing.
+ *
+ * Long file: the offer, the registration and the renewal share one rotation statement and its
+ * race handling (a renewal racing the page's own refresh), which read best together.
  */
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { anyRow } from '../../db/conditions.js';
