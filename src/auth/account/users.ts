@@ -16,11 +16,9 @@ export async function findUserByEmail(db: Db, email: string): Promise<UserRow | 
       .select()
       .from(users)
       .where(eq(users.email, sql.placeholder('email')))
-      .limit(1)
       .prepare(),
   );
-  const [row] = await statement.all({ email });
-  return row ?? null;
+  return (await statement.get({ email })) ?? null;
 }
 
 export async function findUserById(db: Db, id: string): Promise<UserRow | null> {
@@ -29,11 +27,9 @@ export async function findUserById(db: Db, id: string): Promise<UserRow | null> 
       .select()
       .from(users)
       .where(eq(users.id, sql.placeholder('id')))
-      .limit(1)
       .prepare(),
   );
-  const [row] = await statement.all({ id });
-  return row ?? null;
+  return (await statement.get({ id })) ?? null;
 }
 
 /** A new account's row; ids are random UUIDs so they reveal neither order nor count. */

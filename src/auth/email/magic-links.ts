@@ -143,11 +143,9 @@ export async function findByToken(deps: { db: Db } & TokenHashDeps, token: strin
           and(eq(emailTokens.tokenHash, sql.placeholder('legacy')), eq(emailTokens.hashScheme, LEGACY_SCHEME)),
         ),
       )
-      .limit(1)
       .prepare(),
   );
-  const [row] = await statement.all({ hmac, legacy });
-  return row ?? null;
+  return (await statement.get({ hmac, legacy })) ?? null;
 }
 
 export async function findById(db: Db, id: string): Promise<EmailTokenRow | null> {
@@ -156,11 +154,9 @@ export async function findById(db: Db, id: string): Promise<EmailTokenRow | null
       .select()
       .from(emailTokens)
       .where(eq(emailTokens.id, sql.placeholder('id')))
-      .limit(1)
       .prepare(),
   );
-  const [row] = await statement.all({ id });
-  return row ?? null;
+  return (await statement.get({ id })) ?? null;
 }
 
 /** The live row of an address (there is at most one), or null. */

@@ -122,10 +122,9 @@ export async function finishSignIn(
       .from(passkeys)
       .innerJoin(users, eq(users.id, passkeys.userId))
       .where(eq(passkeys.id, sql.placeholder('id')))
-      .limit(1)
       .prepare(),
   );
-  const [found] = await lookup.all({ id: response.id });
+  const found = await lookup.get({ id: response.id });
   // Said apart from a bad signature so the page can tell the browser (WebAuthn Signal API,
   // signalUnknownCredential) to forget a deleted passkey. It reveals nothing about accounts: sign-in
   // is discoverable (no address is named) and an id is 16+ random bytes nobody can guess.

@@ -30,11 +30,9 @@ export async function findLegacyToken(db: Db, hash: string) {
       .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
       .innerJoin(users, eq(users.id, sessions.userId))
       .where(eq(refreshTokens.hash, sql.placeholder('hash')))
-      .limit(1)
       .prepare(),
   );
-  const rows = await statement.all({ hash });
-  return rows[0] ?? null;
+  return (await statement.get({ hash })) ?? null;
 }
 
 export async function rotateLegacyToken(

@@ -220,9 +220,7 @@ export async function sessionById(db: Db, sid: string): Promise<{ session: Sessi
       .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))
       .where(eq(sessions.id, sql.placeholder('sid')))
-      .limit(1)
       .prepare(),
   );
-  const rows = await statement.all({ sid });
-  return rows[0] ?? null;
+  return (await statement.get({ sid })) ?? null;
 }
