@@ -11,8 +11,33 @@
  */
 import { base64UrlToBytes, bytesToBase64Url, utf8, type Base64URLString } from './encoding.js';
 
+/**
+ * Random bytes drawn from a 4 KiB buffer of the platform's CSPRNG, refilled when used up: a
+ * getRandomValues call costs about 5 µs on Node whatever its size (3–7% of a sign-in's CPU with
+ * one call per id, token and nonce), 4 KiB costs hardly more. Every byte is handed out once and
+ * zeroed in the buffer as it leaves, so the buffer never holds a secret already given out.
+ */
+class RandomPool {
+  private readonly buffer = new Uint8Array(4096);
+  private offset = this.buffer.length;
+
+  take(length: number): Uint8Array {
+    if (length > this.buffer.length) return crypto.getRandomValues(new Uint8Array(length));
+    if (this.offset + length > this.buffer.length) {
+      crypto.getRandomValues(this.buffer);
+      this.offset = 0;
+    }
+    const out = this.buffer.slice(this.offset, this.offset + length);
+    this.buffer.fill(0, this.offset, this.offset + length);
+    this.offset += length;
+    return out;
+  }
+}
+
+const pool = new RandomPool();
+
 export function randomBytes(length: number): Uint8Array {
-  return crypto.getRandomValues(new Uint8Array(length));
+  return pool.take(length);
 }
 
 /** A 256-bit opaque token, base64url. */
