@@ -63,6 +63,8 @@ describe('access tokens', () => {
     let good: string;
     beforeEach(async () => {
       good = (await h.signIn()).accessToken;
+      // Accepted once first: the key remembers it (verifyAccessToken), and every case below must still fail.
+      expect((await h.request('/api/me', { token: good })).status).toBe(200);
     });
     const expect401 = async (authorization: string) => {
       const res = await h.request('/api/me', { headers: { authorization } });
@@ -129,6 +131,16 @@ describe('access tokens', () => {
       h.advance(901_000);
       await expect401(`Bearer ${good}`);
       h.setNow(h.now() - 901_000 - 3_600_000);
+      await expect401(`Bearer ${good}`);
+    });
+
+    it('a remembered token still expires on time, and is not valid before it was issued', async () => {
+      // Just before expiry: verified (the keys reload after a minute) and remembered again.
+      h.advance(899_000);
+      expect((await h.request('/api/me', { token: good })).status).toBe(200);
+      h.advance(2_000);
+      await expect401(`Bearer ${good}`);
+      h.setNow(h.now() - 901_000 - 120_000);
       await expect401(`Bearer ${good}`);
     });
 

@@ -62,7 +62,36 @@ export async function signAccessToken(
 
 const invalid = (message: string, cause?: unknown) => new AuthError('INVALID_TOKEN', message, { cause });
 
-/** Verifies signature and claims; does not look at the session (requireAuth in src/http/require-auth.ts does). */
+/** The checks that depend on the clock: jose's, and the ones it leaves out. */
+function assertTimely(payload: JWTPayload, now: number): void {
+  if (typeof payload.exp !== 'number' || payload.exp * 1000 <= now) throw invalid('The access token has expired');
+  // jose accepts an iat in the future; a token issued after "now" (beyond skew) is not yet valid.
+  if (typeof payload.iat === 'number' && payload.iat * 1000 > now + 60_000)
+    throw invalid('The access token is not valid yet');
+  if (typeof payload.nbf === 'number' && payload.nbf * 1000 > now) throw invalid('The access token is not valid yet');
+}
+
+/** At most this many verified tokens are remembered per key and key reload (about 1 KB each). */
+export const VERIFIED_TOKENS_MAX = 10_000;
+
+/**
+ * Remembers a token that passed every check, so that its next uses (a client calls with the same
+ * token for its whole life) skip the ES256 verify, about 90 µs of the 300 µs an authenticated call
+ * costs. Only tokens that verified are kept: forged or altered ones cannot fill it. When it is
+ * full it starts again empty.
+ */
+function remember(verified: Map<string, JWTPayload>, token: string, payload: JWTPayload): void {
+  if (verified.size >= VERIFIED_TOKENS_MAX) verified.clear();
+  // Shared by every later use of the token: nobody may change it.
+  Object.freeze(payload.amr);
+  verified.set(token, Object.freeze(payload));
+}
+
+/**
+ * Verifies signature and claims; does not look at the session (requireAuth in src/http/require-auth.ts does).
+ * A token already verified with the same key is answered from the key's memory of it, its expiry
+ * checked again against the clock.
+ */
 export async function verifyAccessToken({ config, clock, keys }: TokenDeps, token: string): Promise<AccessTokenClaims> {
   let header: ProtectedHeaderParameters;
   try {
@@ -77,6 +106,12 @@ export async function verifyAccessToken({ config, clock, keys }: TokenDeps, toke
     throw invalid('The access token is not signed with our algorithm');
   const key = await keys.verificationKey(header.kid);
   if (!key) throw invalid('The access token was signed by an unknown key');
+  const seen = key.verified.get(token);
+  if (seen) {
+    // The very same string passed every check below with this key; only time can change the answer.
+    assertTimely(seen, clock());
+    return seen as AccessTokenClaims;
+  }
   try {
     const { payload } = await jwtVerify(token, key.publicKey, {
       algorithms: [ACCESS_TOKEN_ALG],
@@ -88,11 +123,8 @@ export async function verifyAccessToken({ config, clock, keys }: TokenDeps, toke
     });
     if (typeof payload.sid !== 'string' || typeof payload.sub !== 'string' || !Array.isArray(payload.amr))
       throw invalid('The access token lacks required claims');
-    // jose accepts an iat in the future; a token issued after "now" (beyond skew) is not yet valid.
-    if (typeof payload.iat === 'number' && payload.iat * 1000 > clock() + 60_000)
-      throw invalid('The access token is not valid yet');
-    if (typeof payload.nbf === 'number' && payload.nbf * 1000 > clock())
-      throw invalid('The access token is not valid yet');
+    assertTimely(payload, clock());
+    remember(key.verified, token, payload);
     return payload as AccessTokenClaims;
   } catch (cause) {
     if (cause instanceof AuthError) throw cause;

@@ -19,7 +19,7 @@
  * - Keys are loaded once per process or isolate and reloaded after KEY_CACHE_MS, or at once when
  *   a token names a kid we have not seen (a sibling instance rotated).
  */
-import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 import { and, desc, gt, isNull, notExists, or, sql, type SQL } from 'drizzle-orm';
 import { ConfigError, type Config } from '../../lib/config.js';
 import type { Db } from '../../db/db.js';
@@ -44,6 +44,11 @@ export interface LoadedKey {
   publicKey: CryptoKey;
   /** Only the active key's private half is imported. */
   privateKey?: CryptoKey;
+  /**
+   * Tokens this key's signature was checked on, with their claims (access-tokens.ts). It lives as
+   * long as this object: until the next reload of the keys (KEY_CACHE_MS), or the key's removal.
+   */
+  verified: Map<string, JWTPayload>;
 }
 
 interface KeyStoreDeps {
@@ -147,6 +152,7 @@ async function loadKeys({ db, config, clock, logger }: KeyStoreDeps): Promise<Lo
       retiredAt: row.retiredAt,
       publicJwk,
       publicKey: (await importJWK(publicJwk, ACCESS_TOKEN_ALG)) as CryptoKey,
+      verified: new Map(),
     };
     if (row.retiredAt === null) {
       const privateJwk = await openPrivateJwk(row.privateJwk, config.signingKeySecret);
