@@ -186,9 +186,9 @@ function storageTable(info: RunInfo): string {
   const rows = (Object.entries(info.storage ?? {}) as [TargetName, StorageFigures][]).filter(([t]) => t !== 'sesame-2');
   if (rows.length === 0) return '';
   const lines = [
-    'Storage (dbstat pages of the user, session, refresh-token and passkey tables with their indexes; one session and one passkey per user):',
+    'Storage (dbstat pages of the user, session, refresh-token and passkey tables with their indexes; one session and one passkey per user; "after" is taken right after the refresh run, before the sign-ins add sessions):',
     '',
-    '| target | bytes per user, seeded | rotations in the run | refresh-token rows after | bytes per user after | bytes added per rotation |',
+    '| target | bytes per user, seeded | rotations in the run | refresh-token rows after | bytes per user after the rotations | bytes added per rotation |',
     '|---|--:|--:|--:|--:|--:|',
   ];
   for (const [t, x] of rows) {
