@@ -52,7 +52,13 @@ export function openSqlite({
     orm: orm as unknown as Orm,
     batch: async (items) => sqlite.transaction(() => items.map(runSqliteQuery)).immediate() as never,
     batchPrepared: async (steps) =>
-      sqlite.transaction(() => steps.map(({ statement, values }) => runSqlitePrepared(statement, values))).immediate(),
+      // One statement is all or nothing by itself (SQLite wraps it in its own write transaction):
+      // no BEGIN IMMEDIATE round, as for every refresh rotation.
+      steps.length === 1
+        ? [runSqlitePrepared(steps[0]!.statement, steps[0]!.values)]
+        : sqlite
+            .transaction(() => steps.map(({ statement, values }) => runSqlitePrepared(statement, values)))
+            .immediate(),
   };
   return { db, sqlite, close: () => sqlite.close() };
 }
