@@ -2,11 +2,22 @@
  * node:crypto versions of crypto.ts's hash and seal, byte-for-byte compatible with the WebCrypto
  * ones (a test checks both ways), passed in deps (deps.crypto) by the Node entry. Node only.
  */
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac } from 'node:crypto';
 import { base64UrlToBytes, bytesToBase64Url } from '../lib/encoding.js';
 import { randomBytes, type CryptoPrimitives } from '../lib/crypto.js';
 
-const keyOf = (secret: string, info: string) => Buffer.from(hkdfSync('sha256', secret, new Uint8Array(0), info, 32));
+const EMPTY_SALT = new Uint8Array(0);
+const EXPAND_BLOCK_1 = new Uint8Array([1]);
+
+/**
+ * HKDF-SHA-256 with an empty salt and 32 bytes of output (RFC 5869), as two HMACs: extract
+ * (HMAC keyed with the salt, zero bytes) then one expand block (info || 0x01). Byte for byte
+ * WebCrypto's deriveBits, at half the cost of node's hkdfSync (which builds a KeyObject each call).
+ */
+const keyOf = (secret: string, info: string) => {
+  const prk = createHmac('sha256', EMPTY_SALT).update(secret, 'utf8').digest();
+  return createHmac('sha256', prk).update(info, 'utf8').update(EXPAND_BLOCK_1).digest();
+};
 
 export const nodeCryptoPrimitives = {
   sha256: (input) => createHash('sha256').update(input).digest('base64url'),
