@@ -7,7 +7,7 @@
  * time; each operation gets a warm-up, then a measured autocannon run of --duration seconds with
  * --connections connections; the server's CPU time comes from /proc/<pid>/stat.
  *
- * Options: --size N (sessions, default 100k; 1M works), --duration S (10), --warmup S (2),
+ * Options: --size N (sessions, default 100k; 1M works), --duration S (10), --warmup S (5),
  * --connections N (32), --targets sesame,floor,better-auth, --ops me,refresh,passkey,email,
  * --smoke (1.5 s per op, --size 2000, writes nothing), --no-write / --write, --out FILE,
  * --cpu-prof (profiles the Sesame server: node --cpu-prof), --keep (keep the temp directory).
@@ -77,7 +77,7 @@ const { values: args } = parseArgs({
 const smoke = args.smoke!;
 const size = parseSize(args.size ?? (smoke ? '2000' : '100000'));
 const durationSec = Number(args.duration ?? (smoke ? 1.5 : 10));
-const warmupSec = Number(args.warmup ?? (smoke ? 0.5 : 2));
+const warmupSec = Number(args.warmup ?? (smoke ? 0.5 : 5));
 const C = Number(args.connections ?? 32);
 if (!(durationSec > 0 && durationSec <= 120)) throw new Error('--duration must be in (0, 120] seconds');
 if (!(warmupSec >= 0 && warmupSec <= 60)) throw new Error('--warmup must be in [0, 60] seconds');
