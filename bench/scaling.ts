@@ -2,7 +2,7 @@
  * Figures for docs/scaling.md: where one SQLite file and one D1 database stop, and the sharded
  * write path measured on local D1 and projected by simulation.
  *
- *   node --import tsx bench/scaling.ts [--sessions 20000] [--d1-users 1000]
+ *   node --import tsx bench/scaling.ts [--sessions 20000] [--d1-users 1000] [--parts A,B,C]
  *
  * A. One SQLite file (better-sqlite3, WAL, synchronous=NORMAL), the real domain code: the time each
  *    sign-in and each rotation holds the single write lock (inside its transaction). 1 / that time
@@ -28,6 +28,7 @@ import { createD1Db, type D1Binding } from '../src/db/d1.js';
 import { nodeCryptoPrimitives } from '../src/entry/crypto-node.js';
 import { rotateRefreshToken } from '../src/auth/sessions/rotation.js';
 import { startSession } from '../src/auth/sessions/sessions.js';
+import { hitRateLimit } from '../src/auth/rate-limit.js';
 import type { UserRow } from '../src/auth/account/users.js';
 import { newUser } from '../src/auth/account/users.js';
 import { users } from '../src/db/schema.js';
@@ -40,6 +41,8 @@ const opt = (name: string, fallback: number) => {
 };
 const SESSIONS = opt('sessions', 20_000);
 const D1_USERS = opt('d1-users', 1_000);
+/** --parts A (only the SQLite figures) or A,B,C (the default). */
+const PARTS = args.includes('--parts') ? String(args[args.indexOf('--parts') + 1]).split(',') : ['A', 'B', 'C'];
 const migrations = path.resolve(import.meta.dirname, '../drizzle');
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
@@ -116,6 +119,16 @@ async function partA() {
     for (let i = 0; i < tokens.length; i++) tokens[i] = (await rotateRefreshToken(deps, tokens[i]!)).refreshToken;
   }
   const rotation = { writerMs: t.ms / t.n, wallMs: (performance.now() - t1) / (2 * SESSIONS) };
+  // Every /auth/* request also hits its address's rate limit: one upsert, its own write transaction.
+  const t2 = performance.now();
+  for (let i = 0; i < SESSIONS; i++)
+    await hitRateLimit(db, {
+      key: `auth:10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+      limit: 60,
+      windowMs: 60_000,
+      now: now + i,
+    });
+  const rateLimit = { writerMs: (performance.now() - t2) / SESSIONS };
   handle.sqlite.pragma('wal_checkpoint(TRUNCATE)');
   const byTable = handle.sqlite
     .prepare(
@@ -125,7 +138,7 @@ async function partA() {
   const sessionBytes = byTable.reduce((a, r) => a + r.bytes, 0) / SESSIONS;
   handle.close();
   fs.rmSync(dir, { recursive: true, force: true });
-  return { signIn, rotation, sessionBytes, byTable };
+  return { signIn, rotation, rateLimit, sessionBytes, byTable };
 }
 
 /** K local D1 databases in one workerd, migrated like `wrangler d1 migrations apply`. */
@@ -300,6 +313,7 @@ async function main() {
   console.log(
     `# bench/scaling.ts — ${new Date().toISOString()}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(2)}`,
   );
+  if (!PARTS.includes('A')) throw new Error('--parts: part A always runs (B and C may be left out)');
   const a = await partA();
   console.log(`\n## A. One SQLite file (${SESSIONS.toLocaleString('en-US')} sessions, real domain code)`);
   console.log(
@@ -309,21 +323,28 @@ async function main() {
     `rotation:      ${a.rotation.writerMs.toFixed(3)} ms holding the write lock (${a.rotation.wallMs.toFixed(3)} ms in all, one process) -> writer ceiling ${Math.round(1000 / a.rotation.writerMs).toLocaleString('en-US')}/s`,
   );
   console.log(
+    `rate-limit hit: ${a.rateLimit.writerMs.toFixed(3)} ms holding the write lock (the whole upsert) -> writer ceiling ${Math.round(1000 / a.rateLimit.writerMs).toLocaleString('en-US')}/s`,
+  );
+  console.log(
     `sessions table + its indexes: ${Math.round(a.sessionBytes)} bytes per session (${a.byTable.map((r) => `${r.name} ${Math.round(r.bytes / SESSIONS)}`).join(', ')})`,
   );
   const b: Awaited<ReturnType<typeof partB>>[] = [];
-  for (const k of [1, 4]) b.push(await partB(k));
-  console.log(
-    `\n## B. Sessions sharded by id across local D1 databases (${D1_USERS.toLocaleString('en-US')} sign-ins, then 2 rotations each, 32 in flight)`,
-  );
-  console.log(
-    '| shards | sign-ins/s | rotations/s | ms per sign-in | ms per rotation | operations per shard | failed | rows in the wrong shard |',
-  );
-  console.log('|--:|--:|--:|--:|--:|---|--:|--:|');
+  if (PARTS.includes('B')) for (const k of [1, 4]) b.push(await partB(k));
+  if (b.length > 0)
+    console.log(
+      `\n## B. Sessions sharded by id across local D1 databases (${D1_USERS.toLocaleString('en-US')} sign-ins, then 2 rotations each, 32 in flight)`,
+    );
+  if (b.length > 0) {
+    console.log(
+      '| shards | sign-ins/s | rotations/s | ms per sign-in | ms per rotation | operations per shard | failed | rows in the wrong shard |',
+    );
+    console.log('|--:|--:|--:|--:|--:|---|--:|--:|');
+  }
   for (const r of b)
     console.log(
       `| ${r.k} | ${Math.round(r.signInPerS)} | ${Math.round(r.rotationPerS)} | ${r.signInMs.toFixed(2)} | ${r.rotationMs.toFixed(2)} | ${r.perShard.join(' / ')} | ${r.failures} | ${r.misplaced} of ${r.total} |`,
     );
+  if (!PARTS.includes('C')) return;
   console.log('\n## C. Simulation: highest request rate with p99 < 50 ms (5% sign-ins, 95% refreshes)');
   console.log("| shards | at 1 ms per query (D1 docs' rule of thumb) | at 0.5 ms per query |");
   console.log('|--:|--:|--:|');
