@@ -208,6 +208,34 @@ describe.each(drivers)('pruneExpired on %s', (_name, dbOf) => {
     ).toEqual(['waiting']);
   });
 
+  it('walks the sessions in windows of rowids, across gaps, and finds every dead one', async () => {
+    const db: Db = dbOf();
+    await db.orm.insert(users).values({ id: 'w-user', email: 'w@example.com', emailVerified: true, createdAt: 0 });
+    const mine = (id: string, over: Partial<typeof sessions.$inferInsert> = {}) => ({
+      ...session(id, over),
+      userId: 'w-user',
+    });
+    await db.orm
+      .insert(sessions)
+      .values([
+        mine('w-live'),
+        mine('w-idle-dead', { idleExpiresAt: NOW - 2 * DAY }),
+        mine('w-revoked', { revokedAt: NOW - 2 * DAY }),
+        mine('w-expired', { absoluteExpiresAt: NOW - 2 * DAY }),
+        mine('w-far-dead', { idleExpiresAt: NOW - 3 * DAY }),
+        mine('w-far-live'),
+      ]);
+    // Far past the other rows: the walk jumps a gap of a million rowids instead of stepping through it.
+    await db.orm.run(sql`UPDATE sessions SET rowid = 1000000 WHERE id = 'w-far-dead'`);
+    await db.orm.run(sql`UPDATE sessions SET rowid = 1000001 WHERE id = 'w-far-live'`);
+    const counts = await pruneExpired({ db, config, clock: () => NOW, scanWindow: 2 });
+    expect(counts.sessions).toBe(4);
+    expect(await ids(db.orm.select().from(sessions).where(sql`${sessions.userId} = 'w-user'`), 'id')).toEqual([
+      'w-far-live',
+      'w-live',
+    ]);
+  });
+
   it('clears a backlog larger than one slice in one call', async () => {
     const db: Db = dbOf();
     const old = NOW - config.auditRetention * 1000 - 1;

@@ -8,7 +8,7 @@
  * Rotated legacy refresh tokens (rows from before self-describing tokens) of live sessions are
  * kept: reuse detection needs them until the session itself ends. Newer tokens need no rows. Deletes run in slices so a large backlog never holds the write lock for long.
  */
-import { and, eq, inArray, isNotNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, gte, inArray, isNotNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { firstRows } from '../db/conditions.js';
 import type { Config } from '../lib/config.js';
@@ -34,30 +34,26 @@ const SLICE = 5000;
 const slice = (table: SQLiteTable, where: SQL | undefined) => firstRows(table, where, SLICE);
 const one = { one: sql<number>`1` };
 
+/** Rows of the sessions table one statement of the prune looks at, at most. */
+export const SESSION_SCAN_WINDOW = 20_000;
+
 export async function pruneExpired({
   db,
   config,
   clock,
+  scanWindow = SESSION_SCAN_WINDOW,
 }: {
   db: Db;
   config: Config;
   clock: () => number;
+  /** Tests use a small window to walk several. */
+  scanWindow?: number;
 }): Promise<Record<string, number>> {
   const now = clock();
   const dead = now - GRACE_MS;
   const sealedUntil = now - config.refreshReuseWindow * 1000 - 60_000;
   const { orm } = db;
   const statements: Record<string, () => Promise<unknown[]>> = {
-    sessions: () =>
-      orm
-        .delete(sessions)
-        .where(
-          slice(
-            sessions,
-            or(lt(sessions.absoluteExpiresAt, dead), lt(sessions.idleExpiresAt, dead), lt(sessions.revokedAt, dead)),
-          ),
-        )
-        .returning(one),
     successors: () =>
       orm
         .update(refreshTokens)
@@ -135,7 +131,31 @@ export async function pruneExpired({
         )
         .returning(one),
   };
-  const counts: Record<string, number> = {};
+  // Idle and revocation times have no index (one on the idle expiry would be rewritten by every
+  // refresh), so dead sessions are found by walking the table in rowid windows: no statement
+  // scans more than `scanWindow` rows while it holds the write lock (a whole scan of a million
+  // sessions held it for about a second).
+  const deadSession = or(
+    lt(sessions.absoluteExpiresAt, dead),
+    lt(sessions.idleExpiresAt, dead),
+    lt(sessions.revokedAt, dead),
+  );
+  const rowid = sql<number>`rowid`;
+  const windowStart = async (atLeast: number) =>
+    (await orm.select({ at: sql<number | null>`min(rowid)` }).from(sessions).where(gte(rowid, atLeast)))[0]?.at ?? null;
+  const counts: Record<string, number> = { sessions: 0 };
+  for (let from = await windowStart(Number.MIN_SAFE_INTEGER); from !== null; ) {
+    const to = from + scanWindow;
+    for (;;) {
+      const rows = await orm
+        .delete(sessions)
+        .where(slice(sessions, and(gte(rowid, from), lt(rowid, to), deadSession)))
+        .returning(one);
+      counts.sessions! += rows.length;
+      if (rows.length < SLICE) break;
+    }
+    from = await windowStart(to);
+  }
   for (const [name, statement] of Object.entries(statements)) {
     let total = 0;
     for (;;) {
