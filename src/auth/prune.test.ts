@@ -21,7 +21,7 @@ import {
   webhookEvents,
 } from '../db/schema.js';
 import { CODE_FAILURE_WINDOW_MS, CODE_LOCK_RETENTION_MS } from './email/code-budget.js';
-import { pruneExpired } from './prune.js';
+import { pruneExpired, sessionWalkDue } from './prune.js';
 
 const DAY = 86_400_000;
 const NOW = 1_000 * DAY;
@@ -236,6 +236,19 @@ describe.each(drivers)('pruneExpired on %s', (_name, dbOf) => {
     ]);
   });
 
+  it('leaves the sessions for a later run when told to, and prunes the rest', async () => {
+    const db: Db = dbOf();
+    await db.orm.insert(users).values({ id: 'x-user', email: 'x@example.com', emailVerified: true, createdAt: 0 });
+    await db.orm
+      .insert(sessions)
+      .values([{ ...session('x-dead', { idleExpiresAt: NOW - 2 * DAY }), userId: 'x-user' }]);
+    const skipped = await pruneExpired({ db, config, clock: () => NOW, walkSessions: false });
+    expect(skipped.sessions).toBe(0);
+    expect(await ids(db.orm.select().from(sessions).where(sql`${sessions.id} = 'x-dead'`), 'id')).toEqual(['x-dead']);
+    const walked = await pruneExpired({ db, config, clock: () => NOW });
+    expect(walked.sessions).toBe(1);
+  });
+
   it('clears a backlog larger than one slice in one call', async () => {
     const db: Db = dbOf();
     const old = NOW - config.auditRetention * 1000 - 1;
@@ -245,5 +258,12 @@ describe.each(drivers)('pruneExpired on %s', (_name, dbOf) => {
     const counts = await pruneExpired({ db, config, clock: () => NOW });
     expect(counts.auditEvents).toBe(5_050);
     expect((await db.orm.select().from(auditEvents)).map((r) => r.at)).toEqual([NOW]);
+  });
+});
+
+describe('sessionWalkDue', () => {
+  it('is due in every tenth minute of the clock, whatever the second', () => {
+    const due = Array.from({ length: 30 }, (_, m) => sessionWalkDue(Date.UTC(2026, 10, 30, 9, m, 59)));
+    expect(due.map((d, m) => (d ? m : -1)).filter((m) => m >= 0)).toEqual([0, 10, 20]);
   });
 });

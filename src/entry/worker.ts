@@ -13,7 +13,7 @@ import { ConfigError, parseConfig, type Config, type Platform } from '../lib/con
 import { buildDeps, type AppEnv, type Deps } from '../http/deps.js';
 import { createD1Db, type D1Binding } from '../db/d1.js';
 import { createJsonLogger } from '../lib/log.js';
-import { pruneExpired } from '../auth/prune.js';
+import { pruneExpired, sessionWalkDue } from '../auth/prune.js';
 import { deliverDueMail } from '../mail/queue.js';
 import { deliverDueWebhooks } from '../webhooks/deliver.js';
 import { createCloudflareEmailMailer, type SendEmailBinding } from '../mail/cloudflare-email.js';
@@ -143,8 +143,11 @@ export default {
   },
 
   /** Cron trigger: mail retries, webhook delivery and retries, housekeeping. */
-  async scheduled(_event: unknown, env: WorkerEnv, ctx: Ctx): Promise<void> {
+  async scheduled(event: { scheduledTime?: number }, env: WorkerEnv, ctx: Ctx): Promise<void> {
     const { deps } = getInstance(env);
-    ctx.waitUntil(Promise.all([deliverDueMail(deps), deliverDueWebhooks(deps), pruneExpired(deps)]));
+    const walkSessions = sessionWalkDue(event.scheduledTime ?? Date.now());
+    ctx.waitUntil(
+      Promise.all([deliverDueMail(deps), deliverDueWebhooks(deps), pruneExpired({ ...deps, walkSessions })]),
+    );
   },
 };
