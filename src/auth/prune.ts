@@ -153,10 +153,17 @@ export async function pruneExpired({
     lt(sessions.revokedAt, dead),
   );
   const rowid = sql<number>`rowid`;
-  const windowStart = async (atLeast: number) =>
-    (await orm.select({ at: sql<number | null>`min(rowid)` }).from(sessions).where(gte(rowid, atLeast)))[0]?.at ?? null;
+  // A window that does not move forward would never end.
+  if (!Number.isSafeInteger(scanWindow) || scanWindow < 1) throw new RangeError(`scanWindow: ${scanWindow}`);
+  const windowStart = async (atLeast?: number) =>
+    (
+      await orm
+        .select({ at: sql<number | null>`min(rowid)` })
+        .from(sessions)
+        .where(atLeast === undefined ? undefined : gte(rowid, atLeast))
+    )[0]?.at ?? null;
   const counts: Record<string, number> = { sessions: 0 };
-  for (let from = walkSessions ? await windowStart(Number.MIN_SAFE_INTEGER) : null; from !== null; ) {
+  for (let from = walkSessions ? await windowStart() : null; from !== null; ) {
     const to = from + scanWindow;
     for (;;) {
       const rows = await orm

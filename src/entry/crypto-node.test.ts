@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { webCryptoPrimitives as web } from '../lib/crypto.js';
-import { nodeCryptoPrimitives } from './crypto-node.js';
+import { hkdfSha256, webCryptoPrimitives as web } from '../lib/crypto.js';
+import { hkdfKey, nodeCryptoPrimitives } from './crypto-node.js';
 
 describe('node:crypto primitives', () => {
   it('hash exactly like WebCrypto', async () => {
@@ -21,6 +21,20 @@ describe('node:crypto primitives', () => {
         'a',
       ),
     );
+  });
+
+  it('derive the seal key by HKDF-SHA-256 exactly (RFC 5869 test case 3, and WebCrypto on any text)', async () => {
+    // Test case 3: IKM 22 bytes of 0x0b, no salt, no info; the first 32 bytes of its OKM.
+    expect(hkdfKey('\x0b'.repeat(22), '').toString('hex')).toBe(
+      '8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d',
+    );
+    for (const [secret, info] of [
+      ['token-a', 'info'],
+      ['ünïcødé ✓ 🔑', 'sesame successor v1'],
+      ['', 'ü'],
+    ] as const) {
+      expect(hkdfKey(secret, info).toString('hex')).toBe(Buffer.from(await hkdfSha256(secret, info)).toString('hex'));
+    }
   });
 
   it('seal and unseal interchangeably with WebCrypto', async () => {

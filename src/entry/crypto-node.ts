@@ -14,7 +14,7 @@ const EXPAND_BLOCK_1 = new Uint8Array([1]);
  * (HMAC keyed with the salt, zero bytes) then one expand block (info || 0x01). Byte for byte
  * WebCrypto's deriveBits, at half the cost of node's hkdfSync (which builds a KeyObject each call).
  */
-const keyOf = (secret: string, info: string) => {
+export const hkdfKey = (secret: string, info: string): Buffer => {
   const prk = createHmac('sha256', EMPTY_SALT).update(secret, 'utf8').digest();
   return createHmac('sha256', prk).update(info, 'utf8').update(EXPAND_BLOCK_1).digest();
 };
@@ -24,7 +24,7 @@ export const nodeCryptoPrimitives = {
   hmacSha256: (key, input) => createHmac('sha256', key).update(input, 'utf8').digest('base64url'),
   seal(secret, info, plaintext) {
     const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', keyOf(secret, info), iv);
+    const cipher = createCipheriv('aes-256-gcm', hkdfKey(secret, info), iv);
     const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
     return `${bytesToBase64Url(iv)}.${bytesToBase64Url(ct)}`;
   },
@@ -35,7 +35,7 @@ export const nodeCryptoPrimitives = {
     // A box that is not ours (wrong shape, short tag, wrong key) opens to nothing.
     if (!iv || !ct || iv.length !== 12 || ct.length < 16) return null;
     try {
-      const decipher = createDecipheriv('aes-256-gcm', keyOf(secret, info), iv);
+      const decipher = createDecipheriv('aes-256-gcm', hkdfKey(secret, info), iv);
       decipher.setAuthTag(ct.subarray(ct.length - 16));
       return Buffer.concat([decipher.update(ct.subarray(0, ct.length - 16)), decipher.final()]).toString('utf8');
     } catch {

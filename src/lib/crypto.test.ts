@@ -13,11 +13,19 @@ describe('randomBytes (a pool of the CSPRNG)', () => {
     expect(seen.size).toBe(3000);
   });
 
-  it('gives a copy: changing what was handed out changes nothing later', () => {
+  it('gives a copy: what was handed out stays as it was through refills of the pool', () => {
     const a = randomBytes(16);
-    a.fill(0);
-    const b = randomBytes(16);
-    expect(b.some((x) => x !== 0)).toBe(true);
+    const kept = Buffer.from(a).toString('hex');
+    // More than the pool holds: it refills, and must not write into bytes already handed out.
+    for (let i = 0; i < 40; i++) randomBytes(200);
+    expect(Buffer.from(a).toString('hex')).toBe(kept);
+    expect(a.some((x) => x !== 0)).toBe(true);
+  });
+
+  it('refuses a length that is not a whole number of bytes', () => {
+    for (const bad of [Number.NaN, -4, 2.5, Number.POSITIVE_INFINITY])
+      expect(() => randomBytes(bad)).toThrow(RangeError);
+    expect(randomBytes(8)).toHaveLength(8);
   });
 
   it('serves lengths larger than the pool', () => {

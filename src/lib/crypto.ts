@@ -22,6 +22,8 @@ class RandomPool {
   private offset = this.buffer.length;
 
   take(length: number): Uint8Array {
+    // A bad length would move the offset backwards (zeroed bytes handed out) or make it NaN (empty ids).
+    if (!Number.isSafeInteger(length) || length < 0) throw new RangeError(`randomBytes: bad length ${length}`);
     if (length > this.buffer.length) return crypto.getRandomValues(new Uint8Array(length));
     if (this.offset + length > this.buffer.length) {
       crypto.getRandomValues(this.buffer);

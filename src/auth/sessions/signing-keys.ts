@@ -45,8 +45,8 @@ export interface LoadedKey {
   /** Only the active key's private half is imported. */
   privateKey?: CryptoKey;
   /**
-   * Tokens this key's signature was checked on, with their claims (access-tokens.ts). It lives as
-   * long as this object: until the next reload of the keys (KEY_CACHE_MS), or the key's removal.
+   * Tokens this key's signature was checked on, with their claims (access-tokens.ts). Carried over
+   * when the keys reload and this key is still published, unchanged; gone with the key.
    */
   verified: Map<string, JWTPayload>;
 }
@@ -113,10 +113,17 @@ export class KeyStore {
       this.loading = loadKeys(this.deps).finally(() => (this.loading = null));
     }
     const keys = await this.loading;
+    // A reload (every minute, or forced by an unknown kid) keeps what an unchanged key remembered.
+    for (const key of keys) {
+      const before = this.cache?.keys.find((k) => k.kid === key.kid && samePublicKey(k.publicJwk, key.publicJwk));
+      if (before) key.verified = before.verified;
+    }
     this.cache = { loadedAt: now, keys };
     return keys;
   }
 }
+
+const samePublicKey = (a: JWK, b: JWK) => a.kty === b.kty && a.crv === b.crv && a.x === b.x && a.y === b.y;
 
 /** The active key with its private half; a ConfigError when it exists but cannot be opened. */
 function activeKey(keys: LoadedKey[]): (LoadedKey & { privateKey: CryptoKey }) | undefined {
