@@ -361,8 +361,19 @@ export const webhookEvents = sqliteTable(
   ],
 );
 
+/**
+ * Whether the outbox triggers write webhook_events rows (one row, id 1; none means on). Set from
+ * WEBHOOK_URL by housekeeping (src/webhooks/outbox-switch.ts): with nobody to post to, a sign-in
+ * writes no outbox row (the migration 0011_webhook_outbox_switch puts the switch into the triggers).
+ */
+export const webhookOutbox = sqliteTable('webhook_outbox', {
+  id: integer('id').primaryKey(),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull(),
+});
+
 export const schema = {
   codeFailures,
+  webhookOutbox,
   serverSecrets,
   users,
   sessions,

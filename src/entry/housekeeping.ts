@@ -3,6 +3,7 @@ import type { Logger } from '../lib/log.js';
 import { pruneExpired } from '../auth/prune.js';
 import { deliverDueMail } from '../mail/queue.js';
 import { deliverDueWebhooks } from '../webhooks/deliver.js';
+import { syncWebhookOutbox } from '../webhooks/outbox-switch.js';
 
 const PRUNE_EVERY_MS = 10 * 60_000;
 /** How often mail that could not be handed over yet is retried (see mail/queue.ts). */
@@ -13,7 +14,8 @@ const WEBHOOK_EVERY_MS = 1_000;
 /** Pruning and mail retries on timers: once per deployment (the single process, or the primary). */
 export function startHousekeeping(deps: Deps, logger: Logger): { stop(): Promise<void> } {
   const prune = () =>
-    pruneExpired(deps)
+    syncWebhookOutbox(deps)
+      .then(() => pruneExpired(deps))
       .then((counts) => logger.log('info', 'pruned', counts))
       .catch((err) => logger.log('error', 'prune failed', { error: String(err) }));
   void prune();

@@ -14,6 +14,7 @@ import { buildDeps, type AppEnv, type Deps } from '../http/deps.js';
 import { createD1Db, type D1Binding } from '../db/d1.js';
 import { createJsonLogger } from '../lib/log.js';
 import { pruneExpired, sessionWalkDue } from '../auth/prune.js';
+import { syncWebhookOutbox } from '../webhooks/outbox-switch.js';
 import { deliverDueMail } from '../mail/queue.js';
 import { deliverDueWebhooks } from '../webhooks/deliver.js';
 import { createCloudflareEmailMailer, type SendEmailBinding } from '../mail/cloudflare-email.js';
@@ -147,7 +148,12 @@ export default {
     const { deps } = getInstance(env);
     const walkSessions = sessionWalkDue(event.scheduledTime ?? Date.now());
     ctx.waitUntil(
-      Promise.all([deliverDueMail(deps), deliverDueWebhooks(deps), pruneExpired({ ...deps, walkSessions })]),
+      Promise.all([
+        deliverDueMail(deps),
+        deliverDueWebhooks(deps),
+        syncWebhookOutbox(deps),
+        pruneExpired({ ...deps, walkSessions }),
+      ]),
     );
   },
 };
