@@ -132,7 +132,7 @@ async function partA() {
   handle.sqlite.pragma('wal_checkpoint(TRUNCATE)');
   const byTable = handle.sqlite
     .prepare(
-      "SELECT name, sum(pgsize) AS bytes FROM dbstat WHERE name IN ('sessions', 'sqlite_autoindex_sessions_1', 'sessions_user_idx', 'sessions_expiry_idx', 'sessions_sealed_idx') GROUP BY name",
+      "SELECT name, sum(pgsize) AS bytes FROM dbstat WHERE name IN ('sessions', 'sqlite_autoindex_sessions_1', 'sessions_user_idx', 'sessions_sealed_idx') GROUP BY name",
     )
     .all() as { name: string; bytes: number }[];
   const sessionBytes = byTable.reduce((a, r) => a + r.bytes, 0) / SESSIONS;

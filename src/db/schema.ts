@@ -82,7 +82,8 @@ export const sessions = sqliteTable(
   },
   (t) => [
     index('sessions_user_idx').on(t.userId),
-    index('sessions_expiry_idx').on(t.absoluteExpiresAt),
+    // No index on the expiry times: the prune walks the table in rowid windows (auth/prune.ts), and
+    // an OR over the three times could never use one; each sign-in wrote one entry for nothing.
     /** Only sessions still holding a sealed successor (rotated in the last minutes): the prune finds them without a scan. */
     index('sessions_sealed_idx').on(t.refreshAt).where(sql`${t.refreshPrevSealed} IS NOT NULL`),
     /** Only bound, unrevoked sessions: the sesame_dbsc_bound_sessions gauge counts them without a scan. */
