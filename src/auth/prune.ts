@@ -46,6 +46,36 @@ export function sessionWalkDue(scheduledAt: number): boolean {
   return Math.floor(scheduledAt / 60_000) % 10 === 0;
 }
 
+/**
+ * Deletes the rows of `table` matching `where`, looking at `window` rowids per statement (and at
+ * most SLICE deletions per statement), jumping the gaps between rowids: for tables whose condition
+ * no index serves. Returns how many were deleted.
+ */
+async function deleteWalking(db: Db, table: SQLiteTable, where: SQL | undefined, window: number): Promise<number> {
+  const rowid = sql<number>`rowid`;
+  const windowStart = async (atLeast?: number) =>
+    (
+      await db.orm
+        .select({ at: sql<number | null>`min(rowid)` })
+        .from(table)
+        .where(atLeast === undefined ? undefined : gte(rowid, atLeast))
+    )[0]?.at ?? null;
+  let deleted = 0;
+  for (let from = await windowStart(); from !== null; ) {
+    const to = from + window;
+    for (;;) {
+      const rows = await db.orm
+        .delete(table)
+        .where(slice(table, and(gte(rowid, from), lt(rowid, to), where)))
+        .returning(one);
+      deleted += rows.length;
+      if (rows.length < SLICE) break;
+    }
+    from = await windowStart(to);
+  }
+  return deleted;
+}
+
 export async function pruneExpired({
   db,
   config,
@@ -85,12 +115,6 @@ export async function pruneExpired({
       orm
         .delete(auditEvents)
         .where(slice(auditEvents, lt(auditEvents.at, now - config.auditRetention * 1000)))
-        .returning(one),
-    // A GCRA row whose tat has passed holds no state: a fresh row would answer the same.
-    rateLimits: () =>
-      orm
-        .delete(rateLimits)
-        .where(slice(rateLimits, lt(rateLimits.tat, now)))
         .returning(one),
     emailTokens: () =>
       orm
@@ -143,38 +167,24 @@ export async function pruneExpired({
         )
         .returning(one),
   };
+  // A window that does not move forward would never end.
+  if (!Number.isSafeInteger(scanWindow) || scanWindow < 1) throw new RangeError(`scanWindow: ${scanWindow}`);
+  const counts: Record<string, number> = {};
   // Idle and revocation times have no index (one on the idle expiry would be rewritten by every
   // refresh), so dead sessions are found by walking the table in rowid windows: no statement
   // scans more than `scanWindow` rows while it holds the write lock (a whole scan of a million
   // sessions held it for about a second).
-  const deadSession = or(
-    lt(sessions.absoluteExpiresAt, dead),
-    lt(sessions.idleExpiresAt, dead),
-    lt(sessions.revokedAt, dead),
-  );
-  const rowid = sql<number>`rowid`;
-  // A window that does not move forward would never end.
-  if (!Number.isSafeInteger(scanWindow) || scanWindow < 1) throw new RangeError(`scanWindow: ${scanWindow}`);
-  const windowStart = async (atLeast?: number) =>
-    (
-      await orm
-        .select({ at: sql<number | null>`min(rowid)` })
-        .from(sessions)
-        .where(atLeast === undefined ? undefined : gte(rowid, atLeast))
-    )[0]?.at ?? null;
-  const counts: Record<string, number> = { sessions: 0 };
-  for (let from = walkSessions ? await windowStart() : null; from !== null; ) {
-    const to = from + scanWindow;
-    for (;;) {
-      const rows = await orm
-        .delete(sessions)
-        .where(slice(sessions, and(gte(rowid, from), lt(rowid, to), deadSession)))
-        .returning(one);
-      counts.sessions! += rows.length;
-      if (rows.length < SLICE) break;
-    }
-    from = await windowStart(to);
-  }
+  counts.sessions = walkSessions
+    ? await deleteWalking(
+        db,
+        sessions,
+        or(lt(sessions.absoluteExpiresAt, dead), lt(sessions.idleExpiresAt, dead), lt(sessions.revokedAt, dead)),
+        scanWindow,
+      )
+    : 0;
+  // A GCRA row whose tat has passed holds no state: a fresh row would answer the same. Walked too:
+  // an index on tat would be rewritten by every request to /auth/*.
+  counts.rateLimits = await deleteWalking(db, rateLimits, lt(rateLimits.tat, now), scanWindow);
   for (const [name, statement] of Object.entries(statements)) {
     let total = 0;
     for (;;) {

@@ -155,7 +155,8 @@ export const rateLimits = sqliteTable(
     tat: integer('tat').notNull(),
     allowed: integer('allowed', { mode: 'boolean' }).notNull(),
   },
-  (t) => [index('rate_limits_tat_idx').on(t.tat)],
+  // No index on tat: every hit moves it (an index entry rewritten per /auth/* request); the prune
+  // walks the table by rowid instead (auth/prune.ts).
 );
 
 /** Emailed sign-in links and codes: one live row per address (a new request kills the old). */

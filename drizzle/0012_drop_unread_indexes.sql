@@ -1,0 +1,2 @@
+DROP INDEX `rate_limits_tat_idx`;--> statement-breakpoint
+DROP INDEX `sessions_expiry_idx`;
