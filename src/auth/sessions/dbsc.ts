@@ -20,8 +20,7 @@
  */
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { anyRow } from '../../db/conditions.js';
-import type { Db } from '../../db/db.js';
-import { sessions, users } from '../../db/schema.js';
+import { sessions } from '../../db/schema.js';
 import { auditInsertIf } from '../../audit/audit.js';
 import { consumeDbscChallenge, DBSC_CHALLENGE_TTL_MS, issueDbscChallenge } from './dbsc-challenges.js';
 import {
@@ -37,6 +36,7 @@ import { mintRefreshToken } from './refresh-tokens.js';
 import { isDeviceBound, recordDbscFailure as recordFailure } from './dbsc-freshness.js';
 import {
   issueSession,
+  sessionById,
   SUCCESSOR_INFO,
   type IssuedSession,
   type RequestContext,
@@ -109,16 +109,6 @@ export async function offerDeviceBinding(
   await issueDbscChallenge(deps, { sessionId: session.id, purpose: 'registration', challenge });
   deps.metrics.dbsc('offered');
   return challenge;
-}
-
-async function loadSession(db: Db, sessionId: string): Promise<{ session: SessionRow; user: UserRow } | null> {
-  const rows = await db.orm
-    .select({ session: sessions, user: users })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.id, sessionId))
-    .limit(1);
-  return rows[0] ?? null;
 }
 
 function isLive(session: SessionRow, now: number): boolean {
@@ -222,7 +212,7 @@ export async function bindDeviceKey(
     await recordFailure(deps, { session: null, step: 'registration', reason: 'unknown_challenge', context });
     throw refused('The registration challenge is unknown, used or expired');
   }
-  const found = await loadSession(deps.db, challenge.sessionId);
+  const found = await sessionById(deps.db, challenge.sessionId);
   if (!found || !isLive(found.session, deps.clock()) || found.session.refreshGen === null) {
     await recordFailure(deps, {
       session: found?.session ?? null,
@@ -254,7 +244,7 @@ export async function bindDeviceKey(
 
 /** POST /auth/dbsc/refresh without a proof: a fresh challenge for a live bound session. */
 export async function challengeDeviceRefresh(deps: SessionDeps, { sessionId }: { sessionId: string }): Promise<string> {
-  const found = await loadSession(deps.db, sessionId);
+  const found = await sessionById(deps.db, sessionId);
   // Only a live bound session is worth a challenge; the rest learn nothing more than "no".
   if (!found || !isLive(found.session, deps.clock()) || !isDeviceBound(found.session))
     throw new AuthError('SESSION_REVOKED', 'No live device-bound session with this id');
@@ -277,7 +267,7 @@ export async function refreshBoundSession(
     context = {},
   }: { sessionId: string; proof: string; cookie?: string | null; context?: RequestContext },
 ): Promise<IssuedSession> {
-  const found = await loadSession(deps.db, sessionId);
+  const found = await sessionById(deps.db, sessionId);
   if (!found || !isLive(found.session, deps.clock()))
     throw new AuthError('SESSION_REVOKED', 'No live device-bound session with this id');
   const key = parseDeviceKey(found.session.dbscKey);
@@ -298,7 +288,7 @@ export async function refreshBoundSession(
   // The proof stands for this session's key: if a refresh of the page (or a logout) changed the
   // session meanwhile, renew what is there now, as long as it is the same live bound session.
   for (let attempt = 0; attempt < 3; attempt++) {
-    const current = attempt === 0 ? found : await loadSession(deps.db, sessionId);
+    const current = attempt === 0 ? found : await sessionById(deps.db, sessionId);
     if (!current || !isLive(current.session, deps.clock()) || current.session.dbscKey !== found.session.dbscKey) break;
     const issued =
       (await answerRacingRefresh(deps, current, cookie)) ??
