@@ -63,17 +63,25 @@ async function deleteWalking(db: Db, table: SQLiteTable, where: SQL | undefined,
   let deleted = 0;
   for (let from = await windowStart(); from !== null; ) {
     const to = from + window;
-    for (;;) {
-      const rows = await db.orm
+    deleted += await inSlices(() =>
+      db.orm
         .delete(table)
         .where(slice(table, and(gte(rowid, from), lt(rowid, to), where)))
-        .returning(one);
-      deleted += rows.length;
-      if (rows.length < SLICE) break;
-    }
+        .returning(one),
+    );
     from = await windowStart(to);
   }
   return deleted;
+}
+
+/** Runs a sliced statement until a run touches fewer than SLICE rows; returns how many it touched. */
+async function inSlices(statement: () => Promise<unknown[]>): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const rows = await statement();
+    total += rows.length;
+    if (rows.length < SLICE) return total;
+  }
 }
 
 export async function pruneExpired({
@@ -185,14 +193,6 @@ export async function pruneExpired({
   // A GCRA row whose tat has passed holds no state: a fresh row would answer the same. Walked too:
   // an index on tat would be rewritten by every request to /auth/*.
   counts.rateLimits = await deleteWalking(db, rateLimits, lt(rateLimits.tat, now), scanWindow);
-  for (const [name, statement] of Object.entries(statements)) {
-    let total = 0;
-    for (;;) {
-      const rows = await statement();
-      total += rows.length;
-      if (rows.length < SLICE) break;
-    }
-    counts[name] = total;
-  }
+  for (const [name, statement] of Object.entries(statements)) counts[name] = await inSlices(statement);
   return counts;
 }
