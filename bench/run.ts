@@ -405,7 +405,11 @@ async function runSesameLike(target: 'sesame' | 'sesame-2' | 'floor') {
     }
   }
   log(`${target}: serving on ${server.url} (pid ${server.pid}, log ${server.logFile})`);
-  let afterRotations: { bytes: number; rotations: number; tokenRows: number } | undefined;
+  const storageNow = () => {
+    const now = userStorage(file, USER_TABLES[target]);
+    return { afterBytes: now.bytes, rotations: rotationsIn(target, file), tokenRows: now.rows.refresh_tokens ?? 0 };
+  };
+  let afterRotations: ReturnType<typeof storageNow> | undefined;
   try {
     for (const op of ops) {
       try {
@@ -421,12 +425,7 @@ async function runSesameLike(target: 'sesame' | 'sesame-2' | 'floor') {
           const main = seed.knownSessions.slice(2 * C, 3 * C).map((k) => k.token);
           await measure(target, op, 'POST /auth/refresh', server, refreshChainDriver(warm), refreshChainDriver(main));
           // Storage is taken right after the rotations: the sign-ins that follow add sessions of their own.
-          const now = userStorage(file, USER_TABLES[target]);
-          afterRotations = {
-            bytes: now.bytes,
-            rotations: rotationsIn(target, file),
-            tokenRows: now.rows.refresh_tokens ?? 0,
-          };
+          afterRotations = storageNow();
         } else if (op === 'passkey') {
           if (!(await routeExists(server, '/auth/passkeys/login/verify'))) {
             recordSkip(target, op, 'POST /auth/passkeys/login/verify', 'route answers 404');
@@ -483,18 +482,7 @@ async function runSesameLike(target: 'sesame' | 'sesame-2' | 'floor') {
   } finally {
     await server.stop();
   }
-  if (afterRotations)
-    storage[target] = { users: seed.users, seededBytes, afterBytes: afterRotations.bytes, ...afterRotations };
-  else {
-    const after = userStorage(file, USER_TABLES[target]);
-    storage[target] = {
-      users: seed.users,
-      seededBytes,
-      afterBytes: after.bytes,
-      rotations: rotationsIn(target, file),
-      tokenRows: after.rows.refresh_tokens ?? 0,
-    };
-  }
+  storage[target] = { users: seed.users, seededBytes, ...(afterRotations ?? storageNow()) };
 }
 
 async function runBetterAuth() {
