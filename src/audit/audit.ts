@@ -80,7 +80,7 @@ export function auditStepIf(db: Db, e: AuditEventInput, cond: PreparedCondition)
   const statement = prepared(db, `audit.insertIf ${cond.key}`, (orm) =>
     insertWhere(orm, auditEvents, rowPlaceholders(row), cond.build()).prepare(),
   );
-  return { statement, values: { ...cond.values, ...rowValues(row) } };
+  return { statement, values: rowValues(row, cond.values) };
 }
 
 export async function recordAuditEvent(db: Db, e: AuditEventInput): Promise<void> {

@@ -47,8 +47,21 @@ export function allOf(...conditions: (PreparedCondition | undefined)[]): Prepare
   return {
     key: `(${given.map((c) => c.key).join(' & ')})`,
     build: () => and(...given.map((c) => c.build()))!,
-    values: Object.assign({}, ...given.map((c) => c.values)),
+    values: placeholderValues(...given.map((c) => c.values)),
   };
+}
+
+/**
+ * One statement's placeholder values, merged from `parts` (a later part wins a name): an object
+ * without a prototype. V8 keeps such an object as a dictionary from the start, so filling it with
+ * two dozen names per request creates no hidden classes; `{ ...a, ...b }` with these many names
+ * made V8 build new maps on every sign-in (40–50 µs a batch step in a loop of 300,000, against
+ * 1.5–3 µs this way). drizzle reads the values with `name in values` and `values[name]`.
+ */
+export function placeholderValues(...parts: Record<string, unknown>[]): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.create(null);
+  for (const part of parts) for (const name of Object.keys(part)) out[name] = part[name];
+  return out;
 }
 
 /**
@@ -62,7 +75,18 @@ export function rowPlaceholders<R extends object>(row: R): { [K in keyof R]: Pla
   };
 }
 
-/** The values for rowPlaceholders' placeholders. */
-export function rowValues(row: object): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(row).map(([key, value]) => [`row.${key}`, value ?? null]));
+/** `row.<key>` for each column key, made once: the same string every time, never built per request. */
+const rowNames = new Map<string, string>();
+
+function rowName(key: string): string {
+  let name = rowNames.get(key);
+  if (name === undefined) rowNames.set(key, (name = `row.${key}`));
+  return name;
+}
+
+/** The values for rowPlaceholders' placeholders, after the values of `also` (placeholderValues). */
+export function rowValues(row: object, ...also: Record<string, unknown>[]): Record<string, unknown> {
+  const out = placeholderValues(...also);
+  for (const key of Object.keys(row)) out[rowName(key)] = (row as Record<string, unknown>)[key] ?? null;
+  return out;
 }

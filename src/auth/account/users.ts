@@ -50,7 +50,7 @@ export function createUserStep(db: Db, user: UserRow, cond: PreparedCondition): 
   const statement = prepared(db, `users.create ${cond.key}`, (orm) =>
     insertWhere(orm, users, rowPlaceholders(user), cond.build()).prepare(),
   );
-  return { statement, values: { ...cond.values, ...rowValues(user) } };
+  return { statement, values: rowValues(user, cond.values) };
 }
 
 /** Condition for prepared statements: the account exists. */

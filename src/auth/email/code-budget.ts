@@ -17,7 +17,7 @@
 import { and, eq, gt, not, type Placeholder, sql, type SQL } from 'drizzle-orm';
 import { noRow, rowCount } from '../../db/conditions.js';
 import type { Db, PreparedStep } from '../../db/db.js';
-import { prepared, type PreparedCondition } from '../../db/prepared.js';
+import { placeholderValues, prepared, type PreparedCondition } from '../../db/prepared.js';
 import { insertWhere } from '../../db/insert-where.js';
 import { codeFailures } from '../../db/schema.js';
 
@@ -73,5 +73,5 @@ export function resetCodeBudget(db: Db, mailbox: string, guard: PreparedConditio
       .where(and(eq(codeFailures.mailbox, sql.placeholder('reset.mailbox')), guard.build()))
       .prepare(),
   );
-  return { statement, values: { ...guard.values, 'reset.mailbox': mailbox } };
+  return { statement, values: placeholderValues(guard.values, { 'reset.mailbox': mailbox }) };
 }

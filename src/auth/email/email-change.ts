@@ -18,7 +18,7 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import { anyRow, noRow } from '../../db/conditions.js';
-import { prepared, type PreparedCondition } from '../../db/prepared.js';
+import { placeholderValues, prepared, type PreparedCondition } from '../../db/prepared.js';
 import { users } from '../../db/schema.js';
 import { renderChangeAddressEmail } from '../../mail/templates.js';
 import { auditInsert, auditStepIf } from '../../audit/audit.js';
@@ -174,7 +174,10 @@ export async function verifyEmailChange(
   );
   const [consumed] = (await db.batchPrepared([
     consumeStep(db, { row, nonce, now, byCode, also: addressFree }),
-    { statement: changeAddress, values: { ...ours.values, 'change.email': row.email, 'change.userId': before.id } },
+    {
+      statement: changeAddress,
+      values: placeholderValues(ours.values, { 'change.email': row.email, 'change.userId': before.id }),
+    },
     auditStepIf(
       db,
       {

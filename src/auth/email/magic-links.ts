@@ -26,7 +26,7 @@ import type { BatchItem } from 'drizzle-orm/batch';
 import type { Config } from '../../lib/config.js';
 import type { Db, PreparedStep } from '../../db/db.js';
 import { anyRow } from '../../db/conditions.js';
-import { prepared, type PreparedCondition } from '../../db/prepared.js';
+import { placeholderValues, prepared, type PreparedCondition } from '../../db/prepared.js';
 import { emailTokens } from '../../db/schema.js';
 import type { CanonicalEmail } from './email-address.js';
 import { generateCode, generateId, generateToken, timingSafeEqual, type CryptoPrimitives } from '../../lib/crypto.js';
@@ -237,7 +237,10 @@ export function consumeStep(
       .returning({ id: emailTokens.id })
       .prepare();
   });
-  return { statement, values: { ...also.values, 'consume.id': row.id, 'consume.now': now, 'consume.nonce': nonce } };
+  return {
+    statement,
+    values: placeholderValues(also.values, { 'consume.id': row.id, 'consume.now': now, 'consume.nonce': nonce }),
+  };
 }
 
 /** Holds, later in the same batch, exactly when consumeStep with this nonce took the row. */

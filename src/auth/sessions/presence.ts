@@ -8,7 +8,7 @@ import { sessions } from '../../db/schema.js';
 import type { AccessTokenClaims, Amr } from './access-tokens.js';
 import { auditStepIf } from '../../audit/audit.js';
 import type { PreparedStep } from '../../db/db.js';
-import { always, prepared, type PreparedCondition } from '../../db/prepared.js';
+import { always, placeholderValues, prepared, type PreparedCondition } from '../../db/prepared.js';
 import { mintRefreshToken } from './refresh-tokens.js';
 import { AuthError } from '../errors.js';
 import { anyRow } from '../../db/conditions.js';
@@ -123,8 +123,7 @@ export async function reauthenticateSession(
       .returning()
       .prepare();
   });
-  const values = {
-    ...cond.values,
+  const values = placeholderValues(cond.values, {
     'reauth.now': now,
     'reauth.amr': JSON.stringify(amr),
     'reauth.idleExpiresAt': now + deps.config.sessionIdleTtl * 1000,
@@ -133,7 +132,7 @@ export async function reauthenticateSession(
     'reauth.sid': sid,
     'reauth.userId': auth.user.id,
     ...(legacy ? {} : { 'reauth.readGeneration': auth.session.refreshGen }),
-  };
+  });
   const results = await db.batchPrepared([
     ...before,
     { statement: update, values },

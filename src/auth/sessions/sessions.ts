@@ -169,7 +169,7 @@ export async function startSession(
   );
   const results = await db.batchPrepared([
     ...before,
-    { statement: insert, values: { ...cond.values, ...rowValues(row) } },
+    { statement: insert, values: rowValues(row, cond.values) },
     auditStepIf(
       db,
       {
