@@ -59,7 +59,7 @@ export function createApp(deps: Deps, { assets, linkPage, deferFor, postWebhooks
     app.use('*', async (c, next) => {
       await next();
       if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && c.res.status < 500)
-        c.var.deps.defer(deliverDueWebhooks(c.var.deps, { limit: 20 }));
+        c.get('deps').defer(deliverDueWebhooks(c.get('deps'), { limit: 20 }));
     });
   }
   app.use('*', securityHeaders);

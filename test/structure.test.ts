@@ -101,6 +101,16 @@ describe('layout of src/', () => {
     expect(globals).toEqual([]);
   });
 
+  it('context variables are read with c.get(name): hono builds a new object from all of them on every c.var read', () => {
+    const reads = production.flatMap((f) =>
+      fs
+        .readFileSync(f, 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (/\bc\.var\b/.test(line) ? [`${path.relative(SRC, f)}:${i + 1}: ${line.trim()}`] : [])),
+    );
+    expect(reads).toEqual([]);
+  });
+
   it('a file over 300 lines says at its top why', () => {
     const long = production
       .map((f) => ({ f, text: fs.readFileSync(f, 'utf8') }))

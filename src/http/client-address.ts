@@ -16,7 +16,7 @@ import type { TrustProxy } from '../lib/config.js';
 import { canonicalIpAddress, inRanges, parseIpAddress } from '../lib/ip-address.js';
 
 export function resolveClientAddress(c: Context<AppEnv>): string | undefined {
-  const { config, socketAddress } = c.var.deps;
+  const { config, socketAddress } = c.get('deps');
   return clientAddressFrom({
     peer: socketAddress(c),
     forwardedFor: c.req.header('x-forwarded-for'),

@@ -15,7 +15,7 @@ const SIGN_IN_ROUTES: Record<string, 'email' | 'passkey'> = {
 export const recordMetrics: MiddlewareHandler<AppEnv> = async (c, next) => {
   const started = performance.now();
   await next();
-  const { metrics } = c.var.deps;
+  const { metrics } = c.get('deps');
   const status = c.res.status;
   const route = status === 404 && c.error ? 'unmatched' : routePath(c) || 'unmatched';
   metrics.request(route, c.req.method, status, (performance.now() - started) / 1000);

@@ -35,8 +35,8 @@ export function toAuthError(err: unknown): AuthError {
 export function onError(err: Error, c: Context<AppEnv>) {
   const e = toAuthError(err);
   if (e.status >= 500) {
-    c.var.deps?.logger.log('error', e.code === 'SERVICE_BUSY' ? 'database busy' : 'unhandled error', {
-      requestId: c.var.requestId,
+    c.get('deps')?.logger.log('error', e.code === 'SERVICE_BUSY' ? 'database busy' : 'unhandled error', {
+      requestId: c.get('requestId'),
       error: String((err as Error)?.stack ?? err).slice(0, 2000),
     });
   }

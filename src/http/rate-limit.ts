@@ -25,9 +25,9 @@ export function normalisePath(path: string): string {
 
 export const authRateLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (c.req.method === 'OPTIONS' || !normalisePath(c.req.path).startsWith('/auth/')) return next();
-  const { db, config, clock } = c.var.deps;
+  const { db, config, clock } = c.get('deps');
   const now = clock();
-  for (const { key, factor } of clientKeys(c.var.clientAddress)) {
+  for (const { key, factor } of clientKeys(c.get('clientAddress'))) {
     // Per-client ceiling on the auth surface: slows code guessing, credential stuffing and mail bombing.
     await enforceRateLimit(db, {
       name: 'auth_requests',

@@ -6,8 +6,8 @@ import type { RequestContext } from '../auth/sessions/sessions.js';
 /** User agent and client address, recorded with sessions and audit events; the language mails are written in. */
 export const requestContext = (c: Context<AppEnv>): RequestContext => ({
   userAgent: c.req.header('user-agent') ?? null,
-  clientAddress: c.var.clientAddress ?? null,
-  locale: c.var.language,
+  clientAddress: c.get('clientAddress') ?? null,
+  locale: c.get('language'),
 });
 
 /** API.md: times are ISO 8601 strings in UTC. */

@@ -9,12 +9,12 @@ export const requestLog: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set('requestId', generateId());
   c.set('clientAddress', resolveClientAddress(c));
   await next();
-  c.var.deps.logger.log('info', 'request', {
-    requestId: c.var.requestId,
+  c.get('deps').logger.log('info', 'request', {
+    requestId: c.get('requestId'),
     method: c.req.method,
     path: c.req.path.slice(0, 200),
     status: c.res.status,
     ms: Math.round((performance.now() - started) * 10) / 10,
-    clientAddress: c.var.clientAddress,
+    clientAddress: c.get('clientAddress'),
   });
 };

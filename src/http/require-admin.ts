@@ -12,7 +12,7 @@ export function requireAdmin(scope: AdminScope): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const match = /^Bearer (\S+)$/.exec(c.req.header('authorization') ?? '');
     // Only an admin key opens these routes: a user's access token is not one, whoever it belongs to.
-    const key = match ? await authenticateAdminKey(c.var.deps, match[1]!) : null;
+    const key = match ? await authenticateAdminKey(c.get('deps'), match[1]!) : null;
     if (!key) throw new AuthError('UNAUTHORIZED', 'Send a live admin key as Authorization: Bearer sak_…');
     // Least privilege: a key does only what its scopes name.
     if (!key.scopes.includes(scope))

@@ -10,7 +10,7 @@ export const requireAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(header);
   // Only the Bearer scheme carries our tokens; Basic or anything else is refused.
   if (!match) throw new AuthError('UNAUTHORIZED', 'Send an access token as Authorization: Bearer <token>');
-  const deps = c.var.deps;
+  const deps = c.get('deps');
   const claims = await verifyAccessToken(deps, match[1]!);
   c.set('auth', await requireLiveSession(deps, claims));
   c.header('Cache-Control', 'no-store');
@@ -28,7 +28,7 @@ export const optionalAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 /** The caller requireAuth authenticated, for the routes behind it. */
 export function authenticated(c: Context<AppEnv>): Authenticated {
-  const auth = c.var.auth;
+  const auth = c.get('auth');
   // A route that runs without requireAuth fails closed: it never acts for nobody.
   if (!auth) throw new AuthError('UNAUTHORIZED', 'Send an access token as Authorization: Bearer <token>');
   return auth;

@@ -23,7 +23,7 @@ export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   } catch {
     c.res = new Response(c.res.body, c.res);
   }
-  const { publicUrl, branding } = c.var.deps.config;
+  const { publicUrl, branding } = c.get('deps').config;
   const logoOrigin = branding.logoUrl ? new URL(branding.logoUrl).origin : null;
   // Images from the logo's own origin only, and only when the logo is not on this one.
   const csp = logoOrigin && logoOrigin !== new URL(publicUrl).origin ? pageCsp(logoOrigin) : PAGE_CSP;
@@ -52,7 +52,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 export const originCheck: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (SAFE_METHODS.has(c.req.method)) return next();
-  const { publicUrl, appOrigins } = c.var.deps.config;
+  const { publicUrl, appOrigins } = c.get('deps').config;
   const origin = c.req.header('origin');
   const allowed = origin !== undefined && (origin === publicUrl || appOrigins.includes(origin));
   // An Origin header we do not know, including the opaque "null", is a cross-site request.

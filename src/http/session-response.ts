@@ -14,7 +14,7 @@ import { DBSC_REGISTER_PATH } from './security.js';
  * refuses it after that anyway): its expiry is what makes the browser renew it with a proof.
  */
 export function setRefreshCookie(c: Context<AppEnv>, issued: IssuedSession): void {
-  const { clock, config } = c.var.deps;
+  const { clock, config } = c.get('deps');
   const remaining = (issued.refreshExpiresAt - clock()) / 1000;
   const maxAge = isDeviceBound(issued.session) ? Math.min(config.dbscCookieTtl, remaining) : remaining;
   c.header('Set-Cookie', refreshCookie(issued.refreshToken, maxAge), { append: true });
@@ -37,7 +37,7 @@ export async function sessionResponse<S extends 200 | 201 = 200>(
   if (issued.replayed) c.set('refreshReplayed', true);
   setRefreshCookie(c, issued);
   if (fromBrowser(c)) {
-    const challenge = await offerDeviceBinding(c.var.deps, issued.session);
+    const challenge = await offerDeviceBinding(c.get('deps'), issued.session);
     // ES256 only: the one algorithm dbsc-proof.ts verifies. Browsers without DBSC ignore the header.
     if (challenge)
       c.header('Secure-Session-Registration', `(ES256);path="${DBSC_REGISTER_PATH}";challenge="${challenge}"`);

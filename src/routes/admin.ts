@@ -197,51 +197,51 @@ const render = (u: AdminUser) => ({
   lastSignInAt: u.lastSignInAt === null ? null : isoTime(u.lastSignInAt),
 });
 
-const actorOf = (c: Context<AppEnv>): Actor => ({ key: c.var.adminKey, context: requestContext(c) });
+const actorOf = (c: Context<AppEnv>): Actor => ({ key: c.get('adminKey'), context: requestContext(c) });
 
 export function adminRoutes() {
   return createRouter()
     .openapi(routes.list, async (c) => {
-      const page = await listUsers(c.var.deps, c.req.valid('query'));
+      const page = await listUsers(c.get('deps'), c.req.valid('query'));
       return c.json({ users: page.users.map(render), nextCursor: page.nextCursor }, 200);
     })
     .openapi(routes.get, async (c) => {
-      const user = await getAdminUser(c.var.deps, c.req.valid('param').id);
+      const user = await getAdminUser(c.get('deps'), c.req.valid('param').id);
       if (!user) throw new AuthError('NOT_FOUND', 'No such user');
       return c.json({ user: render(user) }, 200);
     })
     .openapi(routes.disable, async (c) => {
-      const user = await disableUser(c.var.deps, { userId: c.req.valid('param').id, actor: actorOf(c) });
+      const user = await disableUser(c.get('deps'), { userId: c.req.valid('param').id, actor: actorOf(c) });
       return c.json({ user: render(user) }, 200);
     })
     .openapi(routes.enable, async (c) => {
-      const user = await enableUser(c.var.deps, { userId: c.req.valid('param').id, actor: actorOf(c) });
+      const user = await enableUser(c.get('deps'), { userId: c.req.valid('param').id, actor: actorOf(c) });
       return c.json({ user: render(user) }, 200);
     })
     .openapi(routes.remove, async (c) => {
-      await deleteUser(c.var.deps, { userId: c.req.valid('param').id, actor: actorOf(c) });
+      await deleteUser(c.get('deps'), { userId: c.req.valid('param').id, actor: actorOf(c) });
       return c.body(null, 204);
     })
     .openapi(routes.revokeSessions, async (c) => {
-      const revoked = await revokeUserSessions(c.var.deps, { userId: c.req.valid('param').id, actor: actorOf(c) });
+      const revoked = await revokeUserSessions(c.get('deps'), { userId: c.req.valid('param').id, actor: actorOf(c) });
       return c.json({ revoked }, 200);
     })
     .openapi(routes.audit, async (c) => {
-      const page = await queryAuditLog(c.var.deps.db, c.req.valid('query'));
+      const page = await queryAuditLog(c.get('deps').db, c.req.valid('query'));
       return c.json(
         { events: page.events.map((e) => ({ ...e, at: isoTime(e.at) })), nextCursor: page.nextCursor },
         200,
       );
     })
     .openapi(routes.metrics, async (c) => {
-      const render = c.var.deps.renderMetrics;
+      const render = c.get('deps').renderMetrics;
       if (!render)
         throw new AuthError('NOT_FOUND', 'Metrics are not collected on this runtime (see docs/operations.md)');
       const { contentType, body } = await render();
       return c.body(body, 200, { 'Content-Type': contentType }) as never;
     })
     .openapi(routes.bootstrap, async (c) => {
-      const deps = c.var.deps;
+      const deps = c.get('deps');
       const secret = deps.config.adminBootstrapSecret;
       if (!secret)
         throw new AuthError(

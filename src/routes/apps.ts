@@ -45,7 +45,7 @@ const returnTo = createRoute({
 export function appRoutes() {
   return createRouter()
     .openapi(relatedOrigins, (c) => {
-      const origins = c.var.deps.config.relatedOrigins;
+      const origins = c.get('deps').config.relatedOrigins;
       if (!origins)
         throw new AuthError('NOT_FOUND', 'No application origin lies outside RP_ID: no related origins to list');
       // Browsers fetch this without credentials during a ceremony; a short cache keeps it cheap.
@@ -54,8 +54,8 @@ export function appRoutes() {
     })
     .openapi(returnTo, (c) => {
       // Never null here: the query parameter is required.
-      const accepted = acceptReturnTo(c.var.deps, c.req.valid('query').returnTo, {
-        clientAddress: c.var.clientAddress,
+      const accepted = acceptReturnTo(c.get('deps'), c.req.valid('query').returnTo, {
+        clientAddress: c.get('clientAddress'),
       });
       return c.json({ returnTo: accepted! }, 200);
     });

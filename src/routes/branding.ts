@@ -30,11 +30,11 @@ export function brandingRoutes() {
     .openapi(css, (c) => {
       c.header('Content-Type', 'text/css; charset=utf-8');
       c.header('Cache-Control', 'public, max-age=300');
-      return c.body(brandingCss(c.var.deps.config.branding), 200);
+      return c.body(brandingCss(c.get('deps').config.branding), 200);
     })
     .openapi(favicon, (c) => {
       c.header('Content-Type', 'image/svg+xml');
       c.header('Cache-Control', 'public, max-age=300');
-      return c.body(brandMark(c.var.deps.config.branding), 200);
+      return c.body(brandMark(c.get('deps').config.branding), 200);
     });
 }

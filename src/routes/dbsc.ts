@@ -72,7 +72,7 @@ const refresh = createRoute({
 
 /** The session config Chromium expects: the refresh cookie is the bound credential, scoped to our origin. */
 export function sessionConfig(c: Context<AppEnv>, sessionId: string): z.infer<typeof SessionConfig> {
-  const origin = new URL(c.var.deps.config.publicUrl);
+  const origin = new URL(c.get('deps').config.publicUrl);
   return {
     session_identifier: sessionId,
     refresh_url: DBSC_REFRESH_PATH,
@@ -103,7 +103,7 @@ export function dbscRoutes() {
     .openapi(register, async (c) => {
       const proof = headerValue(c, 'secure-session-response');
       if (!proof) throw new AuthError('DBSC_PROOF_INVALID', 'Send the registration proof in Secure-Session-Response');
-      return configResponse(c, await bindDeviceKey(c.var.deps, { proof, context: requestContext(c) }));
+      return configResponse(c, await bindDeviceKey(c.get('deps'), { proof, context: requestContext(c) }));
     })
     .openapi(refresh, async (c) => {
       const sessionId = headerValue(c, 'sec-secure-session-id');
@@ -112,7 +112,7 @@ export function dbscRoutes() {
         throw new AuthError('DBSC_PROOF_INVALID', 'Send the session id in Sec-Secure-Session-Id');
       const proof = headerValue(c, 'secure-session-response');
       if (!proof) {
-        const challenge = await challengeDeviceRefresh(c.var.deps, { sessionId });
+        const challenge = await challengeDeviceRefresh(c.get('deps'), { sessionId });
         // Structured-field strings: neither value can hold a quote or backslash (base64url ids and challenges).
         c.header('Secure-Session-Challenge', `"${challenge}";id="${sessionId}"`);
         throw new AuthError(
@@ -125,7 +125,7 @@ export function dbscRoutes() {
       const cookie = readCookie(c.req.header('cookie'), REFRESH_COOKIE);
       return configResponse(
         c,
-        await refreshBoundSession(c.var.deps, { sessionId, proof, cookie, context: requestContext(c) }),
+        await refreshBoundSession(c.get('deps'), { sessionId, proof, cookie, context: requestContext(c) }),
       );
     });
 }

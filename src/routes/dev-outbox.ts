@@ -27,7 +27,7 @@ const outbox = createRoute({
 
 export function devOutboxRoutes() {
   return createRouter().openapi(outbox, async (c) => {
-    const { config, db } = c.var.deps;
+    const { config, db } = c.get('deps');
     // Sign-in links for anyone's address: never served in production or behind a public origin.
     if (!config.devOutbox) throw new AuthError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`);
     c.header('Cache-Control', 'no-store');

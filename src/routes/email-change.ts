@@ -60,7 +60,7 @@ const verify = createRoute({
 export function emailChangeRoutes() {
   return createRouter()
     .openapi(change, async (c) => {
-      await startEmailChange(c.var.deps, {
+      await startEmailChange(c.get('deps'), {
         auth: authenticated(c),
         email: c.req.valid('json').email,
         context: requestContext(c),
@@ -68,7 +68,7 @@ export function emailChangeRoutes() {
       return c.json({ ok: true as const }, 202);
     })
     .openapi(verify, async (c) => {
-      const user = await verifyEmailChange(c.var.deps, { proof: c.req.valid('json'), context: requestContext(c) });
+      const user = await verifyEmailChange(c.get('deps'), { proof: c.req.valid('json'), context: requestContext(c) });
       c.header('Cache-Control', 'no-store');
       return c.json({ user: { id: user.id, email: user.email, emailVerified: user.emailVerified } }, 200);
     });

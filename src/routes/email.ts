@@ -161,18 +161,18 @@ export function emailRoutes({ linkPage }: EmailRoutesOptions = {}) {
   return createRouter()
     .openapi(start, async (c) => {
       const { email, returnTo } = c.req.valid('json');
-      await startEmailSignIn(c.var.deps, { email, returnTo, context: requestContext(c) });
+      await startEmailSignIn(c.get('deps'), { email, returnTo, context: requestContext(c) });
       return c.json({ ok: true as const }, 202);
     })
     .openapi(verify, async (c) => {
       const body = c.req.valid('json');
       // A Bearer token is optional here, but one that is sent must be valid (see auth/email/email-sign-in.ts).
-      const auth = c.var.auth ?? null;
+      const auth = c.get('auth') ?? null;
       const input = { auth, context: requestContext(c) };
       const { issued, created, returnTo } =
         'token' in body
-          ? await verifyEmailLink(c.var.deps, { ...input, token: body.token })
-          : await verifyEmailCode(c.var.deps, { ...input, email: body.email, code: body.code });
+          ? await verifyEmailLink(c.get('deps'), { ...input, token: body.token })
+          : await verifyEmailCode(c.get('deps'), { ...input, email: body.email, code: body.code });
       const extra = returnTo === null ? {} : { returnTo };
       return created ? sessionResponse(c, issued, 201, extra) : sessionResponse(c, issued, 200, extra);
     })
@@ -182,12 +182,12 @@ export function emailRoutes({ linkPage }: EmailRoutesOptions = {}) {
       c.header('Cache-Control', 'no-store');
       // Both answers are in the request's language (cookie, then Accept-Language).
       c.header('Vary', 'Accept-Language, Cookie');
-      const { branding } = c.var.deps.config;
-      const locale = c.var.language;
+      const { branding } = c.get('deps').config;
+      const locale = c.get('language');
       const frontEnd = linkPage ? await linkPage() : null;
       if (frontEnd !== null) return c.html(brandAppShell(frontEnd, { branding, locale }), 200);
       const token = c.req.valid('query').token ?? '';
-      const info = token ? await emailLinkInfo(c.var.deps, token) : null;
+      const info = token ? await emailLinkInfo(c.get('deps'), token) : null;
       return c.html(renderLinkPage({ token, info, locale, branding }), 200);
     })
     .openapi(script, (c) => {
@@ -198,7 +198,7 @@ export function emailRoutes({ linkPage }: EmailRoutesOptions = {}) {
     .openapi(linkInfo, async (c) => {
       c.header('Referrer-Policy', 'no-referrer');
       c.header('Cache-Control', 'no-store');
-      const info = await emailLinkInfo(c.var.deps, c.req.valid('query').token);
+      const info = await emailLinkInfo(c.get('deps'), c.req.valid('query').token);
       if (!info) throw new AuthError('INVALID_LINK', 'This link is invalid, expired or already used');
       return c.json({ email: info.email, expiresAt: isoTime(info.expiresAt), purpose: info.purpose }, 200);
     });

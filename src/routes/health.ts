@@ -61,9 +61,9 @@ export function healthRoutes() {
   return createRouter()
     .openapi(health, async (c) => {
       c.header('Cache-Control', 'no-store');
-      const result = await checkHealth(c.var.deps);
+      const result = await checkHealth(c.get('deps'));
       if (result === true) return c.json({ ok: true as const }, 200);
-      c.var.deps.logger.log('warn', 'health check failed', { reason: result });
+      c.get('deps').logger.log('warn', 'health check failed', { reason: result });
       return c.json({ ok: false as const, reason: result }, 503);
     })
     .openapi(live, (c) => {

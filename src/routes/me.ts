@@ -78,12 +78,12 @@ export function meRoutes() {
       );
     })
     .openapi(remove, async (c) => {
-      await deleteAccount(c.var.deps, { auth: authenticated(c), context: requestContext(c) });
+      await deleteAccount(c.get('deps'), { auth: authenticated(c), context: requestContext(c) });
       c.header('Set-Cookie', clearRefreshCookie());
       return c.body(null, 204);
     })
     .openapi(activity, async (c) => {
-      const events = await listActivity(c.var.deps.db, authenticated(c).user.id);
+      const events = await listActivity(c.get('deps').db, authenticated(c).user.id);
       return c.json(
         {
           events: events.map((e) => ({

@@ -294,13 +294,13 @@ export function passkeyRoutes() {
   return createRouter()
     .openapi(registerOptions, async (c) => {
       c.header('Cache-Control', 'no-store');
-      return c.json(await startPasskeyAddition(c.var.deps, authenticated(c)), 200);
+      return c.json(await startPasskeyAddition(c.get('deps'), authenticated(c)), 200);
     })
     .openapi(registerVerify, async (c) => {
       const { response, name } = c.req.valid('json');
       const context = requestContext(c);
-      const passkey = await finishPasskeyAddition(c.var.deps, { ...authenticated(c), response, name, context });
-      await notifyAccount(c.var.deps, {
+      const passkey = await finishPasskeyAddition(c.get('deps'), { ...authenticated(c), response, name, context });
+      await notifyAccount(c.get('deps'), {
         email: authenticated(c).user.email,
         notice: { kind: 'passkey_added', passkeyName: passkey.name },
         context,
@@ -309,7 +309,7 @@ export function passkeyRoutes() {
     })
     .openapi(loginOptions, async (c) => {
       c.header('Cache-Control', 'no-store');
-      return c.json(await startSignIn(c.var.deps), 200);
+      return c.json(await startSignIn(c.get('deps')), 200);
     })
     .openapi(loginVerify, async (c) => {
       const { response } = c.req.valid('json');
@@ -318,19 +318,19 @@ export function passkeyRoutes() {
         ...response,
         response: { ...response.response, userHandle: response.response.userHandle ?? undefined },
       };
-      const issued = await finishSignIn(c.var.deps, {
+      const issued = await finishSignIn(c.get('deps'), {
         response: normalized,
-        auth: c.var.auth ?? null,
+        auth: c.get('auth') ?? null,
         context: requestContext(c),
       });
       return sessionResponse(c, issued, 200);
     })
     .openapi(list, async (c) => {
       const { user } = authenticated(c);
-      const rows = await listPasskeys(c.var.deps.db, user.id);
+      const rows = await listPasskeys(c.get('deps').db, user.id);
       // rpId and userHandle let the page tell the browser which passkeys are still accepted (signalAllAcceptedCredentials).
       return c.json(
-        { passkeys: rows.map(passkeyJson), rpId: c.var.deps.config.rpId, userHandle: webauthnUserHandle(user.id) },
+        { passkeys: rows.map(passkeyJson), rpId: c.get('deps').config.rpId, userHandle: webauthnUserHandle(user.id) },
         200,
       );
     })
@@ -339,7 +339,7 @@ export function passkeyRoutes() {
       const { name } = c.req.valid('json');
       const { user, session } = authenticated(c);
       // Scoped to the caller's own passkeys: another user's id is simply not found.
-      const renamed = await renamePasskey(c.var.deps, {
+      const renamed = await renamePasskey(c.get('deps'), {
         userId: user.id,
         sessionId: session.id,
         id,
@@ -352,8 +352,8 @@ export function passkeyRoutes() {
     .openapi(remove, async (c) => {
       const { id } = c.req.valid('param');
       const context = requestContext(c);
-      const deleted = await deletePasskey(c.var.deps, { ...authenticated(c), id, context });
-      await notifyAccount(c.var.deps, {
+      const deleted = await deletePasskey(c.get('deps'), { ...authenticated(c), id, context });
+      await notifyAccount(c.get('deps'), {
         email: authenticated(c).user.email,
         notice: { kind: 'passkey_removed', passkeyName: deleted.name },
         context,

@@ -102,7 +102,7 @@ export function sessionRoutes() {
       const token = readCookie(c.req.header('cookie'), REFRESH_COOKIE);
       if (!token) throw new AuthError('UNAUTHORIZED', 'No refresh cookie');
       try {
-        return sessionResponse(c, await rotateRefreshToken(c.var.deps, token, requestContext(c)), 200);
+        return sessionResponse(c, await rotateRefreshToken(c.get('deps'), token, requestContext(c)), 200);
       } catch (err) {
         // A refresh that failed for good clears the cookie so the browser stops sending it.
         if (err instanceof AuthError && err.status === 401 && !err.keepCookie)
@@ -112,19 +112,19 @@ export function sessionRoutes() {
     })
     .openapi(logout, async (c) => {
       const token = readCookie(c.req.header('cookie'), REFRESH_COOKIE);
-      if (token) await logoutByRefreshToken(c.var.deps, token, requestContext(c));
+      if (token) await logoutByRefreshToken(c.get('deps'), token, requestContext(c));
       c.header('Set-Cookie', clearRefreshCookie());
       c.header('Cache-Control', 'no-store');
       return c.body(null, 204);
     })
     .openapi(logoutAll, async (c) => {
-      await revokeAllSessions(c.var.deps, { userId: authenticated(c).user.id, context: requestContext(c) });
+      await revokeAllSessions(c.get('deps'), { userId: authenticated(c).user.id, context: requestContext(c) });
       c.header('Set-Cookie', clearRefreshCookie());
       return c.body(null, 204);
     })
     .openapi(list, async (c) => {
       const { user, session } = authenticated(c);
-      const rows = await listSessions(c.var.deps, user.id);
+      const rows = await listSessions(c.get('deps'), user.id);
       return c.json(
         {
           sessions: rows.map((s) => ({
@@ -143,7 +143,7 @@ export function sessionRoutes() {
     .openapi(remove, async (c) => {
       const { id } = c.req.valid('param');
       // Scoped to the caller's own sessions: another user's session id is simply not found.
-      const done = await revokeSession(c.var.deps, {
+      const done = await revokeSession(c.get('deps'), {
         sessionId: id,
         userId: authenticated(c).user.id,
         reason: 'revoked',

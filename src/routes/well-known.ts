@@ -20,6 +20,6 @@ export function wellKnownRoutes() {
   return createRouter().openapi(jwks, async (c) => {
     // Short cache: resource servers pick up a rotation within a minute, and refetch on an unknown kid.
     c.header('Cache-Control', 'public, max-age=60');
-    return c.json(await c.var.deps.keys.jwks(), 200);
+    return c.json(await c.get('deps').keys.jwks(), 200);
   });
 }

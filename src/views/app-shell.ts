@@ -46,7 +46,10 @@ export function brandedAssets(assets: MiddlewareHandler<AppEnv>): MiddlewareHand
     const res = await assets(c, next);
     if (!(res instanceof Response) || res.status !== 200 || !res.headers.get('content-type')?.startsWith('text/html'))
       return res;
-    const html = brandAppShell(await res.text(), { branding: c.var.deps.config.branding, locale: c.var.language });
+    const html = brandAppShell(await res.text(), {
+      branding: c.get('deps').config.branding,
+      locale: c.get('language'),
+    });
     const headers = new Headers(res.headers);
     // The body changed and depends on the request's language: no stale length or validator.
     for (const name of ['content-length', 'etag', 'last-modified']) headers.delete(name);
