@@ -51,6 +51,15 @@ const importsOf = (file: string): string[] =>
     ...fs.readFileSync(file, 'utf8').matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"](\.{1,2}\/[^'"]+)['"]/g),
   ].map((m) => path.resolve(path.dirname(file), m[1]!).replace(/\.js$/, '.ts'));
 
+/** Every line of `files` that matches `pattern`, as "file:line: text" (relative to src/). */
+const linesMatching = (files: string[], pattern: RegExp): string[] =>
+  files.flatMap((f) =>
+    fs
+      .readFileSync(f, 'utf8')
+      .split('\n')
+      .flatMap((line, i) => (pattern.test(line) ? [`${path.relative(SRC, f)}:${i + 1}: ${line.trim()}`] : [])),
+  );
+
 describe('layout of src/', () => {
   it('every import goes to the same layer or a lower one', () => {
     const upward = production.flatMap((file) =>
@@ -88,27 +97,15 @@ describe('layout of src/', () => {
 
   it('no module-level mutable state outside the entries: what differs is passed in deps', () => {
     const entry = path.join(SRC, 'entry');
-    const globals = production
-      .filter((f) => !f.startsWith(entry + path.sep))
-      .flatMap((f) =>
-        fs
-          .readFileSync(f, 'utf8')
-          .split('\n')
-          .flatMap((line, i) =>
-            /^(?:export\s+)?(?:let|var)\s/.test(line) ? [`${path.relative(SRC, f)}:${i + 1}: ${line.trim()}`] : [],
-          ),
-      );
+    const globals = linesMatching(
+      production.filter((f) => !f.startsWith(entry + path.sep)),
+      /^(?:export\s+)?(?:let|var)\s/,
+    );
     expect(globals).toEqual([]);
   });
 
   it('context variables are read with c.get(name): hono builds a new object from all of them on every c.var read', () => {
-    const reads = production.flatMap((f) =>
-      fs
-        .readFileSync(f, 'utf8')
-        .split('\n')
-        .flatMap((line, i) => (/\bc\.var\b/.test(line) ? [`${path.relative(SRC, f)}:${i + 1}: ${line.trim()}`] : [])),
-    );
-    expect(reads).toEqual([]);
+    expect(linesMatching(production, /\bc\.var\b/)).toEqual([]);
   });
 
   it('a file over 300 lines says at its top why', () => {
